@@ -1,0 +1,21 @@
+// Assembles the schema from the type modules (each registers itself on the builder).
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './types/scalars.ts';
+import './types/enums.ts';
+import './types/org.ts';
+import './types/host.ts';
+import './types/viewer.ts';
+import './types/auth.ts';
+import './types/api-token.ts';
+import './types/interview-config.ts';
+import './types/interview.ts';
+import './types/candidate.ts';
+import './types/candidate-session.ts';
+
+export const schema: GraphQLSchema = builder.toSchema();
+
+/** The SDL committed as schema/schema.graphql. */
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

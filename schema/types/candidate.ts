@@ -1,0 +1,39 @@
+import type { Candidate } from '../../server/db/entities.ts';
+import { builder } from '../builder.ts';
+import { orgActor } from '../context.ts';
+
+export const CandidateType = builder.objectRef<Candidate>('Candidate').implement({
+  description: 'A person invited to an interview',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    email: t.exposeString('email'),
+    interviewId: t.id({ resolve: (candidate) => candidate.interview.id }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    linkValidFrom: t.expose('tokenNotBefore', { type: 'DateTime' }),
+    linkExpiresAt: t.expose('tokenExpiresAt', { type: 'DateTime' }),
+    linkRevokedAt: t.expose('tokenRevokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const InviteCandidatePayload = builder
+  .objectRef<{ candidate: Candidate; link: string; token: string }>('InviteCandidatePayload')
+  .implement({
+    fields: (t) => ({
+      candidate: t.field({ type: CandidateType, resolve: (payload) => payload.candidate }),
+      link: t.exposeString('link', { description: 'The magic link to send the candidate (PROCTOR_PUBLIC_URL/i/<token>)' }),
+      token: t.exposeString('token', { description: 'The join token inside the link: shown once, stored only as a hash' }),
+    }),
+  });
+
+builder.mutationField('inviteCandidate', (t) =>
+  t.field({
+    type: InviteCandidatePayload,
+    args: {
+      interviewId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true }),
+      email: t.arg.string({ required: true }),
+    },
+    resolve: (_root, { interviewId, name, email }, ctx) => ctx.services.candidates.invite(orgActor(ctx), interviewId, { name, email }),
+  }),
+);

@@ -1,0 +1,19 @@
+import { GraphQLError, Kind } from 'graphql';
+import { builder } from '../builder.ts';
+
+function parseDate(value: unknown): Date {
+  const date = typeof value === 'string' ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value as string)) {
+    throw new GraphQLError(`DateTime must be an ISO-8601 string such as 2026-12-01T14:00:00Z, got ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return date;
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant as an ISO-8601 string (UTC), e.g. 2026-12-01T14:00:00Z',
+  serialize: (value) => (value as Date).toISOString(),
+  parseValue: parseDate,
+  parseLiteral: (node) => parseDate(node.kind === Kind.STRING ? node.value : undefined),
+});

@@ -1,0 +1,70 @@
+// The GraphQL HTTP endpoint: graphql-yoga over the Pothos schema, with the depth limit, error
+// mapping and operation metrics. Returns a fetch handler the Koa app mounts at /graphql.
+import type { DefinitionNode } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { Logger } from '../server/log.ts';
+import type { Metrics } from '../server/metrics.ts';
+import type { Services } from '../server/services/index.ts';
+import { buildContext, type Context } from './context.ts';
+import { depthLimit } from './depth-limit.ts';
+import { toGraphQLError } from './errors.ts';
+import { schema } from './index.ts';
+
+export interface GraphQLOptions {
+  services: Services;
+  logger: Logger;
+  metrics: Metrics;
+  maxDepth: number;
+  graphiql: boolean;
+}
+
+export function createGraphQLHandler(options: GraphQLOptions) {
+  const { services, logger, metrics } = options;
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: options.graphiql,
+    landingPage: false,
+    logging: yogaLogger(logger.child({ component: 'graphql' })),
+    context: ({ request }) => buildContext(services, request.headers.get('authorization')),
+    maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
+    plugins: [depthLimitPlugin(options.maxDepth), operationMetrics(metrics)],
+  });
+  return (request: Request, serverContext: Record<string, unknown>) => yoga.fetch(request, serverContext);
+}
+
+function depthLimitPlugin(maxDepth: number): Plugin {
+  return {
+    onValidate: ({ addValidationRule }) => {
+      addValidationRule(depthLimit(maxDepth));
+    },
+  };
+}
+
+function operationMetrics(metrics: Metrics): Plugin {
+  return {
+    onExecute: ({ args }) => {
+      const started = performance.now();
+      const operation = args.operationName ?? 'anonymous';
+      const definition = args.document.definitions.find((d: DefinitionNode) => d.kind === 'OperationDefinition');
+      const type = definition && 'operation' in definition ? String(definition.operation) : 'unknown';
+      return {
+        onExecuteDone: ({ result }) => {
+          const errors = 'errors' in result ? (result.errors ?? []) : [];
+          for (const error of errors) metrics.graphqlErrors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+          metrics.graphqlDuration.observe({ operation, type, outcome: errors.length ? 'error' : 'ok' }, (performance.now() - started) / 1000);
+        },
+      };
+    },
+  };
+}
+
+/** Yoga logs every error it returns; client errors are routine, and unexpected ones are logged by toGraphQLError. */
+function yogaLogger(logger: Logger) {
+  return {
+    debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
+    info: (...args: unknown[]) => logger.info({ args }, 'yoga'),
+    warn: (...args: unknown[]) => logger.warn({ args }, 'yoga'),
+    error: (...args: unknown[]) => logger.debug({ args }, 'yoga error'),
+  };
+}

@@ -1,0 +1,86 @@
+// Signed tokens (HS256 JWTs): host logins and candidate join links. Each kind has its own
+// audience so one can never be used as the other.
+import { SignJWT, errors, jwtVerify } from 'jose';
+import { UnauthenticatedError } from '../errors.ts';
+
+const ISSUER = 'proctor';
+export const HOST_AUDIENCE = 'proctor:host';
+export const JOIN_AUDIENCE = 'proctor:join';
+type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE;
+
+export interface HostClaims {
+  hostId: string;
+  orgId: string;
+}
+
+export interface JoinClaims {
+  candidateId: string;
+  interviewId: string;
+}
+
+export class TokenSigner {
+  readonly #key: Uint8Array;
+
+  constructor(secret: string) {
+    this.#key = new TextEncoder().encode(secret);
+  }
+
+  signHost(claims: HostClaims, ttlMs: number): Promise<string> {
+    return new SignJWT({ org: claims.orgId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(HOST_AUDIENCE)
+      .setSubject(claims.hostId)
+      .setIssuedAt()
+      .setExpirationTime(new Date(Date.now() + ttlMs))
+      .sign(this.#key);
+  }
+
+  signJoin(claims: JoinClaims, notBefore: Date, expiresAt: Date): Promise<string> {
+    return new SignJWT({ itv: claims.interviewId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(JOIN_AUDIENCE)
+      .setSubject(claims.candidateId)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setNotBefore(notBefore)
+      .setExpirationTime(expiresAt)
+      .sign(this.#key);
+  }
+
+  async verifyHost(token: string): Promise<HostClaims> {
+    const payload = await this.#verify(token, HOST_AUDIENCE, 'Your login');
+    return { hostId: String(payload.sub), orgId: String(payload.org) };
+  }
+
+  async verifyJoin(token: string): Promise<JoinClaims> {
+    const payload = await this.#verify(token, JOIN_AUDIENCE, 'This interview link');
+    return { candidateId: String(payload.sub), interviewId: String(payload.itv) };
+  }
+
+  /** The audience a token claims, without trusting it: only to route it to the right verifier. */
+  static peekAudience(token: string): Audience | undefined {
+    const [, body] = token.split('.');
+    if (!body) return undefined;
+    try {
+      const { aud } = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { aud?: unknown };
+      return aud === HOST_AUDIENCE || aud === JOIN_AUDIENCE ? aud : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #verify(token: string, audience: Audience, what: string) {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience, algorithms: ['HS256'] });
+      return payload;
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new UnauthenticatedError(`${what} has expired`);
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
+        throw new UnauthenticatedError(`${what} is not valid yet`);
+      }
+      throw new UnauthenticatedError(`${what} is not valid`);
+    }
+  }
+}

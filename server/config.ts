@@ -1,0 +1,236 @@
+// The one place configuration is read. Every setting is an environment variable with a default;
+// `loadConfig` validates them all at once and refuses to start on an unknown PROCTOR_* name or a
+// malformed value, so a typo never silently falls back to a default.
+import { join } from 'node:path';
+import envPaths from 'env-paths';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  /** TCP port of the HTTP/GraphQL server (0 picks a free one). */
+  port: number;
+  /** Address the server binds to. */
+  host: string;
+  /** Base URL candidates and hosts reach the server at; join links are built from it (default: where the server listens). */
+  publicUrl: string | undefined;
+  /** Where the embedded database, the generated secret and (later) recordings live. */
+  dataDir: string;
+  /** A PostgreSQL server; when absent the embedded database is used. */
+  databaseUrl: string | undefined;
+  /** Optional read replica that serves dashboard reads. */
+  databaseReadUrl: string | undefined;
+  /** Connections per pool (the embedded database is sized to all pools together). */
+  databasePoolSize: number;
+  /** HMAC key for host and join-token JWTs; generated into the data dir when absent. */
+  jwtSecret: string | undefined;
+  /** How long a host's login token is valid, in ms. */
+  hostTokenTtlMs: number;
+  /** How long before the scheduled time a join link becomes valid, in ms. */
+  joinTokenLeadMs: number;
+  /** Safety net: a join link expires this long after the scheduled time even if the interview never ends. */
+  joinTokenMaxAgeMs: number;
+  /** Failed-login budget per email and per client address within `loginWindowMs`. */
+  loginAttempts: number;
+  loginWindowMs: number;
+  /** Largest accepted HTTP request body, in bytes. */
+  bodyLimitBytes: number;
+  /** Deepest GraphQL selection accepted. */
+  graphqlMaxDepth: number;
+  /** Serve GraphiQL at /graphql for browsers. */
+  graphiql: boolean;
+  logLevel: LogLevel;
+  /** Longest a graceful shutdown waits for in-flight requests, in ms. */
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Parser<T> = (raw: string) => T;
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  parse: Parser<Config[K]>;
+  fallback: (partial: Partial<Config>) => Config[K];
+  doc: string;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    if (!/^\d+$/.test(raw)) throw new Error(`expected a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`expected ${min}..${max}, got ${value}`);
+    return value;
+  };
+}
+
+/** "90s", "15m", "48h", "7d" or plain milliseconds. */
+export const duration: Parser<number> = (raw) => {
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!match) throw new Error(`expected a duration like 30s, 15m, 48h or 7d, got "${raw}"`);
+  return Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
+};
+
+/** "512kb", "1mb" or plain bytes. */
+const byteSize: Parser<number> = (raw) => {
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  if (!match) throw new Error(`expected a size like 512kb or 1mb, got "${raw}"`);
+  const unit = (match[2] ?? 'b').toLowerCase();
+  return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+};
+
+function url(...protocols: string[]): Parser<string> {
+  return (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new Error(`expected a URL, got "${raw}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new Error(`expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
+    }
+    return raw.replace(/\/+$/, '');
+  };
+}
+
+const boolean: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`expected true or false, got "${raw}"`);
+};
+
+const text: Parser<string> = (raw) => raw;
+
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return (raw) => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
+}
+
+function minLength(length: number): Parser<string> {
+  return (raw) => {
+    if (raw.length < length) throw new Error(`must be at least ${length} characters`);
+    return raw;
+  };
+}
+
+function setting<K extends keyof Config>(
+  key: K,
+  env: string,
+  parse: Parser<Config[K]>,
+  fallback: Config[K] | ((partial: Partial<Config>) => Config[K]),
+  doc: string,
+): Setting<K> {
+  const resolveFallback = typeof fallback === 'function' ? (fallback as (p: Partial<Config>) => Config[K]) : () => fallback;
+  return { key, env, parse, fallback: resolveFallback, doc };
+}
+
+const none = () => undefined;
+
+/** Ordered: a fallback may read settings listed before it. */
+export const SETTINGS = [
+  setting('port', 'PROCTOR_PORT', integer(0, 65535), 4000, 'HTTP/GraphQL port'),
+  setting('host', 'PROCTOR_HOST', text, '127.0.0.1', 'bind address (0.0.0.0 to accept other machines)'),
+  setting('publicUrl', 'PROCTOR_PUBLIC_URL', url('http:', 'https:'), none, 'base URL of join links (default: the listening address)'),
+  setting('dataDir', 'PROCTOR_DATA_DIR', text, () => envPaths('proctor', { suffix: '' }).data, 'embedded database, secrets, recordings'),
+  setting('databaseUrl', 'PROCTOR_DATABASE_URL', url('postgres:', 'postgresql:'), none, 'PostgreSQL server (embedded database when unset)'),
+  setting('databaseReadUrl', 'PROCTOR_DATABASE_READ_URL', url('postgres:', 'postgresql:'), none, 'read replica for dashboard reads'),
+  setting('databasePoolSize', 'PROCTOR_DATABASE_POOL_SIZE', integer(1, 100), 10, 'connections per pool'),
+  setting('jwtSecret', 'PROCTOR_JWT_SECRET', minLength(32), none, 'JWT signing key (generated into the data dir when unset)'),
+  setting('hostTokenTtlMs', 'PROCTOR_HOST_TOKEN_TTL', duration, 12 * DURATION_UNITS.h!, 'validity of a host login'),
+  setting('joinTokenLeadMs', 'PROCTOR_JOIN_TOKEN_LEAD', duration, 48 * DURATION_UNITS.h!, 'join link valid this long before the scheduled time'),
+  setting('joinTokenMaxAgeMs', 'PROCTOR_JOIN_TOKEN_MAX_AGE', duration, 7 * DURATION_UNITS.d!, 'join link expires this long after the scheduled time'),
+  setting('loginAttempts', 'PROCTOR_LOGIN_ATTEMPTS', integer(1, 10_000), 10, 'failed logins allowed per email / address per window'),
+  setting('loginWindowMs', 'PROCTOR_LOGIN_WINDOW', duration, 15 * DURATION_UNITS.m!, 'login rate-limit window'),
+  setting('bodyLimitBytes', 'PROCTOR_BODY_LIMIT', byteSize, 1024 * 1024, 'largest HTTP request body'),
+  setting('graphqlMaxDepth', 'PROCTOR_GRAPHQL_MAX_DEPTH', integer(2, 100), 12, 'deepest GraphQL query accepted'),
+  setting('graphiql', 'PROCTOR_GRAPHIQL', boolean, () => process.env.NODE_ENV !== 'production', 'GraphiQL in the browser (default: off when NODE_ENV=production)'),
+  setting('logLevel', 'PROCTOR_LOG_LEVEL', oneOf(LOG_LEVELS), 'info', 'log level'),
+  setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit'),
+] as const;
+
+/** PROCTOR_* names read by other parts (the CLI, tests, tooling): known, so not typos. */
+const OTHER_KNOWN_NAMES = new Set([
+  'PROCTOR_SERVER',
+  'PROCTOR_TOKEN',
+  'PROCTOR_CONFIG_DIR',
+  'PROCTOR_TEST_DATABASE_URL',
+  'PROCTOR_NODE_VERSION',
+  'PROCTOR_NODE_PREFIX',
+]);
+
+export type ConfigOverrides = Partial<Config>;
+
+/**
+ * Reads the environment (and explicit overrides such as CLI flags, which win) into a validated
+ * Config. Throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const problems: string[] = [];
+  const known = new Set<string>([...SETTINGS.map((s) => s.env), ...OTHER_KNOWN_NAMES]);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('PROCTOR_') && !known.has(name)) {
+      const suggestion = closest(name, [...known]);
+      problems.push(`${name} is not a Proctor setting${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+    }
+  }
+
+  const config: Partial<Config> = {};
+  for (const s of SETTINGS) {
+    const override = overrides[s.key];
+    const raw = env[s.env];
+    if (override !== undefined) {
+      (config as Record<string, unknown>)[s.key] = override;
+    } else if (raw !== undefined && raw !== '') {
+      try {
+        (config as Record<string, unknown>)[s.key] = s.parse(raw);
+      } catch (error) {
+        problems.push(`${s.env}: ${(error as Error).message}`);
+      }
+    } else {
+      (config as Record<string, unknown>)[s.key] = s.fallback(config);
+    }
+  }
+  if (config.databaseReadUrl && !config.databaseUrl) {
+    problems.push('PROCTOR_DATABASE_READ_URL needs PROCTOR_DATABASE_URL (the embedded database has no replica)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config as Config);
+}
+
+function closest(name: string, candidates: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = levenshtein(name, candidate);
+    if (!best || distance < best.distance) best = { name: candidate, distance };
+  }
+  return best && best.distance <= 3 ? best.name : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+export function embeddedDatabaseDir(config: Config): string {
+  return join(config.dataDir, 'pgdata');
+}

@@ -1,0 +1,209 @@
+// The data model (seed §2 plus orgs, API tokens and an audit log), declared with defineEntity.
+// Enumerations are const objects with a union type of the same name: erasable TypeScript.
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+function values<T extends Record<string, string>>(object: T): T[keyof T][] {
+  return Object.values(object) as T[keyof T][];
+}
+
+export const InterviewStatus = { SCHEDULED: 'SCHEDULED', LIVE: 'LIVE', COMPLETED: 'COMPLETED', ARCHIVED: 'ARCHIVED' } as const;
+export type InterviewStatus = (typeof InterviewStatus)[keyof typeof InterviewStatus];
+export const INTERVIEW_STATUSES = values(InterviewStatus);
+
+export const AudioPolicy = { IGNORE: 'IGNORE', FLAG: 'FLAG' } as const;
+export type AudioPolicy = (typeof AudioPolicy)[keyof typeof AudioPolicy];
+export const AUDIO_POLICIES = values(AudioPolicy);
+
+export const ViolationType = {
+  TAB_SWITCH: 'TAB_SWITCH',
+  WINDOW_BLUR: 'WINDOW_BLUR',
+  FACE_MISSING: 'FACE_MISSING',
+  MULTIPLE_FACES: 'MULTIPLE_FACES',
+  LOOKING_AWAY: 'LOOKING_AWAY',
+  AUDIO_DETECTED: 'AUDIO_DETECTED',
+  FULLSCREEN_EXIT: 'FULLSCREEN_EXIT',
+  RESIZE_ATTEMPT: 'RESIZE_ATTEMPT',
+  COPY_PASTE: 'COPY_PASTE',
+  CONTEXT_MENU: 'CONTEXT_MENU',
+  DEVTOOLS_OPEN: 'DEVTOOLS_OPEN',
+  HEARTBEAT_LOST: 'HEARTBEAT_LOST',
+  MEDIA_LOST: 'MEDIA_LOST',
+} as const;
+export type ViolationType = (typeof ViolationType)[keyof typeof ViolationType];
+export const VIOLATION_TYPES = values(ViolationType);
+
+export const Severity = { LOW: 'LOW', MEDIUM: 'MEDIUM', HIGH: 'HIGH', CRITICAL: 'CRITICAL' } as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+export const SEVERITIES = values(Severity);
+
+export const ReportStatus = { PENDING: 'PENDING', READY: 'READY', FAILED: 'FAILED' } as const;
+export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
+
+/** What an interview monitors; validated by the interview service. */
+export interface InterviewConfig {
+  strictMode: boolean;
+  requireFullscreen: boolean;
+  allowCopyPaste: boolean;
+  audioPolicy: AudioPolicy;
+  lookAwayDegrees: number;
+  retentionDays: number;
+}
+
+const id = () => p.uuid().primary().onCreate(() => randomUUID());
+const createdAt = () => p.datetime().onCreate(() => new Date());
+
+export const Org = defineEntity({
+  name: 'Org',
+  tableName: 'orgs',
+  properties: {
+    id: id(),
+    name: p.string().length(100),
+    createdAt: createdAt(),
+  },
+});
+
+export const Host = defineEntity({
+  name: 'Host',
+  tableName: 'hosts',
+  properties: {
+    id: id(),
+    org: () => p.manyToOne(Org).index(),
+    email: p.string().length(254).unique(),
+    passwordHash: p.string().hidden(),
+    createdAt: createdAt(),
+    lastLoginAt: p.datetime().nullable(),
+  },
+});
+
+export const ApiToken = defineEntity({
+  name: 'ApiToken',
+  tableName: 'api_tokens',
+  properties: {
+    id: id(),
+    org: () => p.manyToOne(Org).index(),
+    createdBy: () => p.manyToOne(Host).nullable(),
+    name: p.string().length(100),
+    /** SHA-256 of the token; the token itself is shown once and never stored. */
+    tokenHash: p.string().length(64).unique().hidden(),
+    /** The first characters, so a listed token can be recognised. */
+    prefix: p.string().length(16),
+    createdAt: createdAt(),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+  indexes: [{ properties: ['org', 'createdAt', 'id'] }],
+});
+
+export const Interview = defineEntity({
+  name: 'Interview',
+  tableName: 'interviews',
+  properties: {
+    id: id(),
+    org: () => p.manyToOne(Org),
+    host: () => p.manyToOne(Host).index(),
+    title: p.string().length(200),
+    status: p.enum(() => InterviewStatus).default(InterviewStatus.SCHEDULED),
+    scheduledAt: p.datetime().nullable(),
+    config: p.json<InterviewConfig>(),
+    createdAt: createdAt(),
+    startedAt: p.datetime().nullable(),
+    endedAt: p.datetime().nullable(),
+    archivedAt: p.datetime().nullable(),
+  },
+  indexes: [{ properties: ['org', 'createdAt', 'id'] }, { properties: ['org', 'status', 'createdAt', 'id'] }],
+});
+
+export const Candidate = defineEntity({
+  name: 'Candidate',
+  tableName: 'candidates',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview),
+    name: p.string().length(200),
+    email: p.string().length(254),
+    /** SHA-256 of the join token; the link is shown once. */
+    joinTokenHash: p.string().length(64).unique().hidden(),
+    tokenNotBefore: p.datetime(),
+    tokenExpiresAt: p.datetime(),
+    tokenRevokedAt: p.datetime().nullable(),
+    resumeUrl: p.string().length(2048).nullable(),
+    createdAt: createdAt(),
+  },
+  uniques: [{ properties: ['interview', 'email'] }],
+  indexes: [{ properties: ['interview', 'createdAt', 'id'] }],
+});
+
+export const Session = defineEntity({
+  name: 'Session',
+  tableName: 'sessions',
+  properties: {
+    id: id(),
+    candidate: () => p.manyToOne(Candidate).index(),
+    startTime: p.datetime().onCreate(() => new Date()),
+    endTime: p.datetime().nullable(),
+    deviceInfo: p.json<Record<string, unknown>>().nullable(),
+  },
+});
+
+export const Violation = defineEntity({
+  name: 'Violation',
+  tableName: 'violations',
+  properties: {
+    id: id(),
+    session: () => p.manyToOne(Session).index(),
+    type: p.enum(() => ViolationType),
+    severity: p.enum(() => Severity),
+    timestamp: p.datetime(),
+    snapshotUrl: p.string().length(2048).nullable(),
+    metadata: p.json<Record<string, unknown>>().nullable(),
+  },
+});
+
+export const Report = defineEntity({
+  name: 'Report',
+  tableName: 'reports',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview).index(),
+    candidate: () => p.manyToOne(Candidate).index(),
+    status: p.enum(() => ReportStatus).default(ReportStatus.PENDING),
+    scoreComposite: p.integer().nullable(),
+    scoreConfidence: p.integer().nullable(),
+    scoreFocus: p.integer().nullable(),
+    reportPdfUrl: p.string().length(2048).nullable(),
+    aiSummary: p.text().nullable(),
+    error: p.text().nullable(),
+    generatedAt: p.datetime().nullable(),
+  },
+});
+
+export const AuditEntry = defineEntity({
+  name: 'AuditEntry',
+  tableName: 'audit_log',
+  properties: {
+    id: id(),
+    org: () => p.manyToOne(Org).nullable(),
+    actorType: p.string().length(16),
+    actorId: p.uuid().nullable(),
+    action: p.string().length(64),
+    targetType: p.string().length(32).nullable(),
+    targetId: p.uuid().nullable(),
+    requestId: p.string().length(64).nullable(),
+    metadata: p.json<Record<string, unknown>>().nullable(),
+    at: p.datetime().onCreate(() => new Date()),
+  },
+  indexes: [{ properties: ['org', 'at'] }],
+});
+
+export type Org = InferEntity<typeof Org>;
+export type Host = InferEntity<typeof Host>;
+export type ApiToken = InferEntity<typeof ApiToken>;
+export type Interview = InferEntity<typeof Interview>;
+export type Candidate = InferEntity<typeof Candidate>;
+export type Session = InferEntity<typeof Session>;
+export type Violation = InferEntity<typeof Violation>;
+export type Report = InferEntity<typeof Report>;
+export type AuditEntry = InferEntity<typeof AuditEntry>;
+
+export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, Violation, Report, AuditEntry];

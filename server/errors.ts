@@ -1,0 +1,49 @@
+// Typed domain errors. Services throw these; the GraphQL layer maps them to error codes in one
+// place (schema/errors.ts), so a service never needs to know how its errors are transported.
+
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Extra machine-readable detail (the offending field, a retry delay…). */
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor(what: string, id?: string) {
+    super(id === undefined ? `${what} not found` : `${what} ${id} not found`, id === undefined ? {} : { id });
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`, { field });
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT';
+}
+
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(message: string, retryAfterMs: number) {
+    super(message, { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+  }
+}

@@ -1,0 +1,37 @@
+// The Koa application: tiny middleware, one concern each, then the routes.
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { accessLog } from './access-log.ts';
+import { body } from './body.ts';
+import { fetchHandler, type FetchHandler } from './fetch-handler.ts';
+import { healthRoutes, type ReadinessProbe } from './health.ts';
+import { httpErrors } from './http-errors.ts';
+import { requestId } from './request-id.ts';
+
+export interface AppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  probe: ReadinessProbe;
+  graphql: FetchHandler;
+  bodyLimitBytes: number;
+  /** Trust X-Forwarded-For from a reverse proxy. */
+  proxy?: boolean;
+}
+
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa({ proxy: options.proxy ?? false });
+  app.silent = true;
+  const health = healthRoutes(options.probe, options.metrics);
+  const graphql = new Router();
+  graphql.all('/graphql', body(options.bodyLimitBytes), fetchHandler(options.graphql));
+  app
+    .use(requestId())
+    .use(accessLog(options.logger, options.metrics))
+    .use(httpErrors(options.logger))
+    .use(health.routes())
+    .use(graphql.routes())
+    .use(graphql.allowedMethods());
+  return app;
+}

@@ -1,0 +1,50 @@
+// Keyset pagination over (createdAt, id): stable under inserts, and an index serves every page.
+// Cursors are opaque to clients.
+import { ValidationError } from './errors.ts';
+
+export interface PageArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasNextPage: boolean;
+  cursorOf(item: T): string;
+}
+
+interface Keyed {
+  id: string;
+  createdAt: Date;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export function pageSize(args: PageArgs): number {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new ValidationError('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return first;
+}
+
+export function encodeCursor(item: Keyed): string {
+  return Buffer.from(`${item.createdAt.toISOString()}|${item.id}`).toString('base64url');
+}
+
+/** The where-clause fragment selecting rows after the cursor, or {} for the first page. */
+export function afterCursor(after: string | null | undefined): Record<string, unknown> {
+  if (!after) return {};
+  const [iso, id] = Buffer.from(after, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) throw new ValidationError('after', 'is not a cursor this API returned');
+  return { $or: [{ createdAt: { $gt: createdAt } }, { createdAt, id: { $gt: id } }] };
+}
+
+export const KEYSET_ORDER = { createdAt: 'asc', id: 'asc' } as const;
+
+/** Turns rows fetched with limit first + 1 into a page. */
+export function toPage<T extends Keyed>(rows: T[], first: number): Page<T> {
+  return { items: rows.slice(0, first), hasNextPage: rows.length > first, cursorOf: encodeCursor };
+}

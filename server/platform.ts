@@ -1,0 +1,156 @@
+// The composition root: opens the database (embedded unless a URL is configured), applies
+// migrations, builds the services and serves HTTP. One `close()` shuts it all down in order.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createGraphQLHandler } from '../schema/yoga.ts';
+import { TokenSigner } from './auth/jwt.ts';
+import { loadSigningSecret } from './auth/secrets.ts';
+import { embeddedDatabaseDir, type Config } from './config.ts';
+import { EmbeddedDatabase } from './db/embedded.ts';
+import { migrate, openOrm } from './db/orm.ts';
+import { createApp } from './http/app.ts';
+import type { ReadinessProbe } from './http/health.ts';
+import { createLogger, type Logger } from './log.ts';
+import { Metrics } from './metrics.ts';
+import { Services } from './services/index.ts';
+
+export type StartupStep = 'database' | 'migrations' | 'http';
+
+export interface PlatformOptions {
+  logger?: Logger;
+  /** Called as each start-up step begins and ends (the CLI shows it as progress). */
+  onStep?: (step: StartupStep, phase: 'start' | 'done', detail?: string) => void;
+}
+
+export class Platform implements ReadinessProbe {
+  readonly config: Config;
+  readonly services: Services;
+  readonly logger: Logger;
+  readonly #orm: MikroORM;
+  readonly #embedded: EmbeddedDatabase | undefined;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  #closing: Promise<void> | undefined;
+
+  private constructor(fields: {
+    config: Config;
+    services: Services;
+    logger: Logger;
+    orm: MikroORM;
+    embedded: EmbeddedDatabase | undefined;
+    server: Server;
+  }) {
+    this.config = fields.config;
+    this.services = fields.services;
+    this.logger = fields.logger;
+    this.#orm = fields.orm;
+    this.#embedded = fields.embedded;
+    this.#server = fields.server;
+  }
+
+  static async create(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const step = options.onStep ?? (() => {});
+    const metrics = new Metrics();
+
+    step('database', 'start', config.databaseUrl ? 'PostgreSQL server' : 'embedded PostgreSQL');
+    // The embedded socket server drops connections beyond its limit: size it to the pool plus
+    // room for a maintenance connection.
+    const embedded = config.databaseUrl
+      ? undefined
+      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2);
+    let orm: MikroORM | undefined;
+    try {
+      orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize });
+      await orm.em.getConnection().execute('select 1').catch((error: Error) => {
+        throw new Error(`Cannot reach the database: ${error.message}`);
+      });
+      step('database', 'done', config.databaseUrl ? redact(config.databaseUrl) : embeddedDatabaseDir(config));
+
+      step('migrations', 'start');
+      const applied = await migrate(orm);
+      step('migrations', 'done', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
+
+      step('http', 'start');
+      const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
+      const server = createServer();
+      const services = new Services(orm, signer, config, () => config.publicUrl ?? platform.url);
+      const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
+      const app = createApp({
+        logger,
+        metrics,
+        probe: platform,
+        bodyLimitBytes: config.bodyLimitBytes,
+        graphql: createGraphQLHandler({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql }),
+      });
+      server.on('request', app.callback());
+      server.on('connection', (socket) => {
+        platform.#sockets.add(socket);
+        metrics.openSockets.inc();
+        socket.once('close', () => {
+          platform.#sockets.delete(socket);
+          metrics.openSockets.dec();
+        });
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      step('http', 'done', platform.url);
+      logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
+      return platform;
+    } catch (error) {
+      await orm?.close(true).catch(() => {});
+      await embedded?.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Where this server listens (the real port when 0 was asked for). */
+  get url(): string {
+    const { port } = this.#server.address() as AddressInfo;
+    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? 'localhost' : this.config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  async ready(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (this.#closing) return { ok: false, reason: 'shutting down' };
+    try {
+      const pending = await this.#orm.migrator.getPending();
+      return pending.length === 0 ? { ok: true } : { ok: false, reason: `${pending.length} migrations pending` };
+    } catch (error) {
+      return { ok: false, reason: `database unreachable: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, let in-flight requests finish (up to the configured
+   * limit), then close the database. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.logger.info('shutting down');
+    const drained = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      this.logger.warn({ open: this.#sockets.size }, 'shutdown timeout: closing remaining connections');
+      this.#server.closeAllConnections();
+    }, this.config.shutdownTimeoutMs);
+    await drained;
+    clearTimeout(timer);
+    await this.#orm.close(true);
+    await this.#embedded?.close();
+    this.logger.info('stopped');
+  }
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

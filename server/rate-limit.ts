@@ -1,0 +1,40 @@
+// A fixed-window counter per key, in memory: enough for one process guarding logins.
+import { RateLimitedError } from './errors.ts';
+
+export class FixedWindowLimiter {
+  readonly #limit: number;
+  readonly #windowMs: number;
+  readonly #windows = new Map<string, { startedAt: number; count: number }>();
+
+  constructor(limit: number, windowMs: number) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+  }
+
+  /** Throws RateLimitedError once `key` has used up its budget in the current window. */
+  check(key: string, message: string, now = Date.now()): void {
+    const window = this.#windows.get(key);
+    if (window && now - window.startedAt < this.#windowMs && window.count >= this.#limit) {
+      throw new RateLimitedError(message, window.startedAt + this.#windowMs - now);
+    }
+  }
+
+  hit(key: string, now = Date.now()): void {
+    const window = this.#windows.get(key);
+    if (!window || now - window.startedAt >= this.#windowMs) {
+      this.#windows.set(key, { startedAt: now, count: 1 });
+      this.#sweep(now);
+    } else {
+      window.count++;
+    }
+  }
+
+  reset(key: string): void {
+    this.#windows.delete(key);
+  }
+
+  #sweep(now: number): void {
+    if (this.#windows.size < 10_000) return;
+    for (const [key, window] of this.#windows) if (now - window.startedAt >= this.#windowMs) this.#windows.delete(key);
+  }
+}
