@@ -27,11 +27,13 @@ export class Platform implements ReadinessProbe {
   readonly config: Config;
   readonly services: Services;
   readonly logger: Logger;
-  readonly #orm: MikroORM;
+  /** The ORM, for in-process collaborators (jobs, tests); request handling goes through services. */
+  readonly orm: MikroORM;
   readonly #embedded: EmbeddedDatabase | undefined;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
+  #url: string | undefined;
 
   private constructor(fields: {
     config: Config;
@@ -44,7 +46,7 @@ export class Platform implements ReadinessProbe {
     this.config = fields.config;
     this.services = fields.services;
     this.logger = fields.logger;
-    this.#orm = fields.orm;
+    this.orm = fields.orm;
     this.#embedded = fields.embedded;
     this.#server = fields.server;
   }
@@ -107,17 +109,16 @@ export class Platform implements ReadinessProbe {
     }
   }
 
-  /** Where this server listens (the real port when 0 was asked for). */
+  /** Where this server listens (the real port when 0 was asked for); kept after close for messages. */
   get url(): string {
-    const { port } = this.#server.address() as AddressInfo;
-    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? 'localhost' : this.config.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.#url ??= listeningUrl(this.config.host, (this.#server.address() as AddressInfo).port);
+    return this.#url;
   }
 
   async ready(): Promise<{ ok: true } | { ok: false; reason: string }> {
     if (this.#closing) return { ok: false, reason: 'shutting down' };
     try {
-      const pending = await this.#orm.migrator.getPending();
+      const pending = await this.orm.migrator.getPending();
       return pending.length === 0 ? { ok: true } : { ok: false, reason: `${pending.length} migrations pending` };
     } catch (error) {
       return { ok: false, reason: `database unreachable: ${(error as Error).message}` };
@@ -143,10 +144,15 @@ export class Platform implements ReadinessProbe {
     }, this.config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
-    await this.#orm.close(true);
+    await this.orm.close(true);
     await this.#embedded?.close();
     this.logger.info('stopped');
   }
+}
+
+function listeningUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 function redact(url: string): string {

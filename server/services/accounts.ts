@@ -38,18 +38,22 @@ export interface Viewer {
 }
 
 const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
+/** One address may try several accounts (an office behind one NAT), so it gets a larger budget. */
+const ADDRESS_BUDGET_FACTOR = 5;
 
 export class AccountService {
   readonly #orm: MikroORM;
   readonly #signer: TokenSigner;
   readonly #config: Config;
-  readonly #loginLimiter: FixedWindowLimiter;
+  readonly #emailLimiter: FixedWindowLimiter;
+  readonly #addressLimiter: FixedWindowLimiter;
 
   constructor(orm: MikroORM, signer: TokenSigner, config: Config) {
     this.#orm = orm;
     this.#signer = signer;
     this.#config = config;
-    this.#loginLimiter = new FixedWindowLimiter(config.loginAttempts, config.loginWindowMs);
+    this.#emailLimiter = new FixedWindowLimiter(config.loginAttempts, config.loginWindowMs);
+    this.#addressLimiter = new FixedWindowLimiter(config.loginAttempts * ADDRESS_BUDGET_FACTOR, config.loginWindowMs);
   }
 
   async signUp(input: SignUpInput): Promise<Authenticated> {
@@ -73,16 +77,19 @@ export class AccountService {
   /** One generic error for unknown email and wrong password; attempts limited per email and address. */
   async logIn(input: LogInInput): Promise<Authenticated> {
     const email = input.email.trim().toLowerCase();
-    const keys = [`email:${email}`, `addr:${currentRequest()?.clientAddress ?? 'local'}`];
-    for (const key of keys) this.#loginLimiter.check(key, 'Too many failed login attempts; try again later');
+    const address = currentRequest()?.clientAddress ?? 'local';
+    const message = 'Too many failed login attempts; try again later';
+    this.#emailLimiter.check(email, message);
+    this.#addressLimiter.check(address, message);
     const em = this.#orm.em.fork();
     const host = await em.findOne(Host, { email });
     const ok = await verifyPassword(input.password, host?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!host || !ok) {
-      for (const key of keys) this.#loginLimiter.hit(key);
+      this.#emailLimiter.hit(email);
+      this.#addressLimiter.hit(address);
       throw new UnauthenticatedError('Invalid email or password');
     }
-    this.#loginLimiter.reset(keys[0]!);
+    this.#emailLimiter.reset(email);
     host.lastLoginAt = new Date();
     audit(em, { kind: 'host', hostId: host.id, orgId: host.org.id }, 'host.logIn', { type: 'Host', id: host.id });
     await em.flush();

@@ -65,7 +65,7 @@ export class CandidateService {
     // Valid from `lead` before the scheduled time (or now) until the interview ends; the
     // max age only bounds a link whose interview is never ended.
     const anchor = interview.scheduledAt ?? new Date();
-    const notBefore = new Date(Math.min(Date.now(), anchor.getTime() - this.#config.joinTokenLeadMs));
+    const notBefore = new Date(anchor.getTime() - this.#config.joinTokenLeadMs);
     const expiresAt = new Date(anchor.getTime() + this.#config.joinTokenMaxAgeMs);
     const candidateId = crypto.randomUUID();
     const token = await this.#signer.signJoin({ candidateId, interviewId: interview.id }, notBefore, expiresAt);

@@ -1,0 +1,109 @@
+// Start-up, configuration, restart and shutdown of the whole platform, and the committed SDL.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { setTimeout } from 'node:timers/promises';
+import { ConfigError, loadConfig } from '../server/config.ts';
+import { Platform } from '../server/platform.ts';
+import { printedSchema } from '../schema/index.ts';
+import { GraphQLClient, signUp } from './support/graphql.ts';
+import { describeDatabase, freshStorage } from './support/platform.ts';
+
+describe('configuration', () => {
+  it('uses documented defaults', () => {
+    const config = loadConfig({ PROCTOR_DATA_DIR: '/tmp/x' });
+    assert.equal(config.port, 4000);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.joinTokenLeadMs, 48 * 3_600_000);
+    assert.equal(config.bodyLimitBytes, 1024 * 1024);
+  });
+
+  it('parses durations, sizes and URLs', () => {
+    const config = loadConfig({ PROCTOR_JOIN_TOKEN_LEAD: '2h', PROCTOR_BODY_LIMIT: '512kb', PROCTOR_DATABASE_URL: 'postgres://db/proctor' });
+    assert.equal(config.joinTokenLeadMs, 7_200_000);
+    assert.equal(config.bodyLimitBytes, 512 * 1024);
+    assert.equal(config.databaseUrl, 'postgres://db/proctor');
+  });
+
+  it('refuses unknown and malformed settings, listing every problem with a hint', () => {
+    assert.throws(
+      () => loadConfig({ PROCTOR_PROT: '4000', PROCTOR_PORT: 'eighty', PROCTOR_DATABASE_URL: 'mysql://x', PROCTOR_HOST_TOKEN_TTL: 'soon' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [
+          'PROCTOR_PROT is not a Proctor setting (did you mean PROCTOR_PORT?)',
+          'PROCTOR_PORT: expected a whole number, got "eighty"',
+          'PROCTOR_DATABASE_URL: expected a postgres: or postgresql: URL, got "mysql:"',
+          'PROCTOR_HOST_TOKEN_TTL: expected a duration like 30s, 15m, 48h or 7d, got "soon"',
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it('lets explicit overrides (CLI flags) win over the environment', () => {
+    assert.equal(loadConfig({ PROCTOR_PORT: '5000' }, { port: 6000 }).port, 6000);
+  });
+});
+
+describe('schema/schema.graphql', () => {
+  it('is the SDL the code prints (run `npm run schema:print` after changing the schema)', async () => {
+    const committed = await readFile(new URL('../schema/schema.graphql', import.meta.url), 'utf8');
+    assert.equal(committed, printedSchema());
+  });
+});
+
+describe(`platform lifecycle (${describeDatabase()})`, () => {
+  it('keeps data, the signing key and logins across a restart, with migrations applied once', async () => {
+    const storage = await freshStorage();
+    try {
+      const config = loadConfig(storage.env, { port: 0 });
+      const first = await Platform.create(config);
+      const { client, email } = await signUp(new GraphQLClient(first.url));
+      await first.close();
+
+      const second = await Platform.create(config);
+      try {
+        // Same data dir: the org, the host and the generated signing key are all still there.
+        const again = await new GraphQLClient(second.url, client.token).ok('{ me { host { email } } }');
+        assert.equal(again.me.host.email, email);
+        assert.equal((await second.orm.migrator.getExecuted()).length, 1);
+        assert.deepEqual(await second.orm.migrator.getPending(), []);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await storage.drop();
+    }
+  });
+
+  it('finishes an in-flight request before shutting down, and refuses new ones after', async () => {
+    const storage = await freshStorage();
+    try {
+      const platform = await Platform.create(loadConfig(storage.env, { port: 0 }));
+      const url = new URL(platform.url);
+      // A request whose body is still arriving is in flight for as long as we like.
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const request = httpRequest({ host: url.hostname, port: url.port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } });
+      const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        request.on('response', async (res) => {
+          let text = '';
+          for await (const chunk of res) text += chunk;
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+        request.on('error', reject);
+      });
+      request.write(body.slice(0, 5));
+      await once(request, 'socket');
+      await setTimeout(200); // let the server take the connection and start the request
+      const closing = platform.close();
+      request.end(body.slice(5));
+      assert.deepEqual(await response, { status: 200, text: '{"data":{"__typename":"Query"}}' });
+      await closing;
+      await assert.rejects(fetch(`${platform.url}/healthz`));
+    } finally {
+      await storage.drop();
+    }
+  });
+});
