@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
-import { ConfigError, loadConfig } from '../server/config.ts';
+import { ConfigError, loadConfig, SETTINGS } from '../server/config.ts';
 import { Platform } from '../server/platform.ts';
 import { printedSchema } from '../schema/index.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
@@ -40,6 +40,11 @@ describe('configuration', () => {
         return true;
       },
     );
+  });
+
+  it('documents every setting in the README', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    for (const { env } of SETTINGS) assert.ok(readme.includes(`| \`${env}\` |`), `${env} is missing from the README's table`);
   });
 
   it('lets explicit overrides (CLI flags) win over the environment', () => {
