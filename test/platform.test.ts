@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
+import pg from 'pg';
 import { ConfigError, loadConfig, SETTINGS } from '../server/config.ts';
 import { Platform } from '../server/platform.ts';
 import { printedSchema } from '../schema/index.ts';
@@ -109,6 +110,52 @@ describe(`platform lifecycle (${describeDatabase()})`, () => {
       await assert.rejects(fetch(`${platform.url}/healthz`));
     } finally {
       await storage.drop();
+    }
+  });
+});
+
+describe('read replica (PROCTOR_DATABASE_READ_URL)', () => {
+  it('serves the dashboard list from the replica and everything else from the primary', async function () {
+    if (!process.env.PROCTOR_TEST_DATABASE_URL) {
+      console.log('      (skipped: needs PROCTOR_TEST_DATABASE_URL; the embedded database has no replica)');
+      this.skip();
+    }
+    // Two separate databases stand in for primary and replica; a row only the "replica" holds
+    // shows which one answered.
+    const primary = await freshStorage();
+    const replica = await freshStorage();
+    try {
+      await (await Platform.create(loadConfig(replica.env, { port: 0 }))).close(); // migrate it
+      const env = { ...primary.env, PROCTOR_DATABASE_READ_URL: replica.env.PROCTOR_DATABASE_URL! };
+      const platform = await Platform.create(loadConfig(env, { port: 0 }));
+      try {
+        const { client, hostId } = await signUp(new GraphQLClient(platform.url));
+        const onPrimary = (await client.ok('mutation { createInterview(input: { title: "on the primary" }) { interview { id } } }')).createInterview.interview.id;
+        const [host] = await platform.orm.em.getConnection().execute<{ org_id: string }[]>('select org_id from hosts where id = ?', [hostId]);
+        const orgId = host!.org_id;
+        const replicaOnly = crypto.randomUUID();
+        const replicaDb = new pg.Client({ connectionString: replica.env.PROCTOR_DATABASE_URL });
+        await replicaDb.connect();
+        try {
+          await replicaDb.query(`insert into orgs (id, name, created_at) values ($1, 'Acme', now())`, [orgId]);
+          await replicaDb.query(`insert into hosts (id, org_id, email, password_hash, created_at) values ($1, $2, 'r@example.com', 'x', now())`, [hostId, orgId]);
+          await replicaDb.query(
+            `insert into interviews (id, org_id, host_id, title, status, config, created_at) values ($1, $2, $3, 'replica only', 'SCHEDULED', '{}', now())`,
+            [replicaOnly, orgId, hostId],
+          );
+        } finally {
+          await replicaDb.end();
+        }
+        const listed = await client.ok('{ interviews { edges { node { id title } } } }');
+        assert.deepEqual(listed.interviews.edges, [{ node: { id: replicaOnly, title: 'replica only' } }], 'the list reads the replica');
+        assert.equal((await client.ok('query($id: ID!) { interview(id: $id) { title } }', { id: onPrimary })).interview.title, 'on the primary');
+        assert.equal((await client.error('query($id: ID!) { interview(id: $id) { id } }', { id: replicaOnly })).code, 'NOT_FOUND', 'single reads use the primary');
+      } finally {
+        await platform.close();
+      }
+    } finally {
+      await primary.drop();
+      await replica.drop();
     }
   });
 });
