@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Flags } from '@oclif/core';
+import pino from 'pino';
+import { ConfigError, embeddedDatabaseDir, loadConfig, type Config } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import type { Platform, StartupStep } from '../../server/platform.ts';
+import { ExitCode } from '../base-command.ts';
+import { DEFAULT_SERVER } from '../client-config.ts';
+
+const STEP_LABELS: Record<StartupStep, string> = { database: 'database', migrations: 'migrations', http: 'HTTP server' };
+
+export default class Up extends Command {
+  static override summary = 'Start the Proctor platform: database, migrations and the HTTP/GraphQL server';
+  static override description =
+    'Runs on an embedded PostgreSQL in the data dir unless a database URL is given. Every PROCTOR_* setting applies; ' +
+    'flags win over the environment. Logs go to stderr; stdout only says where the server is. ' +
+    'Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.\n\n' +
+    'Exit codes: 0 stopped by a signal, 1 could not start, 2 invalid flags or configuration.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    { description: 'Another port and data dir', command: '<%= config.bin %> <%= command.id %> --port 8080 --data-dir ./proctor-data' },
+    { description: 'On a PostgreSQL server', command: '<%= config.bin %> <%= command.id %> --database-url postgres://proctor@db.internal/proctor' },
+    { description: 'Any free port; the URL is the JSON line printed once up', command: '<%= config.bin %> <%= command.id %> --port 0 --json' },
+  ];
+  static override flags = {
+    port: Flags.integer({ min: 0, max: 65535, description: 'HTTP port, 0 for any free one [env: PROCTOR_PORT, default: 4000]' }),
+    'data-dir': Flags.string({ description: 'embedded database, signing secret, recordings [env: PROCTOR_DATA_DIR]' }),
+    'database-url': Flags.string({ description: 'a PostgreSQL server instead of the embedded database [env: PROCTOR_DATABASE_URL]' }),
+  };
+  static override enableJsonFlag = true;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Up);
+    // Listening before starting: a signal during start-up then stops the platform once it is up
+    // instead of killing the process halfway through initialising the database.
+    const stop = nextSignal(['SIGINT', 'SIGTERM']);
+    const config = this.#config({
+      port: flags.port,
+      dataDir: flags['data-dir'] === undefined ? undefined : path.resolve(flags['data-dir']),
+      databaseUrl: flags['database-url'],
+    });
+    // Nothing on disk yet means no host can exist yet. A database server can't be told apart
+    // cheaply, so the hint is left out there.
+    const firstRun = !config.databaseUrl && !existsSync(embeddedDatabaseDir(config));
+    const platform = await this.#start(config);
+
+    const database = config.databaseUrl ? 'server' : 'embedded';
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ url: platform.url, dataDir: config.dataDir, database })}\n`);
+    this.log(`Proctor is up at ${platform.url}`);
+    if (firstRun) {
+      const server = platform.url === DEFAULT_SERVER ? '' : ` --server ${platform.url}`;
+      this.log(`No host yet. Create the first one:\n  ${this.config.bin} signup${server} --email you@example.com --org "Your organisation"`);
+    }
+    this.logToStderr('Press Ctrl-C to stop');
+
+    const signal = await stop;
+    this.logToStderr(`Stopping (${signal})…`);
+    await platform.close();
+    this.logToStderr('Stopped');
+  }
+
+  #config(overrides: Partial<Config>): Config {
+    try {
+      return loadConfig(process.env, overrides);
+    } catch (error) {
+      if (error instanceof ConfigError) this.error(error.message, { exit: ExitCode.usage });
+      throw error;
+    }
+  }
+
+  async #start(config: Config): Promise<Platform> {
+    // Loaded here rather than at the top: oclif imports every command file to list commands,
+    // and the server's dependencies would slow down every other command.
+    const { Platform } = await import('../../server/platform.ts');
+    let current: { label: string; startedAt: number } | undefined;
+    try {
+      return await Platform.create(config, {
+        // stdout is reserved for where the server is (and --json), so logs go to stderr.
+        logger: createLogger(config.logLevel, pino.destination({ dest: 2, sync: true })),
+        onStep: (step, phase, detail) => {
+          if (phase === 'start') {
+            current = { label: detail ?? STEP_LABELS[step], startedAt: performance.now() };
+            return;
+          }
+          const seconds = ((performance.now() - current!.startedAt) / 1000).toFixed(1);
+          this.logToStderr(`✔ ${current!.label}  ${detail ?? ''} (${seconds} s)`);
+          current = undefined;
+        },
+      });
+    } catch (error) {
+      if (current) this.logToStderr(`✖ ${current.label}`);
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? `port ${config.port} is already in use (choose another with --port)`
+          : (error as Error).message;
+      this.error(`Proctor could not start: ${reason}`, { exit: ExitCode.failure });
+    }
+  }
+}
+
+/** Resolves with the first of these signals; a second one gets the default handling (terminate). */
+function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const name of signals) process.off(name, onSignal);
+      resolve(signal);
+    };
+    for (const name of signals) process.on(name, onSignal);
+  });
+}

@@ -1,0 +1,63 @@
+// What the interview commands share: the fields they ask for, how an interview reads in a
+// terminal, and the one shape of every lifecycle move (start, end, archive).
+import { Args } from '@oclif/core';
+import { ApiCommand } from './base-command.ts';
+
+export interface InterviewConfig {
+  strictMode: boolean;
+  requireFullscreen: boolean;
+  allowCopyPaste: boolean;
+  audioPolicy: 'IGNORE' | 'FLAG';
+  lookAwayDegrees: number;
+  retentionDays: number;
+}
+
+export interface Interview {
+  id: string;
+  title: string;
+  status: 'SCHEDULED' | 'LIVE' | 'COMPLETED' | 'ARCHIVED';
+  scheduledAt: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  archivedAt: string | null;
+  config: InterviewConfig;
+}
+
+export const INTERVIEW_FIELDS =
+  'id title status scheduledAt createdAt startedAt endedAt archivedAt ' +
+  'config { strictMode requireFullscreen allowCopyPaste audioPolicy lookAwayDegrees retentionDays }';
+
+export const INTERVIEW_STATUSES = ['SCHEDULED', 'LIVE', 'COMPLETED', 'ARCHIVED'] as const;
+
+/** The monitoring rules on one line. */
+export function describeRules(config: InterviewConfig): string {
+  return [
+    `strict mode ${config.strictMode ? 'on' : 'off'}`,
+    `fullscreen ${config.requireFullscreen ? 'required' : 'optional'}`,
+    `copy/paste ${config.allowCopyPaste ? 'allowed' : 'flagged'}`,
+    `audio ${config.audioPolicy === 'FLAG' ? 'flagged' : 'ignored'}`,
+    `looking away beyond ${config.lookAwayDegrees}°`,
+    `recordings kept ${config.retentionDays} days`,
+  ].join(', ');
+}
+
+type Move = 'startInterview' | 'endInterview' | 'archiveInterview';
+
+/** A lifecycle move on one interview; subclasses name the mutation. */
+export abstract class InterviewMoveCommand extends ApiCommand<typeof InterviewMoveCommand> {
+  static override args = {
+    id: Args.string({ required: true, description: 'interview ID' }),
+  };
+
+  protected abstract readonly move: Move;
+
+  async run(): Promise<Interview> {
+    const data = await this.graphql<Record<Move, Interview>>(`mutation($id: ID!) { ${this.move}(id: $id) { ${INTERVIEW_FIELDS} } }`, {
+      id: this.args.id,
+    });
+    const interview = data[this.move];
+    this.log(`Interview ${interview.id} "${interview.title}" is now ${interview.status}`);
+    return interview;
+  }
+}
