@@ -1,6 +1,7 @@
 // Keyset pagination over (createdAt, id): stable under inserts, and an index serves every page.
 // Cursors are opaque to clients.
 import { ValidationError } from './errors.ts';
+import { isUuid } from './validate.ts';
 
 export interface PageArgs {
   first?: number | null | undefined;
@@ -33,13 +34,19 @@ export function encodeCursor(item: Keyed): string {
   return Buffer.from(`${item.createdAt.toISOString()}|${item.id}`).toString('base64url');
 }
 
-/** The where-clause fragment selecting rows after the cursor, or {} for the first page. */
-export function afterCursor(after: string | null | undefined): Record<string, unknown> {
-  if (!after) return {};
+export function decodeCursor(after: string | null | undefined): Keyed | undefined {
+  if (!after) return undefined;
   const [iso, id] = Buffer.from(after, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw new ValidationError('after', 'is not a cursor this API returned');
-  return { $or: [{ createdAt: { $gt: createdAt } }, { createdAt, id: { $gt: id } }] };
+  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime())) throw new ValidationError('after', 'is not a cursor this API returned');
+  return { createdAt, id };
+}
+
+/** The where-clause fragment selecting rows after the cursor, or {} for the first page. */
+export function afterCursor(after: string | null | undefined): Record<string, unknown> {
+  const cursor = decodeCursor(after);
+  if (!cursor) return {};
+  return { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] };
 }
 
 export const KEYSET_ORDER = { createdAt: 'asc', id: 'asc' } as const;

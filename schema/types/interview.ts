@@ -1,5 +1,4 @@
-import type { Interview } from '../../server/db/entities.ts';
-import type { Transition } from '../../server/services/interviews.ts';
+import type { InterviewRow, Transition } from '../../server/services/interviews.ts';
 import { builder } from '../builder.ts';
 import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
@@ -7,7 +6,7 @@ import { CandidateType } from './candidate.ts';
 import { InterviewStatusEnum } from './enums.ts';
 import { InterviewConfigInput, InterviewConfigType } from './interview-config.ts';
 
-export const InterviewType = builder.objectRef<Interview>('Interview').implement({
+export const InterviewType = builder.objectRef<InterviewRow>('Interview').implement({
   description: 'A proctored interview',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -36,7 +35,7 @@ const CreateInterviewInput = builder.inputType('CreateInterviewInput', {
   }),
 });
 
-const CreateInterviewPayload = builder.objectRef<{ interview: Interview }>('CreateInterviewPayload').implement({
+const CreateInterviewPayload = builder.objectRef<{ interview: InterviewRow }>('CreateInterviewPayload').implement({
   fields: (t) => ({ interview: t.field({ type: InterviewType, resolve: (payload) => payload.interview }) }),
 });
 

@@ -6,6 +6,12 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
+/**
+ * PGlite's defaults (shared_buffers 128MB) cost ~120 MB of resident memory more than a
+ * one-process interview server needs; these keep idle RSS near the server's own.
+ */
+const SMALL_FOOTPRINT = ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB', 'temp_buffers = 2MB', 'wal_buffers = 1MB'];
+
 export class EmbeddedDatabase {
   readonly #db: PGlite;
   readonly #server: PGLiteSocketServer;
@@ -23,7 +29,7 @@ export class EmbeddedDatabase {
    */
   static async create(dataDir: string, maxConnections: number): Promise<EmbeddedDatabase> {
     await mkdir(dataDir, { recursive: true });
-    const db = await PGlite.create({ dataDir });
+    const db = await PGlite.create({ dataDir, postgresqlconf: SMALL_FOOTPRINT });
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
     await server.start();
     return new EmbeddedDatabase(db, server, `postgres://postgres@${server.getServerConn()}/postgres`);

@@ -38,6 +38,7 @@ export interface Viewer {
 }
 
 const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
+const HOST_RECHECK_INTERVAL_MS = 60_000;
 /** One address may try several accounts (an office behind one NAT), so it gets a larger budget. */
 const ADDRESS_BUDGET_FACTOR = 5;
 
@@ -47,6 +48,7 @@ export class AccountService {
   readonly #config: Config;
   readonly #emailLimiter: FixedWindowLimiter;
   readonly #addressLimiter: FixedWindowLimiter;
+  readonly #verifiedHosts = new Map<string, number>();
 
   constructor(orm: MikroORM, signer: TokenSigner, config: Config) {
     this.#orm = orm;
@@ -102,8 +104,7 @@ export class AccountService {
     switch (TokenSigner.peekAudience(bearer)) {
       case HOST_AUDIENCE: {
         const claims = await this.#signer.verifyHost(bearer);
-        const exists = await this.#orm.em.fork().count(Host, { id: claims.hostId, org: claims.orgId });
-        if (!exists) throw new UnauthenticatedError('Your login is no longer valid');
+        if (!(await this.#hostExists(claims.hostId, claims.orgId))) throw new UnauthenticatedError('Your login is no longer valid');
         return { kind: 'host', ...claims };
       }
       case JOIN_AUDIENCE: {
@@ -123,6 +124,20 @@ export class AccountService {
     const org = await em.findOneOrFail(Org, actor.orgId);
     if (actor.kind === 'host') return { org, host: await em.findOneOrFail(Host, actor.hostId), apiToken: null };
     return { org, host: null, apiToken: await em.findOneOrFail(ApiToken, actor.tokenId) };
+  }
+
+  /**
+   * A signed login whose host is gone (a wiped database behind a configured key) must not pass.
+   * Checked once a minute per host rather than on every request: this is on every API call.
+   */
+  async #hostExists(hostId: string, orgId: string): Promise<boolean> {
+    const key = `${orgId}/${hostId}`;
+    const checkedAt = this.#verifiedHosts.get(key);
+    if (checkedAt !== undefined && Date.now() - checkedAt < HOST_RECHECK_INTERVAL_MS) return true;
+    const exists = (await this.#orm.em.fork().count(Host, { id: hostId, org: orgId })) > 0;
+    if (this.#verifiedHosts.size >= 10_000) this.#verifiedHosts.clear();
+    if (exists) this.#verifiedHosts.set(key, Date.now());
+    return exists;
   }
 
   async #authenticateApiToken(token: string): Promise<Actor> {

@@ -10,8 +10,9 @@ import {
   INTERVIEW_STATUSES,
   type InterviewConfig,
 } from '../db/entities.ts';
+import { parseTimestamp } from '../db/timestamps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { afterCursor, KEYSET_ORDER, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
 import * as validate from '../validate.ts';
 import { audit } from './audit.ts';
 
@@ -35,6 +36,42 @@ export interface CreateInterviewInput {
 
 export interface ListInterviewsArgs extends PageArgs {
   status?: InterviewStatus | null | undefined;
+}
+
+/** An interview as lists carry it: the entity's fields, with the host by reference. */
+export type InterviewRow = Pick<
+  Interview,
+  'id' | 'title' | 'status' | 'scheduledAt' | 'config' | 'createdAt' | 'startedAt' | 'endedAt' | 'archivedAt'
+> & { host: { id: string } };
+
+const INTERVIEW_COLUMNS = 'id, title, status, scheduled_at, config, created_at, started_at, ended_at, archived_at, host_id';
+
+interface RawInterview {
+  id: string;
+  title: string;
+  status: InterviewStatus;
+  scheduled_at: string | null;
+  config: InterviewConfig;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  archived_at: string | null;
+  host_id: string;
+}
+
+function toInterviewRow(raw: RawInterview): InterviewRow {
+  return {
+    id: raw.id,
+    title: raw.title,
+    status: raw.status,
+    scheduledAt: parseTimestamp(raw.scheduled_at),
+    config: raw.config,
+    createdAt: parseTimestamp(raw.created_at),
+    startedAt: parseTimestamp(raw.started_at),
+    endedAt: parseTimestamp(raw.ended_at),
+    archivedAt: parseTimestamp(raw.archived_at),
+    host: { id: raw.host_id },
+  };
 }
 
 /** The moves the state machine allows, and what each one stamps. */
@@ -86,16 +123,29 @@ export class InterviewService {
     return interview;
   }
 
-  /** The dashboard list: served by the read replica when one is configured. */
-  async list(actor: OrgActor, args: ListInterviewsArgs): Promise<Page<Interview>> {
+  /**
+   * The dashboard list: served by the read replica when one is configured. The hottest read of
+   * the API, so it is one keyset-indexed SQL statement mapped to plain rows, without entity
+   * hydration or an identity map (which cost more CPU than the rest of the request).
+   */
+  async list(actor: OrgActor, args: ListInterviewsArgs): Promise<Page<InterviewRow>> {
     const first = pageSize(args);
     const status = args.status ? validate.oneOf('status', args.status, INTERVIEW_STATUSES) : undefined;
-    const rows = await this.#orm.em.fork().find(
-      Interview,
-      { org: actor.orgId, ...(status ? { status } : {}), ...afterCursor(args.after) },
-      { orderBy: KEYSET_ORDER, limit: first + 1, connectionType: this.#readsFromReplica ? 'read' : 'write' },
-    );
-    return toPage(rows, first);
+    const cursor = decodeCursor(args.after);
+    const params: unknown[] = [actor.orgId];
+    let sql = `select ${INTERVIEW_COLUMNS} from interviews where org_id = ?`;
+    if (status) {
+      sql += ' and status = ?';
+      params.push(status);
+    }
+    if (cursor) {
+      sql += ' and (created_at, id) > (?, ?)';
+      params.push(cursor.createdAt, cursor.id);
+    }
+    sql += ' order by created_at, id limit ?';
+    params.push(first + 1);
+    const rows = await this.#orm.em.getConnection(this.#readsFromReplica ? 'read' : 'write').execute<RawInterview[]>(sql, params);
+    return toPage(rows.map(toInterviewRow), first);
   }
 
   async get(actor: OrgActor, id: string): Promise<Interview> {
