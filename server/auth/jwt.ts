@@ -13,6 +13,10 @@ export interface HostClaims {
   orgId: string;
 }
 
+export interface VerifiedHostToken extends HostClaims {
+  expiresAt: number;
+}
+
 export interface JoinClaims {
   candidateId: string;
   interviewId: string;
@@ -49,9 +53,9 @@ export class TokenSigner {
       .sign(this.#key);
   }
 
-  async verifyHost(token: string): Promise<HostClaims> {
+  async verifyHost(token: string): Promise<VerifiedHostToken> {
     const payload = await this.#verify(token, HOST_AUDIENCE, 'Your login');
-    return { hostId: String(payload.sub), orgId: String(payload.org) };
+    return { hostId: String(payload.sub), orgId: String(payload.org), expiresAt: Number(payload.exp) * 1000 };
   }
 
   async verifyJoin(token: string): Promise<JoinClaims> {

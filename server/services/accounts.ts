@@ -38,7 +38,7 @@ export interface Viewer {
 }
 
 const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
-const HOST_RECHECK_INTERVAL_MS = 60_000;
+const LOGIN_RECHECK_INTERVAL_MS = 60_000;
 /** One address may try several accounts (an office behind one NAT), so it gets a larger budget. */
 const ADDRESS_BUDGET_FACTOR = 5;
 
@@ -48,7 +48,7 @@ export class AccountService {
   readonly #config: Config;
   readonly #emailLimiter: FixedWindowLimiter;
   readonly #addressLimiter: FixedWindowLimiter;
-  readonly #verifiedHosts = new Map<string, number>();
+  readonly #verifiedLogins = new Map<string, { actor: Actor; until: number }>();
 
   constructor(orm: MikroORM, signer: TokenSigner, config: Config) {
     this.#orm = orm;
@@ -102,11 +102,8 @@ export class AccountService {
   async authenticate(bearer: string): Promise<Actor> {
     if (bearer.startsWith(API_TOKEN_PREFIX)) return this.#authenticateApiToken(bearer);
     switch (TokenSigner.peekAudience(bearer)) {
-      case HOST_AUDIENCE: {
-        const claims = await this.#signer.verifyHost(bearer);
-        if (!(await this.#hostExists(claims.hostId, claims.orgId))) throw new UnauthenticatedError('Your login is no longer valid');
-        return { kind: 'host', ...claims };
-      }
+      case HOST_AUDIENCE:
+        return this.#authenticateHost(bearer);
       case JOIN_AUDIENCE: {
         const claims = await this.#signer.verifyJoin(bearer);
         const candidate = await this.#orm.em.fork().findOne(Candidate, { joinTokenHash: digestToken(bearer) }, { populate: ['interview'] });
@@ -127,17 +124,21 @@ export class AccountService {
   }
 
   /**
-   * A signed login whose host is gone (a wiped database behind a configured key) must not pass.
-   * Checked once a minute per host rather than on every request: this is on every API call.
+   * Host logins are on every dashboard call, so a verified one is remembered for a minute
+   * (never past its expiry): the signature check and the "host still exists" query — a signed
+   * login must not outlive a wiped database behind a configured key — run once a minute.
    */
-  async #hostExists(hostId: string, orgId: string): Promise<boolean> {
-    const key = `${orgId}/${hostId}`;
-    const checkedAt = this.#verifiedHosts.get(key);
-    if (checkedAt !== undefined && Date.now() - checkedAt < HOST_RECHECK_INTERVAL_MS) return true;
-    const exists = (await this.#orm.em.fork().count(Host, { id: hostId, org: orgId })) > 0;
-    if (this.#verifiedHosts.size >= 10_000) this.#verifiedHosts.clear();
-    if (exists) this.#verifiedHosts.set(key, Date.now());
-    return exists;
+  async #authenticateHost(token: string): Promise<Actor> {
+    const now = Date.now();
+    const cached = this.#verifiedLogins.get(token);
+    if (cached && now < cached.until) return cached.actor;
+    const claims = await this.#signer.verifyHost(token);
+    const exists = await this.#orm.em.fork().count(Host, { id: claims.hostId, org: claims.orgId });
+    if (!exists) throw new UnauthenticatedError('Your login is no longer valid');
+    const actor: Actor = { kind: 'host', hostId: claims.hostId, orgId: claims.orgId };
+    if (this.#verifiedLogins.size >= 10_000) this.#verifiedLogins.clear();
+    this.#verifiedLogins.set(token, { actor, until: Math.min(claims.expiresAt, now + LOGIN_RECHECK_INTERVAL_MS) });
+    return actor;
   }
 
   async #authenticateApiToken(token: string): Promise<Actor> {
