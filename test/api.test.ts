@@ -140,6 +140,25 @@ describe(`GraphQL API (${describeDatabase()})`, () => {
       assert.equal(results.filter((r) => r.errors?.[0]?.extensions?.code === 'CONFLICT').length, 1);
     });
 
+    it('pages exactly through rows written with sub-millisecond timestamps', async () => {
+      const { client, hostId } = await signUp(anonymous);
+      // Rows written by SQL (imports, other tools) carry microseconds; cursors must not repeat them.
+      await server.platform.orm.em.getConnection().execute(
+        `insert into interviews (id, org_id, host_id, title, status, config, created_at)
+         select gen_random_uuid(), org_id, id, 'Imported ' || g, 'SCHEDULED', '{}', clock_timestamp() from hosts, generate_series(1, 7) g where hosts.id = ?`,
+        [hostId],
+      );
+      const titles: string[] = [];
+      let after: string | null = null;
+      do {
+        const data: any = await client.ok('query($after: String) { interviews(first: 3, after: $after) { edges { node { title } } pageInfo { hasNextPage endCursor } } }', { after });
+        titles.push(...data.interviews.edges.map((e: any) => e.node.title));
+        after = data.interviews.pageInfo.hasNextPage ? data.interviews.pageInfo.endCursor : null;
+      } while (after);
+      // Rows within one millisecond tie on created_at and are ordered by id: check each comes once.
+      assert.deepEqual(titles.toSorted(), Array.from({ length: 7 }, (_, i) => `Imported ${i + 1}`));
+    });
+
     it('pages through interviews as a Relay connection, filtered by status', async () => {
       const { client } = await signUp(anonymous);
       const ids = [];

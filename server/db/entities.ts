@@ -51,7 +51,9 @@ export interface InterviewConfig {
 }
 
 const id = () => p.uuid().primary().onCreate(() => randomUUID());
-const createdAt = () => p.datetime().onCreate(() => new Date());
+/** Millisecond precision, what a JS Date holds: keyset cursors then compare exactly. */
+const timestamp = () => p.datetime(3);
+const createdAt = () => timestamp().onCreate(() => new Date());
 
 export const Org = defineEntity({
   name: 'Org',
@@ -72,7 +74,7 @@ export const Host = defineEntity({
     email: p.string().length(254).unique(),
     passwordHash: p.string().hidden(),
     createdAt: createdAt(),
-    lastLoginAt: p.datetime().nullable(),
+    lastLoginAt: timestamp().nullable(),
   },
 });
 
@@ -89,8 +91,8 @@ export const ApiToken = defineEntity({
     /** The first characters, so a listed token can be recognised. */
     prefix: p.string().length(16),
     createdAt: createdAt(),
-    lastUsedAt: p.datetime().nullable(),
-    revokedAt: p.datetime().nullable(),
+    lastUsedAt: timestamp().nullable(),
+    revokedAt: timestamp().nullable(),
   },
   indexes: [{ properties: ['org', 'createdAt', 'id'] }],
 });
@@ -104,12 +106,12 @@ export const Interview = defineEntity({
     host: () => p.manyToOne(Host).index(),
     title: p.string().length(200),
     status: p.enum(() => InterviewStatus).default(InterviewStatus.SCHEDULED),
-    scheduledAt: p.datetime().nullable(),
+    scheduledAt: timestamp().nullable(),
     config: p.json<InterviewConfig>(),
     createdAt: createdAt(),
-    startedAt: p.datetime().nullable(),
-    endedAt: p.datetime().nullable(),
-    archivedAt: p.datetime().nullable(),
+    startedAt: timestamp().nullable(),
+    endedAt: timestamp().nullable(),
+    archivedAt: timestamp().nullable(),
   },
   indexes: [{ properties: ['org', 'createdAt', 'id'] }, { properties: ['org', 'status', 'createdAt', 'id'] }],
 });
@@ -124,9 +126,9 @@ export const Candidate = defineEntity({
     email: p.string().length(254),
     /** SHA-256 of the join token; the link is shown once. */
     joinTokenHash: p.string().length(64).unique().hidden(),
-    tokenNotBefore: p.datetime(),
-    tokenExpiresAt: p.datetime(),
-    tokenRevokedAt: p.datetime().nullable(),
+    tokenNotBefore: timestamp(),
+    tokenExpiresAt: timestamp(),
+    tokenRevokedAt: timestamp().nullable(),
     resumeUrl: p.string().length(2048).nullable(),
     createdAt: createdAt(),
   },
@@ -140,8 +142,8 @@ export const Session = defineEntity({
   properties: {
     id: id(),
     candidate: () => p.manyToOne(Candidate).index(),
-    startTime: p.datetime().onCreate(() => new Date()),
-    endTime: p.datetime().nullable(),
+    startTime: timestamp().onCreate(() => new Date()),
+    endTime: timestamp().nullable(),
     deviceInfo: p.json<Record<string, unknown>>().nullable(),
   },
 });
@@ -154,7 +156,7 @@ export const Violation = defineEntity({
     session: () => p.manyToOne(Session).index(),
     type: p.enum(() => ViolationType),
     severity: p.enum(() => Severity),
-    timestamp: p.datetime(),
+    timestamp: timestamp(),
     snapshotUrl: p.string().length(2048).nullable(),
     metadata: p.json<Record<string, unknown>>().nullable(),
   },
@@ -174,7 +176,7 @@ export const Report = defineEntity({
     reportPdfUrl: p.string().length(2048).nullable(),
     aiSummary: p.text().nullable(),
     error: p.text().nullable(),
-    generatedAt: p.datetime().nullable(),
+    generatedAt: timestamp().nullable(),
   },
 });
 
@@ -191,7 +193,7 @@ export const AuditEntry = defineEntity({
     targetId: p.uuid().nullable(),
     requestId: p.string().length(64).nullable(),
     metadata: p.json<Record<string, unknown>>().nullable(),
-    at: p.datetime().onCreate(() => new Date()),
+    at: timestamp().onCreate(() => new Date()),
   },
   indexes: [{ properties: ['org', 'at'] }],
 });
