@@ -11,18 +11,21 @@ export interface Context {
   authError: DomainError | null;
 }
 
-export async function buildContext(services: Services, authorization: string | null): Promise<Context> {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+export async function buildContext(services: Services, authorization: string | null | undefined): Promise<Context> {
   if (!authorization) return { services, actor: null, authError: null };
-  if (!bearer) {
-    return { services, actor: null, authError: new UnauthenticatedError('The Authorization header must be "Bearer <token>"') };
-  }
   try {
-    return { services, actor: await services.accounts.authenticate(bearer), authError: null };
+    return { services, actor: await authenticate(services, authorization), authError: null };
   } catch (error) {
     if (error instanceof DomainError) return { services, actor: null, authError: error };
     throw error;
   }
+}
+
+/** `Bearer <token>` (HTTP header or graphql-ws connection_init payload) to an Actor. */
+export async function authenticate(services: Services, authorization: string): Promise<Actor> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  if (!bearer) throw new UnauthenticatedError('The authorization must be "Bearer <token>"');
+  return services.accounts.authenticate(bearer);
 }
 
 /** The calling host or API token; candidates (join tokens) are refused. */

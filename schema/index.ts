@@ -12,6 +12,7 @@ import './types/interview-config.ts';
 import './types/interview.ts';
 import './types/candidate.ts';
 import './types/candidate-session.ts';
+import './types/live.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -1,7 +1,8 @@
 // The GraphQL HTTP endpoint: graphql-yoga over the Pothos schema, with the depth limit, error
 // mapping and operation metrics. Returns a fetch handler the Koa app mounts at /graphql.
 import type { DefinitionNode } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Actor } from '../server/auth/actor.ts';
 import type { Logger } from '../server/log.ts';
 import type { Metrics } from '../server/metrics.ts';
 import type { Services } from '../server/services/index.ts';
@@ -18,19 +19,26 @@ export interface GraphQLOptions {
   graphiql: boolean;
 }
 
-export function createGraphQLHandler(options: GraphQLOptions) {
+/** Server context a transport hands to yoga: HTTP passes the request, WebSockets the actor they authenticated. */
+export interface TransportContext {
+  wsActor?: Actor;
+}
+
+export type GraphQLServer = YogaServerInstance<TransportContext, Context>;
+
+export function createGraphQLServer(options: GraphQLOptions): GraphQLServer {
   const { services, logger, metrics } = options;
-  const yoga = createYoga<Record<string, unknown>, Context>({
+  return createYoga<TransportContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql,
     landingPage: false,
     logging: yogaLogger(logger.child({ component: 'graphql' })),
-    context: ({ request }) => buildContext(services, request.headers.get('authorization')),
+    context: (init) =>
+      init.wsActor ? { services, actor: init.wsActor, authError: null } : buildContext(services, init.request.headers.get('authorization')),
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
     plugins: [depthLimitPlugin(options.maxDepth), operationMetrics(metrics)],
   });
-  return (request: Request, serverContext: Record<string, unknown>) => yoga.fetch(request, serverContext);
 }
 
 function depthLimitPlugin(maxDepth: number): Plugin {

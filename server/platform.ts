@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createGraphQLHandler } from '../schema/yoga.ts';
+import { attachWebSockets, type WebSocketBridge } from '../schema/websocket.ts';
+import { createGraphQLServer } from '../schema/yoga.ts';
 import { TokenSigner } from './auth/jwt.ts';
 import { loadSigningSecret } from './auth/secrets.ts';
 import { embeddedDatabaseDir, type Config } from './config.ts';
@@ -31,6 +32,7 @@ export class Platform implements ReadinessProbe {
   readonly orm: MikroORM;
   readonly #embedded: EmbeddedDatabase | undefined;
   readonly #server: Server;
+  #webSockets: WebSocketBridge | undefined;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
   #url: string | undefined;
@@ -79,14 +81,16 @@ export class Platform implements ReadinessProbe {
       const server = createServer();
       const services = new Services(orm, signer, config, () => config.publicUrl ?? platform.url);
       const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
+      const graphql = createGraphQLServer({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql });
       const app = createApp({
         logger,
         metrics,
         probe: platform,
         bodyLimitBytes: config.bodyLimitBytes,
-        graphql: createGraphQLHandler({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql }),
+        graphql: (request, serverContext) => graphql.fetch(request, serverContext),
       });
       server.on('request', app.callback());
+      platform.#webSockets = attachWebSockets(server, graphql, { services, logger, maxPayloadBytes: config.bodyLimitBytes });
       server.on('connection', (socket) => {
         platform.#sockets.add(socket);
         metrics.openSockets.inc();
@@ -138,12 +142,15 @@ export class Platform implements ReadinessProbe {
     this.logger.info('shutting down');
     const drained = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
+    // Sockets are told to go away (clients reconnect elsewhere); their clean-up runs first.
+    await this.#webSockets?.close();
     const timer = setTimeout(() => {
       this.logger.warn({ open: this.#sockets.size }, 'shutdown timeout: closing remaining connections');
       this.#server.closeAllConnections();
     }, this.config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
+    await this.services.events.drain();
     await this.orm.close(true);
     await this.#embedded?.close();
     this.logger.info('stopped');

@@ -17,3 +17,14 @@ builder.scalarType('DateTime', {
   parseValue: parseDate,
   parseLiteral: (node) => parseDate(node.kind === Kind.STRING ? node.value : undefined),
 });
+
+builder.scalarType('JSONObject', {
+  description: 'A JSON object',
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new GraphQLError('JSONObject must be a JSON object', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return value as Record<string, unknown>;
+  },
+});

@@ -142,24 +142,53 @@ export const Session = defineEntity({
   properties: {
     id: id(),
     candidate: () => p.manyToOne(Candidate).index(),
+    interview: () => p.manyToOne(Interview).nullable().index(),
     startTime: timestamp().onCreate(() => new Date()),
     endTime: timestamp().nullable(),
     deviceInfo: p.json<Record<string, unknown>>().nullable(),
+    lastHeartbeatAt: timestamp().nullable(),
+    telemetry: p.json<Record<string, unknown>>().nullable(),
   },
 });
 
+/** One proctoring signal as the candidate's page reported it; unique per (session, seq). */
+export const ProctorEvent = defineEntity({
+  name: 'ProctorEvent',
+  tableName: 'events',
+  properties: {
+    id: id(),
+    session: () => p.manyToOne(Session),
+    seq: p.integer(),
+    type: p.enum(() => ViolationType),
+    occurredAt: timestamp(),
+    receivedAt: timestamp(),
+    durationMs: p.integer(),
+    confidence: p.double().nullable(),
+    metadata: p.json<Record<string, unknown>>().nullable(),
+    violation: () => p.manyToOne(Violation).nullable().index(),
+  },
+  uniques: [{ properties: ['session', 'seq'] }],
+});
+
+/** Events of one type for one candidate within the aggregation window, as one alert. */
 export const Violation = defineEntity({
   name: 'Violation',
   tableName: 'violations',
   properties: {
     id: id(),
     session: () => p.manyToOne(Session).index(),
+    candidate: () => p.manyToOne(Candidate).nullable(),
+    interview: () => p.manyToOne(Interview).nullable(),
     type: p.enum(() => ViolationType),
     severity: p.enum(() => Severity),
     timestamp: timestamp(),
+    lastOccurredAt: timestamp().nullable(),
+    count: p.integer().default(1),
+    durationMs: p.integer().default(0),
     snapshotUrl: p.string().length(2048).nullable(),
     metadata: p.json<Record<string, unknown>>().nullable(),
   },
+  indexes: [{ properties: ['interview', 'timestamp'] }, { properties: ['candidate', 'timestamp'] }],
 });
 
 export const Report = defineEntity({
@@ -205,7 +234,8 @@ export type Interview = InferEntity<typeof Interview>;
 export type Candidate = InferEntity<typeof Candidate>;
 export type Session = InferEntity<typeof Session>;
 export type Violation = InferEntity<typeof Violation>;
+export type ProctorEvent = InferEntity<typeof ProctorEvent>;
 export type Report = InferEntity<typeof Report>;
 export type AuditEntry = InferEntity<typeof AuditEntry>;
 
-export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, Violation, Report, AuditEntry];
+export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Report, AuditEntry];

@@ -1,0 +1,138 @@
+// GraphQL over WebSocket (graphql-ws protocol) on the HTTP server's port and /graphql path, run
+// through yoga's own pipeline so validation rules, error masking and plugins apply as over HTTP.
+// The token travels in connection_init ({ authorization: "Bearer …" }); a bad one closes the
+// socket with 4401 (not authenticated) or 4403 (not allowed) and the reason.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
+import type { ExecutionResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Actor } from '../server/auth/actor.ts';
+import { DomainError } from '../server/errors.ts';
+import type { Logger } from '../server/log.ts';
+import { authenticate } from './context.ts';
+import { toGraphQLError } from './errors.ts';
+import type { GraphQLServer } from './yoga.ts';
+import type { Services } from '../server/services/index.ts';
+
+const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403 } as const;
+const KEEP_ALIVE_MS = 12_000;
+
+/** What graphql-ws keeps per connection (a type alias: graphql-ws wants a Record). */
+type Connection = {
+  actor: Actor;
+  /** Subscription id → its root field: one subscription of each kind per connection. */
+  subscriptions: Map<string, string>;
+};
+
+export interface WebSocketBridge {
+  /** Closes every socket (1001) and waits until each one's clean-up has run. */
+  close(): Promise<void>;
+}
+
+export function attachWebSockets(
+  server: Server,
+  graphql: GraphQLServer,
+  options: { services: Services; logger: Logger; maxPayloadBytes: number },
+): WebSocketBridge {
+  const { services, logger } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  const pipelines = new WeakMap<object, ReturnType<GraphQLServer['getEnveloped']>>();
+  const pipelineOf = (args: ExecutionArgs) => pipelines.get(args.contextValue as object)!;
+  let open = 0;
+  let lastClosed: (() => void) | undefined;
+
+  const bridge = useServer<{ authorization?: unknown }, Partial<Connection>>(
+    {
+      execute: (args) => pipelineOf(args).execute(args) as Promise<ExecutionResult>,
+      subscribe: (args) => pipelineOf(args).subscribe(args) as Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>,
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        try {
+          if (typeof authorization !== 'string') throw new GraphQLError('Send { authorization: "Bearer <token>" } in connection_init', { extensions: { code: 'UNAUTHENTICATED' } });
+          ctx.extra.actor = await authenticate(services, authorization);
+          ctx.extra.subscriptions = new Map();
+          return { actor: ctx.extra.actor.kind };
+        } catch (error) {
+          const code = error instanceof DomainError ? error.code : String((error as GraphQLError).extensions?.code);
+          // Our own close code: graphql-ws's plain `false` would close with 4403, which clients retry.
+          ctx.extra.socket.close(code === 'FORBIDDEN' ? CLOSE_CODE.FORBIDDEN : CLOSE_CODE.UNAUTHENTICATED, (error as Error).message.slice(0, 120));
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const { actor, subscriptions } = ctx.extra as Connection;
+        // `req`, not `request`: yoga would take the upgrade GET for an HTTP GET and refuse mutations.
+        const pipeline = graphql.getEnveloped({ wsActor: actor, params: payload, req: ctx.extra.request });
+        let document: DocumentNode;
+        try {
+          document = pipeline.parse(payload.query);
+        } catch (error) {
+          return [clientError(error as GraphQLError)];
+        }
+        const errors = pipeline.validate(pipeline.schema, document);
+        if (errors.length) return errors.map(clientError);
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation === 'subscription') {
+          // Checked and reserved before any await, so two racing subscribes cannot both pass.
+          const field = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD)?.name.value ?? 'unknown';
+          for (const [otherId, otherField] of subscriptions) {
+            if (otherField === field && otherId !== id && otherId in ctx.subscriptions) {
+              return [new GraphQLError(`Only one ${field} subscription per connection`, { extensions: { code: 'RATE_LIMITED' } })];
+            }
+          }
+          subscriptions.set(id, field);
+        }
+        try {
+          const contextValue = (await pipeline.contextFactory()) as object;
+          pipelines.set(contextValue, pipeline);
+          return {
+            schema: pipeline.schema,
+            document,
+            operationName: payload.operationName ?? null,
+            variableValues: payload.variables ?? null,
+            contextValue,
+          } as ExecutionArgs;
+        } catch (error) {
+          subscriptions.delete(id);
+          return [toGraphQLError(error, logger)];
+        }
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.subscriptions?.delete(id);
+      },
+      // Runs for every socket, after its subscriptions are cleaned up.
+      onClose: () => {
+        if (--open === 0) lastClosed?.();
+      },
+    },
+    wss,
+    KEEP_ALIVE_MS,
+  );
+
+  // Counted here (not in onConnect) so sockets that never send connection_init are waited for too;
+  // the TCP connection itself is already in proctor_open_sockets.
+  wss.on('connection', () => open++);
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  return {
+    async close() {
+      await bridge.dispose();
+      if (open > 0) await new Promise<void>((resolve) => (lastClosed = resolve));
+    },
+  };
+}
+
+/** Yoga marks parse/validation errors with an HTTP status its HTTP layer strips; do the same here. */
+function clientError(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions ?? {};
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+}

@@ -1,0 +1,40 @@
+// Severity is the server's decision (seed §7), never the client's: from the violation type, how
+// long it lasted and the interview's config. Strict mode raises every level by one.
+import { SEVERITIES, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
+
+const BASE_SEVERITY: Record<ViolationType, Severity> = {
+  FACE_MISSING: 'CRITICAL',
+  MULTIPLE_FACES: 'CRITICAL',
+  TAB_SWITCH: 'HIGH',
+  WINDOW_BLUR: 'HIGH',
+  FULLSCREEN_EXIT: 'HIGH',
+  DEVTOOLS_OPEN: 'HIGH',
+  HEARTBEAT_LOST: 'HIGH',
+  MEDIA_LOST: 'HIGH',
+  RESIZE_ATTEMPT: 'MEDIUM',
+  COPY_PASTE: 'MEDIUM',
+  AUDIO_DETECTED: 'MEDIUM',
+  LOOKING_AWAY: 'LOW',
+  CONTEXT_MENU: 'LOW',
+};
+
+/** Looking away this long (in one stretch or aggregated) is no longer a glance. */
+export const SUSTAINED_LOOK_AWAY_MS = 5_000;
+
+export function severityOf(type: ViolationType, durationMs: number, config: InterviewConfig): Severity {
+  let level = SEVERITIES.indexOf(BASE_SEVERITY[type]);
+  if (type === 'LOOKING_AWAY' && durationMs >= SUSTAINED_LOOK_AWAY_MS) level++;
+  if (config.strictMode) level++;
+  return SEVERITIES[Math.min(level, SEVERITIES.length - 1)]!;
+}
+
+/**
+ * Types the interview's config says not to monitor: reporting them is refused rather than
+ * silently stored, so a misconfigured client is visible.
+ */
+export function ignoredByConfig(type: ViolationType, config: InterviewConfig): string | undefined {
+  if (type === 'AUDIO_DETECTED' && config.audioPolicy === 'IGNORE') return 'audio is not monitored in this interview';
+  if (type === 'COPY_PASTE' && config.allowCopyPaste) return 'copy and paste are allowed in this interview';
+  if (type === 'FULLSCREEN_EXIT' && !config.requireFullscreen) return 'fullscreen is not required in this interview';
+  return undefined;
+}

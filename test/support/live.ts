@@ -1,0 +1,82 @@
+// graphql-ws clients for tests: a real WebSocket to the real server.
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface WsClient {
+  client: Client;
+  /** Resolves with the close code and reason once the server closes the socket. */
+  closed: Promise<{ code: number; reason: string }>;
+  request<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  subscribe(query: string, variables?: Record<string, unknown>): Subscription;
+  dispose(): Promise<void>;
+}
+
+export interface Subscription {
+  /** The next event, or fails after `timeoutMs`. */
+  next(timeoutMs?: number): Promise<any>;
+  /** The error the server ended the subscription with, if any. */
+  error(timeoutMs?: number): Promise<any>;
+  stop(): void;
+}
+
+export function connect(baseUrl: string, token: string | undefined): WsClient {
+  let onClosed: (value: { code: number; reason: string }) => void = () => {};
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  const client = createClient({
+    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: false,
+    // A refused connection is what some tests are about: it is read from `closed`, not logged.
+    onNonLazyError: () => {},
+    on: { closed: (event) => onClosed({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason) }) },
+  });
+  return {
+    client,
+    closed,
+    request: (query, variables = {}) =>
+      new Promise((resolve, reject) => {
+        let result: any;
+        client.subscribe(
+          { query, variables },
+          { next: (value) => (result = value), error: reject, complete: () => (result.errors ? reject(new Error(JSON.stringify(result.errors))) : resolve(result.data)) },
+        );
+      }),
+    subscribe(query, variables = {}) {
+      const events: any[] = [];
+      const waiters: ((value: any) => void)[] = [];
+      let failure: any;
+      let failed: ((value: any) => void) | undefined;
+      const stop = client.subscribe(
+        { query, variables },
+        {
+          next: (value) => {
+            // A subscription refused while subscribing arrives as one result carrying errors.
+            if (value.errors?.length) {
+              failure = value.errors;
+              failed?.(value.errors);
+              return;
+            }
+            const waiter = waiters.shift();
+            if (waiter) waiter(value);
+            else events.push(value);
+          },
+          error: (error) => {
+            failure = error;
+            failed?.(error);
+          },
+          complete: () => {},
+        },
+      );
+      const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+        Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms))]);
+      return {
+        next: (timeoutMs = 2000) => within(events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve)), timeoutMs, 'event'),
+        error: (timeoutMs = 2000) => within(failure ? Promise.resolve(failure) : new Promise((resolve) => (failed = resolve)), timeoutMs, 'error'),
+        stop,
+      };
+    },
+    dispose: () => client.dispose() as Promise<void>,
+  };
+}
