@@ -12,7 +12,10 @@ import './types/interview-config.ts';
 import './types/interview.ts';
 import './types/candidate.ts';
 import './types/candidate-session.ts';
-import './types/live.ts';
+import './types/monitoring-session.ts';
+import './types/interview-events.ts';
+import './types/candidate-messages.ts';
+import './types/monitoring-history.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -51,8 +51,10 @@ export function attachWebSockets(
         const authorization = ctx.connectionParams?.authorization;
         try {
           if (typeof authorization !== 'string') throw new GraphQLError('Send { authorization: "Bearer <token>" } in connection_init', { extensions: { code: 'UNAUTHENTICATED' } });
-          ctx.extra.actor = await authenticate(services, authorization);
+          const actor = await authenticate(services, authorization);
+          ctx.extra.actor = actor;
           ctx.extra.subscriptions = new Map();
+          if (actor.kind === 'candidate') services.monitoring.connected(actor);
           return { actor: ctx.extra.actor.kind };
         } catch (error) {
           const code = error instanceof DomainError ? error.code : String((error as GraphQLError).extensions?.code);
@@ -103,8 +105,15 @@ export function attachWebSockets(
         ctx.extra.subscriptions?.delete(id);
       },
       // Runs for every socket, after its subscriptions are cleaned up.
-      onClose: () => {
-        if (--open === 0) lastClosed?.();
+      onClose: async (ctx) => {
+        const { actor } = ctx.extra;
+        try {
+          if (actor?.kind === 'candidate') await services.monitoring.disconnected(actor);
+        } catch (error) {
+          logger.error({ err: error }, 'candidate disconnect handling failed');
+        } finally {
+          if (--open === 0) lastClosed?.();
+        }
       },
     },
     wss,

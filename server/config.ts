@@ -39,6 +39,8 @@ export interface Config {
   /** Serve GraphiQL at /graphql for browsers. */
   graphiql: boolean;
   logLevel: LogLevel;
+  /** Silence from a candidate's page after which a LIVE interview raises HEARTBEAT_LOST, in ms. */
+  heartbeatTimeoutMs: number;
   /** Longest a graceful shutdown waits for in-flight requests, in ms. */
   shutdownTimeoutMs: number;
 }
@@ -158,6 +160,7 @@ export const SETTINGS = [
   setting('graphqlMaxDepth', 'PROCTOR_GRAPHQL_MAX_DEPTH', integer(2, 100), 12, 'deepest GraphQL query accepted'),
   setting('graphiql', 'PROCTOR_GRAPHIQL', boolean, () => process.env.NODE_ENV !== 'production', 'GraphiQL in the browser (default: off when NODE_ENV=production)'),
   setting('logLevel', 'PROCTOR_LOG_LEVEL', oneOf(LOG_LEVELS), 'info', 'log level'),
+  setting('heartbeatTimeoutMs', 'PROCTOR_HEARTBEAT_TIMEOUT', duration, 10_000, 'candidate silence that raises HEARTBEAT_LOST'),
   setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit'),
 ] as const;
 

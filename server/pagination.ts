@@ -14,7 +14,7 @@ export interface Page<T> {
   cursorOf(item: T): string;
 }
 
-interface Keyed {
+export interface Keyed {
   id: string;
   createdAt: Date;
 }
@@ -51,7 +51,7 @@ export function afterCursor(after: string | null | undefined): Record<string, un
 
 export const KEYSET_ORDER = { createdAt: 'asc', id: 'asc' } as const;
 
-/** Turns rows fetched with limit first + 1 into a page. */
-export function toPage<T extends Keyed>(rows: T[], first: number): Page<T> {
-  return { items: rows.slice(0, first), hasNextPage: rows.length > first, cursorOf: encodeCursor };
+/** Turns rows fetched with limit first + 1 into a page; `keyOf` names the keyset columns. */
+export function toPage<T>(rows: T[], first: number, keyOf: (item: T) => Keyed = (item) => item as Keyed): Page<T> {
+  return { items: rows.slice(0, first), hasNextPage: rows.length > first, cursorOf: (item) => encodeCursor(keyOf(item)) };
 }

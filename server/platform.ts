@@ -79,7 +79,7 @@ export class Platform implements ReadinessProbe {
       step('http', 'start');
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const server = createServer();
-      const services = new Services(orm, signer, config, () => config.publicUrl ?? platform.url);
+      const services = new Services(orm, signer, config, logger, () => config.publicUrl ?? platform.url);
       const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
       const graphql = createGraphQLServer({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql });
       const app = createApp({
@@ -150,7 +150,7 @@ export class Platform implements ReadinessProbe {
     }, this.config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
-    await this.services.events.drain();
+    await this.services.close();
     await this.orm.close(true);
     await this.#embedded?.close();
     this.logger.info('stopped');

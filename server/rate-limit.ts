@@ -38,3 +38,27 @@ export class FixedWindowLimiter {
     for (const [key, window] of this.#windows) if (now - window.startedAt >= this.#windowMs) this.#windows.delete(key);
   }
 }
+
+/** A token bucket: `ratePerSecond` sustained, bursts up to `burst`. */
+export class TokenBucket {
+  readonly #ratePerMs: number;
+  readonly #burst: number;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(ratePerSecond: number, burst: number, now = Date.now()) {
+    this.#ratePerMs = ratePerSecond / 1000;
+    this.#burst = burst;
+    this.#tokens = burst;
+    this.#updatedAt = now;
+  }
+
+  /** Takes one token if there is one. */
+  take(now = Date.now()): boolean {
+    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#updatedAt) * this.#ratePerMs);
+    this.#updatedAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}

@@ -37,3 +37,8 @@ export function oneOf<T extends string>(field: string, value: string, allowed: r
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+export function numberInRange(field: string, value: number, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max) throw new ValidationError(field, `must be a number from ${min} to ${max}`);
+  return value;
+}

@@ -14,6 +14,13 @@ const EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
   ... on LiveAlert { violationId candidateId type severity message count durationMs occurredAt }
 } }`;
 
+const EVENTS_WITH_STATUS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
+  __typename
+  ... on CandidateJoined { sessionId resumed }
+  ... on CandidateLeft { candidateId sessionId }
+  ... on InterviewStatusChanged { status }
+} }`;
+
 describe(`live monitoring (${describeDatabase()})`, () => {
   let server: TestPlatform;
   let host: GraphQLClient;
@@ -141,6 +148,94 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     assert.equal((await asCandidate.error())[0].extensions.code, 'FORBIDDEN');
   });
 
+  it('tells hosts when the candidate leaves and rejoins, and when the interview changes state', async () => {
+    const { interviewId, token, candidateId } = await interviewWithCandidate();
+    const watcher = open(host.token).subscribe(EVENTS_WITH_STATUS, { id: interviewId });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const first = open(token);
+    const { id: sessionId } = (await first.request(JOIN, { device: DEVICE })).joinSession;
+    assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');
+    await first.dispose();
+    assert.deepEqual((await watcher.next()).data.interviewEvents, { __typename: 'CandidateLeft', candidateId, sessionId });
+    const second = open(token);
+    await second.request(JOIN, { device: DEVICE });
+    const rejoined = (await watcher.next()).data.interviewEvents;
+    assert.deepEqual([rejoined.__typename, rejoined.sessionId, rejoined.resumed], ['CandidateJoined', sessionId, true]);
+    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    assert.deepEqual((await watcher.next()).data.interviewEvents, { __typename: 'InterviewStatusChanged', status: 'COMPLETED' });
+  });
+
+  it('delivers a host ping to the candidate, audited; refuses another org', async () => {
+    const { token, candidateId } = await interviewWithCandidate();
+    const candidate = open(token);
+    const inbox = candidate.subscribe('subscription { candidateMessages { kind message } }');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ping = 'mutation($id: ID!, $message: String!) { pingCandidate(candidateId: $id, message: $message) { delivered message { id kind } } }';
+    const sent = (await host.ok(ping, { id: candidateId, message: 'Please look at the camera' })).pingCandidate;
+    assert.equal(sent.delivered, true);
+    assert.deepEqual((await inbox.next()).data.candidateMessages, { kind: 'PING', message: 'Please look at the camera' });
+    const [entry] = await server.platform.orm.em.getConnection().execute("select metadata from audit_log where action = 'candidate.message' and target_id = ?", [candidateId]);
+    assert.equal(entry?.metadata.message, 'Please look at the camera');
+    const { client: outsider } = await signUp(new GraphQLClient(server.url), 'Other org');
+    assert.equal((await outsider.error(ping, { id: candidateId, message: 'hi' })).code, 'NOT_FOUND');
+    assert.equal((await host.error(ping, { id: candidateId, message: '' })).code, 'BAD_USER_INPUT');
+  });
+
+  it('rate-limits a session to a burst of 200 events, keeping the connection', async () => {
+    const { token } = await interviewWithCandidate();
+    const candidate = open(token);
+    const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
+    const batch = (from: number) => Array.from({ length: 100 }, (_, i) => event(from + i, 'CONTEXT_MENU'));
+    const results = [];
+    for (const from of [0, 100, 200]) results.push((await candidate.request(REPORT, { sessionId, events: batch(from) })).reportEvents);
+    const accepted = results.flatMap((r) => r.accepted);
+    const limited = results.flatMap((r) => r.rejected).filter((r: any) => r.code === 'RATE_LIMITED');
+    assert.ok(accepted.length >= 200 && accepted.length < 210, `accepted ${accepted.length}`); // 200 burst + what refilled meanwhile
+    assert.equal(accepted.length + limited.length, 300);
+    assert.match(limited[0].message, /more than 50 events\/s/);
+    assert.ok((await candidate.request(JOIN, { device: DEVICE })).joinSession.resumed, 'the connection is still up');
+  });
+
+  it('keeps the history: sessions and their violations, paged', async () => {
+    const { interviewId, token } = await interviewWithCandidate();
+    const candidate = open(token);
+    const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
+    // Distinct instants (not before the session started), so the order is known.
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const reported = await candidate.request(REPORT, {
+      sessionId,
+      events: [event(0, 'TAB_SWITCH', { occurredAt: at(100) }), event(1, 'FACE_MISSING', { durationMs: 2000, occurredAt: at(200) }), event(2, 'TAB_SWITCH', { occurredAt: at(300) })],
+    });
+    assert.deepEqual(reported.reportEvents.accepted, [0, 1, 2]);
+    const history = await host.ok(
+      `query($id: ID!) { interview(id: $id) { candidates { edges { node { sessions { id violations(first: 1) { edges { node { type count severity } } pageInfo { hasNextPage endCursor } } } } } } } }`,
+      { id: interviewId },
+    );
+    const [session] = history.interview.candidates.edges[0].node.sessions;
+    assert.equal(session.id, sessionId);
+    assert.deepEqual(session.violations.edges.map((e: any) => e.node), [{ type: 'TAB_SWITCH', count: 2, severity: 'HIGH' }]);
+    assert.equal(session.violations.pageInfo.hasNextPage, true);
+  });
+
+  it('serves subscriptions over SSE to HTTP-only clients', async () => {
+    const { interviewId, token } = await interviewWithCandidate();
+    const abort = new AbortController();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${host.token}` },
+      body: JSON.stringify({ query: EVENTS, variables: { id: interviewId } }),
+      signal: abort.signal,
+    });
+    assert.equal(response.headers.get('content-type')?.split(';')[0], 'text/event-stream');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await open(token).request(JOIN, { device: DEVICE });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('CandidateJoined')) text += new TextDecoder().decode((await reader.read()).value);
+    assert.match(text, /event: next\ndata: \{"data":\{"interviewEvents":\{"__typename":"CandidateJoined"/);
+    abort.abort();
+  });
+
   it('allows one subscription of each kind per connection', async () => {
     const { interviewId } = await interviewWithCandidate();
     const socket = open(host.token);
@@ -149,5 +244,45 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const error = await second.error();
     assert.equal(error[0].extensions.code, 'RATE_LIMITED');
     assert.match(error[0].message, /Only one interviewEvents subscription per connection/);
+  });
+});
+
+describe(`heartbeats (${describeDatabase()})`, () => {
+  let server: TestPlatform;
+  let host: GraphQLClient;
+  let candidate: WsClient | undefined;
+  before(async () => {
+    server = await startTestPlatform({ heartbeatTimeoutMs: 800 });
+    ({ client: host } = await signUp(new GraphQLClient(server.url)));
+  });
+  after(async () => {
+    await candidate?.dispose();
+    await server?.stop();
+  });
+
+  it('raises HEARTBEAT_LOST after silence in a LIVE interview, and not while heartbeats arrive', async () => {
+    const id = (await host.ok('mutation { createInterview(input: { title: "Heartbeats" }) { interview { id } } }')).createInterview.interview.id;
+    const { token } = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bo", email: "bo@example.com") { token } }', { id })).inviteCandidate;
+    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+    const watcher = connect(server.url, host.token).subscribe(EVENTS, { id });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    candidate = connect(server.url, token);
+    const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
+    await watcher.next(); // joined
+    const beat = 'mutation($id: ID!) { heartbeat(sessionId: $id, telemetry: { visible: true, focused: true, fullscreen: false, faceCount: 1, fps: 5 }) { serverTime } }';
+    for (let i = 0; i < 4; i++) {
+      const ack: { serverTime: string } = (await candidate.request(beat, { id: sessionId })).heartbeat;
+      assert.ok(Math.abs(new Date(ack.serverTime).getTime() - Date.now()) < 5000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    // 1.2 s of regular heartbeats (timeout 0.8 s): nothing raised. Now silence.
+    const lost = (await watcher.next(4000)).data.interviewEvents;
+    assert.deepEqual([lost.__typename, lost.type, lost.severity], ['LiveAlert', 'HEARTBEAT_LOST', 'HIGH']);
+    // The alert goes out before the group commit; the row follows within one flush.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const rows = await server.platform.orm.em.getConnection().execute('select seq, type from events where session_id = ?', [sessionId]);
+    assert.deepEqual(rows, [{ seq: null, type: 'HEARTBEAT_LOST' }], 'stored as a server-detected event, exactly once');
+    const telemetry = await server.platform.orm.em.getConnection().execute('select telemetry from sessions where id = ?', [sessionId]);
+    assert.equal(telemetry[0]?.telemetry.faceCount, 1);
   });
 });

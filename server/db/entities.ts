@@ -151,14 +151,17 @@ export const Session = defineEntity({
   },
 });
 
-/** One proctoring signal as the candidate's page reported it; unique per (session, seq). */
+/**
+ * One proctoring signal: reported by the candidate's page (unique per session and seq), or
+ * detected by the server (HEARTBEAT_LOST, MEDIA_LOST: no seq, the client cannot suppress them).
+ */
 export const ProctorEvent = defineEntity({
   name: 'ProctorEvent',
   tableName: 'events',
   properties: {
     id: id(),
     session: () => p.manyToOne(Session),
-    seq: p.integer(),
+    seq: p.integer().nullable(),
     type: p.enum(() => ViolationType),
     occurredAt: timestamp(),
     receivedAt: timestamp(),

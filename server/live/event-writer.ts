@@ -9,7 +9,8 @@ import type { Severity, ViolationType } from '../db/entities.ts';
 export interface EventRow {
   id: string;
   sessionId: string;
-  seq: number;
+  /** Null for events the server detected itself. */
+  seq: number | null;
   type: ViolationType;
   occurredAt: Date;
   receivedAt: Date;

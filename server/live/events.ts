@@ -1,5 +1,5 @@
 // What hosts see live about an interview. Plain data: the GraphQL layer maps it to its union.
-import type { Severity, ViolationType } from '../db/entities.ts';
+import type { InterviewStatus, Severity, ViolationType } from '../db/entities.ts';
 
 export interface CandidateJoined {
   kind: 'CandidateJoined';
@@ -33,7 +33,43 @@ export interface LiveAlert {
   durationMs: number;
 }
 
-export type InterviewEvent = CandidateJoined | CandidateLeft | LiveAlert;
+export interface InterviewStatusChanged {
+  kind: 'InterviewStatusChanged';
+  interviewId: string;
+  status: InterviewStatus;
+  at: Date;
+}
+
+/** Server-measured media quality of a candidate's streams (published by the SFU). */
+export interface StreamQuality {
+  kind: 'StreamQuality';
+  interviewId: string;
+  candidateId: string;
+  bitrateKbps: number;
+  packetLossPct: number;
+  jitterMs: number;
+  rttMs: number;
+  score: number;
+}
+
+/** A candidate's report is ready (published by the report job). */
+export interface ReportReady {
+  kind: 'ReportReady';
+  interviewId: string;
+  candidateId: string;
+  reportId: string;
+}
+
+export type InterviewEvent = CandidateJoined | CandidateLeft | LiveAlert | InterviewStatusChanged | StreamQuality | ReportReady;
+
+/** A host's ping or warning to a candidate. */
+export interface CandidateMessage {
+  id: string;
+  candidateId: string;
+  kind: 'PING' | 'WARNING';
+  message: string;
+  at: Date;
+}
 
 const MESSAGES: Record<ViolationType, string> = {
   TAB_SWITCH: 'Candidate switched to another tab',

@@ -4,14 +4,17 @@
 // after the group commit has made it durable.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { CandidateActor } from '../auth/actor.ts';
-import { Candidate, Session, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
+import type { CandidateActor, OrgActor } from '../auth/actor.ts';
+import { Candidate, InterviewStatus, Session, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { TokenBucket } from '../rate-limit.ts';
+import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
-import { alertMessage, type LiveAlert } from './events.ts';
+import type { Channel } from './channel.ts';
+import { alertMessage, type CandidateMessage, type InterviewEvent, type LiveAlert } from './events.ts';
 import type { EventRow, EventWriter, ViolationRow } from './event-writer.ts';
-import type { LiveHub } from './hub.ts';
 import { ignoredByConfig, severityOf } from './severity.ts';
 
 export interface DeviceInfo {
@@ -21,6 +24,15 @@ export interface DeviceInfo {
   microphones: number;
 }
 
+export interface Telemetry {
+  visible: boolean;
+  focused: boolean;
+  fullscreen: boolean;
+  faceCount?: number | null | undefined;
+  fps?: number | null | undefined;
+  rttMs?: number | null | undefined;
+}
+
 export interface ReportedEvent {
   seq: number;
   type: ViolationType;
@@ -28,6 +40,16 @@ export interface ReportedEvent {
   durationMs?: number | null | undefined;
   confidence?: number | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
+}
+
+/** An event the server itself detected: it has no client sequence number. */
+interface ServerEvent {
+  seq: null;
+  type: ViolationType;
+  occurredAt: Date;
+  durationMs: number;
+  confidence?: null;
+  metadata: Record<string, unknown>;
 }
 
 export interface RejectedEvent {
@@ -50,8 +72,20 @@ export interface JoinedSession {
 export const MAX_EVENTS_PER_BATCH = 100;
 export const AGGREGATION_WINDOW_MS = 5_000;
 export const CLOCK_SKEW_MS = 30_000;
+/** Per session: events/s sustained, and the burst allowed on top (a reconnect flushes a queue). */
+export const EVENT_RATE = { perSecond: 50, burst: 200 };
 const MAX_METADATA_BYTES = 2048;
 const MAX_DURATION_MS = 24 * 3_600_000;
+const MAX_MESSAGE_LENGTH = 500;
+/** Heartbeats persist to the session row at most this often; the watchdog works from memory. */
+const HEARTBEAT_PERSIST_INTERVAL_MS = 10_000;
+
+export interface MonitoringOptions {
+  /** Silence after which a LIVE interview's candidate gets HEARTBEAT_LOST. */
+  heartbeatTimeoutMs: number;
+  /** How often the watchdog looks. */
+  watchdogIntervalMs: number;
+}
 
 /** What the server keeps in memory about a session it is receiving events for. */
 interface SessionState {
@@ -60,22 +94,52 @@ interface SessionState {
   interviewId: string;
   startedAt: Date;
   config: InterviewConfig;
-  /** Sequence numbers committed or being committed: a repeat is acknowledged, not stored twice. */
-  seen: Set<number>;
+  /**
+   * Sequence numbers stored or being stored, each with its commit: a repeat is acknowledged
+   * once that commit is done, never before, and never stored twice.
+   */
+  seen: Map<number, Promise<void>>;
   /** The open aggregation window per type. */
   windows: Map<ViolationType, ViolationRow>;
+  rate: TokenBucket;
+  /** Last sign of life (join, heartbeat, events) and whether HEARTBEAT_LOST was raised since. */
+  lastSeenAt: number;
+  heartbeatLost: boolean;
+  heartbeatPersistedAt: number;
 }
+
+const COMMITTED = Promise.resolve();
 
 export class MonitoringService {
   readonly #orm: MikroORM;
   readonly #writer: EventWriter;
-  readonly #hub: LiveHub;
+  readonly #interviewEvents: Channel<InterviewEvent>;
+  readonly #candidateMessages: Channel<CandidateMessage>;
+  readonly #logger: Logger;
+  readonly #options: MonitoringOptions;
   readonly #sessions = new Map<string, Promise<SessionState>>();
+  /** Open sockets per candidate: "left" is published when the last one closes. */
+  readonly #connections = new Map<string, number>();
+  readonly #watchdog: NodeJS.Timeout;
 
-  constructor(orm: MikroORM, writer: EventWriter, hub: LiveHub) {
+  constructor(
+    orm: MikroORM,
+    writer: EventWriter,
+    channels: { interviewEvents: Channel<InterviewEvent>; candidateMessages: Channel<CandidateMessage> },
+    logger: Logger,
+    options: MonitoringOptions,
+  ) {
     this.#orm = orm;
     this.#writer = writer;
-    this.#hub = hub;
+    this.#interviewEvents = channels.interviewEvents;
+    this.#candidateMessages = channels.candidateMessages;
+    this.#logger = logger;
+    this.#options = options;
+    this.#watchdog = setInterval(() => void this.#checkHeartbeats(), options.watchdogIntervalMs).unref();
+  }
+
+  close(): void {
+    clearInterval(this.#watchdog);
   }
 
   /** Starts the candidate's session, or resumes the open one (reconnects are normal). */
@@ -88,7 +152,10 @@ export class MonitoringService {
     if (session) session.deviceInfo = deviceInfo;
     else session = em.create(Session, { candidate: actor.candidateId, interview: actor.interviewId, deviceInfo });
     await em.flush();
-    this.#hub.publish({
+    const state = await this.#state(actor, session.id);
+    state.lastSeenAt = Date.now();
+    state.heartbeatLost = false;
+    this.#interviewEvents.publish(actor.interviewId, {
       kind: 'CandidateJoined',
       interviewId: actor.interviewId,
       candidateId: actor.candidateId,
@@ -103,25 +170,112 @@ export class MonitoringService {
   async reportEvents(actor: CandidateActor, sessionId: string, events: ReportedEvent[]): Promise<ReportResult> {
     if (events.length > MAX_EVENTS_PER_BATCH) throw new ValidationError('events', `at most ${MAX_EVENTS_PER_BATCH} events per batch`);
     const state = await this.#state(actor, sessionId);
-    const receivedAt = new Date();
+    const now = new Date();
+    state.lastSeenAt = now.getTime();
     const accepted: number[] = [];
     const rejected: RejectedEvent[] = [];
-    const rows: EventRow[] = [];
-    const touched = new Map<string, ViolationRow>();
+    const fresh: ReportedEvent[] = [];
+    const retriedCommits: Promise<void>[] = [];
     for (const event of events) {
-      const problem = checkEvent(event, state, receivedAt);
+      const problem = checkEvent(event, state, now);
       if (problem) {
         rejected.push({ seq: event.seq, ...problem });
         continue;
       }
+      const earlier = state.seen.get(event.seq);
+      if (earlier) {
+        retriedCommits.push(earlier); // an idempotent retry: acknowledged again, stored once
+      } else if (!state.rate.take(now.getTime())) {
+        rejected.push({ seq: event.seq, code: 'RATE_LIMITED', message: `more than ${EVENT_RATE.perSecond} events/s (burst ${EVENT_RATE.burst}); retry later` });
+        continue;
+      } else {
+        fresh.push(event);
+      }
       accepted.push(event.seq);
-      if (state.seen.has(event.seq)) continue; // an idempotent retry: acknowledged again, stored once
-      state.seen.add(event.seq);
+    }
+    const committed = this.#record(state, fresh, now);
+    for (const event of fresh) state.seen.set(event.seq, committed);
+    committed.catch(() => {
+      // Not stored: forget the seqs so the client's retry is taken as new.
+      for (const event of fresh) if (state.seen.get(event.seq) === committed) state.seen.delete(event.seq);
+    });
+    await Promise.all([committed, ...retriedCommits]);
+    return { accepted, rejected };
+  }
+
+  /** A sign of life with the page's state; keeps HEARTBEAT_LOST away. */
+  async heartbeat(actor: CandidateActor, sessionId: string, telemetry: Telemetry): Promise<Date> {
+    const checked = validateTelemetry(telemetry);
+    const state = await this.#state(actor, sessionId);
+    const now = Date.now();
+    state.lastSeenAt = now;
+    state.heartbeatLost = false;
+    if (now - state.heartbeatPersistedAt >= HEARTBEAT_PERSIST_INTERVAL_MS) {
+      state.heartbeatPersistedAt = now;
+      await this.#orm.em.fork().nativeUpdate(Session, { id: sessionId }, { lastHeartbeatAt: new Date(now), telemetry: checked });
+    }
+    return new Date(now);
+  }
+
+  /** A candidate's socket opened (the transport tells us; the session is joined separately). */
+  connected(actor: CandidateActor): void {
+    this.#connections.set(actor.candidateId, (this.#connections.get(actor.candidateId) ?? 0) + 1);
+  }
+
+  /** A candidate's socket closed: when it was the last one, hosts hear the candidate left. */
+  async disconnected(actor: CandidateActor): Promise<void> {
+    const remaining = (this.#connections.get(actor.candidateId) ?? 1) - 1;
+    if (remaining > 0) {
+      this.#connections.set(actor.candidateId, remaining);
+      return;
+    }
+    this.#connections.delete(actor.candidateId);
+    for (const pending of this.#sessions.values()) {
+      const state = await pending.catch(() => undefined);
+      if (state?.candidateId !== actor.candidateId) continue;
+      this.#interviewEvents.publish(state.interviewId, {
+        kind: 'CandidateLeft',
+        interviewId: state.interviewId,
+        candidateId: state.candidateId,
+        sessionId: state.sessionId,
+        at: new Date(),
+      });
+    }
+  }
+
+  /** A host's ping or warning, delivered to the candidate's `candidateMessages` and audited. */
+  async message(actor: OrgActor, candidateId: string, kind: CandidateMessage['kind'], text: string): Promise<{ message: CandidateMessage; delivered: boolean }> {
+    const message = validate.text('message', text, { max: MAX_MESSAGE_LENGTH });
+    const em = this.#orm.em.fork();
+    const candidate = validate.isUuid(candidateId) ? await em.findOne(Candidate, { id: candidateId, interview: { org: actor.orgId } }) : null;
+    if (!candidate) throw new NotFoundError('Candidate', candidateId);
+    const sent: CandidateMessage = { id: randomUUID(), candidateId, kind, message, at: new Date() };
+    const delivered = this.#candidateMessages.listenerCount(candidateId) > 0;
+    this.#candidateMessages.publish(candidateId, sent);
+    audit(em, actor, 'candidate.message', { type: 'Candidate', id: candidateId }, { kind, message, delivered });
+    await em.flush();
+    return { message: sent, delivered };
+  }
+
+  /** The candidate's own messages as they are sent; returns the function that stops listening. */
+  listenForMessages(actor: CandidateActor, listener: (message: CandidateMessage) => void): () => void {
+    return this.#candidateMessages.listen(actor.candidateId, listener);
+  }
+
+  /**
+   * Aggregates, publishes (hosts hear at once: latency) and queues for the group commit; the
+   * returned promise settles with the commit (the ack waits for it: durability).
+   */
+  #record(state: SessionState, events: ReportedEvent[] | ServerEvent[], receivedAt: Date): Promise<void> {
+    if (events.length === 0) return COMMITTED;
+    const rows: EventRow[] = [];
+    const touched = new Map<string, ViolationRow>();
+    for (const event of events) {
       const violation = this.#aggregate(state, event);
       touched.set(violation.id, violation);
       rows.push({
         id: randomUUID(),
-        sessionId,
+        sessionId: state.sessionId,
         seq: event.seq,
         type: event.type,
         occurredAt: event.occurredAt,
@@ -132,20 +286,31 @@ export class MonitoringService {
         violationId: violation.id,
       });
     }
-    // Hosts hear about it now (latency); the candidate's ack waits for the commit (durability).
-    for (const violation of touched.values()) this.#hub.publish(toAlert(violation));
-    try {
-      await this.#writer.write(rows, [...touched.values()].map((v) => ({ ...v })));
-    } catch (error) {
-      // Not stored: forget the seqs so the client's retry is taken as new.
-      for (const row of rows) state.seen.delete(row.seq);
-      throw error;
+    for (const violation of touched.values()) this.#interviewEvents.publish(violation.interviewId, toAlert(violation));
+    return this.#writer.write(rows, [...touched.values()].map((v) => ({ ...v })));
+  }
+
+  /** Server-side detection the client cannot suppress: silence during a LIVE interview. */
+  async #checkHeartbeats(): Promise<void> {
+    const now = Date.now();
+    for (const pending of this.#sessions.values()) {
+      const state = await pending.catch(() => undefined);
+      if (!state || state.heartbeatLost || now - state.lastSeenAt < this.#options.heartbeatTimeoutMs) continue;
+      try {
+        const [interview] = await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [state.interviewId]);
+        if (interview?.status !== InterviewStatus.LIVE) continue;
+        state.heartbeatLost = true;
+        const silentMs = now - state.lastSeenAt;
+        await this.#record(state, [{ seq: null, type: 'HEARTBEAT_LOST', occurredAt: new Date(now), durationMs: silentMs, metadata: { silentMs } }], new Date(now));
+      } catch (error) {
+        state.heartbeatLost = false;
+        this.#logger.error({ err: error, sessionId: state.sessionId }, 'heartbeat watchdog failed');
+      }
     }
-    return { accepted, rejected };
   }
 
   /** Folds an event into the open window of its type, or opens a new violation. */
-  #aggregate(state: SessionState, event: ReportedEvent): ViolationRow {
+  #aggregate(state: SessionState, event: ReportedEvent | ServerEvent): ViolationRow {
     const at = event.occurredAt;
     const durationMs = event.durationMs ?? 0;
     const open = state.windows.get(event.type);
@@ -196,15 +361,19 @@ export class MonitoringService {
       [sessionId],
     );
     if (!session) throw new NotFoundError('Session', sessionId);
-    const seqs = await connection.execute<{ seq: number }[]>('select seq from events where session_id = ?', [sessionId]);
+    const seqs = await connection.execute<{ seq: number }[]>('select seq from events where session_id = ? and seq is not null', [sessionId]);
     return {
       sessionId,
       candidateId: session.candidate_id,
       interviewId: session.interview_id,
       startedAt: parseTimestamp(session.start_time),
       config: session.config,
-      seen: new Set(seqs.map((row) => row.seq)),
+      seen: new Map(seqs.map((row) => [row.seq, COMMITTED])),
       windows: new Map(),
+      rate: new TokenBucket(EVENT_RATE.perSecond, EVENT_RATE.burst),
+      lastSeenAt: Date.now(),
+      heartbeatLost: false,
+      heartbeatPersistedAt: 0,
     };
   }
 }
@@ -247,6 +416,19 @@ function checkEvent(event: ReportedEvent, state: SessionState, now: Date): { cod
   const ignored = ignoredByConfig(event.type, state.config);
   if (ignored) return { code: 'NOT_MONITORED', message: ignored };
   return undefined;
+}
+
+function validateTelemetry(telemetry: Telemetry): Record<string, unknown> {
+  const optional = (field: string, value: number | null | undefined, max: number) =>
+    value == null ? null : validate.numberInRange(`telemetry.${field}`, value, 0, max);
+  return {
+    visible: telemetry.visible,
+    focused: telemetry.focused,
+    fullscreen: telemetry.fullscreen,
+    faceCount: optional('faceCount', telemetry.faceCount, 32),
+    fps: optional('fps', telemetry.fps, 240),
+    rttMs: optional('rttMs', telemetry.rttMs, 60_000),
+  };
 }
 
 function validateDevice(device: DeviceInfo): Record<string, unknown> {

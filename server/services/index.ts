@@ -6,9 +6,12 @@ import { AccountService } from './accounts.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import { CandidateService } from './candidates.ts';
 import { InterviewService } from './interviews.ts';
+import { Channel } from '../live/channel.ts';
+import type { CandidateMessage, InterviewEvent } from '../live/events.ts';
 import { EventWriter } from '../live/event-writer.ts';
-import { LiveHub } from '../live/hub.ts';
+import { HistoryService } from '../live/history.ts';
 import { MonitoringService } from '../live/monitoring.ts';
+import type { Logger } from '../log.ts';
 
 /** Group commit of proctoring events: at most this long or this many rows per flush. */
 const EVENT_FLUSH = { flushIntervalMs: 50, maxRows: 500 };
@@ -18,17 +21,29 @@ export class Services {
   readonly apiTokens: ApiTokenService;
   readonly interviews: InterviewService;
   readonly candidates: CandidateService;
-  readonly hub = new LiveHub();
+  readonly interviewEvents = new Channel<InterviewEvent>();
+  readonly candidateMessages = new Channel<CandidateMessage>();
   readonly events: EventWriter;
   readonly monitoring: MonitoringService;
+  readonly history: HistoryService;
 
   /** `publicUrl` is read when a link is made: the listening port is known only once serving. */
-  constructor(orm: MikroORM, signer: TokenSigner, config: Config, publicUrl: () => string) {
+  constructor(orm: MikroORM, signer: TokenSigner, config: Config, logger: Logger, publicUrl: () => string) {
     this.accounts = new AccountService(orm, signer, config);
     this.apiTokens = new ApiTokenService(orm);
-    this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl));
+    this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents);
     this.candidates = new CandidateService(orm, signer, config, this.interviews, publicUrl);
     this.events = new EventWriter(orm, EVENT_FLUSH);
-    this.monitoring = new MonitoringService(orm, this.events, this.hub);
+    this.history = new HistoryService(orm);
+    this.monitoring = new MonitoringService(orm, this.events, this, logger, {
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
+    });
+  }
+
+  /** Stops background work and writes what is queued (the database must still be open). */
+  async close(): Promise<void> {
+    this.monitoring.close();
+    await this.events.drain();
   }
 }

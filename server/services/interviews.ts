@@ -14,6 +14,8 @@ import { parseTimestamp } from '../db/timestamps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
 import * as validate from '../validate.ts';
+import type { Channel } from '../live/channel.ts';
+import type { InterviewEvent } from '../live/events.ts';
 import { audit } from './audit.ts';
 
 export const DEFAULT_INTERVIEW_CONFIG: InterviewConfig = Object.freeze({
@@ -104,10 +106,12 @@ function stripNullish(object: object): object {
 export class InterviewService {
   readonly #orm: MikroORM;
   readonly #readsFromReplica: boolean;
+  readonly #events: Channel<InterviewEvent>;
 
-  constructor(orm: MikroORM, readsFromReplica: boolean) {
+  constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>) {
     this.#orm = orm;
     this.#readsFromReplica = readsFromReplica;
+    this.#events = events;
   }
 
   async create(actor: OrgActor, input: CreateInterviewInput): Promise<Interview> {
@@ -177,6 +181,7 @@ export class InterviewService {
       const status = (await this.get(actor, id)).status;
       throw new ConflictError(`Cannot ${move} an interview that is ${status} (it must be ${from})`, { status, expected: from });
     }
+    this.#events.publish(id, { kind: 'InterviewStatusChanged', interviewId: id, status: to, at: now });
     return this.get(actor, id);
   }
 

@@ -1,13 +1,10 @@
-import { Repeater } from 'graphql-yoga';
-import type { CandidateJoined, CandidateLeft, InterviewEvent, LiveAlert } from '../../server/live/events.ts';
 import { MAX_EVENTS_PER_BATCH, type JoinedSession } from '../../server/live/monitoring.ts';
 import { builder } from '../builder.ts';
-import { candidateActor, orgActor } from '../context.ts';
-import { SeverityEnum, ViolationTypeEnum } from './enums.ts';
+import { candidateActor } from '../context.ts';
+import { ViolationTypeEnum } from './enums.ts';
 import { InterviewConfigType } from './interview-config.ts';
 
-// ---- candidate side ----------------------------------------------------------------------
-
+// The candidate's side of live monitoring (join token only): join, report events, heartbeat.
 const ScreenInput = builder.inputType('ScreenInput', {
   fields: (t) => ({
     width: t.int({ required: true }),
@@ -82,61 +79,28 @@ builder.mutationField('reportEvents', (t) =>
   }),
 );
 
-// ---- host side ---------------------------------------------------------------------------
-
-const CandidateJoinedType = builder.objectRef<CandidateJoined>('CandidateJoined').implement({
+const TelemetryInput = builder.inputType('TelemetryInput', {
   fields: (t) => ({
-    candidateId: t.exposeID('candidateId'),
-    sessionId: t.exposeID('sessionId'),
-    name: t.exposeString('name'),
-    at: t.expose('at', { type: 'DateTime' }),
-    resumed: t.exposeBoolean('resumed'),
+    visible: t.boolean({ required: true, description: 'the tab is visible' }),
+    focused: t.boolean({ required: true, description: 'the window has focus' }),
+    fullscreen: t.boolean({ required: true }),
+    faceCount: t.int(),
+    fps: t.float({ description: 'face-detection frames per second' }),
+    rttMs: t.float(),
   }),
 });
 
-const CandidateLeftType = builder.objectRef<CandidateLeft>('CandidateLeft').implement({
-  fields: (t) => ({
-    candidateId: t.exposeID('candidateId'),
-    sessionId: t.exposeID('sessionId'),
-    at: t.expose('at', { type: 'DateTime' }),
-  }),
+const HeartbeatAck = builder.objectRef<{ serverTime: Date }>('HeartbeatAck').implement({
+  fields: (t) => ({ serverTime: t.expose('serverTime', { type: 'DateTime', description: 'to correct the page clock' }) }),
 });
 
-const LiveAlertType = builder.objectRef<LiveAlert>('LiveAlert').implement({
-  description: 'A violation as it happens; later events of the same type within 5 s update it (same violationId)',
-  fields: (t) => ({
-    violationId: t.exposeID('violationId'),
-    candidateId: t.exposeID('candidateId'),
-    type: t.expose('type', { type: ViolationTypeEnum }),
-    severity: t.expose('severity', { type: SeverityEnum }),
-    message: t.exposeString('message'),
-    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-    count: t.exposeInt('count'),
-    durationMs: t.exposeInt('durationMs'),
-  }),
-});
-
-const KIND_TYPES = { CandidateJoined: CandidateJoinedType, CandidateLeft: CandidateLeftType, LiveAlert: LiveAlertType } as const;
-
-const InterviewEventType = builder.unionType('InterviewEvent', {
-  types: [CandidateJoinedType, CandidateLeftType, LiveAlertType],
-  resolveType: (event: InterviewEvent) => KIND_TYPES[event.kind],
-});
-
-builder.subscriptionField('interviewEvents', (t) =>
+builder.mutationField('heartbeat', (t) =>
   t.field({
-    type: InterviewEventType,
-    description: "Live events of one interview, for hosts of the interview's org",
-    args: { interviewId: t.arg.id({ required: true }) },
-    subscribe: async (_root, { interviewId }, ctx) => {
-      const interview = await ctx.services.interviews.get(orgActor(ctx), interviewId);
-      return new Repeater<InterviewEvent>(async (push, stop) => {
-        const unlisten = ctx.services.hub.listen(interview.id, (event) => void push(event));
-        await stop;
-        unlisten();
-      });
-    },
-    resolve: (event: InterviewEvent) => event,
+    type: HeartbeatAck,
+    description: 'Every 2 s from the candidate page; silence for 10 s in a LIVE interview raises HEARTBEAT_LOST',
+    args: { sessionId: t.arg.id({ required: true }), telemetry: t.arg({ type: TelemetryInput, required: true }) },
+    resolve: async (_root, { sessionId, telemetry }, ctx) => ({
+      serverTime: await ctx.services.monitoring.heartbeat(candidateActor(ctx), sessionId, telemetry),
+    }),
   }),
 );
-

@@ -1,11 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124185309_live_events extends Migration {
+export class Migration20261124185800_live_events extends Migration {
 
-  override name = 'Migration20261124185309_live_events';
+  override name = 'Migration20261124185800_live_events';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table "events" ("id" uuid not null, "session_id" uuid not null, "seq" int not null, "type" text not null, "occurred_at" timestamptz(3) not null, "received_at" timestamptz(3) not null, "duration_ms" int not null, "confidence" double precision null, "metadata" jsonb null, "violation_id" uuid null, primary key ("id"));`);
+    this.addSql(`create table "events" ("id" uuid not null, "session_id" uuid not null, "seq" int null, "type" text not null, "occurred_at" timestamptz(3) not null, "received_at" timestamptz(3) not null, "duration_ms" int not null, "confidence" double precision null, "metadata" jsonb null, "violation_id" uuid null, primary key ("id"));`);
     this.addSql(`create index "events_violation_id_index" on "events" ("violation_id");`);
     this.addSql(`alter table "events" add constraint "events_session_id_seq_unique" unique ("session_id", "seq");`);
 

@@ -1,0 +1,44 @@
+// The persisted monitoring record: Candidate.sessions and each session's violations.
+import type { Candidate } from '../../server/db/entities.ts';
+import type { SessionRecord, ViolationRecord } from '../../server/live/history.ts';
+import { builder } from '../builder.ts';
+import { forwardOnly, toConnection } from '../connection.ts';
+import { orgActor } from '../context.ts';
+import { CandidateType } from './candidate.ts';
+import { SeverityEnum, ViolationTypeEnum } from './enums.ts';
+
+const ViolationType = builder.objectRef<ViolationRecord>('Violation').implement({
+  description: 'Events of one type within 5 s of each other, as one violation',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    type: t.expose('type', { type: ViolationTypeEnum }),
+    severity: t.expose('severity', { type: SeverityEnum }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    lastOccurredAt: t.expose('lastOccurredAt', { type: 'DateTime', nullable: true }),
+    count: t.exposeInt('count'),
+    durationMs: t.exposeInt('durationMs'),
+    snapshotUrl: t.exposeString('snapshotUrl', { nullable: true }),
+  }),
+});
+
+const MonitoringSessionType = builder.objectRef<SessionRecord>('MonitoringSession').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
+    lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', nullable: true }),
+    violations: t.connection({
+      type: ViolationType,
+      description: 'Oldest first',
+      resolve: async (session, args, ctx) => toConnection(await ctx.services.history.violationsOf(orgActor(ctx), session.id, forwardOnly(args))),
+    }),
+  }),
+});
+
+builder.objectField(CandidateType, 'sessions', (t) =>
+  t.field({
+    type: [MonitoringSessionType],
+    description: 'Monitoring sessions, oldest first (a reconnect resumes the open one)',
+    resolve: (candidate: Candidate, _args, ctx) => ctx.services.history.sessionsOf(orgActor(ctx), candidate.id),
+  }),
+);
