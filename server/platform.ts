@@ -13,6 +13,7 @@ import { migrate, openOrm } from './db/orm.ts';
 import { createApp } from './http/app.ts';
 import type { ReadinessProbe } from './http/health.ts';
 import { createLogger, type Logger } from './log.ts';
+import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
 import { Metrics } from './metrics.ts';
 import { Services } from './services/index.ts';
 
@@ -33,6 +34,7 @@ export class Platform implements ReadinessProbe {
   readonly #embedded: EmbeddedDatabase | undefined;
   readonly #server: Server;
   #webSockets: WebSocketBridge | undefined;
+  #relay: PgRelay | undefined;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
   #url: string | undefined;
@@ -65,6 +67,7 @@ export class Platform implements ReadinessProbe {
       ? undefined
       : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2);
     let orm: MikroORM | undefined;
+    let relay: PgRelay | undefined;
     try {
       orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize });
       await orm.em.getConnection().execute('select 1').catch((error: Error) => {
@@ -73,14 +76,21 @@ export class Platform implements ReadinessProbe {
       step('database', 'done', config.databaseUrl ? redact(config.databaseUrl) : embeddedDatabaseDir(config));
 
       step('migrations', 'start');
-      const applied = await migrate(orm);
+      const applied = await migrate(orm, config.databaseUrl);
       step('migrations', 'done', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
 
       step('http', 'start');
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const server = createServer();
       const services = new Services(orm, signer, config, logger, () => config.publicUrl ?? platform.url);
+      // Several processes may share a PostgreSQL server: live events cross between them.
+      relay = config.databaseUrl
+        ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages], (payload) =>
+            orm!.em.getConnection().execute(NOTIFY_SQL, [payload]),
+          )
+        : undefined;
       const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
+      platform.#relay = relay;
       const graphql = createGraphQLServer({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql });
       const app = createApp({
         logger,
@@ -107,6 +117,7 @@ export class Platform implements ReadinessProbe {
       logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
       return platform;
     } catch (error) {
+      await relay?.close();
       await orm?.close(true).catch(() => {});
       await embedded?.close().catch(() => {});
       throw error;
@@ -151,6 +162,7 @@ export class Platform implements ReadinessProbe {
     await drained;
     clearTimeout(timer);
     await this.services.close();
+    await this.#relay?.close();
     await this.orm.close(true);
     await this.#embedded?.close();
     this.logger.info('stopped');

@@ -2,6 +2,7 @@
 // committed migrations, applied at start-up.
 import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
 import { entities } from './entities.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -29,8 +30,23 @@ export async function openOrm(options: DatabaseOptions): Promise<MikroORM> {
   return MikroORM.init(ormConfig(options));
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((m) => m.name);
+/** Any fixed number: the key of the advisory lock that serialises migrations. */
+const MIGRATION_LOCK_KEY = 0x70726f63; // "proc"
+
+/**
+ * Applies pending migrations; returns the names applied. On a database server several
+ * processes may start at once, so they take turns under an advisory lock held on a connection
+ * of its own (the embedded database is one process, and its shared session makes locks moot).
+ */
+export async function migrate(orm: MikroORM, serverUrl: string | undefined): Promise<string[]> {
+  const run = async () => (await orm.migrator.up()).map((m) => m.name);
+  if (!serverUrl) return run();
+  const lock = new pg.Client({ connectionString: serverUrl, application_name: 'proctor-migrations' });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await run();
+  } finally {
+    await lock.end(); // ending the session releases the lock
+  }
 }

@@ -1,11 +1,30 @@
-// In-process fan-out, keyed (by interview for host events, by candidate for messages to the
-// candidate). Listeners are called synchronously in publish order.
+// Fan-out, keyed (by interview for host events, by candidate for messages to the candidate).
+// Local listeners are called synchronously in publish order; a relay (PostgreSQL NOTIFY, when
+// several server processes share a database) carries each message to the other processes,
+// which hand it to their listeners with `deliver`.
 type Listener<T> = (message: T) => void;
+export type Relay<T> = (key: string, message: T) => void;
 
 export class Channel<T> {
+  readonly name: string;
   readonly #listeners = new Map<string, Set<Listener<T>>>();
+  #relay: Relay<T> | undefined;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  relayTo(relay: Relay<T>): void {
+    this.#relay = relay;
+  }
 
   publish(key: string, message: T): void {
+    this.deliver(key, message);
+    this.#relay?.(key, message);
+  }
+
+  /** Hands a message to this process's listeners only (what a relay receives from elsewhere). */
+  deliver(key: string, message: T): void {
     for (const listener of this.#listeners.get(key) ?? []) listener(message);
   }
 

@@ -21,8 +21,8 @@ export class Services {
   readonly apiTokens: ApiTokenService;
   readonly interviews: InterviewService;
   readonly candidates: CandidateService;
-  readonly interviewEvents = new Channel<InterviewEvent>();
-  readonly candidateMessages = new Channel<CandidateMessage>();
+  readonly interviewEvents = new Channel<InterviewEvent>('interviewEvents');
+  readonly candidateMessages = new Channel<CandidateMessage>('candidateMessages');
   readonly events: EventWriter;
   readonly monitoring: MonitoringService;
   readonly history: HistoryService;

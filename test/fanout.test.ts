@@ -1,0 +1,53 @@
+// Two server processes on one PostgreSQL database: a host connected to one hears a candidate
+// connected to the other, and a ping crosses back (LISTEN/NOTIFY). The embedded database is a
+// single process, so this runs only against a server.
+import assert from 'node:assert/strict';
+import { GraphQLClient, signUp } from './support/graphql.ts';
+import { connect, type WsClient } from './support/live.ts';
+import { freshStorage, USING_SERVER } from './support/platform.ts';
+import { UpProcess } from './support/proctor-cli.ts';
+
+const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
+
+describe('live events across server processes (PostgreSQL server)', () => {
+  it('fans out alerts and pings between two `proctor up` processes', async function () {
+    if (!USING_SERVER) {
+      console.log('      (skipped: needs PROCTOR_TEST_DATABASE_URL; the embedded database is one process)');
+      this.skip();
+    }
+    const storage = await freshStorage();
+    const processes = [new UpProcess(['--port', '0', '--json'], storage.env), new UpProcess(['--port', '0', '--json'], storage.env)];
+    const sockets: WsClient[] = [];
+    try {
+      const [urlA, urlB] = await Promise.all(processes.map(async (p) => JSON.parse(await p.nextLine()).url as string));
+      const { client: host } = await signUp(new GraphQLClient(urlA!));
+      const id = (await host.ok('mutation { createInterview(input: { title: "Two processes" }) { interview { id } } }')).createInterview.interview.id;
+      const invite = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Cy", email: "cy@example.com") { token candidate { id } } }', { id })).inviteCandidate;
+      await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+
+      const hostSocket = connect(urlA!, host.token); // process A
+      const candidate = connect(urlB!, invite.token); // process B
+      sockets.push(hostSocket, candidate);
+      const watcher = hostSocket.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on LiveAlert { type severity occurredAt } } }', { id });
+      const inbox = candidate.subscribe('subscription { candidateMessages { message } }');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const { id: sessionId } = (await candidate.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE })).joinSession;
+      assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');
+      const occurredAt = new Date().toISOString();
+      await candidate.request('mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted } }', {
+        s: sessionId,
+        e: [{ seq: 0, type: 'MULTIPLE_FACES', occurredAt }],
+      });
+      assert.deepEqual((await watcher.next()).data.interviewEvents, { __typename: 'LiveAlert', type: 'MULTIPLE_FACES', severity: 'CRITICAL', occurredAt });
+
+      const ping = await host.ok('mutation($c: ID!) { pingCandidate(candidateId: $c, message: "Who is next to you?") { delivered } }', { c: invite.candidate.id });
+      assert.equal(ping.pingCandidate.delivered, false, 'nobody listens on process A itself');
+      assert.deepEqual((await inbox.next()).data.candidateMessages, { message: 'Who is next to you?' });
+    } finally {
+      await Promise.all(sockets.map((s) => s.dispose()));
+      await Promise.all(processes.map((p) => p.stop('SIGTERM').catch(() => p.kill())));
+      await storage.drop();
+    }
+  });
+});

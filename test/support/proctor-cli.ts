@@ -1,0 +1,60 @@
+// Runs the real `proctor` CLI as a child process, with a clean environment.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
+
+/** The runner's environment minus PROCTOR_* names, so a developer's shell cannot steer the CLI. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PROCTOR_')));
+  return { ...env, ...extra };
+}
+
+export function spawnProctor(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env) });
+}
+
+/** A running `proctor up`: its stdout line by line, its stderr so far, and signals to stop it. */
+export class UpProcess {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: AsyncIterator<string>;
+  readonly exited: Promise<number | null>;
+  #stderr = '';
+
+  constructor(args: string[], env: Record<string, string>) {
+    this.#child = spawnProctor(['up', ...args], env);
+    this.#child.stdin.end();
+    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk));
+    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+    this.exited = once(this.#child, 'exit').then(([code]) => code as number | null);
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  async nextLine(): Promise<string> {
+    const { value, done } = await this.#lines.next();
+    if (done) throw new Error(`proctor up ended early:\n${this.#stderr}`);
+    return value;
+  }
+
+  /** What stdout still held after the lines already read, once the process is gone. */
+  async remainingStdout(): Promise<string> {
+    let rest = '';
+    for (let next = await this.#lines.next(); !next.done; next = await this.#lines.next()) rest += `${next.value}\n`;
+    return rest;
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<number | null> {
+    this.#child.kill(signal);
+    return this.exited;
+  }
+
+  /** Cleanup after a failed assertion: never leave a server running. */
+  kill(): void {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+  }
+}
