@@ -16,10 +16,15 @@ describe('live events across server processes (PostgreSQL server)', () => {
       this.skip();
     }
     const storage = await freshStorage();
-    const processes = [new UpProcess(['--port', '0', '--json'], storage.env), new UpProcess(['--port', '0', '--json'], storage.env)];
+    // Started together on a fresh database: their migrations must take turns.
+    const started = await Promise.allSettled([UpProcess.started(storage.env), UpProcess.started(storage.env)]);
+    const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.up] : []));
     const sockets: WsClient[] = [];
     try {
-      const [urlA, urlB] = await Promise.all(processes.map(async (p) => JSON.parse(await p.nextLine()).url as string));
+      const [urlA, urlB] = started.map((s) => {
+        if (s.status === 'rejected') throw s.reason;
+        return s.value.url;
+      });
       const { client: host } = await signUp(new GraphQLClient(urlA!));
       const id = (await host.ok('mutation { createInterview(input: { title: "Two processes" }) { interview { id } } }')).createInterview.interview.id;
       const invite = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Cy", email: "cy@example.com") { token candidate { id } } }', { id })).inviteCandidate;
@@ -46,7 +51,7 @@ describe('live events across server processes (PostgreSQL server)', () => {
       assert.deepEqual((await inbox.next()).data.candidateMessages, { message: 'Who is next to you?' });
     } finally {
       await Promise.all(sockets.map((s) => s.dispose()));
-      await Promise.all(processes.map((p) => p.stop('SIGTERM').catch(() => p.kill())));
+      await Promise.all(processes.map((p) => p.stop('SIGTERM')));
       await storage.drop();
     }
   });

@@ -111,6 +111,20 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     ]);
   });
 
+  it('acknowledges a stored seq again however late the retry, judging only new seqs by the clock', async () => {
+    const { token } = await interviewWithCandidate();
+    const candidate = open(token);
+    const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
+    assert.deepEqual((await candidate.request(REPORT, { sessionId, events: [event(7, 'WINDOW_BLUR')] })).reportEvents.accepted, [7]);
+    // The same seq as a retry long after (its clock stamp now an hour old), and a new seq as old.
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const retry = (await candidate.request(REPORT, { sessionId, events: [event(7, 'WINDOW_BLUR', { occurredAt: anHourAgo }), event(8, 'WINDOW_BLUR', { occurredAt: anHourAgo })] })).reportEvents;
+    assert.deepEqual(retry.accepted, [7]);
+    assert.deepEqual(retry.rejected.map((r: any) => [r.seq, r.code]), [[8, 'STALE_EVENT']]);
+    const rows = await server.platform.orm.em.getConnection().execute('select seq from events where session_id = ?', [sessionId]);
+    assert.deepEqual(rows, [{ seq: 7 }]);
+  });
+
   it('rejects stale, replayed, oversized and unmonitored events with a code, keeping the rest', async () => {
     const { token } = await interviewWithCandidate({ strictMode: true });
     const candidate = open(token);

@@ -177,15 +177,20 @@ export class MonitoringService {
     const fresh: ReportedEvent[] = [];
     const retriedCommits: Promise<void>[] = [];
     for (const event of events) {
+      // A seq already stored is acknowledged again, however late the retry: its event was
+      // judged when it first came (and re-judging it by the clock would refuse a stored event).
+      const earlier = state.seen.get(event.seq);
+      if (earlier) {
+        retriedCommits.push(earlier);
+        accepted.push(event.seq);
+        continue;
+      }
       const problem = checkEvent(event, state, now);
       if (problem) {
         rejected.push({ seq: event.seq, ...problem });
         continue;
       }
-      const earlier = state.seen.get(event.seq);
-      if (earlier) {
-        retriedCommits.push(earlier); // an idempotent retry: acknowledged again, stored once
-      } else if (!state.rate.take(now.getTime())) {
+      if (!state.rate.take(now.getTime())) {
         rejected.push({ seq: event.seq, code: 'RATE_LIMITED', message: `more than ${EVENT_RATE.perSecond} events/s (burst ${EVENT_RATE.burst}); retry later` });
         continue;
       } else {

@@ -20,7 +20,8 @@ export function spawnProctor(args: string[], env: Record<string, string>): Child
 export class UpProcess {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #lines: AsyncIterator<string>;
-  readonly exited: Promise<number | null>;
+  /** How the process ended: its exit code, or the signal that ended it. */
+  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #stderr = '';
 
   constructor(args: string[], env: Record<string, string>) {
@@ -28,7 +29,22 @@ export class UpProcess {
     this.#child.stdin.end();
     this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk));
     this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
-    this.exited = once(this.#child, 'exit').then(([code]) => code as number | null);
+    this.ended = once(this.#child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  }
+
+  /** Starts `proctor up --port 0 --json` and waits for the URL it prints once up. */
+  static async started(env: Record<string, string>): Promise<{ up: UpProcess; url: string }> {
+    const up = new UpProcess(['--port', '0', '--json'], env);
+    try {
+      return { up, url: (JSON.parse(await up.nextLine()) as { url: string }).url };
+    } catch (error) {
+      up.kill();
+      throw error;
+    }
+  }
+
+  get exited(): Promise<number | null> {
+    return this.ended.then(({ code }) => code);
   }
 
   get stderr(): string {
@@ -48,13 +64,19 @@ export class UpProcess {
     return rest;
   }
 
-  async stop(signal: NodeJS.Signals): Promise<number | null> {
+  /** Sends the signal at once (synchronously: a SIGKILL lands before any further I/O of ours). */
+  signal(signal: NodeJS.Signals): void {
     this.#child.kill(signal);
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<number | null> {
+    this.signal(signal);
     return this.exited;
   }
 
   /** Cleanup after a failed assertion: never leave a server running. */
-  kill(): void {
+  kill(): Promise<unknown> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    return this.ended;
   }
 }
