@@ -27,6 +27,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly eventsIngested = new Counter({
+    name: 'proctor_events_ingested_total',
+    help: 'Proctoring events accepted and stored, by type and origin (client, or server-detected)',
+    labelNames: ['type', 'origin'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsRejected = new Counter({
+    name: 'proctor_events_rejected_total',
+    help: 'Proctoring events refused, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertsPublished = new Counter({
+    name: 'proctor_alerts_published_total',
+    help: 'Live alerts (new violations and their updates) published to hosts, by severity',
+    labelNames: ['severity'] as const,
+    registers: [this.registry],
+  });
+
   readonly openSockets = new Gauge({
     name: 'proctor_open_sockets',
     help: 'Open TCP connections to the HTTP server',

@@ -82,7 +82,7 @@ export class Platform implements ReadinessProbe {
       step('http', 'start');
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const server = createServer();
-      const services = new Services(orm, signer, config, logger, () => config.publicUrl ?? platform.url);
+      const services = new Services({ orm, signer, config, logger, metrics, publicUrl: () => config.publicUrl ?? platform.url });
       // Several processes may share a PostgreSQL server: live events cross between them.
       relay = config.databaseUrl
         ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages], (payload) =>

@@ -87,6 +87,9 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     assert.deepEqual(rows, [{ count: 2, duration_ms: 2000, severity: 'HIGH' }]);
     const events = await server.platform.orm.em.getConnection().execute('select seq, violation_id from events where session_id = ? order by seq', [joined.id]);
     assert.deepEqual(events, [{ seq: 0, violation_id: alert.violationId }, { seq: 1, violation_id: alert.violationId }]);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^proctor_events_ingested_total\{type="TAB_SWITCH",origin="client"\} [1-9]\d*$/m);
+    assert.match(metrics, /^proctor_alerts_published_total\{severity="HIGH"\} [1-9]\d*$/m);
   });
 
   it('acknowledges a retried seq again without storing it twice, and resumes the session on rejoin', async () => {

@@ -9,6 +9,7 @@ import { Candidate, InterviewStatus, Session, VIOLATION_TYPES, type InterviewCon
 import { parseTimestamp } from '../db/timestamps.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { TokenBucket } from '../rate-limit.ts';
 import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
@@ -116,6 +117,7 @@ export class MonitoringService {
   readonly #interviewEvents: Channel<InterviewEvent>;
   readonly #candidateMessages: Channel<CandidateMessage>;
   readonly #logger: Logger;
+  readonly #metrics: Metrics;
   readonly #options: MonitoringOptions;
   readonly #sessions = new Map<string, Promise<SessionState>>();
   /** Open sockets per candidate: "left" is published when the last one closes. */
@@ -127,6 +129,7 @@ export class MonitoringService {
     writer: EventWriter,
     channels: { interviewEvents: Channel<InterviewEvent>; candidateMessages: Channel<CandidateMessage> },
     logger: Logger,
+    metrics: Metrics,
     options: MonitoringOptions,
   ) {
     this.#orm = orm;
@@ -134,6 +137,7 @@ export class MonitoringService {
     this.#interviewEvents = channels.interviewEvents;
     this.#candidateMessages = channels.candidateMessages;
     this.#logger = logger;
+    this.#metrics = metrics;
     this.#options = options;
     this.#watchdog = setInterval(() => void this.#checkHeartbeats(), options.watchdogIntervalMs).unref();
   }
@@ -198,6 +202,7 @@ export class MonitoringService {
       }
       accepted.push(event.seq);
     }
+    for (const { code } of rejected) this.#metrics.eventsRejected.inc({ code });
     const committed = this.#record(state, fresh, now);
     for (const event of fresh) state.seen.set(event.seq, committed);
     committed.catch(() => {
@@ -291,8 +296,14 @@ export class MonitoringService {
         violationId: violation.id,
       });
     }
-    for (const violation of touched.values()) this.#interviewEvents.publish(violation.interviewId, toAlert(violation));
-    return this.#writer.write(rows, [...touched.values()].map((v) => ({ ...v })));
+    for (const violation of touched.values()) {
+      this.#interviewEvents.publish(violation.interviewId, toAlert(violation));
+      this.#metrics.alertsPublished.inc({ severity: violation.severity });
+    }
+    const committed = this.#writer.write(rows, [...touched.values()].map((v) => ({ ...v })));
+    return committed.then(() => {
+      for (const row of rows) this.#metrics.eventsIngested.inc({ type: row.type, origin: row.seq === null ? 'server' : 'client' });
+    });
   }
 
   /** Server-side detection the client cannot suppress: silence during a LIVE interview. */

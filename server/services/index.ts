@@ -12,9 +12,20 @@ import { EventWriter } from '../live/event-writer.ts';
 import { HistoryService } from '../live/history.ts';
 import { MonitoringService } from '../live/monitoring.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 
 /** Group commit of proctoring events: at most this long or this many rows per flush. */
 const EVENT_FLUSH = { flushIntervalMs: 50, maxRows: 500 };
+
+export interface ServicesOptions {
+  orm: MikroORM;
+  signer: TokenSigner;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Read when a link is made: the listening port is known only once serving. */
+  publicUrl: () => string;
+}
 
 export class Services {
   readonly accounts: AccountService;
@@ -27,15 +38,14 @@ export class Services {
   readonly monitoring: MonitoringService;
   readonly history: HistoryService;
 
-  /** `publicUrl` is read when a link is made: the listening port is known only once serving. */
-  constructor(orm: MikroORM, signer: TokenSigner, config: Config, logger: Logger, publicUrl: () => string) {
+  constructor({ orm, signer, config, logger, metrics, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config);
     this.apiTokens = new ApiTokenService(orm);
     this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents);
     this.candidates = new CandidateService(orm, signer, config, this.interviews, publicUrl);
     this.events = new EventWriter(orm, EVENT_FLUSH);
     this.history = new HistoryService(orm);
-    this.monitoring = new MonitoringService(orm, this.events, this, logger, {
+    this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
     });
