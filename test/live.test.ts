@@ -124,8 +124,10 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const retry = (await candidate.request(REPORT, { sessionId, events: [event(7, 'WINDOW_BLUR', { occurredAt: anHourAgo }), event(8, 'WINDOW_BLUR', { occurredAt: anHourAgo })] })).reportEvents;
     assert.deepEqual(retry.accepted, [7]);
     assert.deepEqual(retry.rejected.map((r: any) => [r.seq, r.code]), [[8, 'STALE_EVENT']]);
-    const rows = await server.platform.orm.em.getConnection().execute('select seq from events where session_id = ?', [sessionId]);
-    assert.deepEqual(rows, [{ seq: 7 }]);
+    // A lower seq never seen before, after a higher one: out-of-order delivery after a reconnect.
+    assert.deepEqual((await candidate.request(REPORT, { sessionId, events: [event(3, 'WINDOW_BLUR')] })).reportEvents.accepted, [3]);
+    const rows = await server.platform.orm.em.getConnection().execute('select seq from events where session_id = ? order by seq', [sessionId]);
+    assert.deepEqual(rows, [{ seq: 3 }, { seq: 7 }]);
   });
 
   it('rejects stale, replayed, oversized and unmonitored events with a code, keeping the rest', async () => {
