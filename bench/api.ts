@@ -3,12 +3,13 @@
 // database and on a PostgreSQL server (PROCTOR_TEST_DATABASE_URL, default the local one).
 // Speed is measured, not asserted: every figure is printed beside its target, and the GraphQL
 // load beside the same load on /healthz (same HTTP stack, no database) from the same run.
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuSecondsBetween, machineCpuSeconds, processesCpuSeconds } from './support/cpu.ts';
+import { startCpuWindow, type CpuShare } from './support/cpu-window.ts';
 import { embeddedStorage, logIn, probeServer, seedInterviews, serverStorage, type Storage } from './support/dataset.ts';
 import { runLoad, type LoadOptions, type LoadResult, type Request } from './support/load.ts';
 import { HttpClient, type HttpResponse } from './support/http-client.ts';
+import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { freePort, ProctorProcess, type UpOptions } from './support/proctor-process.ts';
 
 const INTERVIEWS = 10_000;
@@ -47,13 +48,7 @@ interface StartupResult {
  * generator is. Other is the rest of the machine (kernel, anything else running meanwhile);
  * steal is time the hypervisor gave to other machines.
  */
-interface MeasuredLoad extends LoadResult {
-  serverCpuPercent: number;
-  databaseCpuPercent: number | null;
-  benchCpuPercent: number;
-  otherCpuPercent: number;
-  stealPercent: number;
-}
+interface MeasuredLoad extends LoadResult, CpuShare {}
 
 interface LoadRun {
   database: 'embedded' | 'postgres';
@@ -64,7 +59,7 @@ interface LoadRun {
 }
 
 interface Report {
-  machine: { cpu: string; cores: number; memoryBytes: number; kernel: string; node: string; postgres: string; loadAverageAtStart: number };
+  machine: MachineFacts;
   workload: { interviews: number; pageSize: number } & LoadOptions;
   targets: typeof TARGETS;
   startup: StartupResult;
@@ -165,36 +160,9 @@ async function measureLoad(database: LoadRun['database'], storage: Storage, note
 }
 
 async function loadWithCpu(server: ProctorProcess, storage: Storage, newClient: () => Request): Promise<MeasuredLoad> {
-  const before = await cpuReadings(server, storage);
-  const benchBefore = process.cpuUsage();
-  const started = performance.now();
+  const endCpuWindow = await startCpuWindow(server, storage);
   const result = await runLoad(LOAD, newClient);
-  const wallSeconds = (performance.now() - started) / 1000;
-  const bench = process.cpuUsage(benchBefore);
-  const after = await cpuReadings(server, storage);
-  const percent = (cpuSeconds: number) => (100 * cpuSeconds) / wallSeconds;
-  const serverCpuPercent = percent(after.server - before.server);
-  const databaseCpuPercent = before.database && after.database ? percent(cpuSecondsBetween(before.database, after.database)) : null;
-  const benchCpuPercent = percent((bench.user + bench.system) / 1e6);
-  const accounted = serverCpuPercent + (databaseCpuPercent ?? 0) + benchCpuPercent;
-  return {
-    ...result,
-    serverCpuPercent,
-    databaseCpuPercent,
-    benchCpuPercent,
-    // Per-process and machine times tick separately (10 ms), so a quiet machine can come out a hair below zero.
-    otherCpuPercent: Math.max(0, percent(after.machine.busy - before.machine.busy) - accounted),
-    stealPercent: percent(after.machine.steal - before.machine.steal),
-  };
-}
-
-async function cpuReadings(server: ProctorProcess, storage: Storage) {
-  const backends = await storage.backendPids();
-  return {
-    server: await server.cpuSeconds(),
-    database: backends && (await processesCpuSeconds(backends)),
-    machine: await machineCpuSeconds(),
-  };
+  return { ...result, ...(await endCpuWindow()) };
 }
 
 /**
@@ -240,12 +208,12 @@ function healthzProbe(http: HttpClient): Request {
 /** Flags rows limited by something other than the server: the load generator, or a busy machine. */
 function noteDisturbances(database: string, loads: Record<'graphql' | 'healthz', MeasuredLoad>, notes: string[]): void {
   for (const [kind, load] of Object.entries(loads)) {
-    if (load.benchCpuPercent >= CLIENT_BOUND_CPU_PERCENT) {
-      notes.push(`${database} ${kind}: the load generator used ${load.benchCpuPercent.toFixed(0)} % of a core, so it limits that row, not the server`);
+    if (load.benchPercent >= CLIENT_BOUND_CPU_PERCENT) {
+      notes.push(`${database} ${kind}: the load generator used ${load.benchPercent.toFixed(0)} % of a core, so it limits that row, not the server`);
     }
-    if (load.otherCpuPercent + load.stealPercent >= BUSY_MACHINE_CPU_PERCENT) {
+    if (load.otherPercent + load.stealPercent >= BUSY_MACHINE_CPU_PERCENT) {
       notes.push(
-        `${database} ${kind}: other processes used ${load.otherCpuPercent.toFixed(0)} % of a core and steal was ` +
+        `${database} ${kind}: other processes used ${load.otherPercent.toFixed(0)} % of a core and steal was ` +
           `${load.stealPercent.toFixed(0)} %: the machine was not quiet, so that row understates the server`,
       );
     }
@@ -258,26 +226,11 @@ async function stopCleanly(server: ProctorProcess, notes: string[]): Promise<voi
   if (exit.code !== 0) notes.push(`proctor up exited with code ${exit.code}, signal ${exit.signal} on SIGTERM`);
 }
 
-function machineFacts(postgres: string, loadAverageAtStart: number): Report['machine'] {
-  return {
-    cpu: cpus()[0]?.model.trim() ?? 'unknown',
-    cores: cpus().length,
-    memoryBytes: totalmem(),
-    kernel: `${process.platform} ${release()}`,
-    node: process.version,
-    postgres,
-    loadAverageAtStart,
-  };
-}
-
 function formatReport(report: Report): string {
   const { machine, startup, targets } = report;
   const lines = [
     'Proctor API benchmark',
-    `  machine   ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${machine.kernel}`,
-    `  load      ${machine.loadAverageAtStart.toFixed(2)} (1-minute load average before the bench started)`,
-    `  node      ${machine.node}`,
-    `  postgres  ${machine.postgres}`,
+    ...machineLines(machine),
     `  workload  ${INTERVIEWS.toLocaleString('en')} interviews in one org; ${describeLoad()}; load generator on the same machine`,
     '',
     'Start-up: `proctor up` on the embedded database, spawn until /readyz answers 200',
@@ -316,8 +269,8 @@ function formatReport(report: Report): string {
 function loadRow(database: string, request: string, result: MeasuredLoad, target: [string, string]): string[] {
   const { requestsPerSecond, p50Ms, p95Ms, p99Ms, maxMs, errors } = result;
   const latencies = [p50Ms, p95Ms, p99Ms, maxMs].map((ms) => ms.toFixed(1));
-  const { serverCpuPercent, databaseCpuPercent, benchCpuPercent, otherCpuPercent, stealPercent } = result;
-  const cpu = [serverCpuPercent, databaseCpuPercent, benchCpuPercent, otherCpuPercent, stealPercent].map((percent) =>
+  const { serverPercent, databasePercent, benchPercent, otherPercent, stealPercent } = result;
+  const cpu = [serverPercent, databasePercent, benchPercent, otherPercent, stealPercent].map((percent) =>
     percent === null ? 'n/a' : `${percent.toFixed(0)} %`,
   );
   return [database, request, requestsPerSecond.toFixed(0), ...latencies, String(errors), ...cpu, ...target];

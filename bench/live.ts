@@ -14,7 +14,7 @@
 // server under `node --cpu-prof` and prints self time by package (profiling slows it down, so
 // a profiled run's figures are marked as such). Progress goes to stderr.
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeProfiles, type ProfileSummary } from './support/cpu-profile.ts';
@@ -25,6 +25,7 @@ import { measureEcho, type EchoBaseline } from './support/echo-baseline.ts';
 import { measureInsertRates, type InsertRate } from './support/insert-rate.ts';
 import type { LatencySummary } from './support/latency.ts';
 import { BATCH_PERIOD_MS, candidatesFor, LiveLoad, Phase, type HeartbeatStats, type PhaseSummary, type StrayAlerts } from './support/live-load.ts';
+import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { freePort, ProctorProcess } from './support/proctor-process.ts';
 import { EmbeddedDatabase } from '../server/db/embedded.ts';
 
@@ -114,7 +115,7 @@ interface DatabaseRun {
 }
 
 interface Report {
-  machine: { cpu: string; cores: number; memoryBytes: number; kernel: string; node: string; postgres: string; loadAverageAtStart: number };
+  machine: MachineFacts;
   workload: {
     candidates: number;
     interviews: number;
@@ -454,26 +455,11 @@ function disturbances(runs: DatabaseRun[]): string[] {
   return notes;
 }
 
-function machineFacts(postgres: string, loadAverageAtStart: number): Report['machine'] {
-  return {
-    cpu: cpus()[0]?.model.trim() ?? 'unknown',
-    cores: cpus().length,
-    memoryBytes: totalmem(),
-    kernel: `${process.platform} ${release()}`,
-    node: process.version,
-    postgres,
-    loadAverageAtStart,
-  };
-}
-
 function formatReport(report: Report): string {
   const { machine, workload, baselines, runs } = report;
   const lines = [
     `Proctor live monitoring benchmark${report.profiled ? ' (PROFILED: the server ran under --cpu-prof, figures are slower than normal)' : ''}`,
-    `  machine   ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${machine.kernel}`,
-    `  load      ${machine.loadAverageAtStart.toFixed(2)} (1-minute load average before the bench started)`,
-    `  node      ${machine.node}`,
-    `  postgres  ${machine.postgres}`,
+    ...machineLines(machine),
     `  workload  ${describeWorkload(workload)}`,
     `  heartbeat ${workload.heartbeats}`,
     '',

@@ -1,4 +1,4 @@
-// CPU use over a stretch of load, in percent of one core, split the way bench/api.ts splits it:
+// CPU use over a stretch of load, in percent of one core, for both benches:
 // the server process (PGlite included on the embedded database), the PostgreSQL backends of the
 // bench's database (local server only), this load generator, the rest of the machine, and steal.
 // The live bench runs everything on the same 2 cores, so who used them says who limited a figure.
