@@ -6,7 +6,7 @@ import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id resumed interviewId rules { strictMode } } }';
+const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id resumed interview { id title status } rules { strictMode } } }';
 const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { seq code message } } }';
 const EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
   __typename
@@ -64,7 +64,8 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const candidate = open(token);
     const joined = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
     assert.equal(joined.resumed, false);
-    assert.equal(joined.interviewId, interviewId);
+    assert.deepEqual(joined.interview, { id: interviewId, title: 'Live', status: 'LIVE' });
+    assert.deepEqual(joined.rules, { strictMode: false });
     const joinEvent = (await watcher.next()).data.interviewEvents;
     assert.deepEqual(joinEvent, { __typename: 'CandidateJoined', candidateId, sessionId: joined.id, name: 'Ada', resumed: false });
 

@@ -5,7 +5,7 @@ import { InterviewStatusEnum } from './enums.ts';
 import { InterviewConfigType } from './interview-config.ts';
 
 // The join page's narrow view: no org, host or other candidates.
-const JoinInterview = builder.objectRef<Interview>('JoinInterview').implement({
+export const JoinInterview = builder.objectRef<Interview>('JoinInterview').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     title: t.exposeString('title'),

@@ -2,6 +2,7 @@ import { MAX_EVENTS_PER_BATCH, type JoinedSession } from '../../server/live/moni
 import { builder } from '../builder.ts';
 import { candidateActor } from '../context.ts';
 import { ViolationTypeEnum } from './enums.ts';
+import { JoinInterview } from './candidate-session.ts';
 import { InterviewConfigType } from './interview-config.ts';
 
 // The candidate's side of live monitoring (join token only): join, report events, heartbeat.
@@ -39,8 +40,7 @@ const JoinedSessionType = builder.objectRef<JoinedSession>('JoinedSession').impl
     id: t.id({ resolve: (joined) => joined.session.id }),
     resumed: t.exposeBoolean('resumed'),
     startedAt: t.field({ type: 'DateTime', resolve: (joined) => joined.session.startTime }),
-    interviewId: t.id({ resolve: (joined) => joined.candidate.interview.id }),
-    interviewTitle: t.string({ resolve: (joined) => joined.candidate.interview.title }),
+    interview: t.field({ type: JoinInterview, resolve: (joined) => joined.candidate.interview }),
     rules: t.field({ type: InterviewConfigType, resolve: (joined) => joined.candidate.interview.config }),
   }),
 });
