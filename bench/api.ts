@@ -10,6 +10,7 @@ import { embeddedStorage, logIn, probeServer, seedInterviews, serverStorage, typ
 import { runLoad, type LoadOptions, type LoadResult, type Request } from './support/load.ts';
 import { HttpClient, type HttpResponse } from './support/http-client.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
+import { MIB, mebibytes, progress, table, verdict } from './support/report.ts';
 import { freePort, ProctorProcess, type UpOptions } from './support/proctor-process.ts';
 
 const INTERVIEWS = 10_000;
@@ -17,7 +18,6 @@ const PAGE_SIZE = 50;
 const LOAD: LoadOptions = { clients: 50, warmUpMs: 2_000, measureMs: 10_000 };
 const RESTARTS = 3;
 const IDLE_MS = 5_000;
-const MIB = 1024 * 1024;
 const TARGETS = { restartMs: 3_000, idleRssBytes: 200 * MIB, p99Ms: 20 };
 /** Above this the load generator itself, not the server, is probably the bottleneck. */
 const CLIENT_BOUND_CPU_PERCENT = 80;
@@ -284,24 +284,8 @@ function errorLines(runs: LoadRun[]): string[] {
   );
 }
 
-/** The first `labelColumns` columns left-aligned, the figures after them right-aligned. */
-function table(labelColumns: number, header: string[], rows: string[][]): string[] {
-  const all = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column]!.length)));
-  const align = (cell: string, column: number) => (column < labelColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!));
-  return all.map((row) => `  ${row.map(align).join('  ')}`.trimEnd());
-}
-
-function verdict(value: number, limit: number): string {
-  return value <= limit ? 'ok' : 'MISSED';
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
-}
-
-function mebibytes(bytes: number): string {
-  return `${(bytes / MIB).toFixed(0)} MiB`;
 }
 
 function median(values: number[]): number {
@@ -312,11 +296,6 @@ function median(values: number[]): number {
 
 function describeLoad(): string {
   return `${LOAD.clients} clients, ${LOAD.warmUpMs / 1000} s warm-up, ${LOAD.measureMs / 1000} s measured`;
-}
-
-/** Progress goes to stderr so `--json` output stays parseable. */
-function progress(message: string): void {
-  console.error(`[bench] ${message}`);
 }
 
 main().catch((error: unknown) => {

@@ -26,6 +26,7 @@ import { measureInsertRates, type InsertRate } from './support/insert-rate.ts';
 import type { LatencySummary } from './support/latency.ts';
 import { BATCH_PERIOD_MS, candidatesFor, LiveLoad, Phase, type HeartbeatStats, type PhaseSummary, type StrayAlerts } from './support/live-load.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
+import { mebibytes, progress, table, verdict } from './support/report.ts';
 import { freePort, ProctorProcess } from './support/proctor-process.ts';
 import { EmbeddedDatabase } from '../server/db/embedded.ts';
 
@@ -55,7 +56,6 @@ const ECHO = { warmUpMs: 1_000, measureMs: 5_000 };
 const INSERT_ROWS_PER_STATEMENT = [50, 500];
 const INSERT_MS = 2_000;
 const PROFILE_TOP = 12;
-const MIB = 1024 * 1024;
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCHEMA = new URL('../schema/schema.graphql', import.meta.url);
 
@@ -655,18 +655,6 @@ function cpuCells(cpu: CpuShare): string[] {
   return [cpu.serverPercent, cpu.databasePercent, cpu.benchPercent, cpu.otherPercent, cpu.stealPercent].map((value) => (value === null ? 'n/a' : percent(value)));
 }
 
-/** The first `labelColumns` columns left-aligned, the figures after them right-aligned. */
-function table(labelColumns: number, header: string[], rows: string[][]): string[] {
-  const all = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column]!.length)));
-  const align = (cell: string, column: number) => (column < labelColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!));
-  return all.map((row) => `  ${row.map(align).join('  ')}`.trimEnd());
-}
-
-function verdict(value: number, limit: number): string {
-  return value <= limit ? 'ok' : 'MISSED';
-}
-
 /** "never" for samples that did not arrive (Infinity). */
 function milliseconds(ms: number): string {
   if (ms === Infinity) return 'never';
@@ -682,10 +670,6 @@ function count(value: number): string {
   return Math.round(value).toLocaleString('en');
 }
 
-function mebibytes(bytes: number): string {
-  return `${(bytes / MIB).toFixed(0)} MiB`;
-}
-
 function sum(counts: Record<string, number>): number {
   return Object.values(counts).reduce((total, n) => total + n, 0);
 }
@@ -693,11 +677,6 @@ function sum(counts: Record<string, number>): number {
 /** JSON has no Infinity: a latency that never arrived is written as "never", not as null. */
 function jsonNumbers(_key: string, value: unknown): unknown {
   return value === Infinity ? 'never' : value;
-}
-
-/** Progress goes to stderr so `--json` output stays parseable. */
-function progress(message: string): void {
-  console.error(`[bench] ${message}`);
 }
 
 main().catch((error: unknown) => {
