@@ -6,18 +6,13 @@ import type { Logger } from '../server/log.ts';
 
 export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const location = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
   if (original instanceof DomainError) {
-    return new GraphQLError(original.message, {
-      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-      extensions: { code: original.code, ...original.details },
-    });
+    return new GraphQLError(original.message, { ...location, extensions: { code: original.code, ...original.details } });
   }
   // Errors graphql itself raised (syntax, validation, variable coercion) are the client's.
   if (error instanceof GraphQLError && !error.originalError) return error;
   if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
   logger.error({ err: original }, 'unexpected error in a resolver');
-  return new GraphQLError('Unexpected server error', {
-    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
-  });
+  return new GraphQLError('Unexpected server error', { ...location, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

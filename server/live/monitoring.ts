@@ -309,11 +309,17 @@ export class MonitoringService {
   /** Server-side detection the client cannot suppress: silence during a LIVE interview. */
   async #checkHeartbeats(): Promise<void> {
     const now = Date.now();
-    for (const pending of this.#sessions.values()) {
+    for (const [sessionId, pending] of this.#sessions) {
       const state = await pending.catch(() => undefined);
       if (!state || state.heartbeatLost || now - state.lastSeenAt < this.#options.heartbeatTimeoutMs) continue;
       try {
         const [interview] = await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [state.interviewId]);
+        if (interview?.status === InterviewStatus.COMPLETED || interview?.status === InterviewStatus.ARCHIVED) {
+          // Over and silent: nothing left to watch. Forgetting it stops this query every tick
+          // and bounds memory; a late event reloads the state from the database.
+          this.#sessions.delete(sessionId);
+          continue;
+        }
         if (interview?.status !== InterviewStatus.LIVE) continue;
         state.heartbeatLost = true;
         const silentMs = now - state.lastSeenAt;
