@@ -16,6 +16,7 @@ import './types/monitoring-session.ts';
 import './types/interview-events.ts';
 import './types/candidate-messages.ts';
 import './types/monitoring-history.ts';
+import './types/media.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -2,6 +2,7 @@
 // through yoga's own pipeline so validation rules, error masking and plugins apply as over HTTP.
 // The token travels in connection_init ({ authorization: "Bearer …" }); a bad one closes the
 // socket with 4401 (not authenticated) or 4403 (not allowed) and the reason.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
@@ -22,6 +23,8 @@ const KEEP_ALIVE_MS = 12_000;
 /** What graphql-ws keeps per connection (a type alias: graphql-ws wants a Record). */
 type Connection = {
   actor: Actor;
+  /** This connection's media peer id: its SFU transports close with it. */
+  peer: string;
   /** Subscription id → its root field: one subscription of each kind per connection. */
   subscriptions: Map<string, string>;
 };
@@ -53,6 +56,7 @@ export function attachWebSockets(
           if (typeof authorization !== 'string') throw new GraphQLError('Send { authorization: "Bearer <token>" } in connection_init', { extensions: { code: 'UNAUTHENTICATED' } });
           const actor = await authenticate(services, authorization);
           ctx.extra.actor = actor;
+          ctx.extra.peer = randomUUID();
           ctx.extra.subscriptions = new Map();
           if (actor.kind === 'candidate') services.monitoring.connected(actor);
           return { actor: ctx.extra.actor.kind };
@@ -64,9 +68,9 @@ export function attachWebSockets(
         }
       },
       onSubscribe: async (ctx, id, payload) => {
-        const { actor, subscriptions } = ctx.extra as Connection;
+        const { actor, peer, subscriptions } = ctx.extra as Connection;
         // `req`, not `request`: yoga would take the upgrade GET for an HTTP GET and refuse mutations.
-        const pipeline = graphql.getEnveloped({ wsActor: actor, params: payload, req: ctx.extra.request });
+        const pipeline = graphql.getEnveloped({ wsActor: actor, wsPeer: peer, params: payload, req: ctx.extra.request });
         let document: DocumentNode;
         try {
           document = pipeline.parse(payload.query);
@@ -106,8 +110,9 @@ export function attachWebSockets(
       },
       // Runs for every socket, after its subscriptions are cleaned up.
       onClose: async (ctx) => {
-        const { actor } = ctx.extra;
+        const { actor, peer } = ctx.extra;
         try {
+          if (peer) await services.media.peerLeft(peer);
           if (actor?.kind === 'candidate') await services.monitoring.disconnected(actor);
         } catch (error) {
           logger.error({ err: error }, 'candidate disconnect handling failed');

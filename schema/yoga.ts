@@ -22,6 +22,8 @@ export interface GraphQLOptions {
 /** Server context a transport hands to yoga: HTTP passes the request, WebSockets the actor they authenticated. */
 export interface TransportContext {
   wsActor?: Actor;
+  /** The WebSocket connection's id, for media signaling. */
+  wsPeer?: string;
 }
 
 export type GraphQLServer = YogaServerInstance<TransportContext, Context>;
@@ -35,7 +37,7 @@ export function createGraphQLServer(options: GraphQLOptions): GraphQLServer {
     landingPage: false,
     logging: yogaLogger(logger.child({ component: 'graphql' })),
     context: (init) =>
-      init.wsActor ? { services, actor: init.wsActor, authError: null } : buildContext(services, init.request.headers.get('authorization')),
+      init.wsActor ? { services, actor: init.wsActor, authError: null, peer: init.wsPeer ?? null } : buildContext(services, init.request.headers.get('authorization')),
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
     plugins: [depthLimitPlugin(options.maxDepth), operationMetrics(metrics)],
   });

@@ -1,6 +1,8 @@
 // The one place configuration is read. Every setting is an environment variable with a default;
 // `loadConfig` validates them all at once and refuses to start on an unknown PROCTOR_* name or a
 // malformed value, so a typo never silently falls back to a default.
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import envPaths from 'env-paths';
 
@@ -43,6 +45,18 @@ export interface Config {
   heartbeatTimeoutMs: number;
   /** Longest a graceful shutdown waits for in-flight requests, in ms. */
   shutdownTimeoutMs: number;
+  /** mediasoup worker processes (one per core by default). */
+  sfuWorkers: number;
+  /** Worker i's WebRtcServer listens on UDP and TCP port `rtcPort + i` (0: any free port). */
+  rtcPort: number;
+  /** Address the WebRTC ports bind to. */
+  rtcListenIp: string;
+  /** Address browsers are told to send media to (public IP or DNS name behind NAT). */
+  announcedAddress: string | undefined;
+  /** Record each candidate's camera and mic with ffmpeg. */
+  recording: boolean;
+  /** The ffmpeg binary that writes recordings. */
+  ffmpegPath: string;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +128,11 @@ const boolean: Parser<boolean> = (raw) => {
 
 const text: Parser<string> = (raw) => raw;
 
+const ipAddress: Parser<string> = (raw) => {
+  if (!isIP(raw)) throw new Error(`expected an IP address, got "${raw}"`);
+  return raw;
+};
+
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   return (raw) => {
     if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
@@ -162,6 +181,12 @@ export const SETTINGS = [
   setting('logLevel', 'PROCTOR_LOG_LEVEL', oneOf(LOG_LEVELS), 'info', 'log level'),
   setting('heartbeatTimeoutMs', 'PROCTOR_HEARTBEAT_TIMEOUT', duration, 10_000, 'candidate silence that raises HEARTBEAT_LOST'),
   setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit'),
+  setting('sfuWorkers', 'PROCTOR_SFU_WORKERS', integer(1, 256), () => availableParallelism(), 'mediasoup worker processes (default: one per core)'),
+  setting('rtcPort', 'PROCTOR_RTC_PORT', integer(0, 65535), 40000, 'first WebRTC port: worker i uses UDP and TCP port + i (0: any free port)'),
+  setting('rtcListenIp', 'PROCTOR_RTC_LISTEN_IP', ipAddress, (partial) => (isIP(partial.host ?? '') ? partial.host! : '0.0.0.0'), 'address the WebRTC ports bind to (default: PROCTOR_HOST)'),
+  setting('announcedAddress', 'PROCTOR_ANNOUNCED_ADDRESS', text, none, 'public IP or host name browsers send media to (NAT; default: the listen address, or the first LAN address when it is 0.0.0.0)'),
+  setting('recording', 'PROCTOR_RECORDING', boolean, true, "record candidates' camera and mic (needs ffmpeg)"),
+  setting('ffmpegPath', 'PROCTOR_FFMPEG_PATH', text, 'ffmpeg', 'ffmpeg binary used for recordings'),
 ] as const;
 
 /** PROCTOR_* names read by other parts (the CLI, tests, tooling): known, so not typos. */

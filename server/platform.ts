@@ -14,10 +14,11 @@ import { createApp } from './http/app.ts';
 import type { ReadinessProbe } from './http/health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
+import { startMedia, type MediaRuntime } from './media/setup.ts';
 import { Metrics } from './metrics.ts';
 import { Services } from './services/index.ts';
 
-export type StartupStep = 'database' | 'migrations' | 'http';
+export type StartupStep = 'database' | 'migrations' | 'sfu' | 'http';
 
 export interface PlatformOptions {
   logger?: Logger;
@@ -35,6 +36,7 @@ export class Platform implements ReadinessProbe {
   readonly #server: Server;
   #webSockets: WebSocketBridge | undefined;
   #relay: PgRelay | undefined;
+  #media: MediaRuntime | undefined;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
   #url: string | undefined;
@@ -68,6 +70,7 @@ export class Platform implements ReadinessProbe {
       : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2);
     let orm: MikroORM | undefined;
     let relay: PgRelay | undefined;
+    let media: MediaRuntime | undefined;
     try {
       orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize });
       await orm.em.getConnection().execute('select 1').catch((error: Error) => {
@@ -79,10 +82,14 @@ export class Platform implements ReadinessProbe {
       const applied = await migrate(orm, config.databaseUrl);
       step('migrations', 'done', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
 
+      step('sfu', 'start', `${config.sfuWorkers} mediasoup worker${config.sfuWorkers === 1 ? '' : 's'}`);
+      media = await startMedia(config, logger);
+      step('sfu', 'done', `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${media.ffmpegPath ? '' : ', recording off'}`);
+
       step('http', 'start');
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const server = createServer();
-      const services = new Services({ orm, signer, config, logger, metrics, publicUrl: () => config.publicUrl ?? platform.url });
+      const services = new Services({ orm, signer, config, logger, metrics, media, publicUrl: () => config.publicUrl ?? platform.url });
       // Several processes may share a PostgreSQL server: live events cross between them.
       relay = config.databaseUrl
         ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages], (payload) =>
@@ -91,6 +98,7 @@ export class Platform implements ReadinessProbe {
         : undefined;
       const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
       platform.#relay = relay;
+      platform.#media = media;
       const graphql = createGraphQLServer({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql });
       const app = createApp({
         logger,
@@ -117,6 +125,7 @@ export class Platform implements ReadinessProbe {
       logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
       return platform;
     } catch (error) {
+      media?.pool.close();
       await relay?.close();
       await orm?.close(true).catch(() => {});
       await embedded?.close().catch(() => {});
@@ -162,6 +171,7 @@ export class Platform implements ReadinessProbe {
     await drained;
     clearTimeout(timer);
     await this.services.close();
+    this.#media?.pool.close();
     await this.#relay?.close();
     await this.orm.close(true);
     await this.#embedded?.close();

@@ -230,6 +230,44 @@ export const AuditEntry = defineEntity({
   indexes: [{ properties: ['org', 'at'] }],
 });
 
+/** One recording file of a candidate (a reconnect or a worker restart starts a new one). */
+export const Recording = defineEntity({
+  name: 'Recording',
+  tableName: 'recordings',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview),
+    candidate: () => p.manyToOne(Candidate).index(),
+    /** Absolute path of the WebM/Matroska file under `<dataDir>/recordings/<interviewId>/`. */
+    path: p.string().length(1024),
+    /** When the first media reached the recorder: t = 0 of the file, to line up violations. */
+    startedAt: timestamp(),
+    endedAt: timestamp().nullable(),
+  },
+  indexes: [{ properties: ['interview', 'startedAt'] }],
+});
+
+/** Server-measured stream quality of a candidate, folded over the 2 s samples of the interview. */
+export const StreamQualitySummary = defineEntity({
+  name: 'StreamQualitySummary',
+  tableName: 'stream_quality_summaries',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview).index(),
+    candidate: () => p.manyToOne(Candidate).unique(),
+    /** The candidate's latest monitoring session while sampled. */
+    session: () => p.manyToOne(Session).nullable(),
+    samples: p.integer(),
+    avgBitrateKbps: p.double(),
+    avgPacketLossPct: p.double(),
+    avgJitterMs: p.double(),
+    avgRttMs: p.double(),
+    minScore: p.integer(),
+    firstAt: timestamp(),
+    lastAt: timestamp(),
+  },
+});
+
 export type Org = InferEntity<typeof Org>;
 export type Host = InferEntity<typeof Host>;
 export type ApiToken = InferEntity<typeof ApiToken>;
@@ -240,5 +278,7 @@ export type Violation = InferEntity<typeof Violation>;
 export type ProctorEvent = InferEntity<typeof ProctorEvent>;
 export type Report = InferEntity<typeof Report>;
 export type AuditEntry = InferEntity<typeof AuditEntry>;
+export type Recording = InferEntity<typeof Recording>;
+export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
 
-export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Report, AuditEntry];
+export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Report, AuditEntry, Recording, StreamQualitySummary];

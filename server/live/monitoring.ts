@@ -306,6 +306,22 @@ export class MonitoringService {
     });
   }
 
+  /**
+   * A violation another part of the server detected (MEDIA_LOST from the SFU), recorded on the
+   * candidate's latest session like any other. False when the candidate never joined a session.
+   */
+  async recordServerEvent(candidateId: string, type: ViolationType, durationMs: number, metadata: Record<string, unknown>): Promise<boolean> {
+    const [session] = await this.#orm.em.getConnection().execute<{ id: string }[]>(
+      'select id from sessions where candidate_id = ? order by start_time desc limit 1',
+      [candidateId],
+    );
+    if (!session) return false;
+    const state = await this.#state({ candidateId }, session.id);
+    const now = new Date();
+    await this.#record(state, [{ seq: null, type, occurredAt: now, durationMs, metadata }], now);
+    return true;
+  }
+
   /** Server-side detection the client cannot suppress: silence during a LIVE interview. */
   async #checkHeartbeats(): Promise<void> {
     const now = Date.now();
@@ -361,7 +377,7 @@ export class MonitoringService {
   }
 
   /** The session's state, loaded once per process (and after a restart, from the database). */
-  #state(actor: CandidateActor, sessionId: string): Promise<SessionState> {
+  #state(actor: Pick<CandidateActor, 'candidateId'>, sessionId: string): Promise<SessionState> {
     let state = this.#sessions.get(sessionId);
     if (!state) {
       state = this.#load(sessionId);

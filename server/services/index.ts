@@ -12,6 +12,8 @@ import { EventWriter } from '../live/event-writer.ts';
 import { HistoryService } from '../live/history.ts';
 import { MonitoringService } from '../live/monitoring.ts';
 import type { Logger } from '../log.ts';
+import { MediaService } from '../media/media-service.ts';
+import type { MediaRuntime } from '../media/setup.ts';
 import type { Metrics } from '../metrics.ts';
 
 /** Group commit of proctoring events: at most this long or this many rows per flush. */
@@ -23,6 +25,8 @@ export interface ServicesOptions {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** The SFU's worker pool and recorder. */
+  media: MediaRuntime;
   /** Read when a link is made: the listening port is known only once serving. */
   publicUrl: () => string;
 }
@@ -37,8 +41,9 @@ export class Services {
   readonly events: EventWriter;
   readonly monitoring: MonitoringService;
   readonly history: HistoryService;
+  readonly media: MediaService;
 
-  constructor({ orm, signer, config, logger, metrics, publicUrl }: ServicesOptions) {
+  constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config);
     this.apiTokens = new ApiTokenService(orm);
     this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents);
@@ -49,10 +54,21 @@ export class Services {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
     });
+    this.media = new MediaService({
+      orm,
+      pool: media.pool,
+      interviews: this.interviews,
+      monitoring: this.monitoring,
+      interviewEvents: this.interviewEvents,
+      logger,
+      dataDir: config.dataDir,
+      ffmpegPath: media.ffmpegPath,
+    });
   }
 
   /** Stops background work and writes what is queued (the database must still be open). */
   async close(): Promise<void> {
+    await this.media.close();
     this.monitoring.close();
     await this.events.drain();
   }

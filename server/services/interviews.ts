@@ -107,6 +107,7 @@ export class InterviewService {
   readonly #orm: MikroORM;
   readonly #readsFromReplica: boolean;
   readonly #events: Channel<InterviewEvent>;
+  readonly #transitionListeners = new Set<(interviewId: string, status: InterviewStatus) => void>();
 
   constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>) {
     this.#orm = orm;
@@ -182,7 +183,20 @@ export class InterviewService {
       throw new ConflictError(`Cannot ${move} an interview that is ${status} (it must be ${from})`, { status, expected: from });
     }
     this.#events.publish(id, { kind: 'InterviewStatusChanged', interviewId: id, status: to, at: now });
+    for (const listener of this.#transitionListeners) listener(id, to);
     return this.get(actor, id);
+  }
+
+  /** In-process reactions to this process's transitions (the SFU opens and closes rooms). */
+  onTransition(listener: (interviewId: string, status: InterviewStatus) => void): void {
+    this.#transitionListeners.add(listener);
+  }
+
+  /** The status alone, without an actor (for server-side subsystems that already checked access). */
+  async statusOf(id: string): Promise<InterviewStatus | undefined> {
+    if (!validate.isUuid(id)) return undefined;
+    const [row] = await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [id]);
+    return row?.status;
   }
 
   async #ownerOf(orgId: string): Promise<string> {

@@ -25,7 +25,8 @@ export function describeDatabase(): string {
 /** A fresh data dir, and (on a server) a fresh database. */
 export async function freshStorage(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'proctor-test-'));
-  const env: Record<string, string> = { PROCTOR_DATA_DIR: dataDir, PROCTOR_LOG_LEVEL: 'silent' };
+  // One mediasoup worker on free ports: test platforms (and `proctor up` processes) run side by side.
+  const env: Record<string, string> = { PROCTOR_DATA_DIR: dataDir, PROCTOR_LOG_LEVEL: 'silent', PROCTOR_SFU_WORKERS: '1', PROCTOR_RTC_PORT: '0' };
   let dropDatabase = async () => {};
   const serverUrl = process.env.PROCTOR_TEST_DATABASE_URL;
   if (serverUrl) {

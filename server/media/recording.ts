@@ -1,0 +1,120 @@
+// One candidate's recording: the room sends each of the candidate's producers as plain RTP to a
+// local ffmpeg, which copies (no re-encoding) into one WebM/Matroska file. ffmpeg gets a moment
+// to open its ports before the consumers resume, then key frames are asked for so the file
+// starts on a decodable picture. `stop()` lets ffmpeg finalize the file ('q' on stdin).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { types } from 'mediasoup';
+import type { PlainOutput, Room } from '../../sfu/room.ts';
+import type { Logger } from '../log.ts';
+import { freeUdpPortPair } from './ports.ts';
+import { containerFor, recordingSdp, type SdpStream } from './sdp.ts';
+
+const LOCAL_IP = '127.0.0.1';
+/** How long ffmpeg gets to open its input ports before media flows. */
+const FFMPEG_OPEN_MS = 600;
+/** Key frames asked for at these delays after resuming: the first may arrive before ffmpeg's probe. */
+const KEY_FRAME_DELAYS_MS = [0, 1000, 2500];
+const STOP_TIMEOUT_MS = 5000;
+
+export interface RecordingOptions {
+  room: Room;
+  producers: types.Producer[];
+  /** `<dataDir>/recordings/<interviewId>` */
+  directory: string;
+  candidateId: string;
+  ffmpegPath: string;
+  logger: Logger;
+}
+
+export class Recording {
+  readonly id = randomUUID();
+  readonly path: string;
+  readonly startedAt: Date;
+  readonly producerIds: ReadonlySet<string>;
+  readonly #ffmpeg: ChildProcess;
+  readonly #outputs: PlainOutput[];
+  readonly #exited: Promise<number | null>;
+  readonly #timers: NodeJS.Timeout[];
+  #stopping: Promise<Date> | undefined;
+
+  private constructor(fields: { path: string; startedAt: Date; producerIds: Set<string>; ffmpeg: ChildProcess; outputs: PlainOutput[]; exited: Promise<number | null>; timers: NodeJS.Timeout[] }) {
+    this.path = fields.path;
+    this.startedAt = fields.startedAt;
+    this.producerIds = fields.producerIds;
+    this.#ffmpeg = fields.ffmpeg;
+    this.#outputs = fields.outputs;
+    this.#exited = fields.exited;
+    this.#timers = fields.timers;
+  }
+
+  static async start({ room, producers, directory, candidateId, ffmpegPath, logger }: RecordingOptions): Promise<Recording> {
+    const outputs: PlainOutput[] = [];
+    const streams: SdpStream[] = [];
+    const sdpPath = join(directory, `.${candidateId}-${Date.now()}.sdp`);
+    try {
+      await mkdir(directory, { recursive: true });
+      for (const producer of producers) {
+        const port = await freeUdpPortPair(LOCAL_IP);
+        const output = await room.plainOutput(producer.id, { ip: LOCAL_IP, port, rtcpPort: port + 1 });
+        outputs.push(output);
+        streams.push({ port, kind: output.consumer.kind, rtpParameters: output.consumer.rtpParameters });
+      }
+      await writeFile(sdpPath, recordingSdp(LOCAL_IP, streams));
+      const path = join(directory, `${candidateId}-${Date.now()}.${containerFor(streams)}`);
+      const ffmpeg = spawn(
+        ffmpegPath,
+        ['-hide_banner', '-loglevel', 'error', '-nostats', '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-i', sdpPath, '-map', '0', '-c', 'copy', '-f', path.endsWith('.webm') ? 'webm' : 'matroska', '-y', path],
+        { stdio: ['pipe', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      ffmpeg.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+      const exited = new Promise<number | null>((resolve) => {
+        ffmpeg.once('error', (error) => {
+          logger.error({ err: error, path }, 'ffmpeg could not start');
+          resolve(null);
+        });
+        ffmpeg.once('exit', (code) => {
+          if (code !== 0) logger.warn({ code, path, stderr: stderr.trim() }, 'ffmpeg recording exited with an error');
+          resolve(code);
+        });
+      });
+      await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_MS));
+      void rm(sdpPath, { force: true });
+      await Promise.all(outputs.map((output) => output.consumer.resume()));
+      const startedAt = new Date();
+      const timers = KEY_FRAME_DELAYS_MS.map((delay) =>
+        setTimeout(() => {
+          for (const { consumer } of outputs) if (consumer.kind === 'video' && !consumer.closed) void consumer.requestKeyFrame().catch(() => {});
+        }, delay),
+      );
+      logger.info({ path, candidateId, streams: streams.map((s) => s.rtpParameters.codecs[0]!.mimeType) }, 'recording started');
+      return new Recording({ path, startedAt, producerIds: new Set(producers.map((p) => p.id)), ffmpeg, outputs, exited, timers });
+    } catch (error) {
+      for (const output of outputs) output.close();
+      await rm(sdpPath, { force: true });
+      throw error;
+    }
+  }
+
+  /** Finalizes the file; resolves with the end time. Safe to call more than once. */
+  stop(): Promise<Date> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<Date> {
+    const endedAt = new Date();
+    for (const timer of this.#timers) clearTimeout(timer);
+    if (this.#ffmpeg.exitCode === null) {
+      this.#ffmpeg.stdin?.end('q');
+      const timeout = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await this.#exited;
+      clearTimeout(timeout);
+    }
+    for (const output of this.#outputs) output.close();
+    return endedAt;
+  }
+}

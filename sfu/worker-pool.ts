@@ -1,0 +1,122 @@
+// mediasoup workers, one per core by default: each a separate process with its own WebRtcServer
+// (one UDP and one TCP port, so a firewall needs only a short port list). A worker that dies is
+// replaced on the same ports; listeners hear `workerDied` at once so rooms can move elsewhere.
+import { EventEmitter } from 'node:events';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+
+export interface WorkerPoolOptions {
+  /** How many worker processes. */
+  size: number;
+  /** Address the WebRtcServers bind to. */
+  listenIp: string;
+  /** Address put in ICE candidates when clients must reach another one (NAT, public IP). */
+  announcedAddress: string | undefined;
+  /** Worker i listens on UDP and TCP port `rtcPort + i`; 0 picks free ports (tests). */
+  rtcPort: number;
+  /** Logs worker deaths and restarts. */
+  log?: (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
+}
+
+/** One worker process and its WebRtcServer. */
+export interface PoolWorker {
+  readonly index: number;
+  readonly worker: types.Worker;
+  readonly webRtcServer: types.WebRtcServer;
+  /** Routers placed on this worker (the load measure for placement). */
+  routers: number;
+}
+
+type PoolEvents = {
+  workerDied: [index: number];
+  workerRestarted: [index: number];
+};
+
+const RESTART_DELAYS_MS = [100, 500, 2000, 5000];
+
+export class WorkerPool extends EventEmitter<PoolEvents> {
+  readonly #options: WorkerPoolOptions;
+  readonly #slots: (PoolWorker | undefined)[];
+  #closed = false;
+
+  private constructor(options: WorkerPoolOptions) {
+    super();
+    this.#options = options;
+    this.#slots = Array.from({ length: options.size }, () => undefined);
+  }
+
+  static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(options);
+    try {
+      await Promise.all(pool.#slots.map(async (_, index) => (pool.#slots[index] = await pool.#spawn(index))));
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /** The live worker with the fewest routers (a dead one being restarted is skipped). */
+  leastLoaded(): PoolWorker {
+    let best: PoolWorker | undefined;
+    for (const slot of this.#slots) if (slot && !slot.worker.died && (!best || slot.routers < best.routers)) best = slot;
+    if (!best) throw new Error('No mediasoup worker is running');
+    return best;
+  }
+
+  /** The workers running now (their pids, resource usage…). */
+  workers(): PoolWorker[] {
+    return this.#slots.filter((slot): slot is PoolWorker => Boolean(slot && !slot.worker.died));
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const slot of this.#slots) slot?.worker.close();
+  }
+
+  async #spawn(index: number): Promise<PoolWorker> {
+    const { listenIp, announcedAddress, rtcPort } = this.#options;
+    const worker = await mediasoup.createWorker({ logLevel: 'warn', appData: { index } });
+    try {
+      const port = rtcPort === 0 ? undefined : rtcPort + index;
+      const webRtcServer = await worker.createWebRtcServer({
+        listenInfos: (['udp', 'tcp'] as const).map((protocol) => ({ protocol, ip: listenIp, announcedAddress, port })),
+      });
+      const slot: PoolWorker = { index, worker, webRtcServer, routers: 0 };
+      worker.on('died', (error) => this.#onDied(slot, error));
+      return slot;
+    } catch (error) {
+      worker.close();
+      throw new Error(`mediasoup worker ${index}: cannot listen on ${listenIp}:${rtcPort === 0 ? 'any port' : rtcPort + index}: ${(error as Error).message}`);
+    }
+  }
+
+  #onDied(slot: PoolWorker, error: Error): void {
+    if (this.#closed) return;
+    this.#options.log?.('error', 'mediasoup worker died; restarting it', { index: slot.index, pid: slot.worker.pid, err: error.message });
+    this.#slots[slot.index] = undefined;
+    this.emit('workerDied', slot.index);
+    void this.#restart(slot.index);
+  }
+
+  async #restart(index: number): Promise<void> {
+    for (let attempt = 0; !this.#closed; attempt++) {
+      // The dead process's ports are free only once the OS has reaped it: retry with backoff.
+      await new Promise((resolve) => setTimeout(resolve, RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]));
+      try {
+        const slot = await this.#spawn(index);
+        if (this.#closed) return slot.worker.close();
+        this.#slots[index] = slot;
+        this.#options.log?.('info', 'mediasoup worker restarted', { index, pid: slot.worker.pid });
+        this.emit('workerRestarted', index);
+        return;
+      } catch (error) {
+        this.#options.log?.('warn', 'mediasoup worker restart failed; retrying', { index, attempt, err: (error as Error).message });
+      }
+    }
+  }
+}
