@@ -190,6 +190,11 @@ export class MediaService {
     return Promise.all(state.room.producers().map(async (producer) => ({ producer: producerInfo(producer), stats: await producer.getStats() })));
   }
 
+  /** The worker processes now (diagnostics; the crash-survival test kills one). */
+  workerPids(): number[] {
+    return this.#options.pool.workers().map((slot) => slot.worker.pid);
+  }
+
   /** Stops sampling, finalizes every recording and closes the rooms. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -1,0 +1,217 @@
+// The SFU end to end: a real mediasoup worker, real headless Chromium pages running
+// client/src/media over our GraphQL signaling, real ffmpeg recordings checked with ffprobe.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { GraphQLClient, signUp } from './support/graphql.ts';
+import { connect, type WsClient } from './support/live.ts';
+import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
+import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+
+const run = promisify(execFile);
+const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
+const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
+const HOST_EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
+  __typename
+  ... on StreamQuality { candidateId bitrateKbps packetLossPct jitterMs rttMs score }
+  ... on LiveAlert { type candidateId severity }
+} }`;
+const CREATE_TRANSPORT = 'mutation($interviewId: ID, $direction: TransportDirection!) { createTransport(interviewId: $interviewId, direction: $direction) { id } }';
+const PRODUCE = 'mutation($transportId: ID!, $kind: MediaKind!, $rtpParameters: JSONObject!, $source: MediaSource!) { produce(transportId: $transportId, kind: $kind, rtpParameters: $rtpParameters, source: $source) }';
+const CONSUME = 'mutation($producerId: ID!, $rtpCapabilities: JSONObject!) { consume(producerId: $producerId, rtpCapabilities: $rtpCapabilities) { id } }';
+const CAPABILITIES = 'query($interviewId: ID) { routerRtpCapabilities(interviewId: $interviewId) }';
+/** Plain VP8 as a non-browser sender would describe it (no DTLS needed to register a producer). */
+const VP8_RTP = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22222222 }] };
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The first error's code of a graphql-ws request that must fail. */
+async function errorCode(socket: WsClient, query: string, variables: Record<string, unknown>): Promise<string> {
+  try {
+    await socket.request(query, variables);
+  } catch (error) {
+    return JSON.parse((error as Error).message)[0].extensions.code;
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describeDatabase()})`, function () {
+  this.timeout(90_000);
+  let server: TestPlatform;
+  let host: GraphQLClient;
+  let harness: MediaPage;
+  let browser: TestBrowser;
+  const sockets: WsClient[] = [];
+  const open = (token: string | undefined) => {
+    const socket = connect(server.url, token);
+    sockets.push(socket);
+    return socket;
+  };
+
+  before(async () => {
+    [server, harness, browser] = await Promise.all([startTestPlatform(), serveMediaHarness(), launchBrowser()]);
+    ({ client: host } = await signUp(new GraphQLClient(server.url)));
+  });
+  after(async () => {
+    await Promise.all(sockets.map((s) => s.dispose()));
+    await browser?.close();
+    await harness?.close();
+    await server?.stop();
+  });
+
+  async function liveInterview(start = true) {
+    const created = await host.ok('mutation { createInterview(input: { title: "Media" }) { interview { id } } }');
+    const interviewId: string = created.createInterview.interview.id;
+    const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
+    if (start) await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    return { interviewId, token: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
+  }
+
+  async function openPage(): Promise<Page> {
+    const page = await browser.context.newPage();
+    await page.goto(harness.url);
+    await page.waitForFunction(() => 'harness' in window);
+    return page;
+  }
+
+  const bytesOf = async (interviewId: string) =>
+    (await server.platform.services.media.producerStats(interviewId)).map(({ producer, stats }) => ({
+      kind: producer.kind,
+      bytes: stats.reduce((sum, stat) => sum + stat.byteCount, 0),
+    }));
+
+  it('keeps each join link in its own room and each host in its own org', async () => {
+    const mine = await liveInterview();
+    const theirs = await liveInterview();
+    const candidate = open(mine.token);
+    const other = open(theirs.token);
+    // Another candidate registers a producer in its room (plain VP8 parameters, as ffmpeg would send).
+    const sending = (await other.request(CREATE_TRANSPORT, { direction: 'SEND' })).createTransport.id;
+    const foreignProducer = (await other.request(PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'CAMERA' })).produce;
+
+    const caps = (await candidate.request(CAPABILITIES, {})).routerRtpCapabilities;
+    assert.ok(caps.codecs.some((codec: { mimeType: string }) => codec.mimeType === 'video/VP8'));
+    await candidate.request(CREATE_TRANSPORT, { direction: 'RECV' });
+    assert.equal(await errorCode(candidate, CREATE_TRANSPORT, { interviewId: theirs.interviewId, direction: 'SEND' }), 'FORBIDDEN');
+    assert.equal(await errorCode(candidate, CONSUME, { producerId: foreignProducer, rtpCapabilities: caps }), 'FORBIDDEN');
+    assert.equal(await errorCode(candidate, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'CAMERA' }), 'FORBIDDEN');
+
+    const { client: stranger } = await signUp(new GraphQLClient(server.url), 'Other org');
+    const strangerSocket = open(stranger.token);
+    assert.equal(await errorCode(strangerSocket, CREATE_TRANSPORT, { interviewId: theirs.interviewId, direction: 'RECV' }), 'NOT_FOUND');
+    assert.equal(await errorCode(strangerSocket, CONSUME, { producerId: foreignProducer, rtpCapabilities: caps }), 'NOT_FOUND');
+
+    // Bad input gets a code and a message; HTTP cannot signal; rooms exist only while LIVE.
+    assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'MIC' }), 'BAD_USER_INPUT');
+    assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: { codecs: 'nope' }, source: 'CAMERA' }), 'BAD_USER_INPUT');
+    assert.equal(await errorCode(other, CONSUME, { producerId: 'no-such-producer', rtpCapabilities: caps }), 'NOT_FOUND');
+    assert.equal((await host.withToken(mine.token).error(CAPABILITIES)).code, 'BAD_USER_INPUT');
+    const scheduled = await liveInterview(false);
+    assert.equal(await errorCode(open(scheduled.token), CAPABILITIES, {}), 'CONFLICT');
+  });
+
+  it('carries a candidate page to a host page, measures it, records it and raises MEDIA_LOST when the camera stops', async () => {
+    const { interviewId, token, candidateId } = await liveInterview();
+    const watcher = open(host.token).subscribe(HOST_EVENTS, { id: interviewId });
+    await open(token).request(JOIN, { device: DEVICE });
+
+    const candidatePage = await openPage();
+    const producerIds: string[] = await candidatePage.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);
+    assert.equal(producerIds.length, 2);
+
+    // Producer stats rise on the server, for video and audio.
+    const first = await until('bytes on both producers', async () => {
+      const bytes = await bytesOf(interviewId);
+      return bytes.length === 2 && bytes.every((b) => b.bytes > 0) && bytes;
+    });
+    const later = await until('more bytes', async () => {
+      const bytes = await bytesOf(interviewId);
+      return bytes.every((b) => b.bytes > first.find((f) => f.kind === b.kind)!.bytes) && bytes;
+    });
+    assert.deepEqual(later.map((b) => b.kind).sort(), ['AUDIO', 'VIDEO']);
+
+    // A host page consumes and decodes the candidate's video.
+    const hostPage = await openPage();
+    await hostPage.evaluate(([url, t, id]) => (window as any).harness.watch(url, t, id), [server.url, host.token!, interviewId]);
+    await until('decoded frames on the host page', async () => (await hostPage.evaluate(() => (window as any).harness.framesDecoded())) > 0);
+    assert.deepEqual((await hostPage.evaluate(() => (window as any).harness.consumedKinds())).sort(), ['audio', 'video']);
+
+    // StreamQuality reaches the host's subscription.
+    let quality: any;
+    while (!quality) {
+      const event = (await watcher.next(10_000)).data.interviewEvents;
+      if (event.__typename === 'StreamQuality' && event.bitrateKbps > 0) quality = event;
+    }
+    assert.equal(quality.candidateId, candidateId);
+    assert.ok(quality.score >= 0 && quality.score <= 10);
+    assert.ok(quality.packetLossPct >= 0 && quality.jitterMs >= 0 && quality.rttMs >= 0);
+
+    // Let the recording run a few seconds, then stop the camera: MEDIA_LOST, decided by the server.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await candidatePage.evaluate(() => (window as any).harness.stopCamera());
+    let lost: any;
+    while (!lost) {
+      const event = (await watcher.next(15_000)).data.interviewEvents;
+      if (event.__typename === 'LiveAlert' && event.type === 'MEDIA_LOST') lost = event;
+    }
+    assert.equal(lost.candidateId, candidateId);
+    assert.equal(lost.severity, 'HIGH');
+
+    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    const connection = server.platform.orm.em.getConnection();
+    const recordings = await until('a finalized recording', async () => {
+      const rows = await connection.execute<{ path: string; started_at: string; ended_at: string | null }[]>(
+        'select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ?',
+        [interviewId, candidateId],
+      );
+      return rows.length > 0 && rows.every((row) => row.ended_at) && rows;
+    });
+    assert.equal(recordings.length, 1, 'one file: camera and mic arrived together');
+    const [recording] = recordings;
+    assert.match(recording!.path, new RegExp(`/recordings/${interviewId}/${candidateId}-\\d+\\.webm$`));
+    const probe = JSON.parse(
+      (await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:format=duration', '-of', 'json', recording!.path])).stdout,
+    );
+    const codecs = probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}/${s.codec_name}`).sort();
+    assert.deepEqual(codecs, ['audio/opus', 'video/vp8']);
+    const expectedSeconds = (Date.parse(recording!.ended_at!) - Date.parse(recording!.started_at)) / 1000;
+    const seconds = Number(probe.format.duration);
+    assert.ok(Math.abs(seconds - expectedSeconds) < 2.5, `recorded ${seconds} s of ${expectedSeconds} s`);
+
+    const [summary] = await connection.execute<{ samples: number; avg_bitrate_kbps: number; min_score: number }[]>(
+      'select samples, avg_bitrate_kbps, min_score from stream_quality_summaries where candidate_id = ?',
+      [candidateId],
+    );
+    assert.ok(summary && summary.samples >= 1 && summary.avg_bitrate_kbps > 0, JSON.stringify(summary));
+    await Promise.all([candidatePage.close(), hostPage.close()]);
+  });
+
+  it('survives a killed worker: the room comes back and the candidate page re-publishes', async () => {
+    const { interviewId, token } = await liveInterview();
+    const page = await openPage();
+    await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);
+    await until('media before the crash', async () => (await bytesOf(interviewId)).some((b) => b.bytes > 0));
+    const [pid] = server.platform.services.media.workerPids();
+    process.kill(pid!, 'SIGKILL');
+    await until('a restarted worker', async () => {
+      const pids = server.platform.services.media.workerPids();
+      return pids.length === 1 && pids[0] !== pid;
+    });
+    await until('the page reconnected', async () => (await page.evaluate(() => (window as any).harness.log as string[])).includes('ready reconnect=true'));
+    await until('media after the crash', async () => {
+      const bytes = await bytesOf(interviewId);
+      return bytes.length === 2 && bytes.every((b) => b.bytes > 0);
+    });
+    await page.close();
+  });
+});

@@ -1,0 +1,75 @@
+/// <reference lib="dom" />
+// A test page around client/src/media: the tests and the bench drive it through
+// `window.harness` (page.evaluate) as a candidate (publishes camera + mic) or a host (consumes).
+import { createClient, type Client } from 'graphql-ws';
+import { MediaRoom, type ConsumedTrack, type MediaProducerInfo } from '../../../client/src/media/index.ts';
+
+let client: Client | undefined;
+let room: MediaRoom | undefined;
+let stream: MediaStream | undefined;
+const consumed: ConsumedTrack[] = [];
+const log: string[] = [];
+
+function connect(serverUrl: string, token: string): Client {
+  client = createClient({ url: `${serverUrl.replace(/^http/, 'ws')}/graphql`, connectionParams: { authorization: `Bearer ${token}` }, lazy: false });
+  return client;
+}
+
+const harness = {
+  log,
+  /** Joins the candidate's own room and publishes camera + mic; resolves with the producer ids. */
+  async publish(serverUrl: string, token: string): Promise<string[]> {
+    room = MediaRoom.join(connect(serverUrl, token), {
+      onReady: (reconnect) => log.push(`ready reconnect=${reconnect}`),
+      onError: (error) => log.push(`error ${error.message}`),
+    });
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 15 }, audio: true });
+    const producers = await room.publish(stream);
+    return producers.map((producer) => producer.id);
+  },
+  /** Ids of the producers the candidate page sends now (they change after a reconnect). */
+  async sendingProducerIds(): Promise<string[]> {
+    return ((room as unknown as { producers: MediaProducerInfo[] })?.producers ?? []).map((p) => p.producerId);
+  },
+  stopCamera(): void {
+    for (const track of stream?.getVideoTracks() ?? []) track.stop();
+  },
+  /** Joins as a host and consumes every candidate stream, now and as they come. */
+  async watch(serverUrl: string, token: string, interviewId: string): Promise<void> {
+    const joined: MediaRoom = MediaRoom.join(connect(serverUrl, token), {
+      interviewId,
+      onProducerAdded: (producer) => {
+        if (producer.role !== 'CANDIDATE') return;
+        joined
+          .consume(producer.producerId)
+          .then((track) => {
+            consumed.push(track);
+            if (track.consumer.kind === 'video') (document.getElementById('remote') as HTMLVideoElement).srcObject = new MediaStream([track.track]);
+          })
+          .catch((error: Error) => log.push(`consume error ${error.message}`));
+      },
+      onError: (error) => log.push(`error ${error.message}`),
+    });
+    room = joined;
+  },
+  /** Frames the host has decoded across its video consumers. */
+  async framesDecoded(): Promise<number> {
+    let frames = 0;
+    for (const { consumer } of consumed) {
+      if (consumer.kind !== 'video' || consumer.closed) continue;
+      (await consumer.getStats()).forEach((stat: { type: string; framesDecoded?: number }) => {
+        if (stat.type === 'inbound-rtp') frames += stat.framesDecoded ?? 0;
+      });
+    }
+    return frames;
+  },
+  consumedKinds(): string[] {
+    return consumed.filter(({ consumer }) => !consumer.closed).map(({ consumer }) => consumer.kind);
+  },
+  async close(): Promise<void> {
+    room?.close();
+    await client?.dispose();
+  },
+};
+
+(window as unknown as { harness: typeof harness }).harness = harness;

@@ -1,0 +1,45 @@
+// The media harness page (test/support/media-harness, around client/src/media) bundled with
+// Vite's JS API into a temporary folder and served on 127.0.0.1 (a secure context for
+// getUserMedia). No Vite config file: the candidate page owns client/vite.config.ts.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+const HARNESS_DIR = fileURLToPath(new URL('./media-harness/', import.meta.url));
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' };
+
+export interface MediaPage {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveMediaHarness(): Promise<MediaPage> {
+  const outDir = await mkdtemp(join(tmpdir(), 'proctor-media-harness-'));
+  await build({
+    configFile: false,
+    root: HARNESS_DIR,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, minify: false, sourcemap: false, reportCompressedSize: false },
+  });
+  const server: Server = createServer(async (request, response) => {
+    const path = normalize(new URL(request.url ?? '/', 'http://localhost').pathname).replace(/^\/+/, '') || 'index.html';
+    try {
+      const body = await readFile(join(outDir, path));
+      response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(outDir, { recursive: true, force: true });
+    },
+  };
+}
