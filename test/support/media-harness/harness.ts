@@ -2,7 +2,7 @@
 // A test page around client/src/media: the tests and the bench drive it through
 // `window.harness` (page.evaluate) as a candidate (publishes camera + mic) or a host (consumes).
 import { createClient, type Client } from 'graphql-ws';
-import { MediaRoom, type ConsumedTrack, type MediaProducerInfo } from '../../../client/src/media/index.ts';
+import { MediaRoom, Signaling, type ConsumedTrack } from '../../../client/src/media/index.ts';
 
 let client: Client | undefined;
 let room: MediaRoom | undefined;
@@ -27,9 +27,23 @@ const harness = {
     const producers = await room.publish(stream);
     return producers.map((producer) => producer.id);
   },
-  /** Ids of the producers the candidate page sends now (they change after a reconnect). */
-  async sendingProducerIds(): Promise<string[]> {
-    return ((room as unknown as { producers: MediaProducerInfo[] })?.producers ?? []).map((p) => p.producerId);
+  /**
+   * For the bench: joins, waits for the room, then times publishing from the first
+   * createTransport (startedAt, epoch ms) — plus one signaling round trip as the baseline.
+   */
+  async publishTimed(serverUrl: string, token: string): Promise<{ startedAt: number; signalingRttMs: number }> {
+    const socket = connect(serverUrl, token);
+    const opened = new Promise<void>((resolve) => {
+      room = MediaRoom.join(socket, { onReady: () => resolve(), onError: (error) => log.push(`error ${error.message}`) });
+    });
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 15 }, audio: true });
+    await opened;
+    const rttStarted = performance.now();
+    await new Signaling(socket).request('routerRtpCapabilities', {});
+    const signalingRttMs = performance.now() - rttStarted;
+    const startedAt = Date.now();
+    await room!.publish(stream);
+    return { startedAt, signalingRttMs };
   },
   stopCamera(): void {
     for (const track of stream?.getVideoTracks() ?? []) track.stop();

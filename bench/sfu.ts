@@ -1,0 +1,355 @@
+// `node bench/sfu.ts [--joins N] [--rooms 2,4,8,…] [--step-seconds S] [--json]`
+//
+// The SFU on this machine, in about two minutes:
+// 1. Join time: a headless Chromium page (client/src/media over our GraphQL signaling, against
+//    an in-process server with one worker) publishes camera + mic N times (default 15), each in
+//    a fresh LIVE interview; measured from the first createTransport to the first RTP bytes the
+//    SFU counts on the video producer (stats polled every 5 ms). Baseline from the same pages:
+//    one GraphQL round trip on the same graphql-ws connection.
+// 2. Capacity: one mediasoup worker (= one core), N rooms each with one candidate stream —
+//    VP8 ~500 kbps + opus, sent by `ffmpeg -re -c copy` (pre-encoded, so ffmpeg costs little)
+//    into PlainTransports — and one consumer per stream forwarding to a UDP sink. Ramped until
+//    loss passes 1 % or the worker saturates; prints worker CPU % per stream and the largest N
+//    per core. Anchor: mediasoup's guidance of ~500 consumers per worker.
+// Figures are measured, not asserted. Progress goes to stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { types } from 'mediasoup';
+import { Room } from '../sfu/room.ts';
+import { WorkerPool } from '../sfu/worker-pool.ts';
+import { loadConfig } from '../server/config.ts';
+import { Platform } from '../server/platform.ts';
+import { launchBrowser } from '../test/support/browser.ts';
+import { GraphQLClient, signUp } from '../test/support/graphql.ts';
+import { serveMediaHarness } from '../test/support/media-page.ts';
+import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
+import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
+import { progress, table } from './support/report.ts';
+
+const run = promisify(execFile);
+const DEFAULT_JOINS = 15;
+const DEFAULT_ROOMS = [4, 8, 16, 32, 48];
+const DEFAULT_STEP_SECONDS = 8;
+/** Each step first lets new streams settle (ffmpeg start, first key frame), then measures. */
+const SETTLE_MS = 2_500;
+const LOSS_LIMIT_PCT = 1;
+/** A worker past this much of its core is saturated, whatever the loss says yet. */
+const CPU_LIMIT_PCT = 90;
+const MEDIASOUP_CONSUMERS_PER_WORKER = 500;
+const VIDEO = { payloadType: 101, bitrate: '500k' };
+const AUDIO = { payloadType: 100 };
+
+interface JoinFigures {
+  joins: number;
+  firstRtp: LatencySummary;
+  signalingRtt: LatencySummary;
+}
+
+interface CapacityStep {
+  rooms: number;
+  streams: number;
+  consumers: number;
+  workerCpuPct: number;
+  cpuPctPerStream: number;
+  inKbps: number;
+  lossPct: number;
+  passed: boolean;
+}
+
+interface Report {
+  machine: MachineFacts;
+  join: JoinFigures;
+  capacity: { steps: CapacityStep[]; largestRoomsPerCore: number; basis: string; consumersAtLimit: number };
+  anchor: string;
+  totalSeconds: number;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const [loadAverageAtStart] = loadavg();
+  const { values } = parseArgs({
+    options: {
+      joins: { type: 'string', default: String(DEFAULT_JOINS) },
+      rooms: { type: 'string', default: DEFAULT_ROOMS.join(',') },
+      'step-seconds': { type: 'string', default: String(DEFAULT_STEP_SECONDS) },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const joins = positiveInteger('--joins', values.joins);
+  const ramp = values.rooms.split(',').map((n) => positiveInteger('--rooms', n.trim()));
+  const stepSeconds = positiveInteger('--step-seconds', values['step-seconds']);
+
+  const join = await measureJoins(joins);
+  const capacity = await measureCapacity(ramp, stepSeconds);
+  const report: Report = {
+    machine: machineFacts('embedded (join-time part only)', loadAverageAtStart!),
+    join,
+    capacity,
+    anchor: `mediasoup's guidance: ~${MEDIASOUP_CONSUMERS_PER_WORKER} consumers per worker (one core)`,
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  console.log(values.json ? JSON.stringify(report, null, 2) : format(report));
+}
+
+/** Part 1: browser joins against a real server, timed from createTransport to the first RTP. */
+async function measureJoins(count: number): Promise<JoinFigures> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'proctor-bench-sfu-'));
+  const platform = await Platform.create(
+    loadConfig({ PROCTOR_DATA_DIR: dataDir, PROCTOR_LOG_LEVEL: 'warn', PROCTOR_SFU_WORKERS: '1', PROCTOR_RTC_PORT: '0', PROCTOR_RECORDING: 'false' }, { port: 0 }),
+  );
+  const [harness, browser] = await Promise.all([serveMediaHarness(), launchBrowser()]);
+  const firstRtp: number[] = [];
+  const signalingRtt: number[] = [];
+  try {
+    const { client: host } = await signUp(new GraphQLClient(platform.url));
+    for (let i = 0; i < count; i++) {
+      const created = await host.ok('mutation { createInterview(input: { title: "Bench" }) { interview { id } } }');
+      const interviewId: string = created.createInterview.interview.id;
+      const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bench", email: "bench@example.com") { token } }', { id: interviewId });
+      await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+      const page = await browser.context.newPage();
+      await page.goto(harness.url);
+      await page.waitForFunction(() => 'harness' in window);
+      const timing = page.evaluate(([url, token]) => (window as any).harness.publishTimed(url, token), [platform.url, invited.inviteCandidate.token]) as Promise<{
+        startedAt: number;
+        signalingRttMs: number;
+      }>;
+      const arrivedAt = await firstVideoBytes(platform, interviewId);
+      const { startedAt, signalingRttMs } = await timing;
+      firstRtp.push(arrivedAt - startedAt);
+      signalingRtt.push(signalingRttMs);
+      progress(`join ${i + 1}/${count}: first RTP after ${arrivedAt - startedAt} ms`);
+      await page.close();
+      await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    }
+  } finally {
+    await browser.close();
+    await harness.close();
+    await platform.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  return { joins: count, firstRtp: summarizeLatencies(firstRtp), signalingRtt: summarizeLatencies(signalingRtt) };
+}
+
+async function firstVideoBytes(platform: Platform, interviewId: string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const producers = await platform.services.media.producerStats(interviewId);
+    const video = producers.find(({ producer }) => producer.kind === 'VIDEO');
+    if (video && video.stats.some((stat) => stat.byteCount > 0)) return Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('no RTP within 30 s');
+}
+
+/** One room of the capacity test: two plain producers fed by ffmpeg, one consumer each. */
+interface BenchRoom {
+  room: Room;
+  producers: types.Producer[];
+  consumerSsrcs: number[];
+  ffmpeg: ChildProcess;
+}
+
+/** Part 2: rooms on one worker, ramped. */
+async function measureCapacity(ramp: number[], stepSeconds: number): Promise<Report['capacity']> {
+  const dir = await mkdtemp(join(tmpdir(), 'proctor-bench-sfu-media-'));
+  const media = join(dir, 'stream.webm');
+  progress('capacity: encoding 10 s of VP8 ~500 kbps + opus with ffmpeg (once)');
+  await run('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '10', '-c:v', 'libvpx', '-b:v', VIDEO.bitrate, '-deadline', 'realtime', '-cpu-used', '8', '-g', '50',
+    '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-y', media,
+  ]);
+  const pool = await WorkerPool.create({ size: 1, listenIp: '127.0.0.1', announcedAddress: undefined, rtcPort: 0 });
+  const worker = pool.workers()[0]!.worker;
+  const sink = await udpSink();
+  const rooms: BenchRoom[] = [];
+  const steps: CapacityStep[] = [];
+  try {
+    for (const target of ramp) {
+      while (rooms.length < target) rooms.push(await openBenchRoom(pool, media, sink.port));
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const before = await snapshot(worker, rooms, sink);
+      await new Promise((resolve) => setTimeout(resolve, stepSeconds * 1000));
+      const after = await snapshot(worker, rooms, sink);
+      const seconds = (after.at - before.at) / 1000;
+      const workerCpuPct = (100 * (after.cpuMs - before.cpuMs)) / 1000 / seconds;
+      const packetsIn = after.producerPackets - before.producerPackets;
+      const lostIn = after.producerLost - before.producerLost;
+      const delivered = after.sinkPackets - before.sinkPackets;
+      // Lost on the way in (sequence gaps the SFU saw) plus not forwarded to the sink.
+      const lossPct = packetsIn > 0 ? (100 * (lostIn + Math.max(0, packetsIn - delivered))) / (packetsIn + lostIn) : 100;
+      const streams = rooms.length;
+      const step: CapacityStep = {
+        rooms: rooms.length,
+        streams,
+        consumers: rooms.length * 2,
+        workerCpuPct,
+        cpuPctPerStream: workerCpuPct / streams,
+        inKbps: ((after.producerBytes - before.producerBytes) * 8) / 1000 / seconds,
+        lossPct,
+        passed: lossPct <= LOSS_LIMIT_PCT && workerCpuPct <= CPU_LIMIT_PCT,
+      };
+      steps.push(step);
+      progress(`capacity: ${step.rooms} rooms: worker ${step.workerCpuPct.toFixed(1)} % CPU, ${(step.inKbps / 1000).toFixed(1)} Mbit/s in, loss ${step.lossPct.toFixed(2)} %`);
+      if (!step.passed) break;
+    }
+  } finally {
+    for (const room of rooms) room.ffmpeg.kill('SIGKILL');
+    sink.socket.close();
+    pool.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const passing = steps.filter((step) => step.passed);
+  const last = passing.at(-1);
+  const failed = steps.find((step) => !step.passed);
+  // When the ramp never failed, the core's limit is projected from the CPU cost per stream.
+  const projected = last ? Math.floor((CPU_LIMIT_PCT / Math.max(last.cpuPctPerStream, 0.01))) : 0;
+  const largestRoomsPerCore = failed ? (last?.rooms ?? 0) : projected;
+  const basis = failed
+    ? `measured: ${failed.rooms} rooms failed (${failed.lossPct > LOSS_LIMIT_PCT ? `loss ${failed.lossPct.toFixed(2)} %` : `worker at ${failed.workerCpuPct.toFixed(0)} % CPU`})`
+    : `projected from ${last?.cpuPctPerStream.toFixed(2)} % CPU per stream at ${last?.rooms} rooms (${CPU_LIMIT_PCT} % of a core); no loss up to ${last?.rooms} rooms`;
+  return { steps, largestRoomsPerCore, basis, consumersAtLimit: largestRoomsPerCore * 2 };
+}
+
+async function openBenchRoom(pool: WorkerPool, media: string, sinkPort: number): Promise<BenchRoom> {
+  const room = await Room.create(pool);
+  const ssrc = { video: randomSsrc(), audio: randomSsrc() };
+  const inputs = await Promise.all(
+    (['video', 'audio'] as const).map(async (kind) => {
+      const transport = await room.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+      const producer = await transport.produce({
+        kind,
+        rtpParameters:
+          kind === 'video'
+            ? { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.payloadType, clockRate: 90000 }], encodings: [{ ssrc: ssrc.video }] }
+            : { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.payloadType, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: ssrc.audio }] },
+      });
+      return { transport, producer };
+    }),
+  );
+  const consumerSsrcs: number[] = [];
+  for (const { producer } of inputs) {
+    const output = await room.plainOutput(producer.id, { ip: '127.0.0.1', port: sinkPort, rtcpPort: sinkPort + 1 });
+    await output.consumer.resume();
+    consumerSsrcs.push(output.consumer.rtpParameters.encodings![0]!.ssrc!);
+  }
+  const [video, audio] = inputs;
+  const target = (input: typeof video) => `rtp://127.0.0.1:${input!.transport.tuple.localPort}?rtcpport=${input!.transport.rtcpTuple!.localPort}&pkt_size=1200`;
+  const ffmpeg = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', media,
+      '-map', '0:v', '-c:v', 'copy', '-payload_type', String(VIDEO.payloadType), '-ssrc', String(ssrc.video), '-f', 'rtp', target(video),
+      '-map', '0:a', '-c:a', 'copy', '-payload_type', String(AUDIO.payloadType), '-ssrc', String(ssrc.audio), '-f', 'rtp', target(audio),
+    ],
+    { stdio: 'ignore' },
+  );
+  return { room, producers: inputs.map((input) => input.producer), consumerSsrcs, ffmpeg };
+}
+
+function randomSsrc(): number {
+  return 100_000_000 + Math.floor(Math.random() * 900_000_000);
+}
+
+/** Counts RTP packets per SSRC arriving from the consumers (RTCP goes to the next port, ignored). */
+async function udpSink(): Promise<{ socket: Socket; rtcp: Socket; port: number; packets: Map<number, number> }> {
+  for (;;) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const port = socket.address().port;
+    const rtcp = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      rtcp.once('error', () => resolve(false));
+      rtcp.bind(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    if (!ok) {
+      socket.close();
+      continue;
+    }
+    const packets = new Map<number, number>();
+    socket.on('message', (message) => {
+      if (message.length < 12) return;
+      const ssrc = message.readUInt32BE(8);
+      packets.set(ssrc, (packets.get(ssrc) ?? 0) + 1);
+    });
+    socket.once('close', () => rtcp.close());
+    return { socket, rtcp, port, packets };
+  }
+}
+
+async function snapshot(worker: types.Worker, rooms: BenchRoom[], sink: { packets: Map<number, number> }) {
+  const usage = await worker.getResourceUsage();
+  let producerPackets = 0;
+  let producerBytes = 0;
+  let producerLost = 0;
+  for (const { producers } of rooms) {
+    for (const producer of producers) {
+      for (const stat of await producer.getStats()) {
+        producerPackets += stat.packetCount;
+        producerBytes += stat.byteCount;
+        producerLost += Math.max(0, stat.packetsLost);
+      }
+    }
+  }
+  let sinkPackets = 0;
+  for (const { consumerSsrcs } of rooms) for (const ssrc of consumerSsrcs) sinkPackets += sink.packets.get(ssrc) ?? 0;
+  return { at: performance.now(), cpuMs: usage.ru_utime + usage.ru_stime, producerPackets, producerBytes, producerLost, sinkPackets };
+}
+
+function format(report: Report): string {
+  const { join: joins, capacity } = report;
+  const ms = (value: number) => value.toFixed(0);
+  return [
+    'Proctor SFU benchmark',
+    ...machineLines(report.machine).filter((line) => !line.includes('postgres')),
+    '',
+    `Join time: createTransport → first RTP at the SFU, ${joins.joins} headless Chromium joins on loopback (1 worker)`,
+    ...table(
+      1,
+      ['measure', 'p50 ms', 'p95 ms', 'max ms'],
+      [
+        ['first RTP after createTransport', ms(joins.firstRtp.p50Ms), ms(joins.firstRtp.p95Ms), ms(joins.firstRtp.maxMs)],
+        ['baseline: one GraphQL round trip', joins.signalingRtt.p50Ms.toFixed(1), joins.signalingRtt.p95Ms.toFixed(1), joins.signalingRtt.maxMs.toFixed(1)],
+      ],
+    ),
+    '',
+    'Capacity: one worker (one core); per room one candidate stream (VP8 ~500 kbps + opus from ffmpeg into PlainTransports) and one consumer per track',
+    ...table(
+      0,
+      ['rooms', 'consumers', 'worker CPU %', 'CPU % per stream', 'Mbit/s in', 'loss %', 'verdict'],
+      capacity.steps.map((step) => [
+        String(step.rooms),
+        String(step.consumers),
+        step.workerCpuPct.toFixed(1),
+        step.cpuPctPerStream.toFixed(2),
+        (step.inKbps / 1000).toFixed(1),
+        step.lossPct.toFixed(2),
+        step.passed ? 'ok' : 'LIMIT',
+      ]),
+    ),
+    `  largest N per core before loss passes ${LOSS_LIMIT_PCT} %: ${capacity.largestRoomsPerCore} rooms (${capacity.consumersAtLimit} consumers) — ${capacity.basis}`,
+    `  anchor: ${report.anchor}; a production room also has the host's 2 consumers and the recorder's 2 (4 per room ≈ ${Math.floor(MEDIASOUP_CONSUMERS_PER_WORKER / 4)} rooms at 500 consumers)`,
+    '',
+    `Total ${report.totalSeconds.toFixed(0)} s`,
+  ].join('\n');
+}
+
+function positiveInteger(flag: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes a whole number > 0, got "${raw}"`);
+  return value;
+}
+
+await main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
