@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
+import { parseTimestamp } from '../server/db/timestamps.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, type WsClient } from './support/live.ts';
@@ -184,7 +185,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     );
     const codecs = probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}/${s.codec_name}`).sort();
     assert.deepEqual(codecs, ['audio/opus', 'video/vp8']);
-    const expectedSeconds = (Date.parse(recording!.ended_at!) - Date.parse(recording!.started_at)) / 1000;
+    const expectedSeconds = (parseTimestamp(recording!.ended_at)!.getTime() - parseTimestamp(recording!.started_at)!.getTime()) / 1000;
     const seconds = Number(probe.format.duration);
     assert.ok(Math.abs(seconds - expectedSeconds) < 2.5, `recorded ${seconds} s of ${expectedSeconds} s`);
 
