@@ -22,6 +22,7 @@ const HOST_EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) 
 const CREATE_TRANSPORT = 'mutation($interviewId: ID, $direction: TransportDirection!) { createTransport(interviewId: $interviewId, direction: $direction) { id } }';
 const PRODUCE = 'mutation($transportId: ID!, $kind: MediaKind!, $rtpParameters: JSONObject!, $source: MediaSource!) { produce(transportId: $transportId, kind: $kind, rtpParameters: $rtpParameters, source: $source) }';
 const CONSUME = 'mutation($producerId: ID!, $rtpCapabilities: JSONObject!) { consume(producerId: $producerId, rtpCapabilities: $rtpCapabilities) { id } }';
+const ROOM_EVENTS = 'subscription($interviewId: ID) { mediaRoomEvents(interviewId: $interviewId) { kind reconnect producer { producerId kind source role candidateId } } }';
 const CAPABILITIES = 'query($interviewId: ID) { routerRtpCapabilities(interviewId: $interviewId) }';
 /** Plain VP8 as a non-browser sender would describe it (no DTLS needed to register a producer). */
 const VP8_RTP = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22222222 }] };
@@ -119,6 +120,30 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.equal((await host.withToken(mine.token).error(CAPABILITIES)).code, 'BAD_USER_INPUT');
     const scheduled = await liveInterview(false);
     assert.equal(await errorCode(open(scheduled.token), CAPABILITIES, {}), 'CONFLICT');
+  });
+
+  it('tells subscribers when the room opens, what streams it has, and when it closes', async () => {
+    const { interviewId, token, candidateId } = await liveInterview(false);
+    const events = open(host.token).subscribe(ROOM_EVENTS, { interviewId });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription is registered
+    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    assert.deepEqual((await events.next()).data.mediaRoomEvents, { kind: 'ROOM_OPENED', reconnect: false, producer: null });
+    const candidate = open(token);
+    const transportId = (await candidate.request(CREATE_TRANSPORT, { direction: 'SEND' })).createTransport.id;
+    const producerId = (await candidate.request(PRODUCE, { transportId, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'CAMERA' })).produce;
+    assert.deepEqual((await events.next()).data.mediaRoomEvents, {
+      kind: 'PRODUCER_ADDED',
+      reconnect: false,
+      producer: { producerId, kind: 'VIDEO', source: 'CAMERA', role: 'CANDIDATE', candidateId },
+    });
+    // A late subscriber gets the room as it is.
+    const late = open(host.token).subscribe(ROOM_EVENTS, { interviewId });
+    assert.equal((await late.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
+    assert.equal((await late.next()).data.mediaRoomEvents.producer.producerId, producerId);
+    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    const kinds: string[] = [];
+    while (kinds.at(-1) !== 'ROOM_CLOSED') kinds.push((await events.next()).data.mediaRoomEvents.kind);
+    assert.deepEqual(kinds, ['PRODUCER_CLOSED', 'ROOM_CLOSED']);
   });
 
   it('carries a candidate page to a host page, measures it, records it and raises MEDIA_LOST when the camera stops', async () => {

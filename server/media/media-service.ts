@@ -68,6 +68,8 @@ interface SourceWatch {
 interface RoomState {
   interviewId: string;
   room: Room;
+  /** Stops listening for the interview's status changes. */
+  unlisten: () => void;
   recordings: Map<string, Promise<Recording | undefined>>;
   recordingTimers: Map<string, NodeJS.Timeout>;
 }
@@ -96,9 +98,10 @@ export class MediaService {
     this.#options = { ...DEFAULTS, ...options };
     this.#logger = options.logger.child({ component: 'media' });
     this.#ticker = setInterval(() => void this.#sample(), this.#options.sampleIntervalMs).unref();
+    // Opening reacts to this process's startInterview; closing to the status event on the
+    // interview's channel, which also carries other processes' endInterview (pg-relay).
     options.interviews.onTransition((interviewId, status) => {
       if (status === InterviewStatus.LIVE) void this.#open(interviewId).catch((error) => this.#logger.error({ err: error, interviewId }, 'cannot open the media room'));
-      else void this.#closeRoom(interviewId);
     });
     options.pool.on('workerDied', (index) => this.#logger.warn({ index }, 'rooms of the dead worker move to a live one'));
   }
@@ -165,7 +168,10 @@ export class MediaService {
    */
   async listen(actor: Actor, interviewId: string | null | undefined, listener: (event: MediaRoomEvent) => void): Promise<() => void> {
     const id = await this.#authorize(actor, interviewId);
-    const state = await this.#rooms.get(id)?.catch(() => undefined);
+    // A LIVE interview whose room is not open here (say, after a server restart) opens it now,
+    // so a page that subscribes always hears ROOM_OPENED.
+    const live = (await this.#options.interviews.statusOf(id)) === InterviewStatus.LIVE;
+    const state = await (live ? this.#open(id) : this.#rooms.get(id))?.catch(() => undefined);
     if (state && !state.room.closed) {
       listener({ kind: 'ROOM_OPENED', interviewId: id, reconnect: false, producer: null });
       for (const producer of state.room.producers()) listener({ kind: 'PRODUCER_ADDED', interviewId: id, reconnect: false, producer: producerInfo(producer) });
@@ -249,7 +255,16 @@ export class MediaService {
   async #create(interviewId: string, reconnect: boolean): Promise<RoomState> {
     if (this.#closed) throw new ConflictError('The server is shutting down');
     const room = await Room.create(this.#options.pool, { interviewId });
-    const state: RoomState = { interviewId, room, recordings: new Map(), recordingTimers: new Map() };
+    const stopListening = this.#options.interviewEvents.listen(interviewId, (event) => {
+      if (event.kind === 'InterviewStatusChanged' && event.status !== InterviewStatus.LIVE) void this.#closeRoom(interviewId);
+    });
+    // Called by both the room's close and the interview's end: a channel listener must stop once.
+    let listening = true;
+    const unlisten = () => {
+      if (listening) stopListening();
+      listening = false;
+    };
+    const state: RoomState = { interviewId, room, unlisten, recordings: new Map(), recordingTimers: new Map() };
     const publish = (kind: MediaRoomEvent['kind'], producer: types.Producer | null = null) =>
       this.#events.publish(interviewId, { kind, interviewId, reconnect, producer: producer && producerInfo(producer) });
     room.on('producerAdded', (producer) => {
@@ -269,6 +284,7 @@ export class MediaService {
 
   /** A worker crash took the room: finalize its recordings and open it again on a live worker. */
   async #roomClosed(state: RoomState, reason: 'closed' | 'worker-died'): Promise<void> {
+    state.unlisten();
     if (reason !== 'worker-died' || this.#rooms.get(state.interviewId) === undefined) return;
     const { interviewId } = state;
     const reopened = (async () => {
@@ -301,6 +317,7 @@ export class MediaService {
     this.#rooms.delete(interviewId);
     const state = await pending.catch(() => undefined);
     if (!state) return;
+    state.unlisten();
     await this.#stopRecordings(state);
     state.room.close();
     for (const [key, watch] of this.#watches) if (watch.interviewId === interviewId) this.#watches.delete(key);
