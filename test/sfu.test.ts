@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
+import { loadConfig } from '../server/config.ts';
 import { parseTimestamp } from '../server/db/timestamps.ts';
+import { createLogger } from '../server/log.ts';
+import { startMedia } from '../server/media/setup.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, type WsClient } from './support/live.ts';
@@ -220,6 +223,22 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     );
     assert.ok(summary && summary.samples >= 1 && summary.avg_bitrate_kbps > 0, JSON.stringify(summary));
     await Promise.all([candidatePage.close(), hostPage.close()]);
+  });
+
+  it('starts without ffmpeg: recording off, with one clear warning', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('warn', { write: (line: string) => void lines.push(line) });
+    const config = loadConfig({ PROCTOR_SFU_WORKERS: '1', PROCTOR_RTC_PORT: '0', PROCTOR_FFMPEG_PATH: '/nonexistent/ffmpeg' });
+    const media = await startMedia(config, logger);
+    try {
+      assert.equal(media.ffmpegPath, undefined);
+      assert.equal(media.pool.workers().length, 1, 'the SFU itself still runs');
+      const warnings = lines.map((line) => JSON.parse(line).msg as string);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /^recording disabled: "\/nonexistent\/ffmpeg" cannot run .*PROCTOR_FFMPEG_PATH/);
+    } finally {
+      media.pool.close();
+    }
   });
 
   it('survives a killed worker: the room comes back and the candidate page re-publishes', async () => {
