@@ -29,6 +29,7 @@ const ROOM_EVENTS = 'subscription($interviewId: ID) { mediaRoomEvents(interviewI
 const CAPABILITIES = 'query($interviewId: ID) { routerRtpCapabilities(interviewId: $interviewId) }';
 /** Plain VP8 as a non-browser sender would describe it (no DTLS needed to register a producer). */
 const VP8_RTP = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22222222 }] };
+const OPUS_RTP = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 11111111 }] };
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -139,14 +140,23 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
       reconnect: false,
       producer: { producerId, kind: 'VIDEO', source: 'CAMERA', role: 'CANDIDATE', candidateId },
     });
+    // A host publishes too (their mic), and the candidate may receive it.
+    const hostSocket = open(host.token);
+    const hostTransport = (await hostSocket.request(CREATE_TRANSPORT, { interviewId, direction: 'SEND' })).createTransport.id;
+    const hostMic = (await hostSocket.request(PRODUCE, { transportId: hostTransport, kind: 'AUDIO', rtpParameters: OPUS_RTP, source: 'MIC' })).produce;
+    assert.deepEqual((await events.next()).data.mediaRoomEvents.producer, { producerId: hostMic, kind: 'AUDIO', source: 'MIC', role: 'HOST', candidateId: null });
+    const caps = (await candidate.request(CAPABILITIES, {})).routerRtpCapabilities;
+    await candidate.request(CREATE_TRANSPORT, { direction: 'RECV' });
+    assert.ok((await candidate.request(CONSUME, { producerId: hostMic, rtpCapabilities: caps })).consume.id);
     // A late subscriber gets the room as it is.
     const late = open(host.token).subscribe(ROOM_EVENTS, { interviewId });
     assert.equal((await late.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
-    assert.equal((await late.next()).data.mediaRoomEvents.producer.producerId, producerId);
+    const present = [(await late.next()).data.mediaRoomEvents.producer.producerId, (await late.next()).data.mediaRoomEvents.producer.producerId];
+    assert.deepEqual(present.sort(), [producerId, hostMic].sort());
     await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
     const kinds: string[] = [];
     while (kinds.at(-1) !== 'ROOM_CLOSED') kinds.push((await events.next()).data.mediaRoomEvents.kind);
-    assert.deepEqual(kinds, ['PRODUCER_CLOSED', 'ROOM_CLOSED']);
+    assert.deepEqual(kinds, ['PRODUCER_CLOSED', 'PRODUCER_CLOSED', 'ROOM_CLOSED']);
   });
 
   it('carries a candidate page to a host page, measures it, records it and raises MEDIA_LOST when the camera stops', async () => {

@@ -285,6 +285,7 @@ export class MediaService {
   /** A worker crash took the room: finalize its recordings and open it again on a live worker. */
   async #roomClosed(state: RoomState, reason: 'closed' | 'worker-died'): Promise<void> {
     state.unlisten();
+    this.#forgetObjects(state.interviewId);
     if (reason !== 'worker-died' || this.#rooms.get(state.interviewId) === undefined) return;
     const { interviewId } = state;
     const reopened = (async () => {
@@ -323,6 +324,11 @@ export class MediaService {
     for (const [key, watch] of this.#watches) if (watch.interviewId === interviewId) this.#watches.delete(key);
     this.#events.publish(interviewId, { kind: 'ROOM_CLOSED', interviewId, reconnect: false, producer: null });
     this.#logger.info({ interviewId }, 'media room closed');
+  }
+
+  /** The room's transports, producers and consumers went with it. */
+  #forgetObjects(interviewId: string): void {
+    for (const [id, owner] of this.#objects) if (owner === interviewId) this.#objects.delete(id);
   }
 
   /** Starts (or moves to a new producer) the watch of a candidate's camera or mic. */
