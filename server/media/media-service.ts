@@ -103,7 +103,6 @@ export class MediaService {
     options.interviews.onTransition((interviewId, status) => {
       if (status === InterviewStatus.LIVE) void this.#open(interviewId).catch((error) => this.#logger.error({ err: error, interviewId }, 'cannot open the media room'));
     });
-    options.pool.on('workerDied', (index) => this.#logger.warn({ index }, 'rooms of the dead worker move to a live one'));
   }
 
   get recordingEnabled(): boolean {
