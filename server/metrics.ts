@@ -1,6 +1,14 @@
 // Prometheus metrics, one registry per platform (tests run several platforms in one process).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+export interface MediaSnapshot {
+  workers: number;
+  workerRestarts: number;
+  rooms: number;
+  producers: number;
+  recordings: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -54,7 +62,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** What the media side reports at scrape time (set by the services once the SFU exists). */
+  mediaSnapshot: () => MediaSnapshot = () => ({ workers: 0, workerRestarts: 0, rooms: 0, producers: 0, recordings: 0 });
+
+  readonly mediaWorkers = this.#snapshotGauge('proctor_sfu_workers', 'mediasoup worker processes running', (m) => m.workers);
+  readonly mediaWorkerRestarts = this.#snapshotGauge('proctor_sfu_worker_restarts', 'mediasoup workers restarted after dying, since start-up', (m) => m.workerRestarts);
+  readonly mediaRooms = this.#snapshotGauge('proctor_media_rooms', 'Open media rooms (LIVE interviews with a router)', (m) => m.rooms);
+  readonly mediaProducers = this.#snapshotGauge('proctor_media_producers', 'Streams being sent into the SFU (candidates and hosts)', (m) => m.producers);
+  readonly recordingsActive = this.#snapshotGauge('proctor_recordings_active', 'Candidate recordings being written by ffmpeg', (m) => m.recordings);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'proctor_' });
+  }
+
+  /** A gauge read from the media snapshot when Prometheus scrapes. */
+  #snapshotGauge(name: string, help: string, read: (snapshot: MediaSnapshot) => number): Gauge {
+    const metrics = this;
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read(metrics.mediaSnapshot()));
+      },
+    });
   }
 }

@@ -37,6 +37,7 @@ const RESTART_DELAYS_MS = [100, 500, 2000, 5000];
 export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly #options: WorkerPoolOptions;
   readonly #slots: (PoolWorker | undefined)[];
+  #restarts = 0;
   #closed = false;
 
   private constructor(options: WorkerPoolOptions) {
@@ -58,6 +59,11 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   get size(): number {
     return this.#slots.length;
+  }
+
+  /** Workers replaced after dying, since the pool started. */
+  get restarts(): number {
+    return this.#restarts;
   }
 
   /** The live worker with the fewest routers (a dead one being restarted is skipped). */
@@ -111,6 +117,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         const slot = await this.#spawn(index);
         if (this.#closed) return slot.worker.close();
         this.#slots[index] = slot;
+        this.#restarts++;
         this.#options.log?.('info', 'mediasoup worker restarted', { index, pid: slot.worker.pid });
         this.emit('workerRestarted', index);
         return;

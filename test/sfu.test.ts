@@ -195,6 +195,15 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.ok(quality.score >= 0 && quality.score <= 10);
     assert.ok(quality.packetLossPct >= 0 && quality.jitterMs >= 0 && quality.rttMs >= 0);
 
+    // Operators see it on /metrics (the recording starts once camera and mic have settled).
+    const metrics = await until('an active recording on /metrics', async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return /^proctor_recordings_active 1$/m.test(text) && text;
+    });
+    assert.match(metrics, /^proctor_media_rooms [1-9]/m);
+    assert.match(metrics, /^proctor_media_producers [2-9]/m);
+    assert.match(metrics, /^proctor_sfu_workers 1$/m);
+
     // Let the recording run a few seconds, then stop the camera: MEDIA_LOST, decided by the server.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await candidatePage.evaluate(() => (window as any).harness.stopCamera());
@@ -267,6 +276,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
       const bytes = await bytesOf(interviewId);
       return bytes.length === 2 && bytes.every((b) => b.bytes > 0);
     });
+    assert.match(await (await fetch(`${server.url}/metrics`)).text(), /^proctor_sfu_worker_restarts 1$/m);
     await page.close();
   });
 });

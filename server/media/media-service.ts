@@ -18,6 +18,7 @@ import { Channel } from '../live/channel.ts';
 import type { InterviewEvent } from '../live/events.ts';
 import type { MonitoringService } from '../live/monitoring.ts';
 import type { Logger } from '../log.ts';
+import type { MediaSnapshot } from '../metrics.ts';
 import type { InterviewService } from '../services/interviews.ts';
 import { qualityOf, saveQualitySample, type ProducerSample } from './quality.ts';
 import { Recording } from './recording.ts';
@@ -90,6 +91,9 @@ export class MediaService {
   /** `${candidateId}/${source}` → its watch, kept across room re-creation. */
   readonly #watches = new Map<string, SourceWatch>();
   readonly #ticker: NodeJS.Timeout;
+  /** For the metrics: rooms open now, recordings being written. */
+  readonly #openRooms = new Set<Room>();
+  #activeRecordings = 0;
   #ticks = 0;
   #sampling = false;
   #closed = false;
@@ -195,6 +199,18 @@ export class MediaService {
     return Promise.all(state.room.producers().map(async (producer) => ({ producer: producerInfo(producer), stats: await producer.getStats() })));
   }
 
+  /** Counts for the metrics endpoint (read at scrape time). */
+  snapshot(): MediaSnapshot {
+    const rooms = [...this.#openRooms].filter((room) => !room.closed);
+    return {
+      workers: this.#options.pool.workers().length,
+      workerRestarts: this.#options.pool.restarts,
+      rooms: rooms.length,
+      producers: rooms.reduce((sum, room) => sum + room.producers().length, 0),
+      recordings: this.#activeRecordings,
+    };
+  }
+
   /** The worker processes now (diagnostics; the crash-survival test kills one). */
   workerPids(): number[] {
     return this.#options.pool.workers().map((slot) => slot.worker.pid);
@@ -254,6 +270,8 @@ export class MediaService {
   async #create(interviewId: string, reconnect: boolean): Promise<RoomState> {
     if (this.#closed) throw new ConflictError('The server is shutting down');
     const room = await Room.create(this.#options.pool, { interviewId });
+    this.#openRooms.add(room);
+    room.once('closed', () => this.#openRooms.delete(room));
     const stopListening = this.#options.interviewEvents.listen(interviewId, (event) => {
       if (event.kind === 'InterviewStatusChanged' && event.status !== InterviewStatus.LIVE) void this.#closeRoom(interviewId);
     });
@@ -436,6 +454,7 @@ export class MediaService {
       await this.#options.orm.em
         .getConnection()
         .execute('insert into recordings (id, interview_id, candidate_id, path, started_at) values (?, ?, ?, ?, ?)', [recording.id, state.interviewId, candidateId, recording.path, recording.startedAt], 'run');
+      this.#activeRecordings++;
       return recording;
     } catch (error) {
       this.#logger.error({ err: error, candidateId }, 'recording did not start');
@@ -445,6 +464,7 @@ export class MediaService {
 
   async #finish(recording: Recording): Promise<void> {
     const endedAt = await recording.stop();
+    this.#activeRecordings--;
     await this.#options.orm.em.getConnection().execute('update recordings set ended_at = ? where id = ?', [endedAt, recording.id], 'run');
   }
 

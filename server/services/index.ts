@@ -64,6 +64,7 @@ export class Services {
       dataDir: config.dataDir,
       ffmpegPath: media.ffmpegPath,
     });
+    metrics.mediaSnapshot = () => this.media.snapshot();
   }
 
   /** Stops background work and writes what is queued (the database must still be open). */
