@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { parse, validate } from 'graphql';
 import type { Page } from 'playwright-core';
+import { schema } from '../schema/index.ts';
+import { MEDIA_OPERATIONS } from '../schema/media-signaling.ts';
 import { loadConfig } from '../server/config.ts';
 import { parseTimestamp } from '../server/db/timestamps.ts';
 import { createLogger } from '../server/log.ts';
@@ -95,6 +98,12 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
       kind: producer.kind,
       bytes: stats.reduce((sum, stat) => sum + stat.byteCount, 0),
     }));
+
+  it("keeps the browser module's operations valid against the schema", () => {
+    for (const [name, document] of Object.entries(MEDIA_OPERATIONS)) {
+      assert.deepEqual(validate(schema, parse(document)).map((error) => error.message), [], name);
+    }
+  });
 
   it('keeps each join link in its own room and each host in its own org', async () => {
     const mine = await liveInterview();
