@@ -26,9 +26,11 @@ import { Room } from '../sfu/room.ts';
 import { WorkerPool } from '../sfu/worker-pool.ts';
 import { loadConfig } from '../server/config.ts';
 import { Platform } from '../server/platform.ts';
-import { launchBrowser } from '../test/support/browser.ts';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../test/support/browser.ts';
 import { GraphQLClient, signUp } from '../test/support/graphql.ts';
 import { serveMediaHarness } from '../test/support/media-page.ts';
+import { processCpuSeconds } from './support/cpu.ts';
 import { captureRtp, RtpReplayer, type Capture } from './support/rtp-replay.ts';
 import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
@@ -36,6 +38,9 @@ import { progress, table } from './support/report.ts';
 
 const run = promisify(execFile);
 const DEFAULT_JOINS = 15;
+/** Browser streams measured together (each one page encoding, one decoding, on 2 shared cores). */
+const WEBRTC_CANDIDATES = 3;
+const WEBRTC_SECONDS = 6;
 const DEFAULT_ROOMS = [25, 50, 100, 200, 300, 400];
 /** Below this share of the offered bitrate arriving, the replayer (not the SFU) is the limit. */
 const GENERATOR_SHARE = 0.9;
@@ -55,6 +60,16 @@ interface JoinFigures {
   joins: number;
   firstRtp: LatencySummary;
   signalingRtt: LatencySummary;
+  /** Real browser streams (SRTP, ICE, congestion control) for comparison with plain RTP. */
+  webrtc: WebRtcFigures | null;
+}
+
+interface WebRtcFigures {
+  candidates: number;
+  consumers: number;
+  workerCpuPct: number;
+  cpuPctPerStream: number;
+  inKbps: number;
 }
 
 interface CapacityStep {
@@ -117,6 +132,7 @@ async function measureJoins(count: number): Promise<JoinFigures> {
   const [harness, browser] = await Promise.all([serveMediaHarness(), launchBrowser()]);
   const firstRtp: number[] = [];
   const signalingRtt: number[] = [];
+  let webrtc: WebRtcFigures | null = null;
   try {
     const { client: host } = await signUp(new GraphQLClient(platform.url));
     for (let i = 0; i < count; i++) {
@@ -139,13 +155,64 @@ async function measureJoins(count: number): Promise<JoinFigures> {
       await page.close();
       await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
     }
+    webrtc = await measureWebRtcStreams(platform, host, browser, harness.url);
   } finally {
     await browser.close();
     await harness.close();
     await platform.close();
     await rm(dataDir, { recursive: true, force: true });
   }
-  return { joins: count, firstRtp: summarizeLatencies(firstRtp), signalingRtt: summarizeLatencies(signalingRtt) };
+  return { joins: count, firstRtp: summarizeLatencies(firstRtp), signalingRtt: summarizeLatencies(signalingRtt), webrtc };
+}
+
+/**
+ * A few real browser streams at once — candidate pages publishing, a host page consuming each —
+ * to price a WebRTC stream (SRTP both ways) on the worker. Few, because every page encodes or
+ * decodes video on the same 2 cores.
+ */
+async function measureWebRtcStreams(platform: Platform, host: GraphQLClient, browser: TestBrowser, harnessUrl: string): Promise<WebRtcFigures> {
+  const pages: Page[] = [];
+  const interviews: string[] = [];
+  try {
+    for (let i = 0; i < WEBRTC_CANDIDATES; i++) {
+      const created = await host.ok('mutation { createInterview(input: { title: "Bench streams" }) { interview { id } } }');
+      const interviewId: string = created.createInterview.interview.id;
+      const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bench", email: "bench@example.com") { token } }', { id: interviewId });
+      await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+      interviews.push(interviewId);
+      const [candidate, watcher] = [await browser.context.newPage(), await browser.context.newPage()];
+      pages.push(candidate, watcher);
+      for (const page of [candidate, watcher]) {
+        await page.goto(harnessUrl);
+        await page.waitForFunction(() => 'harness' in window);
+      }
+      await candidate.evaluate(([url, token]) => (window as any).harness.publish(url, token), [platform.url, invited.inviteCandidate.token]);
+      await watcher.evaluate(([url, token, id]) => (window as any).harness.watch(url, token, id), [platform.url, host.token!, interviewId]);
+    }
+    progress(`webrtc: ${WEBRTC_CANDIDATES} candidate pages publishing, each watched by a host page; measuring ${WEBRTC_SECONDS} s`);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const [pid] = platform.services.media.workerPids();
+    const bytes = async () => {
+      let total = 0;
+      for (const id of interviews) for (const { stats } of await platform.services.media.producerStats(id)) total += stats.reduce((sum, stat) => sum + stat.byteCount, 0);
+      return total;
+    };
+    const before = { cpu: await processCpuSeconds(pid!), bytes: await bytes(), at: performance.now() };
+    await new Promise((resolve) => setTimeout(resolve, WEBRTC_SECONDS * 1000));
+    const after = { cpu: await processCpuSeconds(pid!), bytes: await bytes(), at: performance.now() };
+    const seconds = (after.at - before.at) / 1000;
+    const workerCpuPct = (100 * (after.cpu - before.cpu)) / seconds;
+    return {
+      candidates: WEBRTC_CANDIDATES,
+      consumers: WEBRTC_CANDIDATES * 2,
+      workerCpuPct,
+      cpuPctPerStream: workerCpuPct / WEBRTC_CANDIDATES,
+      inKbps: ((after.bytes - before.bytes) * 8) / 1000 / seconds,
+    };
+  } finally {
+    for (const page of pages) await page.close();
+    for (const id of interviews) await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id });
+  }
 }
 
 async function firstVideoBytes(platform: Platform, interviewId: string): Promise<number> {
@@ -316,6 +383,17 @@ function format(report: Report): string {
         ['baseline: one GraphQL round trip', joins.signalingRtt.p50Ms.toFixed(1), joins.signalingRtt.p95Ms.toFixed(1), joins.signalingRtt.maxMs.toFixed(1)],
       ],
     ),
+    ...(joins.webrtc
+      ? [
+          '',
+          `Browser streams: ${joins.webrtc.candidates} candidate pages (camera + mic) each consumed by a host page — ${joins.webrtc.consumers} WebRTC consumers, SRTP both ways`,
+          ...table(
+            0,
+            ['streams', 'Mbit/s in', 'worker CPU %', 'CPU % per stream (in + its consumers)'],
+            [[String(joins.webrtc.candidates), (joins.webrtc.inKbps / 1000).toFixed(2), joins.webrtc.workerCpuPct.toFixed(1), joins.webrtc.cpuPctPerStream.toFixed(2)]],
+          ),
+        ]
+      : []),
     '',
     'Capacity: one worker (one core); per room one candidate stream (VP8 ~500 kbps + opus from ffmpeg, its RTP replayed into PlainTransports) and one consumer per track',
     ...table(
