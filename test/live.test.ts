@@ -207,10 +207,13 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
     const batch = (from: number) => Array.from({ length: 100 }, (_, i) => event(from + i, 'CONTEXT_MENU'));
     const results = [];
+    const started = performance.now();
     for (const from of [0, 100, 200]) results.push((await candidate.request(REPORT, { sessionId, events: batch(from) })).reportEvents);
+    // The bucket refills at 50 events/s while the batches travel: allow exactly that much on top of the burst.
+    const refilled = Math.ceil(((performance.now() - started) / 1000) * 50);
     const accepted = results.flatMap((r) => r.accepted);
     const limited = results.flatMap((r) => r.rejected).filter((r: any) => r.code === 'RATE_LIMITED');
-    assert.ok(accepted.length >= 200 && accepted.length < 210, `accepted ${accepted.length}`); // 200 burst + what refilled meanwhile
+    assert.ok(accepted.length >= 200 && accepted.length <= 200 + refilled, `accepted ${accepted.length}, refill allowance ${refilled}`);
     assert.equal(accepted.length + limited.length, 300);
     assert.match(limited[0].message, /more than 50 events\/s/);
     assert.ok((await candidate.request(JOIN, { device: DEVICE })).joinSession.resumed, 'the connection is still up');
