@@ -11,6 +11,9 @@ import { describeDatabase, startTestPlatform, type TestPlatform } from './suppor
 
 const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const FACE_TYPES = ['FACE_MISSING', 'MULTIPLE_FACES'];
+const VIOLATIONS = `query($id: ID!) { interview(id: $id) { candidates(first: 5) { edges { node {
+  sessions { id violations(first: 50) { edges { node { type snapshotUrl } } } }
+} } } } }`;
 
 describe(`candidate page (${describeDatabase()})`, function () {
   this.timeout(90_000);
@@ -32,6 +35,14 @@ describe(`candidate page (${describeDatabase()})`, function () {
     return { ...fixture, watcher };
   }
 
+  async function auditActions(candidateId: string): Promise<string[]> {
+    const rows = await server.platform.orm.em.getConnection().execute<{ action: string }[]>(
+      "select action from audit_log where target_id = ? and action like 'candidate.consent.%' order by at",
+      [candidateId],
+    );
+    return rows.map((row) => row.action);
+  }
+
   before(async () => {
     await ensureClientBuilt();
     server = await startTestPlatform();
@@ -45,9 +56,10 @@ describe(`candidate page (${describeDatabase()})`, function () {
   });
 
   it('one face: consent, device check and session without a face violation (screenshots for the README)', async () => {
-    const { link, watcher } = await watched();
+    const { link, watcher, candidateId } = await watched();
     await mkdir(SCREENSHOTS, { recursive: true });
     const page = await joinAsCandidate(await browserWith('one-face'), link, { screenshots: SCREENSHOTS });
+    assert.deepEqual(await auditActions(candidateId), ['candidate.consent.agreed'], 'the consent is on record');
     assert.equal(await page.textContent('#proctoring'), '● Proctoring on');
     const seen = await watcher.drain(4000);
     assert.ok(seen.some((e) => e.__typename === 'CandidateJoined'), 'the host saw the join');
@@ -56,12 +68,44 @@ describe(`candidate page (${describeDatabase()})`, function () {
   });
 
   it('no face (a cat): FACE_MISSING reaches the host', async () => {
-    const { link, watcher } = await watched();
+    const { link, watcher, host, interviewId, token } = await watched();
     const page = await joinAsCandidate(await browserWith('no-face-cat'), link);
     const joinedAt = Date.now();
     const alert = await watcher.waitFor('FACE_MISSING');
     console.log(`      FACE_MISSING at the host ${Date.now() - joinedAt} ms after the page joined`);
     assert.equal(alert.severity, 'CRITICAL');
+
+    // Evidence: the frame's JPEG is uploaded once the event is acknowledged, and linked.
+    let snapshotUrl: string | undefined;
+    let sessionId = '';
+    for (let tries = 0; !snapshotUrl && tries < 50; tries++) {
+      const data = await host.ok(VIOLATIONS, { id: interviewId });
+      const session = data.interview.candidates.edges[0].node.sessions[0];
+      sessionId = session?.id ?? '';
+      snapshotUrl = session?.violations.edges.find((e: any) => e.node.type === 'FACE_MISSING' && e.node.snapshotUrl)?.node.snapshotUrl;
+      if (!snapshotUrl) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(snapshotUrl, 'the violation links its snapshot');
+    assert.match(snapshotUrl, new RegExp(`/api/snapshots/${interviewId}/[0-9a-f-]{36}\\.jpg$`));
+    const image = await fetch(snapshotUrl, { headers: { authorization: `Bearer ${host.token}` } });
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('content-type'), 'image/jpeg');
+    const bytes = new Uint8Array(await image.arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+    assert.ok(bytes.length < 64 * 1024, `downscaled (${bytes.length} bytes)`);
+    assert.equal((await fetch(snapshotUrl)).status, 401, 'not without a login');
+    assert.equal((await fetch(snapshotUrl, { headers: { authorization: `Bearer ${token}` } })).status, 403, 'not for the candidate');
+
+    // Uploads are checked: type, content, size, and that the event is a face violation of the caller.
+    const upload = (body: Uint8Array, type = 'image/jpeg', seq = 0) =>
+      fetch(`${server.url}/api/snapshots?sessionId=${sessionId}&seq=${seq}`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body });
+    const png = await upload(bytes, 'image/png');
+    assert.equal(png.status, 415);
+    const notJpeg = await upload(new TextEncoder().encode('definitely not a picture'));
+    assert.equal(notJpeg.status, 400);
+    assert.match((await notJpeg.json()).errors[0].message, /JPEG/);
+    assert.equal((await upload(new Uint8Array(300 * 1024))).status, 413);
+    assert.equal((await upload(bytes, 'image/jpeg', 999_999)).status, 404, 'no such event');
     await page.close();
   });
 
@@ -99,6 +143,16 @@ describe(`candidate page (${describeDatabase()})`, function () {
     const alert = await watcher.waitFor('COPY_PASTE');
     assert.equal(alert.severity, 'MEDIUM');
     assert.equal(await page.inputValue('#notes'), '', 'nothing was pasted');
+    await page.close();
+  });
+
+  it('leaving at the consent screen is recorded too, and nothing starts', async () => {
+    const { link, candidateId } = await watched();
+    const page = await (await browserWith('one-face')).context.newPage();
+    await page.goto(link);
+    await page.click('#leave');
+    await page.waitForSelector('body[data-screen="left"]');
+    assert.deepEqual(await auditActions(candidateId), ['candidate.consent.declined']);
     await page.close();
   });
 
