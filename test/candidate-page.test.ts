@@ -97,7 +97,7 @@ describe(`candidate page (${describeDatabase()})`, function () {
     assert.equal((await fetch(snapshotUrl, { headers: { authorization: `Bearer ${token}` } })).status, 403, 'not for the candidate');
 
     // Uploads are checked: type, content, size, and that the event is a face violation of the caller.
-    const upload = (body: Uint8Array, type = 'image/jpeg', seq = 0) =>
+    const upload = (body: Uint8Array<ArrayBuffer>, type = 'image/jpeg', seq = 0) =>
       fetch(`${server.url}/api/snapshots?sessionId=${sessionId}&seq=${seq}`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body });
     const png = await upload(bytes, 'image/png');
     assert.equal(png.status, 415);
