@@ -146,6 +146,18 @@ describe(`candidate page (${describeDatabase()})`, function () {
     await page.close();
   });
 
+  it("shows the host's ping as a toast and the end screen when the host ends the interview", async () => {
+    const { link, host, interviewId, candidateId } = await watched();
+    const page = await joinAsCandidate(await browserWith('one-face'), link);
+    const ping = await host.ok('mutation($id: ID!) { pingCandidate(candidateId: $id, message: "Are you still there?") { delivered } }', { id: candidateId });
+    assert.equal(ping.pingCandidate.delivered, true);
+    await page.waitForSelector('.toast:has-text("Are you still there?")');
+    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await page.waitForSelector('body[data-screen="ended"]');
+    assert.match((await page.textContent('h1')) ?? '', /ended/);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('video').length), 0, 'the camera preview is gone');
+  });
+
   it('leaving at the consent screen is recorded too, and nothing starts', async () => {
     const { link, candidateId } = await watched();
     const page = await (await browserWith('one-face')).context.newPage();
