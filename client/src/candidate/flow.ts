@@ -42,6 +42,7 @@ export async function runCandidate(token: string): Promise<void> {
   }
   const consented = sessionStorage.getItem(`proctor.consent.${token.slice(-16)}`) === 'yes';
   if (!consented) {
+    performance.mark('proctor:consent-shown');
     const agreed = await askConsent({ candidateName: session.candidate.name, interviewTitle: session.interview.title, rules: session.rules, faceChecks: Boolean(config.models) });
     try {
       await graphql(CONSENT, { agreed }, token);
@@ -55,6 +56,7 @@ export async function runCandidate(token: string): Promise<void> {
     }
     sessionStorage.setItem(`proctor.consent.${token.slice(-16)}`, 'yes');
   }
+  performance.mark('proctor:device-check');
   const devices = await checkDevices(config);
   if (session.rules.requireFullscreen) await document.documentElement.requestFullscreen().catch(() => {});
   await joinAndRun(token, devices, session);
@@ -129,7 +131,10 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
     stream: devices.stream,
     faces: devices.faces,
   });
+  performance.mark('proctor:joined');
   const stopPublishing = await publishCandidateMedia(devices.stream, { token, interviewId: joined.interview.id });
+  // Marks for bench/client.ts: open → joined → publishing.
+  performance.mark('proctor:publishing');
   window.addEventListener('pagehide', () => stopPublishing(), { once: true });
   document.body.dataset.session = joined.id;
 }

@@ -96,6 +96,8 @@ export class FaceMonitor {
     if (reply.kind !== 'result') return;
     this.#recent.push(performance.now());
     this.#listener(reply);
+    // For tooling (bench/client.ts reads the per-frame inference times): costs nothing unheard.
+    dispatchEvent(new CustomEvent('proctor:face-result', { detail: reply }));
   }
 }
 

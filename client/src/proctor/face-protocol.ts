@@ -23,7 +23,9 @@ export interface FaceResult {
   yaw: number | null;
   pitch: number | null;
   roll: number | null;
+  /** Detector time for this check: the whole frame, plus both halves when `views` is 3. */
   detectorMs: number;
+  views: 1 | 3;
   /** Null when the landmarker did not run (it runs only for exactly one face). */
   landmarkerMs: number | null;
 }
