@@ -93,6 +93,11 @@ describe(`candidate page (${describeDatabase()})`, function () {
     const bytes = new Uint8Array(await image.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
     assert.ok(bytes.length < 64 * 1024, `downscaled (${bytes.length} bytes)`);
+    const [row] = await server.platform.orm.em.getConnection().execute<{ bytes: number; type: string }[]>(
+      'select s.bytes, e.type from snapshots s join events e on e.id = s.event_id where s.id = ?',
+      [snapshotUrl.split('/').pop()!.replace('.jpg', '')],
+    );
+    assert.deepEqual(row, { bytes: bytes.length, type: 'FACE_MISSING' }, 'a snapshots row links file, event and violation');
     assert.equal((await fetch(snapshotUrl)).status, 401, 'not without a login');
     assert.equal((await fetch(snapshotUrl, { headers: { authorization: `Bearer ${token}` } })).status, 403, 'not for the candidate');
 

@@ -1,12 +1,13 @@
 // Evidence snapshots (seed §7): a downscaled JPEG of the frame a face violation was seen on,
 // uploaded by the candidate's page once the event is acknowledged, stored under
-// <dataDir>/snapshots/<interviewId>/<uuid>.jpg and linked to the event's violation (the first
-// snapshot of a violation is kept as its `snapshotUrl`).
+// <dataDir>/snapshots/<interviewId>/<uuid>.jpg with a `snapshots` row (violation, event, size),
+// and linked to the violation: its first snapshot becomes the violation's `snapshotUrl`.
 import { randomUUID } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CandidateActor, OrgActor } from '../auth/actor.ts';
+import { Snapshot } from '../db/entities.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import * as validate from '../validate.ts';
 
@@ -46,18 +47,23 @@ export class SnapshotService {
     if (jpeg.length > this.#limitBytes) throw new ValidationError('snapshot', `must be at most ${Math.round(this.#limitBytes / 1024)} KB`);
     if (!isJpeg(jpeg)) throw new ValidationError('snapshot', 'must be a JPEG image');
     const connection = this.#orm.em.getConnection();
-    const [event] = await connection.execute<{ violation_id: string | null; interview_id: string; type: string }[]>(
-      `select e.violation_id, s.interview_id, e.type from events e join sessions s on s.id = e.session_id
+    const [event] = await connection.execute<{ id: string; violation_id: string | null; interview_id: string; type: string }[]>(
+      `select e.id, e.violation_id, s.interview_id, e.type from events e join sessions s on s.id = e.session_id
         where e.session_id = ? and e.seq = ? and s.candidate_id = ?`,
       [sessionId, seq, actor.candidateId],
     );
     if (!event?.violation_id) throw new NotFoundError(`Event ${seq} of session`, sessionId);
     if (!FACE_VIOLATIONS.includes(event.type)) throw new ValidationError('seq', `event ${seq} is ${event.type}: snapshots are for face violations`);
-    const name = `${randomUUID()}.jpg`;
+    const id = randomUUID();
+    const name = `${id}.jpg`;
     const folder = join(this.#dir, event.interview_id);
     await mkdir(folder, { recursive: true });
+    // The file first: a row never points at a missing file (an orphan file is swept by retention).
     await writeFile(join(folder, name), jpeg);
     const url = `${this.#publicUrl()}/api/snapshots/${event.interview_id}/${name}`;
+    const em = this.#orm.em.fork();
+    em.create(Snapshot, { id, violation: event.violation_id, interview: event.interview_id, event: event.id, bytes: jpeg.length });
+    await em.flush();
     const updated = await connection.execute<{ id: string }[]>(
       'update violations set snapshot_url = ? where id = ? and snapshot_url is null returning id',
       [url, event.violation_id],
