@@ -19,10 +19,11 @@ const TYPES: Record<string, string> = {
 export async function sendFile(ctx: Context, path: string, cacheControl: string): Promise<boolean> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) return false;
+  // A HEAD gets the headers only (an empty body, not a stream left open).
+  ctx.body = ctx.method === 'HEAD' ? '' : createReadStream(path);
   ctx.type = TYPES[extname(path)] ?? 'application/octet-stream';
   ctx.length = info.size;
   ctx.set('Cache-Control', cacheControl);
   ctx.set('Last-Modified', info.mtime.toUTCString());
-  ctx.body = ctx.method === 'HEAD' ? null : createReadStream(path);
   return true;
 }
