@@ -136,6 +136,19 @@ describe(`candidate page (${describeDatabase()})`, function () {
     await page.close();
   });
 
+  it('window switches, resizing and the context menu are reported', async () => {
+    const { link, watcher } = await watched();
+    const page = await joinAsCandidate(await browserWith('one-face'), link);
+    await page.click('#notes', { button: 'right' });
+    await watcher.waitFor('CONTEXT_MENU');
+    await page.setViewportSize({ width: 900, height: 600 }); // the window's outer size too, in headless
+    await watcher.waitFor('RESIZE_ATTEMPT');
+    // Another window taking the focus: headless Chromium has none, so the page hears the blur.
+    await page.evaluate(() => window.dispatchEvent(new FocusEvent('blur')));
+    await watcher.waitFor('WINDOW_BLUR');
+    await page.close();
+  });
+
   it('a paste is blocked and reported', async () => {
     const { link, watcher } = await watched();
     const page = await joinAsCandidate(await browserWith('one-face'), link);
