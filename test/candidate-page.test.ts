@@ -61,9 +61,28 @@ describe(`candidate page (${describeDatabase()})`, function () {
     const page = await joinAsCandidate(await browserWith('one-face'), link, { screenshots: SCREENSHOTS });
     assert.deepEqual(await auditActions(candidateId), ['candidate.consent.agreed'], 'the consent is on record');
     assert.equal(await page.textContent('#proctoring'), '● Proctoring on');
+    const pose = await page.evaluate(
+      () => new Promise<{ faces: number; yaw: number | null; pitch: number | null }>((resolve) =>
+        addEventListener('proctor:face-result', (event) => (event as CustomEvent).detail.yaw !== null && resolve((event as CustomEvent).detail)),
+      ),
+    );
+    console.log(`      head pose of the one-face picture: yaw ${pose.yaw?.toFixed(1)}°, pitch ${pose.pitch?.toFixed(1)}°`);
+    assert.equal(pose.faces, 1);
+    assert.ok(Math.abs(pose.yaw!) < 25 && Math.abs(pose.pitch!) < 25, `a frontal face reads as near frontal (yaw ${pose.yaw}, pitch ${pose.pitch})`);
     const seen = await watcher.drain(4000);
     assert.ok(seen.some((e) => e.__typename === 'CandidateJoined'), 'the host saw the join');
-    assert.deepEqual(seen.filter((e) => FACE_TYPES.includes(e.type)).map((e) => e.type), [], 'no face violation for one visible face');
+    assert.deepEqual(seen.filter((e) => [...FACE_TYPES, 'LOOKING_AWAY'].includes(e.type)).map((e) => e.type), [], 'no face violation for one visible face');
+    await page.close();
+  });
+
+  it('looking away: a head pitched beyond a strict interview limit raises LOOKING_AWAY after 2 s', async () => {
+    // The landmarker reads the one-face picture's head as pitched 11–18° (logged above): within
+    // the default 35°, beyond the strictest limit, 5°.
+    const { link, watcher } = await watched({ lookAwayDegrees: 5 });
+    const page = await joinAsCandidate(await browserWith('one-face'), link);
+    const alert = await watcher.waitFor('LOOKING_AWAY');
+    assert.equal(alert.severity, 'LOW');
+    assert.ok(alert.durationMs >= 2000, `reported after 2 s (${alert.durationMs} ms)`);
     await page.close();
   });
 

@@ -54,6 +54,10 @@ describe('proctor engine (pure parts)', () => {
       assert.deepEqual(within, [], 'inside the limit is not looking away');
       const briefly = run(new FaceRules({ lookAwayDegrees: 30 }), [...repeat({ faces: 1, yaw: 50 }, 9), { faces: 1, yaw: 0 }]);
       assert.deepEqual(briefly, [], 'a glance under 2 s is fine');
+      const flickering = run(new FaceRules({ lookAwayDegrees: 30 }), [...repeat({ faces: 1, yaw: 50 }, 5), { faces: 1, yaw: null, pitch: null }, ...repeat({ faces: 1, yaw: 50 }, 5)]);
+      assert.equal(flickering.length, 1, 'a frame without a pose neither ends nor starts the stretch');
+      const unknownOnly = run(new FaceRules({ lookAwayDegrees: 30 }), repeat({ faces: 1, yaw: null, pitch: null }, 20));
+      assert.deepEqual(unknownOnly, []);
     });
 
     it('reports a condition that goes on again every 5 s, each with the time since the last report', () => {

@@ -8,7 +8,7 @@ export interface FaceSample {
   /** Epoch ms of the frame. */
   at: number;
   faces: number;
-  /** Head rotation in degrees of the one face, when the landmarker found it. */
+  /** Head rotation in degrees of the one face; null when the landmarker did not find it. */
   yaw?: number | null;
   pitch?: number | null;
   /** Detector confidence of the best face (0–1). */
@@ -46,7 +46,9 @@ export class FaceRules {
     const present = new Set<FaceCondition>();
     if (sample.faces === 0) present.add('FACE_MISSING');
     if (sample.faces > 1) present.add('MULTIPLE_FACES');
-    if (sample.faces === 1 && this.#lookingAway(sample)) present.add('LOOKING_AWAY');
+    // No pose for this frame (the landmarker lost the face for a moment): the stretch goes on as it was.
+    const unknownPose = sample.faces === 1 && sample.yaw == null && sample.pitch == null;
+    if (unknownPose ? this.#open.has('LOOKING_AWAY') : sample.faces === 1 && this.#lookingAway(sample)) present.add('LOOKING_AWAY');
     for (const condition of this.#open.keys()) if (!present.has(condition)) this.#open.delete(condition);
 
     const due: DetectedEvent[] = [];
