@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { AlertWatcher, joinAsCandidate, liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
-import { fakeCamera, type Picture } from './support/fake-camera.ts';
+import { fakeCamera, fakeVoice, type Picture } from './support/fake-camera.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
@@ -177,12 +177,15 @@ describe(`candidate page (${describeDatabase()})`, function () {
   });
 
   it('voice activity on the microphone: AUDIO_DETECTED when the interview flags audio', async () => {
-    // Chromium's fake microphone plays a beep every second: loud, in the speech band.
     const { link, watcher } = await watched({ audioPolicy: 'FLAG' });
-    const page = await joinAsCandidate(await browserWith('one-face'), link);
-    const alert = await watcher.waitFor('AUDIO_DETECTED');
-    assert.equal(alert.severity, 'MEDIUM');
-    await page.close();
+    const speaking = await launchBrowser({ fakeVideo: await fakeCamera('one-face'), fakeAudio: await fakeVoice() });
+    try {
+      await joinAsCandidate(speaking, link);
+      const alert = await watcher.waitFor('AUDIO_DETECTED');
+      assert.equal(alert.severity, 'MEDIUM');
+    } finally {
+      await speaking.close();
+    }
   });
 
   it('a paste is blocked and reported', async () => {

@@ -27,3 +27,20 @@ export async function fakeCamera(picture: Picture): Promise<string> {
   await rename(partial, out);
   return out;
 }
+
+/**
+ * A fake microphone that sounds enough like speech for voice activity: two gliding tones with a
+ * syllable rhythm (4–5 Hz). A steady tone would not do: the browser's noise suppression removes it.
+ */
+const SPEECH_LIKE =
+  "aevalsrc='0.4*sin(2*PI*(180+60*sin(2*PI*0.7*t))*t)*(0.55+0.45*sin(2*PI*4*t))+0.3*sin(2*PI*(900+300*sin(2*PI*0.3*t))*t)*(0.5+0.5*sin(2*PI*5*t))':s=48000:d=10";
+
+export async function fakeVoice(): Promise<string> {
+  const out = join(CACHE, 'speech-like.wav');
+  if (existsSync(out)) return out;
+  await mkdir(CACHE, { recursive: true });
+  const partial = `${out}.${process.pid}.part.wav`;
+  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', SPEECH_LIKE, '-ac', '1', partial]);
+  await rename(partial, out);
+  return out;
+}

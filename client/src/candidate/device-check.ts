@@ -74,7 +74,7 @@ async function preview(stream: MediaStream, config: PageConfig): Promise<Checked
   );
   await video.play().catch(() => {});
   const audio = stream.getAudioTracks().length ? new AudioMonitor(stream) : undefined;
-  const meterTimer = setInterval(() => (meter.value = audio ? Math.min(1, audio.level() * 3) : 0), 100);
+  const meterTimer = setInterval(() => (meter.value = audio ? Math.min(1, audio.level() * 5) : 0), 100);
   let faces: FaceMonitor | null = null;
   if (config.models) {
     try {

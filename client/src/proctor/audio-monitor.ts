@@ -1,37 +1,42 @@
-// Voice activity from the microphone (audioPolicy FLAG): the level in the speech band above a
-// threshold for long enough is AUDIO_DETECTED. Also drives the device check's level meter.
+// Voice activity from the microphone (audioPolicy FLAG): the loudness (RMS) of the speech band
+// above a threshold for long enough is AUDIO_DETECTED. Also drives the device check's meter.
 import type { DetectedEvent } from './detected-event.ts';
 
-const SPEECH_BAND_HZ = [300, 3400] as const;
-const VOICE_LEVEL = 0.12;
-const VOICE_MIN_MS = 600;
+/** A broad band-pass around the speech band (about 300–3400 Hz). */
+const SPEECH_CENTRE_HZ = 1000;
+const SPEECH_Q = 0.5;
+/** RMS of the filtered signal: about -34 dBFS, well above a quiet room, below normal speech. */
+const VOICE_LEVEL = 0.02;
 const SAMPLE_MS = 100;
+/** Speech pauses between syllables: voice is most of the last second loud, not all of it. */
+const WINDOW_SAMPLES = 10;
+const VOICE_SAMPLES = 6;
+const SILENCE_SAMPLES = 2;
 
 export class AudioMonitor {
   readonly #context: AudioContext;
   readonly #analyser: AnalyserNode;
-  readonly #bins: Uint8Array<ArrayBuffer>;
-  readonly #band: [number, number];
+  readonly #samples: Float32Array<ArrayBuffer>;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #voiceSince: number | undefined;
-  #reported = false;
+  /** Times of the loud samples within the last second. */
+  #loud: number[] = [];
+  #speaking = false;
 
   constructor(stream: MediaStream) {
     this.#context = new AudioContext();
     this.#analyser = this.#context.createAnalyser();
-    this.#analyser.fftSize = 1024;
-    this.#context.createMediaStreamSource(stream).connect(this.#analyser);
-    this.#bins = new Uint8Array(this.#analyser.frequencyBinCount);
-    const hzPerBin = this.#context.sampleRate / this.#analyser.fftSize;
-    this.#band = [Math.floor(SPEECH_BAND_HZ[0] / hzPerBin), Math.ceil(SPEECH_BAND_HZ[1] / hzPerBin)];
+    this.#analyser.fftSize = 2048;
+    const speechBand = new BiquadFilterNode(this.#context, { type: 'bandpass', frequency: SPEECH_CENTRE_HZ, Q: SPEECH_Q });
+    this.#context.createMediaStreamSource(stream).connect(speechBand).connect(this.#analyser);
+    this.#samples = new Float32Array(this.#analyser.fftSize);
   }
 
-  /** 0–1: the speech-band level now. */
+  /** The speech band's RMS now (0–1; speech is typically 0.02–0.2). */
   level(): number {
-    this.#analyser.getByteFrequencyData(this.#bins);
+    this.#analyser.getFloatTimeDomainData(this.#samples);
     let sum = 0;
-    for (let i = this.#band[0]; i <= this.#band[1]; i++) sum += this.#bins[i]!;
-    return sum / ((this.#band[1] - this.#band[0] + 1) * 255);
+    for (const sample of this.#samples) sum += sample * sample;
+    return Math.sqrt(sum / this.#samples.length);
   }
 
   /** Reports voice activity once per stretch of speech. */
@@ -39,15 +44,15 @@ export class AudioMonitor {
     void this.#context.resume();
     this.#timer = setInterval(() => {
       const now = Date.now();
-      if (this.level() < VOICE_LEVEL) {
-        this.#voiceSince = undefined;
-        this.#reported = false;
-        return;
-      }
-      this.#voiceSince ??= now;
-      if (!this.#reported && now - this.#voiceSince >= VOICE_MIN_MS) {
-        this.#reported = true;
-        emit({ type: 'AUDIO_DETECTED', occurredAt: this.#voiceSince, durationMs: now - this.#voiceSince, metadata: { level: Math.round(this.level() * 100) / 100 } });
+      const level = this.level();
+      if (level >= VOICE_LEVEL) this.#loud.push(now);
+      this.#loud = this.#loud.filter((at) => now - at < WINDOW_SAMPLES * SAMPLE_MS);
+      if (this.#speaking) {
+        if (this.#loud.length <= SILENCE_SAMPLES) this.#speaking = false;
+      } else if (this.#loud.length >= VOICE_SAMPLES) {
+        this.#speaking = true;
+        const since = this.#loud[0]!;
+        emit({ type: 'AUDIO_DETECTED', occurredAt: since, durationMs: now - since, metadata: { rms: Math.round(level * 1000) / 1000 } });
       }
     }, SAMPLE_MS);
   }
