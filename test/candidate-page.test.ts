@@ -188,6 +188,16 @@ describe(`candidate page (${describeDatabase()})`, function () {
     }
   });
 
+  it('fullscreen when the interview requires it, FULLSCREEN_EXIT when the candidate leaves it', async () => {
+    const { link, watcher } = await watched({ requireFullscreen: true });
+    const page = await joinAsCandidate(await browserWith('one-face'), link);
+    assert.equal(await page.evaluate(() => document.fullscreenElement?.tagName), 'HTML', 'joining entered fullscreen');
+    await page.evaluate(() => document.exitFullscreen());
+    const alert = await watcher.waitFor('FULLSCREEN_EXIT');
+    assert.equal(alert.severity, 'HIGH');
+    await page.close();
+  });
+
   it('a paste is blocked and reported', async () => {
     const { link, watcher } = await watched();
     const page = await joinAsCandidate(await browserWith('one-face'), link);
