@@ -198,6 +198,18 @@ describe(`candidate page (${describeDatabase()})`, function () {
     await page.close();
   });
 
+  it('a debugger attached (as devtools do) is caught by the pause probe: DEVTOOLS_OPEN', async () => {
+    const { link, watcher } = await watched();
+    const page = await joinAsCandidate(await browserWith('one-face'), link);
+    const cdp = await page.context().newCDPSession(page);
+    cdp.on('Debugger.paused', () => setTimeout(() => void cdp.send('Debugger.resume').catch(() => {}), 300));
+    await cdp.send('Debugger.enable');
+    const alert = await watcher.waitFor('DEVTOOLS_OPEN');
+    assert.equal(alert.severity, 'HIGH');
+    await cdp.send('Debugger.disable');
+    await page.close();
+  });
+
   it('a paste is blocked and reported', async () => {
     const { link, watcher } = await watched();
     const page = await joinAsCandidate(await browserWith('one-face'), link);

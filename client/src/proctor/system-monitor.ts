@@ -11,6 +11,8 @@ const DEVTOOLS_PROBE_MS = 2000;
 const RESIZE_SETTLE_MS = 500;
 /** A blur that is really a tab switch shows as hidden within this long. */
 const BLUR_SETTLE_MS = 150;
+/** Built at run time: minifiers drop a literal `debugger` statement. */
+const pauseIfDebugging = new Function('debugger') as () => void;
 
 export class SystemMonitor {
   readonly #rules: InterviewRules;
@@ -77,8 +79,7 @@ export class SystemMonitor {
     const delta = viewportDelta();
     const docked = delta.width - this.#baseDelta.width > DEVTOOLS_DELTA_PX || delta.height - this.#baseDelta.height > DEVTOOLS_DELTA_PX;
     const started = performance.now();
-    // eslint-disable-next-line no-debugger -- the probe: it pauses only with devtools open
-    debugger;
+    pauseIfDebugging();
     const paused = performance.now() - started > DEBUGGER_PAUSE_MS;
     const open = docked || paused;
     if (open && !this.#devtoolsOpen) this.#report('DEVTOOLS_OPEN', { docked, paused });
