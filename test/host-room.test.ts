@@ -83,6 +83,14 @@ describe(`host room (${describeDatabase()})`, function () {
     await page.reload();
     await page.waitForSelector('body[data-screen="room"]');
     await page.close();
+
+    // The link works once: another tab (its own session storage; someone who found the link in
+    // the scrollback) is refused.
+    const again = await browser.context.newPage();
+    await again.goto(url);
+    await again.waitForSelector('body[data-screen="error"]');
+    assert.match((await again.textContent('.message')) ?? '', /used already/);
+    await again.close();
   });
 
   it('refuses a used-up or forged room link with a clear page, and API tokens cannot make one', async () => {

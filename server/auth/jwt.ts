@@ -28,6 +28,12 @@ export interface RoomClaims extends HostClaims {
   interviewId: string;
 }
 
+export interface VerifiedRoomToken extends RoomClaims {
+  /** The token's own id, to use it once. */
+  tokenId: string;
+  expiresAt: number;
+}
+
 export class TokenSigner {
   readonly #key: Uint8Array;
 
@@ -65,14 +71,21 @@ export class TokenSigner {
       .setIssuer(ISSUER)
       .setAudience(ROOM_AUDIENCE)
       .setSubject(claims.hostId)
+      .setJti(crypto.randomUUID())
       .setIssuedAt()
       .setExpirationTime(expiresAt)
       .sign(this.#key);
   }
 
-  async verifyRoom(token: string): Promise<RoomClaims> {
+  async verifyRoom(token: string): Promise<VerifiedRoomToken> {
     const payload = await this.#verify(token, ROOM_AUDIENCE, 'This room link');
-    return { hostId: String(payload.sub), orgId: String(payload.org), interviewId: String(payload.itv) };
+    return {
+      hostId: String(payload.sub),
+      orgId: String(payload.org),
+      interviewId: String(payload.itv),
+      tokenId: String(payload.jti),
+      expiresAt: Number(payload.exp) * 1000,
+    };
   }
 
   async verifyHost(token: string): Promise<VerifiedHostToken> {
