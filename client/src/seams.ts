@@ -15,8 +15,6 @@ export async function publishCandidateMedia(_stream: MediaStream, _context: Medi
 }
 
 /** Shows the candidate's video (and plays their audio) in the host room; returns the function that stops it. */
-export async function showCandidateMedia(video: HTMLVideoElement, _context: MediaContext): Promise<() => void> {
-  video.poster = '';
-  video.dataset.placeholder = 'The candidate video appears here once the media server is connected.';
+export async function showCandidateMedia(_video: HTMLVideoElement, _context: MediaContext): Promise<() => void> {
   return () => {};
 }
