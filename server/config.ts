@@ -3,7 +3,8 @@
 // malformed value, so a typo never silently falls back to a default.
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -57,7 +58,20 @@ export interface Config {
   recording: boolean;
   /** The ffmpeg binary that writes recordings. */
   ffmpegPath: string;
+  /** Folder with face_detector.tflite and face_landmarker.task, served to candidate pages at /models/. */
+  faceModelsDir: string;
+  /** Base URL the candidate page loads the face models from instead (official model files elsewhere). */
+  faceModelsUrl: string | undefined;
+  /** How often the candidate page checks the camera frame for faces, in ms. */
+  faceCheckIntervalMs: number;
+  /** Largest accepted evidence snapshot (JPEG), in bytes. */
+  snapshotLimitBytes: number;
+  /** How long a `proctor room` link may be opened, in ms. */
+  roomLinkTtlMs: number;
 }
+
+/** The repository root: the shipped face models default to `shared/` beside the clone. */
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -187,6 +201,11 @@ export const SETTINGS = [
   setting('announcedAddress', 'PROCTOR_ANNOUNCED_ADDRESS', text, none, 'public IP or host name browsers send media to (NAT; default: the listen address, or the first LAN address when it is 0.0.0.0)'),
   setting('recording', 'PROCTOR_RECORDING', boolean, true, "record candidates' camera and mic (needs ffmpeg)"),
   setting('ffmpegPath', 'PROCTOR_FFMPEG_PATH', text, 'ffmpeg', 'ffmpeg binary used for recordings'),
+  setting('faceModelsDir', 'PROCTOR_FACE_MODELS_DIR', text, resolve(REPO_ROOT, '../shared/data/face-models'), 'face model files served to candidate pages'),
+  setting('faceModelsUrl', 'PROCTOR_FACE_MODELS_URL', url('http:', 'https:'), none, 'load face models from this base URL instead of the server'),
+  setting('faceCheckIntervalMs', 'PROCTOR_FACE_CHECK_INTERVAL', duration, 200, 'face check period on the candidate page'),
+  setting('snapshotLimitBytes', 'PROCTOR_SNAPSHOT_LIMIT', byteSize, 256 * 1024, 'largest evidence snapshot upload'),
+  setting('roomLinkTtlMs', 'PROCTOR_ROOM_LINK_TTL', duration, 5 * DURATION_UNITS.m!, 'validity of a `proctor room` link'),
 ] as const;
 
 /** PROCTOR_* names read by other parts (the CLI, tests, tooling): known, so not typos. */
@@ -195,6 +214,8 @@ const OTHER_KNOWN_NAMES = new Set([
   'PROCTOR_TOKEN',
   'PROCTOR_CONFIG_DIR',
   'PROCTOR_TEST_DATABASE_URL',
+  'PROCTOR_TEST_CHROMIUM',
+  'PROCTOR_TEST_FACES_DIR',
   'PROCTOR_NODE_VERSION',
   'PROCTOR_NODE_PREFIX',
 ]);

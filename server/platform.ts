@@ -12,6 +12,8 @@ import { EmbeddedDatabase } from './db/embedded.ts';
 import { migrate, openOrm } from './db/orm.ts';
 import { createApp } from './http/app.ts';
 import type { ReadinessProbe } from './http/health.ts';
+import { hasLocalModels, pageRoutes } from './http/pages.ts';
+import { snapshotRoutes } from './http/snapshots.ts';
 import { createLogger, type Logger } from './log.ts';
 import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
 import { startMedia, type MediaRuntime } from './media/setup.ts';
@@ -106,6 +108,7 @@ export class Platform implements ReadinessProbe {
         probe: platform,
         bodyLimitBytes: config.bodyLimitBytes,
         graphql: (request, serverContext) => graphql.fetch(request, serverContext),
+        routes: [pageRoutes(config), snapshotRoutes(services.snapshots, (bearer) => services.accounts.authenticate(bearer))],
       });
       server.on('request', app.callback());
       platform.#webSockets = attachWebSockets(server, graphql, { services, logger, maxPayloadBytes: config.bodyLimitBytes });
@@ -123,6 +126,9 @@ export class Platform implements ReadinessProbe {
       });
       step('http', 'done', platform.url);
       logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
+      if (!config.faceModelsUrl && !hasLocalModels(config.faceModelsDir)) {
+        logger.warn({ dir: config.faceModelsDir }, 'no face models found: candidate pages run without face checks (set PROCTOR_FACE_MODELS_DIR or PROCTOR_FACE_MODELS_URL)');
+      }
       return platform;
     } catch (error) {
       media?.pool.close();

@@ -6,7 +6,9 @@ import { UnauthenticatedError } from '../errors.ts';
 const ISSUER = 'proctor';
 export const HOST_AUDIENCE = 'proctor:host';
 export const JOIN_AUDIENCE = 'proctor:join';
-type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE;
+/** A room link: only exchanged for a host login, never accepted as a bearer token. */
+export const ROOM_AUDIENCE = 'proctor:room';
+type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_AUDIENCE;
 
 export interface HostClaims {
   hostId: string;
@@ -20,6 +22,16 @@ export interface VerifiedHostToken extends HostClaims {
 export interface JoinClaims {
   candidateId: string;
   interviewId: string;
+}
+
+export interface RoomClaims extends HostClaims {
+  interviewId: string;
+}
+
+export interface VerifiedRoomToken extends RoomClaims {
+  /** The token's own id, to use it once. */
+  tokenId: string;
+  expiresAt: number;
 }
 
 export class TokenSigner {
@@ -51,6 +63,29 @@ export class TokenSigner {
       .setNotBefore(notBefore)
       .setExpirationTime(expiresAt)
       .sign(this.#key);
+  }
+
+  signRoom(claims: RoomClaims, expiresAt: Date): Promise<string> {
+    return new SignJWT({ org: claims.orgId, itv: claims.interviewId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(ROOM_AUDIENCE)
+      .setSubject(claims.hostId)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(this.#key);
+  }
+
+  async verifyRoom(token: string): Promise<VerifiedRoomToken> {
+    const payload = await this.#verify(token, ROOM_AUDIENCE, 'This room link');
+    return {
+      hostId: String(payload.sub),
+      orgId: String(payload.org),
+      interviewId: String(payload.itv),
+      tokenId: String(payload.jti),
+      expiresAt: Number(payload.exp) * 1000,
+    };
   }
 
   async verifyHost(token: string): Promise<VerifiedHostToken> {

@@ -194,6 +194,24 @@ export const Violation = defineEntity({
   indexes: [{ properties: ['interview', 'timestamp'] }, { properties: ['candidate', 'timestamp'] }],
 });
 
+/**
+ * An evidence picture a candidate page uploaded for a face violation, stored as
+ * <dataDir>/snapshots/<interviewId>/<id>.jpg (the retention sweep deletes files and rows together).
+ */
+export const Snapshot = defineEntity({
+  name: 'Snapshot',
+  tableName: 'snapshots',
+  properties: {
+    id: id(),
+    violation: () => p.manyToOne(Violation).index().deleteRule('cascade'),
+    interview: () => p.manyToOne(Interview).deleteRule('cascade'),
+    event: () => p.manyToOne(ProctorEvent).nullable().deleteRule('set null'),
+    bytes: p.integer(),
+    createdAt: createdAt(),
+  },
+  indexes: [{ properties: ['interview', 'createdAt'] }],
+});
+
 export const Report = defineEntity({
   name: 'Report',
   tableName: 'reports',
@@ -276,9 +294,10 @@ export type Candidate = InferEntity<typeof Candidate>;
 export type Session = InferEntity<typeof Session>;
 export type Violation = InferEntity<typeof Violation>;
 export type ProctorEvent = InferEntity<typeof ProctorEvent>;
+export type Snapshot = InferEntity<typeof Snapshot>;
 export type Report = InferEntity<typeof Report>;
 export type AuditEntry = InferEntity<typeof AuditEntry>;
 export type Recording = InferEntity<typeof Recording>;
 export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
 
-export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Report, AuditEntry, Recording, StreamQualitySummary];
+export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Snapshot, Report, AuditEntry, Recording, StreamQualitySummary];

@@ -16,6 +16,8 @@ export interface AppOptions {
   probe: ReadinessProbe;
   graphql: FetchHandler;
   bodyLimitBytes: number;
+  /** More routes (browser pages, snapshots), mounted after the API's. */
+  routes?: Router[];
   /** Trust X-Forwarded-For from a reverse proxy. */
   proxy?: boolean;
 }
@@ -33,5 +35,6 @@ export function createApp(options: AppOptions): Koa {
     .use(health.routes())
     .use(graphql.routes())
     .use(graphql.allowedMethods());
+  for (const router of options.routes ?? []) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

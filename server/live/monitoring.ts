@@ -272,6 +272,13 @@ export class MonitoringService {
     return this.#candidateMessages.listen(actor.candidateId, listener);
   }
 
+  /** The candidate's interview status as it changes (the page shows its end screen on COMPLETED). */
+  listenForStatus(actor: CandidateActor, listener: (status: InterviewStatus) => void): () => void {
+    return this.#interviewEvents.listen(actor.interviewId, (event) => {
+      if (event.kind === 'InterviewStatusChanged') listener(event.status);
+    });
+  }
+
   /**
    * Aggregates, publishes (hosts hear at once: latency) and queues for the group commit; the
    * returned promise settles with the commit (the ack waits for it: durability).

@@ -2,7 +2,7 @@
 // interview; the database keeps only its SHA-256, which is what revocation and lookup use.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import type { OrgActor } from '../auth/actor.ts';
+import type { CandidateActor, OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
 import { digestToken } from '../auth/secrets.ts';
 import type { Config } from '../config.ts';
@@ -97,6 +97,21 @@ export class CandidateService {
       { orderBy: KEYSET_ORDER, limit: first + 1 },
     );
     return toPage(rows, first);
+  }
+
+  /**
+   * The candidate's answer on the consent screen, agreed or not, with the rules it was given
+   * for: kept in the audit trail either way.
+   */
+  async recordConsent(actor: CandidateActor, agreed: boolean): Promise<{ agreed: boolean; at: Date }> {
+    const em = this.#orm.em.fork();
+    const candidate = await em.findOneOrFail(Candidate, actor.candidateId, { populate: ['interview'] });
+    audit(em, actor, agreed ? 'candidate.consent.agreed' : 'candidate.consent.declined', { type: 'Candidate', id: candidate.id }, {
+      interviewId: candidate.interview.id,
+      rules: candidate.interview.config,
+    });
+    await em.flush();
+    return { agreed, at: new Date() };
   }
 
   /** The join page's view of a link: checks signature, validity window and revocation. */

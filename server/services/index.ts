@@ -6,11 +6,13 @@ import { AccountService } from './accounts.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import { CandidateService } from './candidates.ts';
 import { InterviewService } from './interviews.ts';
+import { RoomService } from './rooms.ts';
 import { Channel } from '../live/channel.ts';
 import type { CandidateMessage, InterviewEvent } from '../live/events.ts';
 import { EventWriter } from '../live/event-writer.ts';
 import { HistoryService } from '../live/history.ts';
 import { MonitoringService } from '../live/monitoring.ts';
+import { SnapshotService } from '../live/snapshots.ts';
 import type { Logger } from '../log.ts';
 import { MediaService } from '../media/media-service.ts';
 import type { MediaRuntime } from '../media/setup.ts';
@@ -42,6 +44,8 @@ export class Services {
   readonly monitoring: MonitoringService;
   readonly history: HistoryService;
   readonly media: MediaService;
+  readonly snapshots: SnapshotService;
+  readonly rooms: RoomService;
 
   constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config);
@@ -50,6 +54,8 @@ export class Services {
     this.candidates = new CandidateService(orm, signer, config, this.interviews, publicUrl);
     this.events = new EventWriter(orm, EVENT_FLUSH);
     this.history = new HistoryService(orm);
+    this.snapshots = new SnapshotService(orm, { dataDir: config.dataDir, limitBytes: config.snapshotLimitBytes, publicUrl });
+    this.rooms = new RoomService(orm, signer, config, this.interviews, publicUrl);
     this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),

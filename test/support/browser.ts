@@ -16,6 +16,8 @@ export interface BrowserOptions {
 
 export interface TestBrowser {
   context: BrowserContext;
+  /** The profile dir: its path is on the browser process's command line (bench CPU accounting). */
+  profileDir: string;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
   });
   return {
     context,
+    profileDir,
     async close() {
       await context.close().catch(() => {});
       await rm(profileDir, { recursive: true, force: true });

@@ -1,0 +1,37 @@
+import type { InterviewRules } from '../../../schema/public-types.ts';
+import { h, show } from '../dom.ts';
+import { monitoredItems, recordedItems } from './monitored.ts';
+
+export interface ConsentInput {
+  candidateName: string;
+  interviewTitle: string;
+  rules: InterviewRules;
+  faceChecks: boolean;
+}
+
+/** Resolves with the candidate's answer (true: agreed). */
+export function askConsent(input: ConsentInput): Promise<boolean> {
+  return new Promise((resolve) => {
+    const list = (items: string[]) => h('ul', {}, ...items.map((item) => h('li', {}, item)));
+    show(
+      'consent',
+      h(
+        'section',
+        { class: 'card consent' },
+        h('h1', {}, input.interviewTitle),
+        h('p', {}, `Hello ${input.candidateName}. This interview is proctored. Before you join, here is exactly what happens.`),
+        h('h2', {}, 'What is monitored'),
+        list(monitoredItems(input.rules, input.faceChecks)),
+        h('h2', {}, 'What is recorded'),
+        list(recordedItems(input.rules)),
+        h('p', { class: 'hint' }, 'Your answer is recorded either way. You can leave now without joining.'),
+        h(
+          'div',
+          { class: 'actions' },
+          h('button', { id: 'leave', class: 'secondary', onclick: () => resolve(false) }, 'Leave'),
+          h('button', { id: 'agree', onclick: () => resolve(true) }, 'I agree, continue'),
+        ),
+      ),
+    );
+  });
+}

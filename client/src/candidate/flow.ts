@@ -1,0 +1,148 @@
+// The candidate's way through /i/<token>: link check → consent → device check → join → live
+// session → end screen. Each step is its own module; this one only sequences them.
+import type { InterviewRules, InterviewStatus, PageConfig } from '../../../schema/public-types.ts';
+import { ApiError, LiveConnection, graphql, loadPageConfig } from '../api.ts';
+import { h, show, toast } from '../dom.ts';
+import { ProctorEngine } from '../proctor/engine.ts';
+import { publishCandidateMedia } from '../seams.ts';
+import { askConsent } from './consent.ts';
+import { checkDevices, type CheckedDevices } from './device-check.ts';
+import { showError } from './error-page.ts';
+import { LiveLink } from './live-link.ts';
+
+const RULES = 'rules { strictMode requireFullscreen allowCopyPaste audioPolicy lookAwayDegrees retentionDays }';
+const SESSION = `query($token: String!) { candidateSession(token: $token) { candidate { name } interview { id title status } ${RULES} } }`;
+const CONSENT = 'mutation($agreed: Boolean!) { recordConsent(agreed: $agreed) { agreed } }';
+const JOIN = `mutation($device: DeviceInput!) { joinSession(device: $device) { id startedAt resumed interview { id status } ${RULES} } }`;
+const MESSAGES = 'subscription { candidateMessages { kind message } }';
+const STATUS = 'subscription { interviewStatus }';
+
+interface CandidateSession {
+  candidate: { name: string };
+  interview: { id: string; title: string; status: InterviewStatus };
+  rules: InterviewRules;
+}
+
+interface Joined {
+  id: string;
+  startedAt: string;
+  resumed: boolean;
+  interview: { id: string; status: InterviewStatus };
+  rules: InterviewRules;
+}
+
+export async function runCandidate(token: string): Promise<void> {
+  let session: CandidateSession;
+  let config: PageConfig;
+  try {
+    [session, config] = await Promise.all([graphql<{ candidateSession: CandidateSession }>(SESSION, { token }).then((d) => d.candidateSession), loadPageConfig()]);
+  } catch (error) {
+    showLinkError(error);
+    return;
+  }
+  const consented = sessionStorage.getItem(`proctor.consent.${token.slice(-16)}`) === 'yes';
+  if (!consented) {
+    performance.mark('proctor:consent-shown');
+    const agreed = await askConsent({ candidateName: session.candidate.name, interviewTitle: session.interview.title, rules: session.rules, faceChecks: Boolean(config.models) });
+    try {
+      await graphql(CONSENT, { agreed }, token);
+    } catch (error) {
+      showLinkError(error);
+      return;
+    }
+    if (!agreed) {
+      show('left', h('section', { class: 'card' }, h('h1', {}, 'You left'), h('p', {}, 'Nothing was monitored or recorded. You can close this page; the link stays valid if you change your mind.')));
+      return;
+    }
+    sessionStorage.setItem(`proctor.consent.${token.slice(-16)}`, 'yes');
+  }
+  performance.mark('proctor:device-check');
+  const devices = await checkDevices(config);
+  if (session.rules.requireFullscreen) await document.documentElement.requestFullscreen().catch(() => {});
+  await joinAndRun(token, devices, session);
+}
+
+async function joinAndRun(token: string, devices: CheckedDevices, session: CandidateSession): Promise<void> {
+  const indicator = h('span', { id: 'proctoring', class: 'indicator' }, '● Proctoring on');
+  const connection = h('span', { id: 'connection', class: 'connection' }, 'connecting…');
+  let engine: ProctorEngine | undefined;
+  let ended = false;
+  const end = (reason: string) => {
+    if (ended) return;
+    ended = true;
+    engine?.close();
+    devices.faces?.close();
+    for (const track of devices.stream.getTracks()) track.stop();
+    live.close();
+    show('ended', h('section', { class: 'card' }, h('h1', {}, 'The interview has ended'), h('p', {}, reason), h('p', { class: 'hint' }, 'You can close this page.')));
+  };
+  const live = new LiveConnection({
+    token,
+    onDisconnected: () => (connection.textContent = 'reconnecting…'),
+    onReconnected: () => {
+      connection.textContent = 'connected';
+      // The server may have restarted: join again (it resumes the open session), then deliver.
+      void join().then(() => engine?.resume());
+    },
+    onRefused: (reason) => end(reason || 'Your link is no longer valid.'),
+  });
+  const device = {
+    userAgent: navigator.userAgent.slice(0, 512),
+    screen: { width: screen.width, height: screen.height, pixelRatio: devicePixelRatio },
+    cameras: devices.cameras,
+    microphones: devices.microphones,
+  };
+  const join = () => live.request<{ joinSession: Joined }>(JOIN, { device }).then((d) => d.joinSession);
+
+  let joined: Joined;
+  try {
+    joined = await join();
+  } catch (error) {
+    live.close();
+    showLinkError(error);
+    return;
+  }
+  connection.textContent = 'connected';
+  live.subscribe<{ candidateMessages: { kind: 'PING' | 'WARNING'; message: string } }>(MESSAGES, {}, ({ candidateMessages: m }) =>
+    toast(m.message, m.kind === 'WARNING' ? 'warning' : 'info'),
+  );
+  live.subscribe<{ interviewStatus: InterviewStatus }>(STATUS, {}, ({ interviewStatus }) => {
+    if (interviewStatus === 'COMPLETED' || interviewStatus === 'ARCHIVED') end('The host ended the interview. Thank you!');
+  });
+
+  devices.video.classList.add('self-view');
+  show(
+    'joined',
+    h(
+      'section',
+      { class: 'session' },
+      h('header', {}, h('h1', {}, session.interview.title), indicator, connection),
+      devices.video,
+      h('p', { class: 'hint' }, joined.interview.status === 'LIVE' ? 'You are in the interview.' : 'You are in. The interview starts when the host starts it.'),
+      h('label', { for: 'notes' }, 'Notes'),
+      h('textarea', { id: 'notes', rows: '8', placeholder: 'Your own notes for this interview' }),
+    ),
+  );
+  await devices.video.play().catch(() => {});
+  engine = new ProctorEngine({
+    session: { id: joined.id, startedAt: Date.parse(joined.startedAt) },
+    rules: joined.rules,
+    link: new LiveLink(live, token),
+    stream: devices.stream,
+    faces: devices.faces,
+  });
+  performance.mark('proctor:joined');
+  const stopPublishing = await publishCandidateMedia(devices.stream, { token, interviewId: joined.interview.id });
+  // Marks for bench/client.ts: open → joined → publishing.
+  performance.mark('proctor:publishing');
+  window.addEventListener('pagehide', () => stopPublishing(), { once: true });
+  document.body.dataset.session = joined.id;
+}
+
+function showLinkError(error: unknown): void {
+  if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
+    showError('This interview link cannot be used', error.message);
+  } else {
+    showError('Something went wrong', (error as Error).message, 'Reload the page to try again.');
+  }
+}

@@ -1,0 +1,24 @@
+// What the consent screen lists, derived from the interview's rules: exactly what this
+// interview monitors and records, in the candidate's words.
+import type { InterviewRules } from '../../../schema/public-types.ts';
+
+export function monitoredItems(rules: InterviewRules, faceChecks: boolean): string[] {
+  const items = [
+    ...(faceChecks ? [`Your camera image, checked a few times per second in this browser: whether your face is visible, whether another person is visible, and whether you look away from the screen (more than ${rules.lookAwayDegrees}°)`] : []),
+    'Switching to another tab or window, and resizing the browser window',
+    'Opening the right-click menu (it is blocked) and opening developer tools',
+  ];
+  if (rules.requireFullscreen) items.push('Leaving fullscreen (this interview runs in fullscreen)');
+  items.push(rules.allowCopyPaste ? 'Copy and paste are allowed and not monitored' : 'Copying, cutting and pasting (they are blocked)');
+  if (rules.audioPolicy === 'FLAG') items.push('Your microphone: whether someone is speaking (voice activity, not what is said)');
+  return items;
+}
+
+export function recordedItems(rules: InterviewRules): string[] {
+  return [
+    'Your camera video and microphone audio during the interview',
+    'A small still image from your camera when a face check fails (as evidence for the interviewer)',
+    'The events listed above, with their times, and your device type and screen size',
+    `Everything is kept for ${rules.retentionDays} days, then deleted`,
+  ];
+}

@@ -1,0 +1,20 @@
+// The candidate page and host room, built into client/dist and served by the Koa server
+// (server/http/pages.ts). The face worker is a classic (IIFE) worker: tasks-vision's default
+// wasm fileset loads with importScripts there.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/',
+  publicDir: false,
+  logLevel: 'warn',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    target: 'es2022',
+    reportCompressedSize: false,
+  },
+  worker: { format: 'iife' },
+});

@@ -1,0 +1,91 @@
+// Evidence snapshots (seed §7): a downscaled JPEG of the frame a face violation was seen on,
+// uploaded by the candidate's page once the event is acknowledged, stored under
+// <dataDir>/snapshots/<interviewId>/<uuid>.jpg with a `snapshots` row (violation, event, size),
+// and linked to the violation: its first snapshot becomes the violation's `snapshotUrl`.
+import { randomUUID } from 'node:crypto';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { CandidateActor, OrgActor } from '../auth/actor.ts';
+import { Snapshot } from '../db/entities.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import * as validate from '../validate.ts';
+
+const JPEG_START = [0xff, 0xd8, 0xff];
+const JPEG_END = [0xff, 0xd9];
+const FILE_NAME = /^[0-9a-f-]{36}\.jpg$/;
+/** Only face checks take pictures. */
+const FACE_VIOLATIONS = ['FACE_MISSING', 'MULTIPLE_FACES', 'LOOKING_AWAY'];
+
+export interface StoredSnapshot {
+  violationId: string;
+  url: string;
+  /** False when the violation already had a snapshot (this one is stored, not linked). */
+  linked: boolean;
+}
+
+export class SnapshotService {
+  readonly #orm: MikroORM;
+  readonly #dir: string;
+  readonly #limitBytes: number;
+  readonly #publicUrl: () => string;
+
+  constructor(orm: MikroORM, options: { dataDir: string; limitBytes: number; publicUrl: () => string }) {
+    this.#orm = orm;
+    this.#dir = join(options.dataDir, 'snapshots');
+    this.#limitBytes = options.limitBytes;
+    this.#publicUrl = options.publicUrl;
+  }
+
+  get limitBytes(): number {
+    return this.#limitBytes;
+  }
+
+  async store(actor: CandidateActor, sessionId: string, seq: number, jpeg: Uint8Array): Promise<StoredSnapshot> {
+    if (!validate.isUuid(sessionId)) throw new NotFoundError('Session', sessionId);
+    validate.integerInRange('seq', seq, 0, 2 ** 31 - 1);
+    if (jpeg.length > this.#limitBytes) throw new ValidationError('snapshot', `must be at most ${Math.round(this.#limitBytes / 1024)} KB`);
+    if (!isJpeg(jpeg)) throw new ValidationError('snapshot', 'must be a JPEG image');
+    const connection = this.#orm.em.getConnection();
+    const [event] = await connection.execute<{ id: string; violation_id: string | null; interview_id: string; type: string }[]>(
+      `select e.id, e.violation_id, s.interview_id, e.type from events e join sessions s on s.id = e.session_id
+        where e.session_id = ? and e.seq = ? and s.candidate_id = ?`,
+      [sessionId, seq, actor.candidateId],
+    );
+    if (!event?.violation_id) throw new NotFoundError(`Event ${seq} of session`, sessionId);
+    if (!FACE_VIOLATIONS.includes(event.type)) throw new ValidationError('seq', `event ${seq} is ${event.type}: snapshots are for face violations`);
+    const id = randomUUID();
+    const name = `${id}.jpg`;
+    const folder = join(this.#dir, event.interview_id);
+    await mkdir(folder, { recursive: true });
+    // The file first: a row never points at a missing file (an orphan file is swept by retention).
+    await writeFile(join(folder, name), jpeg);
+    const url = `${this.#publicUrl()}/api/snapshots/${event.interview_id}/${name}`;
+    const em = this.#orm.em.fork();
+    em.create(Snapshot, { id, violation: event.violation_id, interview: event.interview_id, event: event.id, bytes: jpeg.length });
+    await em.flush();
+    const updated = await connection.execute<{ id: string }[]>(
+      'update violations set snapshot_url = ? where id = ? and snapshot_url is null returning id',
+      [url, event.violation_id],
+    );
+    return { violationId: event.violation_id, url, linked: updated.length > 0 };
+  }
+
+  /** The file behind a snapshot URL, for a host of the interview's org. */
+  async file(actor: OrgActor, interviewId: string, name: string): Promise<string> {
+    if (!validate.isUuid(interviewId) || !FILE_NAME.test(name)) throw new NotFoundError('Snapshot');
+    const [owned] = await this.#orm.em.getConnection().execute<{ id: string }[]>('select id from interviews where id = ? and org_id = ?', [interviewId, actor.orgId]);
+    if (!owned) throw new NotFoundError('Snapshot');
+    const path = join(this.#dir, interviewId, name);
+    if (!(await stat(path).catch(() => undefined))?.isFile()) throw new NotFoundError('Snapshot');
+    return path;
+  }
+}
+
+function isJpeg(bytes: Uint8Array): boolean {
+  return (
+    bytes.length > JPEG_START.length + JPEG_END.length &&
+    JPEG_START.every((byte, i) => bytes[i] === byte) &&
+    JPEG_END.every((byte, i) => bytes[bytes.length - JPEG_END.length + i] === byte)
+  );
+}
