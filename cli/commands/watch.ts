@@ -77,16 +77,8 @@ export default class Watch extends ApiCommand<typeof Watch> {
     const publish = (update: DashboardUpdate) => listeners.forEach((listener) => listener(update));
     let failure: (Error & { code?: string }) | undefined;
     feed.on('event', (event) => publish({ kind: 'event', event }));
-    feed.on('connection', (change) => {
-      publish({ kind: 'connection', ...change });
-      // What happened while the socket was down is in the database: fold it in.
-      if (change.reconnected) {
-        this.#history(history.id).then(
-          (reloaded) => publish({ kind: 'history', history: reloaded }),
-          () => {},
-        );
-      }
-    });
+    feed.on('connection', (change) => publish({ kind: 'connection', ...change }));
+    feed.on('history', (reloaded) => publish({ kind: 'history', history: reloaded }));
 
     const app = render(
       h(Dashboard, {
@@ -116,15 +108,15 @@ export default class Watch extends ApiCommand<typeof Watch> {
     writer.history(history);
     const feed = InterviewFeed.open({ server: this.server, token: this.authToken, interviewId: history.id });
     feed.on('event', (event) => writer.event(event));
+    // Notices go straight to stderr: oclif silences its log helpers under --json, and these are for people.
     feed.on('connection', (change) => {
-      if (change.state === 'reconnecting') this.logToStderr(`Connection lost${change.reason ? ` (${change.reason})` : ''}; reconnecting…`);
-      if (change.reconnected) {
-        this.logToStderr('Reconnected; replaying what was missed');
-        this.#history(history.id).then(
-          (reloaded) => writer.history(reloaded),
-          () => {},
-        );
-      }
+      if (change.state === 'reconnecting') process.stderr.write(`Connection lost${change.reason ? ` (${change.reason})` : ''}; reconnecting…\n`);
+    });
+    feed.on('history', (reloaded, { reconnected }) => {
+      writer.history(reloaded);
+      process.stderr.write(
+        reconnected ? 'Reconnected; replayed what was missed\n' : `Watching "${history.title}" live: one JSON line per event (Ctrl-C to stop)\n`,
+      );
     });
     const ended = await new Promise<{ failure?: Error & { code?: string } }>((resolve) => {
       const stop = () => resolve({});
@@ -136,10 +128,6 @@ export default class Watch extends ApiCommand<typeof Watch> {
     });
     await feed.close();
     if (ended.failure) this.#failed(ended.failure);
-  }
-
-  #history(interviewId: string): Promise<InterviewHistory> {
-    return this.request<{ interview: InterviewHistory }>(INTERVIEW_HISTORY_QUERY, { id: interviewId }).then((data) => data.interview);
   }
 
   #actions(history: InterviewHistory): DashboardActions {

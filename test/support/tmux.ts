@@ -52,11 +52,24 @@ export class TmuxSession {
     throw new Error(`the screen never matched ${test} within ${timeoutMs} ms; it shows:\n${screen}`);
   }
 
-  /** Whether the command has ended (its pane is dead), and its exit status. */
-  async exitStatus(): Promise<number | null> {
-    const { stdout } = await this.#tmux('display-message', '-p', '#{pane_dead} #{pane_dead_status}');
-    const [dead, status] = stdout.trim().split(' ');
-    return dead === '1' ? Number(status) : null;
+  /** Once the command has ended (its pane is dead): its exit status, or the signal that ended it. */
+  async ended(): Promise<{ status: number | null; signal: number | null } | null> {
+    const { stdout } = await this.#tmux('display-message', '-p', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}');
+    const [dead, status, signal] = stdout.trim().split('|');
+    // tmux marks the pane dead a moment before it has filled in how the command ended.
+    if (dead !== '1' || (!status && !signal)) return null;
+    return { status: status ? Number(status) : null, signal: signal ? Number(signal) : null };
+  }
+
+  /** Waits for the command to end; fails with the last screen after `timeoutMs`. */
+  async waitForEnd(timeoutMs = 15_000): Promise<{ status: number | null; signal: number | null }> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const ended = await this.ended();
+      if (ended) return ended;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the command did not end within ${timeoutMs} ms; the screen shows:\n${await this.screen()}`);
   }
 
   async kill(): Promise<void> {
