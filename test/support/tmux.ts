@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+const EXITED = 'proctor-test-exited-with';
 
 export class TmuxSession {
   readonly #socket: string;
@@ -16,7 +17,18 @@ export class TmuxSession {
   /** Starts `argv` in a fresh terminal of the given size; `env` is the whole environment it gets. */
   static async start(argv: string[], env: NodeJS.ProcessEnv, size: { width: number; height: number }): Promise<TmuxSession> {
     const session = new TmuxSession(`proctor-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-    const command = ['env', '-i', ...Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => `${k}=${v}`), ...argv]
+    // The shell also prints how the command ended (see `ended`).
+    const command = [
+      'env',
+      '-i',
+      ...Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => `${k}=${v}`),
+      // bash, not sh: when Ctrl-C reaches both, bash still reports a command that handled it.
+      'bash',
+      '-c',
+      `"$@"; echo "${EXITED} $?"`,
+      'bash',
+      ...argv,
+    ]
       .map(shellQuote)
       .join(' ');
     // remain-on-exit (set before the command starts) keeps the pane and its exit status after it ends.
@@ -52,21 +64,26 @@ export class TmuxSession {
     throw new Error(`the screen never matched ${test} within ${timeoutMs} ms; it shows:\n${screen}`);
   }
 
-  /** Once the command has ended (its pane is dead): its exit status, or the signal that ended it. */
-  async ended(): Promise<{ status: number | null; signal: number | null } | null> {
-    const { stdout } = await this.#tmux('display-message', '-p', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}');
-    const [dead, status, signal] = stdout.trim().split('|');
-    // tmux marks the pane dead a moment before it has filled in how the command ended.
-    if (dead !== '1' || (!status && !signal)) return null;
-    return { status: status ? Number(status) : null, signal: signal ? Number(signal) : null };
+  /**
+   * Once the command has ended: its exit status (128 + n for signal n, as the shell says). tmux
+   * 3.3 sometimes marks a pane dead without its status, and a full-screen program's exit can
+   * race the shell's line, so all three places are read.
+   */
+  async ended(): Promise<number | null> {
+    const screen = await this.screen();
+    const status =
+      new RegExp(`^${EXITED} (\\d+)$`, 'm').exec(screen)?.[1] ??
+      /^Pane is dead \(status (\d+),/m.exec(screen)?.[1] ??
+      /^1\|(\d+)$/.exec((await this.#tmux('display-message', '-p', '#{pane_dead}|#{pane_dead_status}')).stdout.trim())?.[1];
+    return status === undefined ? null : Number(status);
   }
 
   /** Waits for the command to end; fails with the last screen after `timeoutMs`. */
-  async waitForEnd(timeoutMs = 15_000): Promise<{ status: number | null; signal: number | null }> {
+  async waitForEnd(timeoutMs = 15_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const ended = await this.ended();
-      if (ended) return ended;
+      if (ended !== null) return ended;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`the command did not end within ${timeoutMs} ms; the screen shows:\n${await this.screen()}`);
