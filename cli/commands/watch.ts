@@ -1,16 +1,21 @@
 import { Args } from '@oclif/core';
-import React from 'react';
-import { render } from 'ink';
 import { ApiCommand, ApiError, EXIT_CODES_HELP, ExitCode } from '../base-command.ts';
 import { InterviewFeed } from '../live/interview-feed.ts';
 import { NdjsonWriter } from '../live/ndjson-writer.ts';
 import { INTERVIEW_HISTORY_QUERY, type InterviewHistory } from '../live/wire.ts';
 import { collectPages, PAGE_FIELDS, type Connection } from '../paging.ts';
-import { Dashboard, type DashboardActions, type DashboardUpdate } from '../tui/dashboard.ts';
+import type { DashboardActions, DashboardUpdate } from '../tui/dashboard.ts';
 import { dashboardFromHistory } from '../tui/dashboard-state.ts';
-import { InterviewPicker, type PickableInterview } from '../tui/interview-picker.ts';
+import type { PickableInterview } from '../tui/interview-picker.ts';
 
-const h = React.createElement;
+/**
+ * React and Ink, loaded only when drawing. React's development build costs several times the
+ * CPU per render (measured by bench/tui.ts), so it gets the production build unless told otherwise.
+ */
+async function loadScreens() {
+  process.env.NODE_ENV ??= 'production';
+  return import('../tui/screens.ts');
+}
 
 export default class Watch extends ApiCommand<typeof Watch> {
   static override summary = 'Watch an interview live: candidates, stream quality and integrity alerts as they happen';
@@ -65,10 +70,7 @@ export default class Watch extends ApiCommand<typeof Watch> {
     if (choices.length === 0) {
       this.error(`No live or scheduled interview to watch. Create one: ${this.config.bin} interviews create --title "…"`, { exit: ExitCode.notFound });
     }
-    let picked: string | undefined;
-    const app = render(h(InterviewPicker, { interviews: choices, onPick: (interview) => (picked = interview.id) }), { interactive: true });
-    await app.waitUntilExit();
-    return picked;
+    return (await (await loadScreens()).pickInterview(choices))?.id;
   }
 
   async #dashboard(history: InterviewHistory): Promise<void> {
@@ -80,23 +82,21 @@ export default class Watch extends ApiCommand<typeof Watch> {
     feed.on('connection', (change) => publish({ kind: 'connection', ...change }));
     feed.on('history', (reloaded) => publish({ kind: 'history', history: reloaded }));
 
-    const app = render(
-      h(Dashboard, {
-        initial: dashboardFromHistory(history, Date.now()),
-        subscribe: (listener: (update: DashboardUpdate) => void) => {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-        actions: this.#actions(history),
-      }),
-      { alternateScreen: true, interactive: true, exitOnCtrlC: true },
-    );
+    const { showDashboard } = await loadScreens();
+    const dashboard = showDashboard({
+      initial: dashboardFromHistory(history, Date.now()),
+      subscribe: (listener: (update: DashboardUpdate) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      actions: this.#actions(history),
+    });
     feed.on('failed', (error) => {
       failure = error;
-      app.unmount();
+      dashboard.stop();
     });
     try {
-      await app.waitUntilExit();
+      await dashboard.ended;
     } finally {
       await feed.close();
     }

@@ -179,7 +179,7 @@ function applyAlert(state: DashboardState, event: LiveAlert, now: number): Dashb
     durationMs: event.durationMs,
   };
   const index = state.alerts.findIndex((known) => known.violationId === alert.violationId);
-  const alerts = index >= 0 ? state.alerts.with(index, alert) : newestFirst([alert, ...state.alerts]).slice(0, MAX_ALERTS);
+  const alerts = index >= 0 ? state.alerts.with(index, alert) : withNewAlert(state.alerts, alert);
   const loud = index < 0 && (alert.severity === 'HIGH' || alert.severity === 'CRITICAL');
   const next: DashboardState = { ...state, alerts, toast: loud ? { alert, until: now + TOAST_MS } : state.toast };
   if (alert.type === 'HEARTBEAT_LOST') return withCandidate(next, alert.candidateId, (c) => ({ ...c, presence: 'silent' }));
@@ -203,9 +203,20 @@ function newCandidate(id: string, name: string): CandidateView {
   return { id, name, presence: 'offline', media: 'none', bitrateKbps: [], packetLossPct: [], score: null, reportId: null };
 }
 
+/** ISO instants in UTC order as plain strings (no locale rules); the id breaks ties so the order is stable. */
+function newerFirst(a: AlertView, b: AlertView): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt > b.occurredAt ? -1 : 1;
+  return a.violationId === b.violationId ? 0 : a.violationId > b.violationId ? -1 : 1;
+}
+
 function newestFirst(alerts: AlertView[]): AlertView[] {
-  // ISO instants in UTC sort as strings; the id breaks ties so the order is stable.
-  return alerts.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.violationId.localeCompare(a.violationId));
+  return alerts.sort(newerFirst);
+}
+
+/** A new alert is nearly always the newest: then it just goes on top, at 50 alerts/s that matters. */
+function withNewAlert(alerts: readonly AlertView[], alert: AlertView): AlertView[] {
+  const next = alerts.length === 0 || newerFirst(alert, alerts[0]!) <= 0 ? [alert, ...alerts] : newestFirst([alert, ...alerts]);
+  return next.length > MAX_ALERTS ? next.slice(0, MAX_ALERTS) : next;
 }
 
 function interviewView(history: InterviewHistory): InterviewView {

@@ -49,13 +49,21 @@ interface Notice {
   error: boolean;
 }
 
+/**
+ * Updates are drawn at once when they come alone, and at most this often when they pour in: a
+ * burst of alerts then costs one layout per interval instead of one per alert.
+ */
+const BURST_INTERVAL_MS = 50;
+
 /** Lines around the alert list: header, candidates title, alerts title, toast, notice, help. */
 const FIXED_ROWS = 7;
 const MAX_CANDIDATE_ROWS = 5;
 
-function reduce(state: DashboardState, update: DashboardUpdate | { kind: 'tick' }): DashboardState {
+function reduce(state: DashboardState, update: DashboardUpdate | { kind: 'tick' } | { kind: 'batch'; updates: DashboardUpdate[] }): DashboardState {
   const now = Date.now();
   switch (update.kind) {
+    case 'batch':
+      return update.updates.reduce(reduce, state);
     case 'event':
       return applyEvent(state, update.event, now);
     case 'history':
@@ -84,15 +92,31 @@ export function Dashboard({ initial, subscribe, actions }: DashboardProps) {
   const [filter, setFilter] = useState('');
   const [notice, setNotice] = useState<Notice | null>(null);
 
-  useEffect(
-    () =>
-      subscribe((update) => {
-        // A connection change is news the older action result must not hide.
-        if (update.kind === 'connection') setNotice(null);
-        dispatch(update);
-      }),
-    [subscribe],
-  );
+  useEffect(() => {
+    let pending: DashboardUpdate[] = [];
+    let lastFlush = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      timer = undefined;
+      lastFlush = performance.now();
+      const updates = pending;
+      pending = [];
+      dispatch({ kind: 'batch', updates });
+    };
+    const unsubscribe = subscribe((update) => {
+      // A connection change is news the older action result must not hide.
+      if (update.kind === 'connection') setNotice(null);
+      pending.push(update);
+      if (timer) return;
+      const wait = lastFlush + BURST_INTERVAL_MS - performance.now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [subscribe]);
   // The clock only ticks while there is something to count or a toast to expire: an idle
   // dashboard of a scheduled interview redraws nothing.
   const ticking = state.interview.status === 'LIVE' || state.toast !== null;

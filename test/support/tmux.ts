@@ -89,6 +89,11 @@ export class TmuxSession {
     throw new Error(`the command did not end within ${timeoutMs} ms; the screen shows:\n${await this.screen()}`);
   }
 
+  /** The process the pane runs: the shell that wraps the command (see `start`). */
+  async panePid(): Promise<number> {
+    return Number((await this.#tmux('display-message', '-p', '#{pane_pid}')).stdout.trim());
+  }
+
   async kill(): Promise<void> {
     await this.#tmux('kill-server').catch(() => {});
   }
