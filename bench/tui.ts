@@ -197,6 +197,13 @@ async function dashboardRun(setup: Setup, alerts: number, seconds: number) {
     await tmux.waitFor(/Bench Candidate\s+● online/, 30_000);
     progress(`dashboard: ${alerts} alerts, ack → line on the tmux screen`);
     const samples = await measureLatency(latencyRun.candidates[0]!, alerts, (n) => tmux.waitFor(tabSwitchLine(n), LINE_TIMEOUT_MS).then(() => performance.now()));
+    // What one look at the screen costs: the resolution of the figure above.
+    const reads: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      await tmux.screen();
+      reads.push(performance.now() - started);
+    }
     await tmux.kill();
 
     // CPU on a fresh interview, so the load does not collide with the latency run's violation.
@@ -210,7 +217,7 @@ async function dashboardRun(setup: Setup, alerts: number, seconds: number) {
     let sent = 0;
     const loadPercent = await cpuPercentWhile(pid, seconds, async (stopAt) => void (sent = await sendLoad(loadRun.candidates, stopAt)));
     for (const candidate of [...latencyRun.candidates, ...loadRun.candidates]) await candidate.leave();
-    return { latency: summarizeLatencies(samples), idlePercent, loadPercent, sent };
+    return { latency: summarizeLatencies(samples), screenRead: summarizeLatencies(reads), idlePercent, loadPercent, sent };
   } finally {
     await tmux.kill();
   }
@@ -308,8 +315,10 @@ async function main(): Promise<void> {
         ['dashboard (tmux screen)', ms(dashboard.latency.p50Ms), ms(dashboard.latency.p95Ms), ms(dashboard.latency.maxMs), String(dashboard.latency.missing)],
         ['baseline: watch --json (stdout line)', ms(ndjson.latency.p50Ms), ms(ndjson.latency.p95Ms), ms(ndjson.latency.maxMs), String(ndjson.latency.missing)],
         ['baseline: bare graphql-ws subscription', ms(bare.p50Ms), ms(bare.p95Ms), ms(bare.maxMs), String(bare.missing)],
+        ['resolution: one capture-pane read', ms(dashboard.screenRead.p50Ms), ms(dashboard.screenRead.p95Ms), ms(dashboard.screenRead.maxMs), '-'],
       ]).join('\n'),
     );
+    console.log('  (0 ms: the alert was already there when the ack came; the server sends it before the commit the ack waits for)');
     console.log('');
     console.log(`  CPU of the watch process (% of one core), ${seconds} s each`);
     console.log(

@@ -188,6 +188,10 @@ describe(`proctor watch (${describeDatabase()})`, function () {
     assert.deepEqual((await inbox.next(15_000)).data.candidateMessages, { kind: 'PING', message: 'Please look at the camera' });
     await tmux.waitFor(/Ping shown to Ada Lovelace/);
 
+    // Without the reports work's `report` query the key says how to fetch the report; with it, the report's state.
+    await tmux.sendKeys('r');
+    await tmux.waitFor(new RegExp(`No report yet; after the interview ends: proctor report ${id}|Report (PENDING|READY|FAILED|not started)`));
+
     await tmux.resize(80, 24);
     const small = await tmux.waitFor((s) => /LIVE/.test(s) && /q quit/.test(s) && s.split('\n').length <= 25);
     for (const line of small.split('\n')) assert.ok(line.length <= 80, `fits 80 columns: "${line}"`);

@@ -154,7 +154,7 @@ export default class Watch extends ApiCommand<typeof Watch> {
    * says how to fetch the report instead of failing.
    */
   async #reportLink(interviewId: string, reportId: string | null): Promise<string> {
-    const fetchCommand = `${this.config.bin} report ${interviewId} --out report.pdf`;
+    const fetchCommand = `${this.config.bin} report ${interviewId}`;
     try {
       const { report } = await this.request<{ report: { status: string; downloadUrl: string | null } | null }>(
         'query($id: ID!) { report(interviewId: $id) { status downloadUrl } }',
@@ -164,7 +164,7 @@ export default class Watch extends ApiCommand<typeof Watch> {
       return `Report ${report?.status ?? 'not started'}: it is generated when the interview ends`;
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'GRAPHQL_VALIDATION_FAILED') throw error;
-      return reportId ? `Report ${reportId} is ready: ${fetchCommand}` : `No report yet: it is generated when the interview ends (then: ${fetchCommand})`;
+      return reportId ? `Report ready: ${fetchCommand}` : `No report yet; after the interview ends: ${fetchCommand}`;
     }
   }
 
