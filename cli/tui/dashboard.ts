@@ -171,7 +171,6 @@ export function Dashboard({ initial, subscribe, actions }: DashboardProps) {
         }
       }
     },
-    { isActive: true },
   );
 
   const shown = filterAlerts(state.alerts, filter);
