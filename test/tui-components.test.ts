@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import type { InterviewEvent, InterviewHistory, LiveAlert } from '../cli/live/wire.ts';
-import { Dashboard, type DashboardActions, type DashboardUpdate } from '../cli/tui/dashboard.ts';
+import { BURST_INTERVAL_MS, Dashboard, type DashboardActions, type DashboardUpdate } from '../cli/tui/dashboard.ts';
 import { applyEvent, countsByType, dashboardFromHistory, filterAlerts, type CandidateView } from '../cli/tui/dashboard-state.ts';
 import { sparkline } from '../cli/tui/format.ts';
 import { InterviewPicker, type PickableInterview } from '../cli/tui/interview-picker.ts';
@@ -68,7 +68,8 @@ function renderDashboard(initialHistory = history()) {
   );
   const push = async (update: DashboardUpdate) => {
     listeners.forEach((listener) => listener(update));
-    await settle();
+    // Updates that follow each other closely are drawn together, one burst interval later.
+    await new Promise((resolve) => setTimeout(resolve, BURST_INTERVAL_MS + 30));
   };
   const event = (e: InterviewEvent) => push({ kind: 'event', event: e });
   const keys = async (...chunks: string[]) => {

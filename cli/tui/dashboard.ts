@@ -53,7 +53,7 @@ interface Notice {
  * Updates are drawn at once when they come alone, and at most this often when they pour in: a
  * burst of alerts then costs one layout per interval instead of one per alert.
  */
-const BURST_INTERVAL_MS = 50;
+export const BURST_INTERVAL_MS = 50;
 
 /** Lines around the alert list: header, candidates title, alerts title, toast, notice, help. */
 const FIXED_ROWS = 7;
