@@ -30,6 +30,11 @@ const EXIT_BY_ERROR_CODE: Record<string, number> = {
   RATE_LIMITED: ExitCode.rateLimited,
 };
 
+/** The exit code for a server error code (UNAUTHENTICATED → 3, …); 1 for any other. */
+export function exitCodeFor(code: string | undefined): number {
+  return (code && EXIT_BY_ERROR_CODE[code]) || ExitCode.failure;
+}
+
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A failed request: the server's error code (or UNREACHABLE) and the exit code it maps to. */
@@ -165,7 +170,7 @@ export abstract class ApiCommand<T extends typeof Command> extends Command {
       code === 'UNAUTHENTICATED' && !this.#token
         ? [`Log in with \`proctor login\`, or pass --token / set PROCTOR_TOKEN (server: ${this.#server})`]
         : undefined;
-    return new ApiError(message, code, EXIT_BY_ERROR_CODE[code] ?? ExitCode.failure, suggestions);
+    return new ApiError(message, code, exitCodeFor(code), suggestions);
   }
 
   #validServer(raw: string): string {

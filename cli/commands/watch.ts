@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { ApiCommand, ApiError, EXIT_CODES_HELP, ExitCode } from '../base-command.ts';
+import { ApiCommand, ApiError, EXIT_CODES_HELP, ExitCode, exitCodeFor } from '../base-command.ts';
 import { InterviewFeed } from '../live/interview-feed.ts';
 import { NdjsonWriter } from '../live/ndjson-writer.ts';
 import { INTERVIEW_HISTORY_QUERY, type InterviewHistory } from '../live/wire.ts';
@@ -41,11 +41,11 @@ export default class Watch extends ApiCommand<typeof Watch> {
 
   async run(): Promise<void> {
     const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !this.jsonEnabled();
-    const interviewId = this.args.interview ?? (interactive ? await this.#pick() : undefined);
-    if (!interviewId) {
-      if (this.args.interview === undefined && !interactive) this.error('Which interview? Pass its ID (see `proctor interviews list`)', { exit: ExitCode.usage });
-      return;
+    if (this.args.interview === undefined && !interactive) {
+      this.error('Which interview? Pass its ID (see `proctor interviews list`)', { exit: ExitCode.usage });
     }
+    const interviewId = this.args.interview ?? (await this.#pick());
+    if (!interviewId) return; // the host quit the picker
     const history = await this.graphql<{ interview: InterviewHistory }>(INTERVIEW_HISTORY_QUERY, { id: interviewId });
     if (interactive) await this.#dashboard(history.interview);
     else await this.#stream(history.interview);
@@ -169,7 +169,6 @@ export default class Watch extends ApiCommand<typeof Watch> {
   }
 
   #failed(error: Error & { code?: string }): never {
-    const exit = error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' ? ExitCode.denied : error.code === 'NOT_FOUND' ? ExitCode.notFound : ExitCode.failure;
-    this.error(`The live feed ended: ${error.message}`, { code: error.code, exit });
+    this.error(`The live feed ended: ${error.message}`, { code: error.code, exit: exitCodeFor(error.code) });
   }
 }

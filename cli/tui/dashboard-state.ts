@@ -94,6 +94,8 @@ export function mergeHistory(state: DashboardState, history: InterviewHistory, n
     upsertCandidate(candidates, candidate.id, (current) => ({ ...(current ?? newCandidate(candidate.id, candidate.name)), name: candidate.name, presence }));
     for (const session of candidate.sessions) {
       for (const { node: violation } of session.violations.edges) {
+        // Live alerts go out before their commit: a live count may be ahead of the stored one.
+        if ((alerts.get(violation.id)?.count ?? 0) > violation.count) continue;
         alerts.set(violation.id, {
           violationId: violation.id,
           candidateId: candidate.id,
