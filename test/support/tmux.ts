@@ -2,6 +2,8 @@
 // private socket (so it never touches the developer's tmux), driven with send-keys and read with
 // capture-pane.
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -96,6 +98,8 @@ export class TmuxSession {
 
   async kill(): Promise<void> {
     await this.#tmux('kill-server').catch(() => {});
+    // tmux leaves the socket file of a killed server behind.
+    await rm(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid!()}`, this.#socket), { force: true });
   }
 
   #tmux(...args: string[]) {
