@@ -16,6 +16,8 @@ import './types/monitoring-session.ts';
 import './types/interview-events.ts';
 import './types/candidate-messages.ts';
 import './types/monitoring-history.ts';
+import './types/report.ts';
+import './types/webhook.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -43,6 +43,20 @@ export interface Config {
   heartbeatTimeoutMs: number;
   /** Longest a graceful shutdown waits for in-flight requests, in ms. */
   shutdownTimeoutMs: number;
+  /** A MongoDB for background jobs; by default they live in the project's PostgreSQL. */
+  jobsUrl: string | undefined;
+  /** Process background jobs in `proctor up` (off when dedicated `proctor worker`s do it). */
+  runJobs: boolean;
+  /** Runs of a report or webhook job before it is given up (FAILED). */
+  jobAttempts: number;
+  /** First retry delay of a failed job; each further retry waits twice as long, in ms. */
+  jobRetryDelayMs: number;
+  /** Lifetime of a report's signed download URL, in ms. */
+  reportUrlTtlMs: number;
+  /** Longest a webhook receiver may take to answer, in ms. */
+  webhookTimeoutMs: number;
+  /** Accept webhook URLs on loopback / private networks. */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +176,13 @@ export const SETTINGS = [
   setting('logLevel', 'PROCTOR_LOG_LEVEL', oneOf(LOG_LEVELS), 'info', 'log level'),
   setting('heartbeatTimeoutMs', 'PROCTOR_HEARTBEAT_TIMEOUT', duration, 10_000, 'candidate silence that raises HEARTBEAT_LOST'),
   setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit'),
+  setting('jobsUrl', 'PROCTOR_JOBS_URL', url('mongodb:', 'mongodb+srv:'), none, 'MongoDB for background jobs (default: the PostgreSQL database)'),
+  setting('runJobs', 'PROCTOR_RUN_JOBS', boolean, true, '`proctor up` processes background jobs (false when `proctor worker`s do)'),
+  setting('jobAttempts', 'PROCTOR_JOB_ATTEMPTS', integer(1, 20), 5, 'runs of a report / webhook job before it is FAILED'),
+  setting('jobRetryDelayMs', 'PROCTOR_JOB_RETRY_DELAY', duration, 5_000, 'first retry delay of a failed job (doubles each retry)'),
+  setting('reportUrlTtlMs', 'PROCTOR_REPORT_URL_TTL', duration, DURATION_UNITS.h!, 'lifetime of a signed report download URL'),
+  setting('webhookTimeoutMs', 'PROCTOR_WEBHOOK_TIMEOUT', duration, 10_000, 'longest a webhook receiver may take to answer'),
+  setting('webhookAllowPrivate', 'PROCTOR_WEBHOOK_ALLOW_PRIVATE', boolean, false, 'accept webhook URLs on loopback / private networks'),
 ] as const;
 
 /** PROCTOR_* names read by other parts (the CLI, tests, tooling): known, so not typos. */
@@ -170,6 +191,7 @@ const OTHER_KNOWN_NAMES = new Set([
   'PROCTOR_TOKEN',
   'PROCTOR_CONFIG_DIR',
   'PROCTOR_TEST_DATABASE_URL',
+  'PROCTOR_TEST_MONGODB_URL',
   'PROCTOR_NODE_VERSION',
   'PROCTOR_NODE_PREFIX',
 ]);

@@ -16,8 +16,11 @@ import { createLogger, type Logger } from './log.ts';
 import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
 import { Metrics } from './metrics.ts';
 import { Services } from './services/index.ts';
+import { authenticate } from '../schema/context.ts';
+import { JOB_POOL_SIZE, openJobStore } from './jobs/backend.ts';
+import { JobRunner } from './jobs/job-runner.ts';
 
-export type StartupStep = 'database' | 'migrations' | 'http';
+export type StartupStep = 'database' | 'migrations' | 'jobs' | 'http';
 
 export interface PlatformOptions {
   logger?: Logger;
@@ -35,6 +38,7 @@ export class Platform implements ReadinessProbe {
   readonly #server: Server;
   #webSockets: WebSocketBridge | undefined;
   #relay: PgRelay | undefined;
+  #jobs: JobRunner | undefined;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
   #url: string | undefined;
@@ -65,9 +69,10 @@ export class Platform implements ReadinessProbe {
     // room for a maintenance connection.
     const embedded = config.databaseUrl
       ? undefined
-      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2);
+      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2 + JOB_POOL_SIZE);
     let orm: MikroORM | undefined;
     let relay: PgRelay | undefined;
+    let jobs: JobRunner | undefined;
     try {
       orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize });
       await orm.em.getConnection().execute('select 1').catch((error: Error) => {
@@ -79,7 +84,6 @@ export class Platform implements ReadinessProbe {
       const applied = await migrate(orm, config.databaseUrl);
       step('migrations', 'done', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
 
-      step('http', 'start');
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const server = createServer();
       const services = new Services({ orm, signer, config, logger, metrics, publicUrl: () => config.publicUrl ?? platform.url });
@@ -89,8 +93,22 @@ export class Platform implements ReadinessProbe {
             orm!.em.getConnection().execute(NOTIFY_SQL, [payload]),
           )
         : undefined;
+      step('jobs', 'start');
+      jobs = await JobRunner.create({
+        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl ?? embedded!.url, embedded: !config.databaseUrl }),
+        logger,
+        process: config.runJobs,
+        handlers: services.jobHandlers,
+        retry: { attempts: config.jobAttempts, delayMs: config.jobRetryDelayMs },
+        name: `proctor-up-${process.pid}`,
+      });
+      services.useJobQueue(jobs);
+      step('jobs', 'done', jobs.describe);
+
+      step('http', 'start');
       const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
       platform.#relay = relay;
+      platform.#jobs = jobs;
       const graphql = createGraphQLServer({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql });
       const app = createApp({
         logger,
@@ -98,6 +116,8 @@ export class Platform implements ReadinessProbe {
         probe: platform,
         bodyLimitBytes: config.bodyLimitBytes,
         graphql: (request, serverContext) => graphql.fetch(request, serverContext),
+        reportPdf: async (reportId, access) =>
+          services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticate(services, access.authorization) : null }),
       });
       server.on('request', app.callback());
       platform.#webSockets = attachWebSockets(server, graphql, { services, logger, maxPayloadBytes: config.bodyLimitBytes });
@@ -117,11 +137,17 @@ export class Platform implements ReadinessProbe {
       logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
       return platform;
     } catch (error) {
+      await jobs?.close().catch(() => {});
       await relay?.close();
       await orm?.close(true).catch(() => {});
       await embedded?.close().catch(() => {});
       throw error;
     }
+  }
+
+  /** The background job runner (tests and benches enqueue and observe through it). */
+  get jobs(): JobRunner {
+    return this.#jobs!;
   }
 
   /** Where this server listens (the real port when 0 was asked for); kept after close for messages. */
@@ -161,6 +187,8 @@ export class Platform implements ReadinessProbe {
     }, this.config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
+    // Running jobs finish while the database is still open.
+    await this.#jobs?.close();
     await this.services.close();
     await this.#relay?.close();
     await this.orm.close(true);

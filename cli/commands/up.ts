@@ -8,7 +8,7 @@ import type { Platform, StartupStep } from '../../server/platform.ts';
 import { ExitCode } from '../base-command.ts';
 import { DEFAULT_SERVER } from '../client-config.ts';
 
-const STEP_LABELS: Record<StartupStep, string> = { database: 'database', migrations: 'migrations', http: 'HTTP server' };
+const STEP_LABELS: Record<StartupStep, string> = { database: 'database', migrations: 'migrations', jobs: 'background jobs', http: 'HTTP server' };
 
 export default class Up extends Command {
   static override summary = 'Start the Proctor platform: database, migrations and the HTTP/GraphQL server';

@@ -13,6 +13,10 @@ import { HistoryService } from '../live/history.ts';
 import { MonitoringService } from '../live/monitoring.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { JobHandlers, JobQueue } from '../jobs/job-runner.ts';
+import { ReportService } from '../reports/reports.ts';
+import { RetentionService } from '../reports/retention.ts';
+import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: at most this long or this many rows per flush. */
 const EVENT_FLUSH = { flushIntervalMs: 50, maxRows: 500 };
@@ -23,8 +27,8 @@ export interface ServicesOptions {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  /** Read when a link is made: the listening port is known only once serving. */
-  publicUrl: () => string;
+  /** Read when a link is made: the listening port is known only once serving (undefined in a worker without PROCTOR_PUBLIC_URL). */
+  publicUrl: () => string | undefined;
 }
 
 export class Services {
@@ -37,18 +41,52 @@ export class Services {
   readonly events: EventWriter;
   readonly monitoring: MonitoringService;
   readonly history: HistoryService;
+  readonly webhooks: WebhookService;
+  readonly reports: ReportService;
+  readonly retention: RetentionService;
 
   constructor({ orm, signer, config, logger, metrics, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config);
     this.apiTokens = new ApiTokenService(orm);
     this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents);
-    this.candidates = new CandidateService(orm, signer, config, this.interviews, publicUrl);
+    this.candidates = new CandidateService(orm, signer, config, this.interviews, () => publicUrl()!);
     this.events = new EventWriter(orm, EVENT_FLUSH);
     this.history = new HistoryService(orm);
     this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
     });
+    this.webhooks = new WebhookService(orm, { allowPrivateAddresses: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, attempts: config.jobAttempts });
+    this.reports = new ReportService({
+      orm,
+      signer,
+      logger,
+      interviewEvents: this.interviewEvents,
+      webhooks: this.webhooks,
+      dataDir: config.dataDir,
+      attempts: config.jobAttempts,
+      downloadUrlTtlMs: config.reportUrlTtlMs,
+      publicUrl,
+    });
+    this.retention = new RetentionService(orm, config.dataDir, logger);
+    this.interviews.onTransition(async (orgId, interviewId, move) => {
+      if (move === 'end') await this.reports.interviewEnded(orgId, interviewId);
+    });
+  }
+
+  /** What each background job does. */
+  get jobHandlers(): JobHandlers {
+    return {
+      'generate-report': ({ reportId }) => this.reports.generate(reportId),
+      'deliver-webhook': ({ deliveryId }) => this.webhooks.deliver(deliveryId),
+      'retention-sweep': async () => void (await this.retention.sweep()),
+    };
+  }
+
+  /** Where services enqueue background jobs (the job runner starts after the services). */
+  useJobQueue(queue: JobQueue): void {
+    this.reports.useQueue(queue);
+    this.webhooks.useQueue(queue);
   }
 
   /** Stops background work and writes what is queued (the database must still be open). */

@@ -103,15 +103,23 @@ function stripNullish(object: object): object {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null && v !== undefined));
 }
 
+/** Called once a move has been committed (reports hook in on `end`). */
+export type TransitionListener = (orgId: string, interviewId: string, move: Transition) => Promise<void>;
+
 export class InterviewService {
   readonly #orm: MikroORM;
   readonly #readsFromReplica: boolean;
   readonly #events: Channel<InterviewEvent>;
+  readonly #transitionListeners: TransitionListener[] = [];
 
   constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>) {
     this.#orm = orm;
     this.#readsFromReplica = readsFromReplica;
     this.#events = events;
+  }
+
+  onTransition(listener: TransitionListener): void {
+    this.#transitionListeners.push(listener);
   }
 
   async create(actor: OrgActor, input: CreateInterviewInput): Promise<Interview> {
@@ -182,6 +190,7 @@ export class InterviewService {
       throw new ConflictError(`Cannot ${move} an interview that is ${status} (it must be ${from})`, { status, expected: from });
     }
     this.#events.publish(id, { kind: 'InterviewStatusChanged', interviewId: id, status: to, at: now });
+    for (const listener of this.#transitionListeners) await listener(actor.orgId, id, move);
     return this.get(actor, id);
   }
 

@@ -2,5 +2,6 @@
 import { Migration20261124181218_init } from './Migration20261124181218_init.ts';
 import { Migration20261124184852_millisecond_timestamps } from './Migration20261124184852_millisecond_timestamps.ts';
 import { Migration20261124185800_live_events } from './Migration20261124185800_live_events.ts';
+import { Migration20261124200146_reports } from './Migration20261124200146_reports.ts';
 
-export const migrations = [Migration20261124181218_init, Migration20261124184852_millisecond_timestamps, Migration20261124185800_live_events];
+export const migrations = [Migration20261124181218_init, Migration20261124184852_millisecond_timestamps, Migration20261124185800_live_events, Migration20261124200146_reports];

@@ -1,0 +1,11 @@
+import pdfmake from 'pdfmake';
+import { writeFileSync } from 'node:fs';
+pdfmake.setFonts({ Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
+pdfmake.setUrlAccessPolicy(() => false);
+pdfmake.setLocalAccessPolicy((p) => /^Helvetica/.test(p));
+const ring = `<svg width="100" height="100" viewBox="0 0 100 100"><circle cx="50" cy="50" r="40" fill="none" stroke="#ddd" stroke-width="10"/><path d="M50 10 A40 40 0 1 1 10 50" fill="none" stroke="#000" stroke-width="10"/><text x="50" y="56" text-anchor="middle" font-size="20">75</text></svg>`;
+const t0 = performance.now();
+const doc = pdfmake.createPdf({ defaultStyle: { font: 'Helvetica' }, content: ['Hello report', { svg: ring, width: 80 }, { table: { body: [['a', 'b'], ['1', '2']] } }] });
+const buf = await doc.getBuffer();
+console.log(buf.length, performance.now() - t0);
+writeFileSync('/tmp/rp/smoke.pdf', buf);
