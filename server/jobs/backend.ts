@@ -34,7 +34,9 @@ export async function openJobStore(options: { jobsUrl: string | undefined; datab
     await connect(backend, 'the jobs MongoDB');
     return { backend: new ConnectedBackend(backend), notificationChannel: undefined, describe: 'MongoDB', minPollMs: 250 };
   }
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: JOB_POOL_SIZE, application_name: 'proctor-jobs', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // One connection on the embedded database: its socket server interleaves the protocol messages
+  // of concurrent connections (one shared session), which breaks Agenda's overlapping queries.
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.embedded ? 1 : JOB_POOL_SIZE, application_name: 'proctor-jobs', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   const backend = new PostgresBackend({ pool, disableNotifications: options.embedded });
   await connect(backend, 'the database for jobs', () => pool.end());
   return {
