@@ -7,6 +7,7 @@ import { createLogger } from '../../server/log.ts';
 import type { Platform, StartupStep } from '../../server/platform.ts';
 import { ExitCode } from '../base-command.ts';
 import { DEFAULT_SERVER } from '../client-config.ts';
+import { nextSignal } from '../signals.ts';
 
 const STEP_LABELS: Record<StartupStep, string> = { database: 'database', migrations: 'migrations', jobs: 'background jobs', http: 'HTTP server' };
 
@@ -58,6 +59,8 @@ export default class Up extends Command {
     this.logToStderr(`Stopping (${signal})…`);
     await platform.close();
     this.logToStderr('Stopped');
+    // Deliberately: Agenda leaves a lock-check timer behind after a job ran (up to 5 s).
+    process.exit(0);
   }
 
   #config(overrides: Partial<Config>): Config {
@@ -97,15 +100,4 @@ export default class Up extends Command {
       this.error(`Proctor could not start: ${reason}`, { exit: ExitCode.failure });
     }
   }
-}
-
-/** Resolves with the first of these signals; a second one gets the default handling (terminate). */
-function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const name of signals) process.off(name, onSignal);
-      resolve(signal);
-    };
-    for (const name of signals) process.on(name, onSignal);
-  });
 }
