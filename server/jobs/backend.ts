@@ -24,7 +24,7 @@ export interface JobStore {
   minPollMs: number;
 }
 
-const CONNECT_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 /** Connections the job processor needs: lock queries, saves and the LISTEN client. */
 export const JOB_POOL_SIZE = 4;
 
