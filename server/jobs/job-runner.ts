@@ -118,15 +118,31 @@ export class JobRunner implements JobQueue {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#processing) {
-        const result = await this.#agenda.drain({ timeout: DRAIN_TIMEOUT_MS, closeConnection: true });
-        if (result.timedOut) this.#logger.warn({ running: result.running }, 'jobs still running at shutdown: they will be picked up again');
-      } else {
-        // Agenda's stop() only disconnects a runner that was started.
-        await this.#store.backend.disconnect();
-      }
+      if (this.#processing) await this.#drain();
+      // Agenda's stop() only disconnects a runner that was started.
+      else await this.#store.backend.disconnect();
     })();
     return this.#closing;
+  }
+
+  /**
+   * Stops taking jobs and waits for the running ones. Agenda 6.2.6's drain() can miss the end of
+   * the last job (it checks before the job leaves its running list) and then waits for its whole
+   * timeout, so the running count is watched here and the drain is ended once it reaches zero.
+   */
+  async #drain(): Promise<void> {
+    const settled = new AbortController();
+    let drained = false;
+    const draining = this.#agenda.drain({ timeout: DRAIN_TIMEOUT_MS, signal: settled.signal, closeConnection: true }).finally(() => (drained = true));
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while (!drained && Date.now() < deadline) {
+      const stats = await this.#agenda.getRunningStats().catch(() => undefined);
+      if (!stats || stats.runningJobs === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    settled.abort();
+    const result = await draining;
+    if (result.running > 0) this.#logger.warn({ running: result.running }, 'jobs still running at shutdown: they will be picked up again');
   }
 
   async #run(job: Job<unknown>, handler: (data: unknown) => Promise<void>): Promise<void> {
