@@ -102,7 +102,7 @@ export class Platform implements ReadinessProbe {
         retry: { attempts: config.jobAttempts, delayMs: config.jobRetryDelayMs },
         name: `proctor-up-${process.pid}`,
       });
-      services.useJobQueue(jobs);
+      await services.useJobQueue(jobs, config.runJobs);
       step('jobs', 'done', jobs.describe);
 
       step('http', 'start');

@@ -61,7 +61,7 @@ export class Worker {
         retry: { attempts: config.jobAttempts, delayMs: config.jobRetryDelayMs },
         name: `proctor-worker-${process.pid}`,
       });
-      services.useJobQueue(jobs);
+      await services.useJobQueue(jobs, true);
       step('jobs', 'done', jobs.describe);
       logger.info({ pid: process.pid }, 'proctor worker is up');
       return new Worker({ jobs, services, relay, orm, logger });

@@ -53,6 +53,8 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       small: { fontSize: 7, color: '#444444' },
       th: { bold: true },
     },
+    // A section title low on a page starts the next one instead of sitting there alone.
+    pageBreakBefore: (node) => node.headlineLevel === 1 && node.startPosition.verticalRatio > 0.85,
     footer: (page, pages) => ({
       margin: [MARGIN, 14, MARGIN, 0],
       columns: [
@@ -81,7 +83,7 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
 }
 
 function section(title: string): Content {
-  return { text: title, style: 'h2' };
+  return { text: title, style: 'h2', headlineLevel: 1 };
 }
 
 function header({ interview, candidate, reportId, generatedAt }: ReportInput): Content {

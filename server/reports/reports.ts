@@ -124,6 +124,18 @@ export class ReportService {
     }
   }
 
+  /**
+   * Re-enqueues reports that never got a run: the process that ended their interview stopped
+   * between recording them and enqueueing their job. A duplicate job is harmless (idempotent).
+   */
+  async resumeStalled(): Promise<number> {
+    const stalled = await this.#options.orm.em
+      .getConnection()
+      .execute<{ id: string }[]>(`select id from reports where status = 'PENDING' and attempts = 0 and created_at < now() - interval '1 minute'`);
+    for (const { id } of stalled) await this.#queue?.enqueue('generate-report', { reportId: id });
+    return stalled.length;
+  }
+
   /** The generate-report job: idempotent (an unchanged violation log is not rendered twice). */
   async generate(reportId: string): Promise<void> {
     const connection = this.#options.orm.em.getConnection();

@@ -84,9 +84,10 @@ export class Services {
   }
 
   /** Where services enqueue background jobs (the job runner starts after the services). */
-  useJobQueue(queue: JobQueue): void {
+  async useJobQueue(queue: JobQueue, processing: boolean): Promise<void> {
     this.reports.useQueue(queue);
     this.webhooks.useQueue(queue);
+    if (processing) await this.reports.resumeStalled();
   }
 
   /** Stops background work and writes what is queued (the database must still be open). */
