@@ -50,6 +50,7 @@ const TOUCH_EVERY_MS = 3_000;
 const MAX_POLL_EVERY_MS = 5_000;
 const RETENTION_SWEEP_EVERY = '1 day';
 const DRAIN_TIMEOUT_MS = 15_000;
+const ENQUEUE_TRIES = 3;
 
 export class JobRunner implements JobQueue {
   readonly #agenda: Agenda;
@@ -95,8 +96,21 @@ export class JobRunner implements JobQueue {
     return runner;
   }
 
+  /**
+   * Saves the job (a few tries: on the embedded database a statement can be broken by another
+   * connection's concurrent one, since pglite-socket interleaves their protocol messages).
+   */
   async enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {
-    await this.#agenda.now(name, data);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#agenda.now(name, data);
+        return;
+      } catch (error) {
+        if (attempt >= ENQUEUE_TRIES) throw error;
+        this.#logger.warn({ err: error, job: name, attempt }, 'enqueueing a job failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      }
+    }
   }
 
   /** Runs the retention sweep now (it otherwise runs once a day). */
