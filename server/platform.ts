@@ -95,7 +95,7 @@ export class Platform implements ReadinessProbe {
         : undefined;
       step('jobs', 'start');
       jobs = await JobRunner.create({
-        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl ?? embedded!.url, embedded: !config.databaseUrl }),
+        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl ?? embedded!.url, embedded: !config.databaseUrl, logger }),
         logger,
         process: config.runJobs,
         handlers: services.jobHandlers,

@@ -54,7 +54,7 @@ export class Worker {
         orm.em.getConnection().execute(NOTIFY_SQL, [payload]),
       );
       const jobs = await JobRunner.create({
-        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl, embedded: false }),
+        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl, embedded: false, logger }),
         logger,
         process: true,
         handlers: services.jobHandlers,

@@ -79,6 +79,7 @@ describe(`proctor worker (${describeDatabase()})`, () => {
   });
 
   it('two workers take every job while `proctor up` only enqueues, each report generated once', async function () {
+    this.timeout(120_000); // three processes start on a shared 2-core machine
     if (!USING_SERVER) {
       console.log('      (skipped: workers share a PostgreSQL server; set PROCTOR_TEST_DATABASE_URL)');
       this.skip();
@@ -90,7 +91,12 @@ describe(`proctor worker (${describeDatabase()})`, () => {
     try {
       for (const worker of workers) {
         worker.stdin.end();
-        const [line] = (await once(createInterface({ input: worker.stdout }), 'line')) as [string];
+        let stderr = '';
+        worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        const line = await Promise.race([
+          once(createInterface({ input: worker.stdout }), 'line').then(([first]) => first as string),
+          once(worker, 'exit').then(([code]) => Promise.reject(new Error(`proctor worker exited with ${code}: ${stderr}`))),
+        ]);
         assert.match(JSON.parse(line).jobs, /LISTEN\/NOTIFY/);
       }
       const { client } = await signUp(new GraphQLClient(url));

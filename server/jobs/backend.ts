@@ -10,6 +10,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import { InMemoryNotificationChannel, type AgendaBackend, type NotificationChannel } from 'agenda';
 import pg from 'pg';
+import type { Logger } from '../log.ts';
 
 export interface JobStore {
   backend: AgendaBackend;
@@ -28,7 +29,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Connections the job processor needs: lock queries, saves and the LISTEN client. */
 export const JOB_POOL_SIZE = 4;
 
-export async function openJobStore(options: { jobsUrl: string | undefined; databaseUrl: string; embedded: boolean }): Promise<JobStore> {
+export async function openJobStore(options: { jobsUrl: string | undefined; databaseUrl: string; embedded: boolean; logger: Logger }): Promise<JobStore> {
   if (options.jobsUrl) {
     const backend = new MongoBackend({ address: options.jobsUrl, options: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } });
     await connect(backend, 'the jobs MongoDB');
@@ -37,8 +38,16 @@ export async function openJobStore(options: { jobsUrl: string | undefined; datab
   // One connection on the embedded database: its socket server interleaves the protocol messages
   // of concurrent connections (one shared session), which breaks Agenda's overlapping queries.
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.embedded ? 1 : JOB_POOL_SIZE, application_name: 'proctor-jobs', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  const backend = new PostgresBackend({ pool, disableNotifications: options.embedded });
+  // A dropped idle connection (database restart) is logged; pg replaces it on the next query.
+  pool.on('error', (error) => options.logger.warn({ err: error }, 'a jobs database connection failed'));
+  // The table comes from a migration (Migration20261124203000_agenda_jobs): processes starting
+  // together would otherwise race on Agenda's CREATE TABLE IF NOT EXISTS.
+  const backend = new PostgresBackend({ pool, disableNotifications: options.embedded, ensureSchema: false });
   await connect(backend, 'the database for jobs', () => pool.end());
+  // The LISTEN channel reconnects by itself; its errors are events, which must have a listener.
+  (backend.notificationChannel as unknown as NodeJS.EventEmitter | undefined)?.on('error', (error: Error) =>
+    options.logger.warn({ err: error }, 'job notifications: connection lost, reconnecting'),
+  );
   return {
     // Agenda leaves a pool it was given open: closing the store ends it.
     backend: new ConnectedBackend(backend, () => pool.end()),

@@ -3,5 +3,6 @@ import { Migration20261124181218_init } from './Migration20261124181218_init.ts'
 import { Migration20261124184852_millisecond_timestamps } from './Migration20261124184852_millisecond_timestamps.ts';
 import { Migration20261124185800_live_events } from './Migration20261124185800_live_events.ts';
 import { Migration20261124200146_reports } from './Migration20261124200146_reports.ts';
+import { Migration20261124203000_agenda_jobs } from './Migration20261124203000_agenda_jobs.ts';
 
-export const migrations = [Migration20261124181218_init, Migration20261124184852_millisecond_timestamps, Migration20261124185800_live_events, Migration20261124200146_reports];
+export const migrations = [Migration20261124181218_init, Migration20261124184852_millisecond_timestamps, Migration20261124185800_live_events, Migration20261124200146_reports, Migration20261124203000_agenda_jobs];
