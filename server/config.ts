@@ -57,6 +57,10 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Accept webhook URLs on loopback / private networks. */
   webhookAllowPrivate: boolean;
+  /** OpenAI-compatible API for an optional language-model summary in reports (off when unset). */
+  summaryLlmUrl: string | undefined;
+  summaryLlmModel: string;
+  summaryLlmKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -183,6 +187,9 @@ export const SETTINGS = [
   setting('reportUrlTtlMs', 'PROCTOR_REPORT_URL_TTL', duration, DURATION_UNITS.h!, 'lifetime of a signed report download URL'),
   setting('webhookTimeoutMs', 'PROCTOR_WEBHOOK_TIMEOUT', duration, 10_000, 'longest a webhook receiver may take to answer'),
   setting('webhookAllowPrivate', 'PROCTOR_WEBHOOK_ALLOW_PRIVATE', boolean, false, 'accept webhook URLs on loopback / private networks'),
+  setting('summaryLlmUrl', 'PROCTOR_SUMMARY_LLM_URL', url('http:', 'https:'), none, 'OpenAI-compatible API base URL for an optional LLM report summary (off when unset)'),
+  setting('summaryLlmModel', 'PROCTOR_SUMMARY_LLM_MODEL', text, 'gpt-4o-mini', 'model name sent to PROCTOR_SUMMARY_LLM_URL'),
+  setting('summaryLlmKey', 'PROCTOR_SUMMARY_LLM_KEY', text, none, 'bearer key for PROCTOR_SUMMARY_LLM_URL'),
 ] as const;
 
 /** PROCTOR_* names read by other parts (the CLI, tests, tooling): known, so not typos. */

@@ -58,6 +58,8 @@ export class JobRunner implements JobQueue {
   readonly #logger: Logger;
   readonly #processing: boolean;
   readonly describe: string;
+  /** Jobs this process has started and Agenda has not yet reported complete. */
+  #running = 0;
   #closing: Promise<void> | undefined;
 
   private constructor(agenda: Agenda, options: JobRunnerOptions) {
@@ -85,6 +87,13 @@ export class JobRunner implements JobQueue {
       const handler = handlers[name] as (data: unknown) => Promise<void>;
       agenda.define(name, (job: Job<unknown>) => runner.#run(job, handler), { backoff, lockLifetime: LOCK_LIFETIME_MS });
     }
+    // Local events only: with a notification channel Agenda re-emits other processes' too (remote).
+    agenda.on('start', (_job: unknown, remote?: boolean) => {
+      if (remote !== true) runner.#running++;
+    });
+    agenda.on('complete', (_job: unknown, remote?: boolean) => {
+      if (remote !== true) runner.#running--;
+    });
     agenda.on('fail', (error: Error | string, job: { attrs?: { name?: string }; jobName?: string }) => {
       options.logger.warn({ err: error, job: job.attrs?.name ?? job.jobName }, 'job failed');
     });
@@ -146,17 +155,15 @@ export class JobRunner implements JobQueue {
    */
   async #drain(): Promise<void> {
     const settled = new AbortController();
-    let drained = false;
-    const draining = this.#agenda.drain({ timeout: DRAIN_TIMEOUT_MS, signal: settled.signal, closeConnection: true }).finally(() => (drained = true));
-    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    while (!drained && Date.now() < deadline) {
-      const stats = await this.#agenda.getRunningStats().catch(() => undefined);
-      if (!stats || stats.runningJobs === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    settled.abort();
+    const draining = this.#agenda.drain({ timeout: DRAIN_TIMEOUT_MS, signal: settled.signal, closeConnection: true });
+    const watching = (async () => {
+      while (!settled.signal.aborted && this.#running > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      settled.abort();
+    })();
     const result = await draining;
-    if (result.running > 0) this.#logger.warn({ running: result.running }, 'jobs still running at shutdown: they will be picked up again');
+    settled.abort();
+    await watching;
+    if (result.running > 0 && this.#running > 0) this.#logger.warn({ running: this.#running }, 'jobs still running at shutdown: they will be picked up again');
   }
 
   async #run(job: Job<unknown>, handler: (data: unknown) => Promise<void>): Promise<void> {

@@ -14,6 +14,7 @@ import { severityOf } from '../live/severity.ts';
 import type { Logger } from '../log.ts';
 import * as validate from '../validate.ts';
 import type { WebhookService } from '../webhooks/webhooks.ts';
+import type { AiSummariser } from './llm-summary.ts';
 import { loadMediaSections, type MediaSectionsLoader } from './media-sections.ts';
 import { renderReportPdf } from './pdf.ts';
 import { buildReportInput, type ReportInput, type ReportViolation, type TimelineRow } from './report-input.ts';
@@ -34,6 +35,8 @@ export interface ReportServiceOptions {
   /** Base URL of download links; undefined where no server listens (a worker without PROCTOR_PUBLIC_URL). */
   publicUrl: () => string | undefined;
   loadMedia?: MediaSectionsLoader;
+  /** The optional language-model summary (PROCTOR_SUMMARY_LLM_URL). */
+  aiSummary?: AiSummariser | undefined;
 }
 
 /** A report as the API serves it. */
@@ -148,12 +151,13 @@ export class ReportService {
         [reportId],
       );
       if (current?.status === ReportStatus.READY && current.violation_log_sha256 === input.violationLogSha256) return;
+      if (this.#options.aiSummary) input.aiSummary = await this.#options.aiSummary(input);
       const pdf = await renderReportPdf(input);
       const metrics: ReportMetrics = { counts: input.counts, timeline: input.timeline };
       await connection.execute(
-        `update reports set status = 'READY', error = null, score_focus = ?, score_confidence = ?, score_composite = ?, summary = ?,
+        `update reports set status = 'READY', error = null, score_focus = ?, score_confidence = ?, score_composite = ?, summary = ?, ai_summary = ?,
            metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ? where id = ?`,
-        [input.scores.focus, input.scores.integrity, input.scores.composite, input.scores.summary, JSON.stringify(metrics), input.violationLogSha256, pdf, pdf.length, input.generatedAt, reportId],
+        [input.scores.focus, input.scores.integrity, input.scores.composite, input.scores.summary, input.aiSummary, JSON.stringify(metrics), input.violationLogSha256, pdf, pdf.length, input.generatedAt, reportId],
       );
       const orgId = await this.#orgOf(reportId);
       this.#options.interviewEvents.publish(input.interview.id, { kind: 'ReportReady', interviewId: input.interview.id, candidateId: input.candidate.id, reportId });

@@ -14,6 +14,7 @@ import { MonitoringService } from '../live/monitoring.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { JobHandlers, JobQueue } from '../jobs/job-runner.ts';
+import { llmSummariser } from '../reports/llm-summary.ts';
 import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
@@ -67,6 +68,9 @@ export class Services {
       attempts: config.jobAttempts,
       downloadUrlTtlMs: config.reportUrlTtlMs,
       publicUrl,
+      aiSummary: config.summaryLlmUrl
+        ? llmSummariser({ url: config.summaryLlmUrl, model: config.summaryLlmModel, apiKey: config.summaryLlmKey, timeoutMs: 20_000, logger })
+        : undefined,
     });
     this.retention = new RetentionService(orm, config.dataDir, logger);
     this.interviews.onTransition(async (orgId, interviewId, move) => {
