@@ -88,17 +88,18 @@ describe(`proctor worker (${describeDatabase()})`, () => {
     const env = { ...storage.env, PROCTOR_RUN_JOBS: 'false' };
     const { up, url } = await UpProcess.started(env);
     const workers = [0, 1].map(() => spawnProctor(['worker', '--json'], storage.env));
+    // Listening at once: a worker that fails to start must fail the test, not hang it.
+    const ready = workers.map((worker) => {
+      worker.stdin.end();
+      let stderr = '';
+      worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      return Promise.race([
+        once(createInterface({ input: worker.stdout }), 'line').then(([first]) => first as string),
+        once(worker, 'exit').then(([code]) => Promise.reject(new Error(`proctor worker exited with ${code}: ${stderr}`))),
+      ]);
+    });
     try {
-      for (const worker of workers) {
-        worker.stdin.end();
-        let stderr = '';
-        worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        const line = await Promise.race([
-          once(createInterface({ input: worker.stdout }), 'line').then(([first]) => first as string),
-          once(worker, 'exit').then(([code]) => Promise.reject(new Error(`proctor worker exited with ${code}: ${stderr}`))),
-        ]);
-        assert.match(JSON.parse(line).jobs, /LISTEN\/NOTIFY/);
-      }
+      for (const line of await Promise.all(ready)) assert.match(JSON.parse(line).jobs, /LISTEN\/NOTIFY/);
       const { client } = await signUp(new GraphQLClient(url));
       const interviews = await Promise.all([0, 1, 2, 3].map((i) => runInterview(url, client, { title: `Loop ${i}` })));
       for (const { interviewId } of interviews) {
@@ -106,8 +107,12 @@ describe(`proctor worker (${describeDatabase()})`, () => {
         assert.equal(report.status, 'READY');
         assert.equal(report.attempts, 1, 'generated exactly once');
       }
-      for (const worker of workers) worker.kill('SIGTERM');
-      for (const worker of workers) assert.equal((await once(worker, 'exit'))[0], 0);
+      const exits = workers.map((worker) => {
+        const exited = once(worker, 'exit');
+        worker.kill('SIGTERM');
+        return exited;
+      });
+      for (const [code] of await Promise.all(exits)) assert.equal(code, 0);
     } finally {
       for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
       await up.stop('SIGTERM');

@@ -100,7 +100,7 @@ export class JobRunner implements JobQueue {
     await agenda.ready;
     if (options.process) {
       await agenda.start();
-      await agenda.every(RETENTION_SWEEP_EVERY, JobName.retentionSweep, {}, { skipImmediate: true });
+      await runner.#scheduleRetentionSweep();
     }
     return runner;
   }
@@ -109,6 +109,26 @@ export class JobRunner implements JobQueue {
    * Saves the job (a few tries: on the embedded database a statement can be broken by another
    * connection's concurrent one, since pglite-socket interleaves their protocol messages).
    */
+  /**
+   * The daily sweep is one 'single' job shared by every process. Processes starting together
+   * race on its upsert (a unique-index violation for the loser), so a failure is tried again,
+   * and at worst logged: another process has scheduled it.
+   */
+  async #scheduleRetentionSweep(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#agenda.every(RETENTION_SWEEP_EVERY, JobName.retentionSweep, {}, { skipImmediate: true });
+        return;
+      } catch (error) {
+        if (attempt >= ENQUEUE_TRIES) {
+          this.#logger.warn({ err: error }, 'could not schedule the daily retention sweep (another process may have)');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
   async enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
