@@ -19,6 +19,8 @@ import './types/monitoring-history.ts';
 import './types/media.ts';
 import './types/candidate-consent.ts';
 import './types/room.ts';
+import './types/report.ts';
+import './types/webhook.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -68,6 +68,24 @@ export interface Config {
   snapshotLimitBytes: number;
   /** How long a `proctor room` link may be opened, in ms. */
   roomLinkTtlMs: number;
+  /** A MongoDB for background jobs; by default they live in the project's PostgreSQL. */
+  jobsUrl: string | undefined;
+  /** Process background jobs in `proctor up` (off when dedicated `proctor worker`s do it). */
+  runJobs: boolean;
+  /** Runs of a report or webhook job before it is given up (FAILED). */
+  jobAttempts: number;
+  /** First retry delay of a failed job; each further retry waits twice as long, in ms. */
+  jobRetryDelayMs: number;
+  /** Lifetime of a report's signed download URL, in ms. */
+  reportUrlTtlMs: number;
+  /** Longest a webhook receiver may take to answer, in ms. */
+  webhookTimeoutMs: number;
+  /** Accept webhook URLs on loopback / private networks. */
+  webhookAllowPrivate: boolean;
+  /** OpenAI-compatible API for an optional language-model summary in reports (off when unset). */
+  summaryLlmUrl: string | undefined;
+  summaryLlmModel: string;
+  summaryLlmKey: string | undefined;
 }
 
 /** The repository root: the shipped face models default to `shared/` beside the clone. */
@@ -206,6 +224,16 @@ export const SETTINGS = [
   setting('faceCheckIntervalMs', 'PROCTOR_FACE_CHECK_INTERVAL', duration, 200, 'face check period on the candidate page'),
   setting('snapshotLimitBytes', 'PROCTOR_SNAPSHOT_LIMIT', byteSize, 256 * 1024, 'largest evidence snapshot upload'),
   setting('roomLinkTtlMs', 'PROCTOR_ROOM_LINK_TTL', duration, 5 * DURATION_UNITS.m!, 'validity of a `proctor room` link'),
+  setting('jobsUrl', 'PROCTOR_JOBS_URL', url('mongodb:', 'mongodb+srv:'), none, 'MongoDB for background jobs (default: the PostgreSQL database)'),
+  setting('runJobs', 'PROCTOR_RUN_JOBS', boolean, true, '`proctor up` processes background jobs (false when `proctor worker`s do)'),
+  setting('jobAttempts', 'PROCTOR_JOB_ATTEMPTS', integer(1, 20), 5, 'runs of a report / webhook job before it is FAILED'),
+  setting('jobRetryDelayMs', 'PROCTOR_JOB_RETRY_DELAY', duration, 5_000, 'first retry delay of a failed job (doubles each retry)'),
+  setting('reportUrlTtlMs', 'PROCTOR_REPORT_URL_TTL', duration, DURATION_UNITS.h!, 'lifetime of a signed report download URL'),
+  setting('webhookTimeoutMs', 'PROCTOR_WEBHOOK_TIMEOUT', duration, 10_000, 'longest a webhook receiver may take to answer'),
+  setting('webhookAllowPrivate', 'PROCTOR_WEBHOOK_ALLOW_PRIVATE', boolean, false, 'accept webhook URLs on loopback / private networks'),
+  setting('summaryLlmUrl', 'PROCTOR_SUMMARY_LLM_URL', url('http:', 'https:'), none, 'OpenAI-compatible API base URL for an optional LLM report summary (off when unset)'),
+  setting('summaryLlmModel', 'PROCTOR_SUMMARY_LLM_MODEL', text, 'gpt-4o-mini', 'model name sent to PROCTOR_SUMMARY_LLM_URL'),
+  setting('summaryLlmKey', 'PROCTOR_SUMMARY_LLM_KEY', text, none, 'bearer key for PROCTOR_SUMMARY_LLM_URL'),
 ] as const;
 
 /** PROCTOR_* names read by other parts (the CLI, tests, tooling): known, so not typos. */
@@ -216,6 +244,7 @@ const OTHER_KNOWN_NAMES = new Set([
   'PROCTOR_TEST_DATABASE_URL',
   'PROCTOR_TEST_CHROMIUM',
   'PROCTOR_TEST_FACES_DIR',
+  'PROCTOR_TEST_MONGODB_URL',
   'PROCTOR_NODE_VERSION',
   'PROCTOR_NODE_PREFIX',
 ]);

@@ -19,8 +19,11 @@ import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
 import { startMedia, type MediaRuntime } from './media/setup.ts';
 import { Metrics } from './metrics.ts';
 import { Services } from './services/index.ts';
+import { authenticate } from '../schema/context.ts';
+import { JOB_POOL_SIZE, openJobStore } from './jobs/backend.ts';
+import { JobRunner } from './jobs/job-runner.ts';
 
-export type StartupStep = 'database' | 'migrations' | 'sfu' | 'http';
+export type StartupStep = 'database' | 'migrations' | 'sfu' | 'jobs' | 'http';
 
 export interface PlatformOptions {
   logger?: Logger;
@@ -39,6 +42,7 @@ export class Platform implements ReadinessProbe {
   #webSockets: WebSocketBridge | undefined;
   #relay: PgRelay | undefined;
   #media: MediaRuntime | undefined;
+  #jobs: JobRunner | undefined;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
   #url: string | undefined;
@@ -69,10 +73,11 @@ export class Platform implements ReadinessProbe {
     // room for a maintenance connection.
     const embedded = config.databaseUrl
       ? undefined
-      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2);
+      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2 + JOB_POOL_SIZE);
     let orm: MikroORM | undefined;
     let relay: PgRelay | undefined;
     let media: MediaRuntime | undefined;
+    let jobs: JobRunner | undefined;
     try {
       orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize });
       await orm.em.getConnection().execute('select 1').catch((error: Error) => {
@@ -88,7 +93,6 @@ export class Platform implements ReadinessProbe {
       media = await startMedia(config, logger);
       step('sfu', 'done', `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${media.ffmpegPath ? '' : ', recording off'}`);
 
-      step('http', 'start');
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const server = createServer();
       const services = new Services({ orm, signer, config, logger, metrics, media, publicUrl: () => config.publicUrl ?? platform.url });
@@ -98,9 +102,23 @@ export class Platform implements ReadinessProbe {
             orm!.em.getConnection().execute(NOTIFY_SQL, [payload]),
           )
         : undefined;
+      step('jobs', 'start');
+      jobs = await JobRunner.create({
+        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl ?? embedded!.url, embedded: !config.databaseUrl, logger }),
+        logger,
+        process: config.runJobs,
+        handlers: services.jobHandlers,
+        retry: { attempts: config.jobAttempts, delayMs: config.jobRetryDelayMs },
+        name: `proctor-up-${process.pid}`,
+      });
+      await services.useJobQueue(jobs, config.runJobs);
+      step('jobs', 'done', jobs.describe);
+
+      step('http', 'start');
       const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
       platform.#relay = relay;
       platform.#media = media;
+      platform.#jobs = jobs;
       const graphql = createGraphQLServer({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql });
       const app = createApp({
         logger,
@@ -109,6 +127,8 @@ export class Platform implements ReadinessProbe {
         bodyLimitBytes: config.bodyLimitBytes,
         graphql: (request, serverContext) => graphql.fetch(request, serverContext),
         routes: [pageRoutes(config), snapshotRoutes(services.snapshots, (bearer) => services.accounts.authenticate(bearer))],
+        reportPdf: async (reportId, access) =>
+          services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticate(services, access.authorization) : null }),
       });
       server.on('request', app.callback());
       platform.#webSockets = attachWebSockets(server, graphql, { services, logger, maxPayloadBytes: config.bodyLimitBytes });
@@ -132,11 +152,17 @@ export class Platform implements ReadinessProbe {
       return platform;
     } catch (error) {
       media?.pool.close();
+      await jobs?.close().catch(() => {});
       await relay?.close();
       await orm?.close(true).catch(() => {});
       await embedded?.close().catch(() => {});
       throw error;
     }
+  }
+
+  /** The background job runner (tests and benches enqueue and observe through it). */
+  get jobs(): JobRunner {
+    return this.#jobs!;
   }
 
   /** Where this server listens (the real port when 0 was asked for); kept after close for messages. */
@@ -176,6 +202,8 @@ export class Platform implements ReadinessProbe {
     }, this.config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
+    // Running jobs finish while the database is still open.
+    await this.#jobs?.close();
     await this.services.close();
     this.#media?.pool.close();
     await this.#relay?.close();

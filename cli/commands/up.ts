@@ -7,10 +7,11 @@ import { createLogger } from '../../server/log.ts';
 import type { Platform, StartupStep } from '../../server/platform.ts';
 import { ExitCode } from '../base-command.ts';
 import { DEFAULT_SERVER } from '../client-config.ts';
+import { nextSignal } from '../signals.ts';
 import { StepProgress } from '../step-progress.ts';
 
 /** How steps read; a step not named here (a subsystem added later) shows as its own name. */
-const STEP_LABELS: Partial<Record<StartupStep, string>> = { database: 'database', migrations: 'migrations', sfu: 'media workers', http: 'HTTP server' };
+const STEP_LABELS: Partial<Record<StartupStep, string>> = { database: 'database', migrations: 'migrations', sfu: 'media workers', jobs: 'background jobs', http: 'HTTP server' };
 
 export default class Up extends Command {
   static override summary = 'Start the Proctor platform: database, migrations and the HTTP/GraphQL server';
@@ -60,6 +61,8 @@ export default class Up extends Command {
     this.logToStderr(`Stopping (${signal})…`);
     await platform.close();
     this.logToStderr('Stopped');
+    // Deliberately: Agenda leaves a lock-check timer behind after a job ran (up to 5 s).
+    process.exit(0);
   }
 
   #config(overrides: Partial<Config>): Config {
@@ -91,15 +94,4 @@ export default class Up extends Command {
       this.error(`Proctor could not start: ${reason}`, { exit: ExitCode.failure });
     }
   }
-}
-
-/** Resolves with the first of these signals; a second one gets the default handling (terminate). */
-function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const name of signals) process.off(name, onSignal);
-      resolve(signal);
-    };
-    for (const name of signals) process.on(name, onSignal);
-  });
 }

@@ -145,26 +145,24 @@ export default class Watch extends ApiCommand<typeof Watch> {
       },
       start: () => move('startInterview', 'Interview started'),
       end: () => move('endInterview', 'Interview ended'),
-      report: (candidate) => this.#reportLink(history.id, candidate?.reportId ?? null),
+      report: (candidate) => this.#reportLink(history.id, candidate?.id ?? null),
     };
   }
 
-  /**
-   * Where the report is. The report query is the reports work's; until a server has it, this
-   * says how to fetch the report instead of failing.
-   */
-  async #reportLink(interviewId: string, reportId: string | null): Promise<string> {
-    const fetchCommand = `${this.config.bin} report ${interviewId}`;
+  /** Where the selected candidate's report is, or why there is none yet. */
+  async #reportLink(interviewId: string, candidateId: string | null): Promise<string> {
+    const saveCommand = `${this.config.bin} report ${interviewId}${candidateId ? ` --candidate ${candidateId}` : ''} --out report.pdf`;
     try {
-      const { report } = await this.request<{ report: { status: string; downloadUrl: string | null } | null }>(
-        'query($id: ID!) { report(interviewId: $id) { status downloadUrl } }',
-        { id: interviewId },
+      const { report } = await this.request<{ report: { status: string; downloadUrl: string | null; error: string | null } }>(
+        'query($id: ID!, $candidateId: ID) { report(interviewId: $id, candidateId: $candidateId) { status downloadUrl error } }',
+        { id: interviewId, candidateId },
       );
-      if (report?.downloadUrl) return `Report ${report.status}: ${report.downloadUrl}`;
-      return `Report ${report?.status ?? 'not started'}: it is generated when the interview ends`;
+      if (report.status === 'READY' && report.downloadUrl) return `Report ready: ${report.downloadUrl} (or ${saveCommand})`;
+      if (report.status === 'FAILED') return `Report failed: ${report.error ?? 'unknown error'}`;
+      return `Report ${report.status}: being generated…`;
     } catch (error) {
-      if (!(error instanceof ApiError) || error.code !== 'GRAPHQL_VALIDATION_FAILED') throw error;
-      return reportId ? `Report ready: ${fetchCommand}` : `No report yet; after the interview ends: ${fetchCommand}`;
+      if (!(error instanceof ApiError) || error.code !== 'NOT_FOUND') throw error;
+      return 'No report yet: it is made when the interview ends';
     }
   }
 

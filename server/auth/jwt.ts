@@ -1,5 +1,6 @@
 // Signed tokens (HS256 JWTs): host logins and candidate join links. Each kind has its own
 // audience so one can never be used as the other.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { UnauthenticatedError } from '../errors.ts';
 
@@ -96,6 +97,17 @@ export class TokenSigner {
   async verifyJoin(token: string): Promise<JoinClaims> {
     const payload = await this.#verify(token, JOIN_AUDIENCE, 'This interview link');
     return { candidateId: String(payload.sub), interviewId: String(payload.itv) };
+  }
+
+  /** An HMAC of `data` for one purpose (signed download links), keyed like the JWTs. */
+  mac(purpose: string, data: string): string {
+    return createHmac('sha256', this.#key).update(`${purpose}\n${data}`).digest('base64url');
+  }
+
+  verifyMac(purpose: string, data: string, mac: string): boolean {
+    const expected = Buffer.from(this.mac(purpose, data));
+    const given = Buffer.from(mac);
+    return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
   /** The audience a token claims, without trusting it: only to route it to the right verifier. */

@@ -39,6 +39,15 @@ export const SEVERITIES = values(Severity);
 
 export const ReportStatus = { PENDING: 'PENDING', READY: 'READY', FAILED: 'FAILED' } as const;
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
+export const REPORT_STATUSES = values(ReportStatus);
+
+export const WebhookEvent = { INTERVIEW_COMPLETED: 'interview.completed', REPORT_READY: 'report.ready' } as const;
+export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
+export const WEBHOOK_EVENTS = values(WebhookEvent);
+
+export const DeliveryStatus = { PENDING: 'PENDING', DELIVERED: 'DELIVERED', FAILED: 'FAILED' } as const;
+export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
+export const DELIVERY_STATUSES = values(DeliveryStatus);
 
 /** What an interview monitors; validated by the interview service. */
 export interface InterviewConfig {
@@ -61,6 +70,8 @@ export const Org = defineEntity({
   properties: {
     id: id(),
     name: p.string().length(100),
+    /** Recordings and evidence snapshots older than this are deleted by the daily retention sweep. */
+    retentionDays: p.integer().default(90),
     createdAt: createdAt(),
   },
 });
@@ -227,7 +238,54 @@ export const Report = defineEntity({
     aiSummary: p.text().nullable(),
     error: p.text().nullable(),
     generatedAt: timestamp().nullable(),
+    /** The deterministic summary sentence (scoring.ts). */
+    summary: p.text().nullable(),
+    /** Counts by type and the timeline, as the API serves them (see reports/report-input.ts). */
+    metrics: p.json<Record<string, unknown>>().nullable(),
+    /** SHA-256 of the canonical violation log the report was built from (printed in the PDF footer). */
+    violationLogSha256: p.string().length(64).nullable(),
+    pdf: p.blob().nullable().lazy(),
+    pdfBytes: p.integer().nullable(),
+    /** Generation attempts so far (retried with backoff, FAILED after the last). */
+    attempts: p.integer().default(0),
+    createdAt: createdAt(),
   },
+  uniques: [{ properties: ['interview', 'candidate'] }],
+});
+
+/** An org's subscription of an HTTPS endpoint to events; payloads are signed with `secret`. */
+export const Webhook = defineEntity({
+  name: 'Webhook',
+  tableName: 'webhooks',
+  properties: {
+    id: id(),
+    org: () => p.manyToOne(Org).index(),
+    url: p.string().length(2048),
+    events: p.json<WebhookEvent[]>(),
+    /** HMAC key for X-Proctor-Signature; shown once at creation. */
+    secret: p.string().length(64).hidden(),
+    createdAt: createdAt(),
+  },
+});
+
+/** One event sent (or being sent) to one webhook: the delivery log. */
+export const WebhookDelivery = defineEntity({
+  name: 'WebhookDelivery',
+  tableName: 'webhook_deliveries',
+  properties: {
+    id: id(),
+    webhook: () => p.manyToOne(Webhook).deleteRule('cascade'),
+    event: p.string().length(32),
+    payload: p.json<Record<string, unknown>>(),
+    status: p.enum(() => DeliveryStatus).default(DeliveryStatus.PENDING),
+    attempts: p.integer().default(0),
+    lastStatusCode: p.integer().nullable(),
+    lastError: p.text().nullable(),
+    createdAt: createdAt(),
+    lastAttemptAt: timestamp().nullable(),
+    deliveredAt: timestamp().nullable(),
+  },
+  indexes: [{ properties: ['webhook', 'createdAt', 'id'] }],
 });
 
 export const AuditEntry = defineEntity({
@@ -299,5 +357,7 @@ export type Report = InferEntity<typeof Report>;
 export type AuditEntry = InferEntity<typeof AuditEntry>;
 export type Recording = InferEntity<typeof Recording>;
 export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
+export type Webhook = InferEntity<typeof Webhook>;
+export type WebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
-export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Snapshot, Report, AuditEntry, Recording, StreamQualitySummary];
+export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Snapshot, Report, AuditEntry, Recording, StreamQualitySummary, Webhook, WebhookDelivery];

@@ -22,6 +22,8 @@ export function ormConfig(options: DatabaseOptions) {
     preferReadReplicas: false,
     replicas: options.readUrl ? [{ name: 'read', clientUrl: options.readUrl }] : [],
     extensions: [Migrator],
+    // Agenda's job tables: created by a migration, owned by Agenda, not entities.
+    schemaGenerator: { skipTables: ['agenda_jobs', 'agenda_logs'] },
     migrations: { path: 'server/db/migrations', glob: 'Migration*.ts', snapshot: false, silent: true, migrationsList: migrations },
   });
 }

@@ -8,6 +8,7 @@ import { body } from './body.ts';
 import { fetchHandler, type FetchHandler } from './fetch-handler.ts';
 import { healthRoutes, type ReadinessProbe } from './health.ts';
 import { httpErrors } from './http-errors.ts';
+import { reportDownload, type ReportPdfSource } from './report-download.ts';
 import { requestId } from './request-id.ts';
 
 export interface AppOptions {
@@ -15,6 +16,7 @@ export interface AppOptions {
   metrics: Metrics;
   probe: ReadinessProbe;
   graphql: FetchHandler;
+  reportPdf: ReportPdfSource;
   bodyLimitBytes: number;
   /** More routes (browser pages, snapshots), mounted after the API's. */
   routes?: Router[];
@@ -26,6 +28,7 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa({ proxy: options.proxy ?? false });
   app.silent = true;
   const health = healthRoutes(options.probe, options.metrics);
+  const reports = reportDownload(options.reportPdf);
   const graphql = new Router();
   graphql.all('/graphql', body(options.bodyLimitBytes), fetchHandler(options.graphql));
   app
@@ -33,6 +36,7 @@ export function createApp(options: AppOptions): Koa {
     .use(accessLog(options.logger, options.metrics))
     .use(httpErrors(options.logger))
     .use(health.routes())
+    .use(reports.routes())
     .use(graphql.routes())
     .use(graphql.allowedMethods());
   for (const router of options.routes ?? []) app.use(router.routes()).use(router.allowedMethods());

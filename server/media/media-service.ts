@@ -104,7 +104,7 @@ export class MediaService {
     this.#ticker = setInterval(() => void this.#sample(), this.#options.sampleIntervalMs).unref();
     // Opening reacts to this process's startInterview; closing to the status event on the
     // interview's channel, which also carries other processes' endInterview (pg-relay).
-    options.interviews.onTransition((interviewId, status) => {
+    options.interviews.onTransition(({ interviewId, status }) => {
       if (status === InterviewStatus.LIVE) void this.#open(interviewId).catch((error) => this.#logger.error({ err: error, interviewId }, 'cannot open the media room'));
     });
   }

@@ -17,6 +17,11 @@ import type { Logger } from '../log.ts';
 import { MediaService } from '../media/media-service.ts';
 import type { MediaRuntime } from '../media/setup.ts';
 import type { Metrics } from '../metrics.ts';
+import type { JobHandlers, JobQueue } from '../jobs/job-runner.ts';
+import { llmSummariser } from '../reports/llm-summary.ts';
+import { ReportService } from '../reports/reports.ts';
+import { RetentionService } from '../reports/retention.ts';
+import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: at most this long or this many rows per flush. */
 const EVENT_FLUSH = { flushIntervalMs: 50, maxRows: 500 };
@@ -27,10 +32,10 @@ export interface ServicesOptions {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  /** The SFU's worker pool and recorder. */
-  media: MediaRuntime;
-  /** Read when a link is made: the listening port is known only once serving. */
-  publicUrl: () => string;
+  /** The SFU's worker pool and recorder (absent in a `proctor worker`, which runs jobs only). */
+  media?: MediaRuntime;
+  /** Read when a link is made: the listening port is known only once serving (undefined in a worker without PROCTOR_PUBLIC_URL). */
+  publicUrl: () => string | undefined;
 }
 
 export class Services {
@@ -43,39 +48,92 @@ export class Services {
   readonly events: EventWriter;
   readonly monitoring: MonitoringService;
   readonly history: HistoryService;
-  readonly media: MediaService;
+  readonly #media: MediaService | undefined;
   readonly snapshots: SnapshotService;
   readonly rooms: RoomService;
+  readonly webhooks: WebhookService;
+  readonly reports: ReportService;
+  readonly retention: RetentionService;
 
   constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config);
     this.apiTokens = new ApiTokenService(orm);
     this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents);
-    this.candidates = new CandidateService(orm, signer, config, this.interviews, publicUrl);
+    // Links need an absolute URL; a job worker has one only when PROCTOR_PUBLIC_URL is set.
+    const linkBase = () => {
+      const url = publicUrl();
+      if (!url) throw new Error('PROCTOR_PUBLIC_URL must be set for this process to make links');
+      return url;
+    };
+    this.candidates = new CandidateService(orm, signer, config, this.interviews, linkBase);
     this.events = new EventWriter(orm, EVENT_FLUSH);
     this.history = new HistoryService(orm);
-    this.snapshots = new SnapshotService(orm, { dataDir: config.dataDir, limitBytes: config.snapshotLimitBytes, publicUrl });
-    this.rooms = new RoomService(orm, signer, config, this.interviews, publicUrl);
+    this.snapshots = new SnapshotService(orm, { dataDir: config.dataDir, limitBytes: config.snapshotLimitBytes, publicUrl: linkBase });
+    this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
     this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
     });
-    this.media = new MediaService({
+    if (media) {
+      const mediaService = new MediaService({
+        orm,
+        pool: media.pool,
+        interviews: this.interviews,
+        monitoring: this.monitoring,
+        interviewEvents: this.interviewEvents,
+        logger,
+        dataDir: config.dataDir,
+        ffmpegPath: media.ffmpegPath,
+      });
+      metrics.mediaSnapshot = () => mediaService.snapshot();
+      this.#media = mediaService;
+    }
+    this.webhooks = new WebhookService(orm, { allowPrivateAddresses: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, attempts: config.jobAttempts });
+    this.reports = new ReportService({
       orm,
-      pool: media.pool,
-      interviews: this.interviews,
-      monitoring: this.monitoring,
-      interviewEvents: this.interviewEvents,
+      signer,
       logger,
+      interviewEvents: this.interviewEvents,
+      webhooks: this.webhooks,
       dataDir: config.dataDir,
-      ffmpegPath: media.ffmpegPath,
+      attempts: config.jobAttempts,
+      downloadUrlTtlMs: config.reportUrlTtlMs,
+      publicUrl,
+      aiSummary: config.summaryLlmUrl
+        ? llmSummariser({ url: config.summaryLlmUrl, model: config.summaryLlmModel, apiKey: config.summaryLlmKey, timeoutMs: 20_000, logger })
+        : undefined,
     });
-    metrics.mediaSnapshot = () => this.media.snapshot();
+    this.retention = new RetentionService(orm, config.dataDir, logger);
+    this.interviews.onTransition(async ({ orgId, interviewId, move }) => {
+      if (move === 'end') await this.reports.interviewEnded(orgId, interviewId);
+    });
+  }
+
+  /** The SFU side of interviews; only processes that run the SFU (`proctor up`) have it. */
+  get media(): MediaService {
+    if (!this.#media) throw new Error('this process runs no SFU');
+    return this.#media;
+  }
+
+  /** What each background job does. */
+  get jobHandlers(): JobHandlers {
+    return {
+      'generate-report': ({ reportId }) => this.reports.generate(reportId),
+      'deliver-webhook': ({ deliveryId }) => this.webhooks.deliver(deliveryId),
+      'retention-sweep': async () => void (await this.retention.sweep()),
+    };
+  }
+
+  /** Where services enqueue background jobs (the job runner starts after the services). */
+  async useJobQueue(queue: JobQueue, processing: boolean): Promise<void> {
+    this.reports.useQueue(queue);
+    this.webhooks.useQueue(queue);
+    if (processing) await this.reports.resumeStalled();
   }
 
   /** Stops background work and writes what is queued (the database must still be open). */
   async close(): Promise<void> {
-    await this.media.close();
+    await this.#media?.close();
     this.monitoring.close();
     await this.events.drain();
   }

@@ -103,16 +103,31 @@ function stripNullish(object: object): object {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null && v !== undefined));
 }
 
+/** A committed move, as in-process subsystems see it. */
+export interface TransitionChange {
+  orgId: string;
+  interviewId: string;
+  move: Transition;
+  status: InterviewStatus;
+}
+
+/** Called once a move has been committed (the SFU opens rooms on start; reports hook in on end). */
+export type TransitionListener = (change: TransitionChange) => void | Promise<void>;
+
 export class InterviewService {
   readonly #orm: MikroORM;
   readonly #readsFromReplica: boolean;
   readonly #events: Channel<InterviewEvent>;
-  readonly #transitionListeners = new Set<(interviewId: string, status: InterviewStatus) => void>();
+  readonly #transitionListeners: TransitionListener[] = [];
 
   constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>) {
     this.#orm = orm;
     this.#readsFromReplica = readsFromReplica;
     this.#events = events;
+  }
+
+  onTransition(listener: TransitionListener): void {
+    this.#transitionListeners.push(listener);
   }
 
   async create(actor: OrgActor, input: CreateInterviewInput): Promise<Interview> {
@@ -183,13 +198,8 @@ export class InterviewService {
       throw new ConflictError(`Cannot ${move} an interview that is ${status} (it must be ${from})`, { status, expected: from });
     }
     this.#events.publish(id, { kind: 'InterviewStatusChanged', interviewId: id, status: to, at: now });
-    for (const listener of this.#transitionListeners) listener(id, to);
+    for (const listener of this.#transitionListeners) await listener({ orgId: actor.orgId, interviewId: id, move, status: to });
     return this.get(actor, id);
-  }
-
-  /** In-process reactions to this process's transitions (the SFU opens and closes rooms). */
-  onTransition(listener: (interviewId: string, status: InterviewStatus) => void): void {
-    this.#transitionListeners.add(listener);
   }
 
   /** The status alone, without an actor (for server-side subsystems that already checked access). */

@@ -2,7 +2,9 @@
 import { Migration20261124181218_init } from './Migration20261124181218_init.ts';
 import { Migration20261124184852_millisecond_timestamps } from './Migration20261124184852_millisecond_timestamps.ts';
 import { Migration20261124185800_live_events } from './Migration20261124185800_live_events.ts';
+import { Migration20261124200146_reports } from './Migration20261124200146_reports.ts';
 import { Migration20261124200151_media_recordings_and_quality } from './Migration20261124200151_media_recordings_and_quality.ts';
 import { Migration20261124202838_snapshots } from './Migration20261124202838_snapshots.ts';
+import { Migration20261124203000_agenda_jobs } from './Migration20261124203000_agenda_jobs.ts';
 
-export const migrations = [Migration20261124181218_init, Migration20261124184852_millisecond_timestamps, Migration20261124185800_live_events, Migration20261124200151_media_recordings_and_quality, Migration20261124202838_snapshots];
+export const migrations = [Migration20261124181218_init, Migration20261124184852_millisecond_timestamps, Migration20261124185800_live_events, Migration20261124200146_reports, Migration20261124200151_media_recordings_and_quality, Migration20261124202838_snapshots, Migration20261124203000_agenda_jobs];

@@ -1,0 +1,194 @@
+// `npm run bench:report [-- --json]`: reports for a 60-minute interview with 2,000 violations and
+// 200 JPEG snapshots — generation time (load + score + render + store) and PDF size, job pickup
+// after endInterview on the embedded database and on a PostgreSQL server, and reports per minute
+// with two `proctor worker` processes. Baseline from the same run: a bare one-paragraph pdfmake
+// document, rendered the same way. Kept short: the machine is shared.
+import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pdfmake from 'pdfmake';
+import { loadConfig } from '../server/config.ts';
+import { renderReportPdf } from '../server/reports/pdf.ts';
+import { Platform } from '../server/platform.ts';
+import { GraphQLClient, signUp } from '../test/support/graphql.ts';
+import { runInterview } from '../test/support/interview-flow.ts';
+import { spawnProctor } from '../test/support/proctor-cli.ts';
+import { makeJpegs } from '../test/support/snapshots.ts';
+import { embeddedStorage, probeServer, serverStorage, type Storage } from './support/dataset.ts';
+import { machineFacts, machineLines } from './support/machine.ts';
+import { seedLargeInterview } from './support/report-dataset.ts';
+import { MIB, progress, table, verdict } from './support/report.ts';
+
+const SHAPE = { minutes: 60, violations: 2_000, snapshots: 200 };
+const GENERATIONS = 5;
+const PICKUPS = 10;
+const WORKER_REPORTS = 8;
+const TARGETS = { generationMs: 1_500, pdfBytes: 5 * MIB, pickupMs: 1_000 };
+const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Generation {
+  database: string;
+  generateP50Ms: number;
+  renderP50Ms: number;
+  baselineRenderP50Ms: number;
+  pdfBytes: number;
+  pages: string;
+}
+
+interface Pickup {
+  database: string;
+  p50Ms: number;
+  maxMs: number;
+}
+
+async function main() {
+  const serverUrl = process.env.PROCTOR_TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;
+  const server = await probeServer(serverUrl);
+  const machine = machineFacts('version' in server ? server.version : `unreachable (${server.unreachable})`, loadavg()[0]!);
+  const jpegDir = join(tmpdir(), `proctor-bench-jpegs-${process.pid}`);
+  progress(`making ${SHAPE.snapshots} JPEG snapshots with ffmpeg`);
+  const jpegs = await makeJpegs(jpegDir, SHAPE.snapshots);
+  try {
+    const generation = await withPlatform(await embeddedStorage(), {}, (platform, hostId) => measureGeneration(platform, hostId, jpegs, 'embedded'));
+    const pickups: Pickup[] = [await withPlatform(await embeddedStorage(), {}, (platform) => measurePickup(platform, 'embedded'))];
+    let throughput: { reportsPerMinute: number; seconds: number } | undefined;
+    if ('version' in server) {
+      pickups.push(await withPlatform(await serverStorage(serverUrl), {}, (platform) => measurePickup(platform, 'postgres')));
+      throughput = await measureWorkers(await serverStorage(serverUrl), jpegs);
+    } else progress(`PostgreSQL server unreachable (${server.unreachable}): server runs skipped`);
+    const report = { machine, shape: SHAPE, generation, pickups, throughput };
+    console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : format(report));
+  } finally {
+    await rm(jpegDir, { recursive: true, force: true });
+  }
+}
+
+async function withPlatform<T>(storage: Storage, env: Record<string, string>, use: (platform: Platform, hostId: string) => Promise<T>): Promise<T> {
+  const platform = await Platform.create(loadConfig(env, { port: 0, dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, logLevel: 'warn' }));
+  try {
+    const { hostId } = await signUp(new GraphQLClient(platform.url), 'Report bench');
+    return await use(platform, hostId);
+  } finally {
+    await platform.close();
+    await storage.drop();
+  }
+}
+
+/** generate() end to end (the job's work), then the render alone, then the bare-document baseline. */
+async function measureGeneration(platform: Platform, hostId: string, jpegs: string[], database: string): Promise<Generation> {
+  progress(`seeding a ${SHAPE.minutes}-minute interview: ${SHAPE.violations} violations, ${SHAPE.snapshots} snapshots`);
+  const { reportId } = await seedLargeInterview(platform.orm, platform.config.dataDir, hostId, { minutes: SHAPE.minutes, violations: SHAPE.violations, jpegs });
+  const connection = platform.orm.em.getConnection();
+  const generate: number[] = [];
+  for (let i = 0; i < GENERATIONS; i++) {
+    progress(`generation ${i + 1}/${GENERATIONS}`);
+    await connection.execute(`update reports set status = 'PENDING', violation_log_sha256 = null where id = ?`, [reportId]);
+    const started = performance.now();
+    await platform.services.reports.generate(reportId);
+    generate.push(performance.now() - started);
+  }
+  const [row] = await connection.execute<{ pdf_bytes: number; status: string }[]>('select pdf_bytes, status from reports where id = ?', [reportId]);
+  if (row?.status !== 'READY') throw new Error(`the bench report is ${row?.status}`);
+  const input = await platform.services.reports.buildInput(reportId);
+  const render: number[] = [];
+  const baseline: number[] = [];
+  let pages = '';
+  for (let i = 0; i < GENERATIONS; i++) {
+    let started = performance.now();
+    const pdf = await renderReportPdf(input);
+    render.push(performance.now() - started);
+    pages = `${(pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length}`;
+    started = performance.now();
+    await pdfmake.createPdf({ content: ['Baseline: one paragraph.'], defaultStyle: { font: 'Helvetica' } }).getBuffer();
+    baseline.push(performance.now() - started);
+  }
+  return { database, generateP50Ms: median(generate), renderP50Ms: median(render), baselineRenderP50Ms: median(baseline), pdfBytes: row.pdf_bytes, pages };
+}
+
+/** From sending endInterview to this process starting the generate-report job. */
+async function measurePickup(platform: Platform, database: string): Promise<Pickup> {
+  const { client } = await signUp(new GraphQLClient(platform.url), 'Pickup bench');
+  const delays: number[] = [];
+  for (let i = 0; i < PICKUPS; i++) {
+    progress(`${database}: pickup ${i + 1}/${PICKUPS}`);
+    const { interviewId } = await runInterview(platform.url, client, { end: false });
+    const started = new Promise<number>((resolve) => {
+      const stop = platform.jobs.onStart((name) => {
+        if (name !== 'generate-report') return;
+        stop();
+        resolve(performance.now());
+      });
+    });
+    const sent = performance.now();
+    await client.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    delays.push((await started) - sent);
+  }
+  return { database, p50Ms: median(delays), maxMs: Math.max(...delays) };
+}
+
+/** Two `proctor worker` processes on the server database; `proctor up`'s part only enqueues. */
+async function measureWorkers(storage: Storage, jpegs: string[]): Promise<{ reportsPerMinute: number; seconds: number }> {
+  const env = { PROCTOR_DATA_DIR: storage.dataDir, PROCTOR_DATABASE_URL: storage.databaseUrl!, PROCTOR_LOG_LEVEL: 'warn' };
+  return withPlatform(storage, { PROCTOR_RUN_JOBS: 'false' }, async (platform, hostId) => {
+    progress(`seeding ${WORKER_REPORTS} large interviews for the two workers`);
+    const reports = [];
+    for (let i = 0; i < WORKER_REPORTS; i++) reports.push(await seedLargeInterview(platform.orm, platform.config.dataDir, hostId, { minutes: SHAPE.minutes, violations: SHAPE.violations, jpegs }));
+    const workers = [0, 1].map(() => spawnProctor(['worker', '--json'], env));
+    try {
+      for (const worker of workers) {
+        worker.stdin.end();
+        await once(createInterface({ input: worker.stdout }), 'line');
+      }
+      progress(`two workers up: generating ${WORKER_REPORTS} reports`);
+      const started = performance.now();
+      for (const { reportId } of reports) await platform.jobs.enqueue('generate-report', { reportId });
+      const connection = platform.orm.em.getConnection();
+      for (;;) {
+        const [row] = await connection.execute<{ ready: string }[]>(`select count(*) as ready from reports where status = 'READY'`);
+        if (Number(row!.ready) >= WORKER_REPORTS) break;
+        if (performance.now() - started > 300_000) throw new Error('the workers did not finish within 5 minutes');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      return { reportsPerMinute: (WORKER_REPORTS / seconds) * 60, seconds };
+    } finally {
+      for (const worker of workers) worker.kill('SIGTERM');
+      await Promise.all(workers.map((worker) => (worker.exitCode === null ? once(worker, 'exit') : undefined)));
+    }
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function format(report: { machine: ReturnType<typeof machineFacts>; generation: Generation; pickups: Pickup[]; throughput: { reportsPerMinute: number; seconds: number } | undefined }): string {
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
+  const { generation: g } = report;
+  return [
+    `Report bench: ${SHAPE.minutes}-minute interview, ${SHAPE.violations} violations, ${SHAPE.snapshots} snapshots`,
+    ...machineLines(report.machine),
+    '',
+    ...table(
+      1,
+      ['figure', 'measured', 'target', 'verdict'],
+      [
+        [`generation p50 of ${GENERATIONS} (load + score + render + store, ${g.database})`, ms(g.generateP50Ms), `<= ${ms(TARGETS.generationMs)}`, verdict(g.generateP50Ms, TARGETS.generationMs)],
+        [`  of which rendering the PDF, p50`, ms(g.renderP50Ms), '', ''],
+        [`  baseline: bare one-paragraph pdfmake document, p50`, ms(g.baselineRenderP50Ms), '', ''],
+        [`PDF size (${g.pages} pages)`, `${(g.pdfBytes / MIB).toFixed(2)} MiB`, '<= 5 MiB', verdict(g.pdfBytes, TARGETS.pdfBytes)],
+        ...report.pickups.map((p) => [`job pickup after endInterview, ${p.database}, p50 / max of ${PICKUPS}`, `${ms(p.p50Ms)} / ${ms(p.maxMs)}`, `<= ${ms(TARGETS.pickupMs)}`, verdict(p.maxMs, TARGETS.pickupMs)]),
+        ...(report.throughput
+          ? [[`reports per minute, two workers (${WORKER_REPORTS} reports in ${report.throughput.seconds.toFixed(1)} s)`, report.throughput.reportsPerMinute.toFixed(0), '', '']]
+          : []),
+      ],
+    ),
+  ].join('\n');
+}
+
+await main();
+// Deliberately: Agenda leaves a lock-check timer behind after a job ran.
+process.exit(0);

@@ -1,0 +1,300 @@
+// The report as a PDF, rendered with pdfmake from a ReportInput alone. Black, white and greys
+// only (severity is spelled out, never colour-coded), standard PDF fonts (nothing embedded), and
+// vector drawings: score rings and the timeline are SVG.
+import pdfmake from 'pdfmake';
+import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import type { ViolationType } from '../db/entities.ts';
+import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
+
+const FONT = 'Helvetica';
+pdfmake.setFonts({ [FONT]: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
+// Everything a report shows is passed in as data: no URL or file is ever fetched while rendering
+// (the standard fonts are the only "files" pdfmake asks for).
+pdfmake.setUrlAccessPolicy(() => false);
+pdfmake.setLocalAccessPolicy((path) => /^Helvetica(-\w+)?$/.test(path));
+
+const PAGE_WIDTH = 595.28; // A4
+const MARGIN = 40;
+const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
+/** More thumbnails than this would swell the file without helping a reader; the API lists them all. */
+export const MAX_THUMBNAILS = 48;
+
+const TYPE_LABELS: Record<ViolationType, string> = {
+  TAB_SWITCH: 'Tab switch',
+  WINDOW_BLUR: 'Window blur',
+  FACE_MISSING: 'Face missing',
+  MULTIPLE_FACES: 'Multiple faces',
+  LOOKING_AWAY: 'Looking away',
+  AUDIO_DETECTED: 'Audio detected',
+  FULLSCREEN_EXIT: 'Fullscreen exit',
+  RESIZE_ATTEMPT: 'Window resized',
+  COPY_PASTE: 'Copy / paste',
+  CONTEXT_MENU: 'Context menu',
+  DEVTOOLS_OPEN: 'Developer tools',
+  HEARTBEAT_LOST: 'Heartbeat lost',
+  MEDIA_LOST: 'Media lost',
+};
+
+export async function renderReportPdf(input: ReportInput): Promise<Buffer> {
+  return (await pdfmake.createPdf(reportDocument(input)).getBuffer()) as Buffer;
+}
+
+export function reportDocument(input: ReportInput): TDocumentDefinitions {
+  const { interview, candidate } = input;
+  return {
+    pageSize: 'A4',
+    pageMargins: [MARGIN, MARGIN, MARGIN, 50],
+    info: { title: `Proctor report — ${candidate.name} — ${interview.title}`, author: 'Proctor', subject: `Interview ${interview.id}` },
+    defaultStyle: { font: FONT, fontSize: 9, color: '#000000' },
+    styles: {
+      title: { fontSize: 18, bold: true },
+      h2: { fontSize: 12, bold: true, margin: [0, 14, 0, 6] },
+      label: { color: '#444444' },
+      small: { fontSize: 7, color: '#444444' },
+      th: { bold: true },
+    },
+    // A section title low on a page starts the next one instead of sitting there alone.
+    pageBreakBefore: (node) => node.headlineLevel === 1 && node.startPosition.verticalRatio > 0.85,
+    footer: (page, pages) => ({
+      margin: [MARGIN, 14, MARGIN, 0],
+      columns: [
+        { text: `Violation log SHA-256: ${input.violationLogSha256}`, style: 'small' },
+        { text: `Page ${page} of ${pages}`, style: 'small', alignment: 'right', width: 60 },
+      ],
+    }),
+    content: [
+      header(input),
+      section('Summary'),
+      { text: input.scores.summary, fontSize: 11 },
+      ...(input.aiSummary ? [{ text: input.aiSummary, italics: true, margin: [0, 4, 0, 0] } as Content] : []),
+      scoreCards(input),
+      section('Timeline'),
+      timeline(input),
+      section('Violations'),
+      violationTable(input),
+      section('Evidence'),
+      evidence(input.media.evidence, input.interview.startedAt),
+      section('Stream quality'),
+      streamQuality(input),
+      section('Recording'),
+      recordings(input),
+    ],
+  };
+}
+
+function section(title: string): Content {
+  return { text: title, style: 'h2', headlineLevel: 1 };
+}
+
+function header({ interview, candidate, reportId, generatedAt }: ReportInput): Content {
+  const row = (label: string, value: string): Content[] => [{ text: label, style: 'label' }, { text: value }];
+  return [
+    { text: 'Interview integrity report', style: 'title' },
+    { text: interview.title, fontSize: 12, margin: [0, 2, 0, 8] },
+    {
+      layout: 'noBorders',
+      table: {
+        widths: [90, '*'],
+        body: [
+          row('Candidate', `${candidate.name} <${candidate.email}>`),
+          row('Interview', interview.title),
+          row('Date', `${dateTime(interview.startedAt)} – ${clock(interview.endedAt)} UTC (${minutes(interview.endedAt.getTime() - interview.startedAt.getTime())})`),
+          row('Interview ID', interview.id),
+          row('Candidate ID', candidate.id),
+          row('Report ID', reportId),
+          row('Generated', `${dateTime(generatedAt)} UTC`),
+        ],
+      },
+    },
+  ];
+}
+
+function scoreCards({ scores }: ReportInput): Content {
+  const card = (label: string, value: number, note: string): Content => ({
+    stack: [
+      { svg: ring(value), width: 90, alignment: 'center' },
+      { text: label, bold: true, alignment: 'center', margin: [0, 4, 0, 0] },
+      { text: note, style: 'small', alignment: 'center' },
+    ],
+  });
+  return {
+    margin: [0, 12, 0, 0],
+    columns: [
+      card('Composite', scores.composite, '0.6 × integrity + 0.4 × focus'),
+      card('Integrity', scores.integrity, 'violation density by severity'),
+      card('Focus', scores.focus, 'share of time attentive'),
+    ],
+  };
+}
+
+/** A circular progress ring: a grey track and a black arc for the share, the number inside. */
+export function ring(value: number): string {
+  const r = 40;
+  const share = Math.max(0, Math.min(100, value)) / 100;
+  const angle = share * 2 * Math.PI;
+  const x = 50 + r * Math.sin(angle);
+  const y = 50 - r * Math.cos(angle);
+  const arc =
+    share >= 0.9999
+      ? `<circle cx="50" cy="50" r="${r}" fill="none" stroke="#000" stroke-width="9"/>`
+      : share <= 0
+        ? ''
+        : `<path d="M50 10 A${r} ${r} 0 ${share > 0.5 ? 1 : 0} 1 ${x.toFixed(2)} ${y.toFixed(2)}" fill="none" stroke="#000" stroke-width="9"/>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">` +
+    `<circle cx="50" cy="50" r="${r}" fill="none" stroke="#d0d0d0" stroke-width="9"/>${arc}` +
+    `<text x="50" y="58" text-anchor="middle" font-size="24" font-weight="bold" font-family="Helvetica">${Math.round(value)}</text></svg>`
+  );
+}
+
+const LABEL_WIDTH = 85;
+const ROW_HEIGHT = 16;
+
+/** The Gantt chart: one row per kind of signal, x = interview time, bars = how long it lasted. */
+function timeline({ timeline: rows, interview }: ReportInput): Content {
+  const lengthMs = Math.max(1, interview.endedAt.getTime() - interview.startedAt.getTime());
+  const chartWidth = CONTENT_WIDTH - LABEL_WIDTH - 40;
+  const height = rows.length * ROW_HEIGHT + 22;
+  const x = (ms: number) => LABEL_WIDTH + (ms / lengthMs) * chartWidth;
+  const parts: string[] = [];
+  rows.forEach((row, index) => {
+    const top = index * ROW_HEIGHT;
+    if (index % 2 === 0) parts.push(`<rect x="${LABEL_WIDTH}" y="${top}" width="${chartWidth}" height="${ROW_HEIGHT}" fill="#f0f0f0"/>`);
+    parts.push(`<text x="0" y="${top + 11}" font-size="8" font-family="Helvetica">${row.label}</text>`);
+    parts.push(...bars(row, top, x));
+    parts.push(`<text x="${LABEL_WIDTH + chartWidth + 4}" y="${top + 11}" font-size="7" font-family="Helvetica">${duration(row.totalMs)}</text>`);
+  });
+  const axisY = rows.length * ROW_HEIGHT;
+  parts.push(`<line x1="${LABEL_WIDTH}" y1="${axisY}" x2="${LABEL_WIDTH + chartWidth}" y2="${axisY}" stroke="#000" stroke-width="0.6"/>`);
+  const step = tickStep(lengthMs);
+  for (let ms = 0; ms <= lengthMs; ms += step) {
+    parts.push(`<line x1="${x(ms).toFixed(1)}" y1="${axisY}" x2="${x(ms).toFixed(1)}" y2="${axisY + 3}" stroke="#000" stroke-width="0.6"/>`);
+    parts.push(`<text x="${x(ms).toFixed(1)}" y="${axisY + 12}" font-size="7" text-anchor="middle" font-family="Helvetica">${Math.round(ms / 60_000)}m</text>`);
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${CONTENT_WIDTH}" height="${height}" viewBox="0 0 ${CONTENT_WIDTH} ${height}">${parts.join('')}</svg>`;
+  return { stack: [{ svg, width: CONTENT_WIDTH }, { text: 'x = minutes since the interview started; bars = how long each signal lasted (minimum width for instants); right: total time.', style: 'small', margin: [0, 2, 0, 0] }] };
+}
+
+/** Bars in chart units, merged where they would touch on paper so thousands of events stay light. */
+function bars(row: TimelineRow, top: number, x: (ms: number) => number): string[] {
+  const out: string[] = [];
+  let current: [number, number] | undefined;
+  const flush = () => current && out.push(`<rect x="${current[0].toFixed(2)}" y="${top + 3}" width="${(current[1] - current[0]).toFixed(2)}" height="${ROW_HEIGHT - 6}" fill="#000"/>`);
+  for (const bar of row.bars) {
+    const from = x(bar.startMs);
+    const to = Math.max(x(bar.startMs + bar.durationMs), from + 1.2);
+    if (current && from <= current[1] + 0.3) current[1] = Math.max(current[1], to);
+    else {
+      flush();
+      current = [from, to];
+    }
+  }
+  flush();
+  return out;
+}
+
+function tickStep(lengthMs: number): number {
+  const minutesLong = lengthMs / 60_000;
+  const step = [1, 2, 5, 10, 15, 30, 60, 120].find((m) => minutesLong / m <= 12) ?? 240;
+  return step * 60_000;
+}
+
+function violationTable({ violations, counts, interview }: ReportInput): Content {
+  if (violations.length === 0) return { text: 'None recorded: no violation was raised during this interview.' };
+  const start = interview.startedAt.getTime();
+  const totals = counts.map((c) => `${TYPE_LABELS[c.type]} ${c.count}`).join(' · ');
+  return [
+    { text: `Events by type: ${totals}`, margin: [0, 0, 0, 6] },
+    {
+      layout: 'lightHorizontalLines',
+      table: {
+        headerRows: 1,
+        widths: [52, 60, '*', 60, 55, 35],
+        body: [
+          ['Time', 'Elapsed', 'Type', 'Severity', 'Duration', 'Count'].map((text) => ({ text, style: 'th' })),
+          ...violations.map((v) => [
+            clock(v.at),
+            elapsed(v.at.getTime() - start),
+            TYPE_LABELS[v.type],
+            { text: v.severity, bold: v.severity === 'CRITICAL' || v.severity === 'HIGH' },
+            duration(v.durationMs),
+            { text: String(v.count), alignment: 'right' } as TableCell,
+          ]),
+        ],
+      },
+    },
+  ];
+}
+
+function evidence(snapshots: EvidenceSnapshot[] | undefined, startedAt: Date): Content {
+  if (!snapshots?.length) return { text: 'None recorded.' };
+  const shown = snapshots.slice(0, MAX_THUMBNAILS);
+  const cells: Content[] = shown.map((s) => ({
+    stack: [
+      { image: `data:image/jpeg;base64,${Buffer.from(s.jpeg).toString('base64')}`, fit: [120, 80] },
+      { text: `${elapsed(s.takenAt.getTime() - startedAt.getTime())} ${s.type ? TYPE_LABELS[s.type] : ''}`, style: 'small', margin: [0, 1, 0, 6] },
+    ],
+  }));
+  const rows: Content[][] = [];
+  for (let i = 0; i < cells.length; i += 4) rows.push([...cells.slice(i, i + 4), ...Array(Math.max(0, i + 4 - cells.length)).fill({ text: '' })]);
+  return [
+    ...(snapshots.length > shown.length ? [{ text: `Showing ${shown.length} of ${snapshots.length} snapshots (the first by time).`, style: 'small', margin: [0, 0, 0, 4] } as Content] : []),
+    { layout: 'noBorders', table: { widths: ['*', '*', '*', '*'], body: rows, dontBreakRows: true } },
+  ];
+}
+
+function streamQuality({ media }: ReportInput): Content {
+  if (!media.streamQuality?.length) return { text: 'None recorded.' };
+  return {
+    layout: 'lightHorizontalLines',
+    table: {
+      headerRows: 1,
+      widths: ['*', 45, 65, 60, 50, 45, 55],
+      body: [
+        ['Stream', 'Samples', 'Bitrate', 'Packet loss', 'Jitter', 'RTT', 'Min score'].map((text) => ({ text, style: 'th' })),
+        ...media.streamQuality.map((q) => [
+          q.kind,
+          String(q.samples),
+          `${q.avgBitrateKbps.toFixed(0)} kbps`,
+          `${q.avgPacketLossPct.toFixed(1)} %`,
+          `${q.avgJitterMs.toFixed(0)} ms`,
+          `${q.avgRttMs.toFixed(0)} ms`,
+          `${q.minScore} / 10`,
+        ]),
+      ],
+    },
+  };
+}
+
+function recordings({ media }: ReportInput): Content {
+  if (!media.recordings?.length) return { text: 'None recorded.' };
+  return {
+    ul: media.recordings.map((r) => `${r.path} — started ${dateTime(r.startedAt)} UTC, ${(r.bytes / 1024 / 1024).toFixed(1)} MB`),
+  };
+}
+
+function dateTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, '');
+}
+
+function clock(date: Date): string {
+  return date.toISOString().slice(11, 19);
+}
+
+function elapsed(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${h > 0 ? `${h}:` : ''}${String(m).padStart(h > 0 ? 2 : 1, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+function duration(ms: number): string {
+  if (ms <= 0) return '—';
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function minutes(ms: number): string {
+  return `${Math.round(ms / 60_000)} min`;
+}

@@ -1,0 +1,179 @@
+// Webhooks for ATS systems: an org subscribes URLs to events; each event becomes one delivery
+// per subscribed webhook, POSTed as signed JSON by the deliver-webhook job and retried with
+// exponential backoff. Every attempt is kept in the delivery log.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { OrgActor } from '../auth/actor.ts';
+import {
+  DeliveryStatus,
+  Webhook,
+  WebhookDelivery,
+  WEBHOOK_EVENTS,
+  type WebhookEvent,
+} from '../db/entities.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { afterCursor, KEYSET_ORDER, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
+import * as validate from '../validate.ts';
+import type { JobQueue } from '../jobs/job-runner.ts';
+import { audit } from '../services/audit.ts';
+import { SIGNATURE_HEADER, signPayload } from './signature.ts';
+
+const MAX_WEBHOOKS_PER_ORG = 20;
+/** A response body kept in the log is cut here: enough to see what went wrong. */
+const LOGGED_BODY_CHARS = 500;
+
+export interface WebhookOptions {
+  /** Allow loopback and private-network addresses (tests, single-machine set-ups). */
+  allowPrivateAddresses: boolean;
+  timeoutMs: number;
+  attempts: number;
+}
+
+export interface CreatedWebhook {
+  webhook: Webhook;
+  /** Shown once: the receiver verifies X-Proctor-Signature with it. */
+  secret: string;
+}
+
+export class WebhookService {
+  readonly #orm: MikroORM;
+  readonly #options: WebhookOptions;
+  #queue: JobQueue | undefined;
+
+  constructor(orm: MikroORM, options: WebhookOptions) {
+    this.#orm = orm;
+    this.#options = options;
+  }
+
+  /** Deliveries are enqueued through this (the job runner starts after the services). */
+  useQueue(queue: JobQueue): void {
+    this.#queue = queue;
+  }
+
+  async create(actor: OrgActor, input: { url: string; events: readonly string[] }): Promise<CreatedWebhook> {
+    const url = this.#validUrl(input.url);
+    const events = validEvents(input.events);
+    const em = this.#orm.em.fork();
+    if ((await em.count(Webhook, { org: actor.orgId })) >= MAX_WEBHOOKS_PER_ORG) {
+      throw new ConflictError(`An organisation can have at most ${MAX_WEBHOOKS_PER_ORG} webhooks; delete one first`);
+    }
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const webhook = em.create(Webhook, { org: actor.orgId, url, events, secret });
+    audit(em, actor, 'webhook.create', { type: 'Webhook', id: webhook.id }, { url, events });
+    await em.flush();
+    return { webhook, secret };
+  }
+
+  async list(actor: OrgActor): Promise<Webhook[]> {
+    return this.#orm.em.fork().find(Webhook, { org: actor.orgId }, { orderBy: KEYSET_ORDER });
+  }
+
+  async delete(actor: OrgActor, id: string): Promise<Webhook> {
+    const webhook = await this.#get(actor, id);
+    const em = this.#orm.em.fork();
+    await em.nativeDelete(Webhook, { id: webhook.id });
+    audit(em, actor, 'webhook.delete', { type: 'Webhook', id: webhook.id });
+    await em.flush();
+    return webhook;
+  }
+
+  async deliveries(actor: OrgActor, webhookId: string, args: PageArgs): Promise<Page<WebhookDelivery>> {
+    const webhook = await this.#get(actor, webhookId);
+    const first = pageSize(args);
+    const rows = await this.#orm.em
+      .fork()
+      .find(WebhookDelivery, { webhook: webhook.id, ...afterCursor(args.after) }, { orderBy: KEYSET_ORDER, limit: first + 1 });
+    return toPage(rows, first);
+  }
+
+  /** Records one delivery per webhook of the org subscribed to `event`, and enqueues them. */
+  async emit(orgId: string, event: WebhookEvent, data: Record<string, unknown>): Promise<number> {
+    const em = this.#orm.em.fork();
+    const hooks = (await em.find(Webhook, { org: orgId })).filter((hook) => hook.events.includes(event));
+    if (hooks.length === 0) return 0;
+    const deliveries = hooks.map((webhook) => em.create(WebhookDelivery, { webhook, event, payload: data }));
+    await em.flush();
+    for (const delivery of deliveries) await this.#queue?.enqueue('deliver-webhook', { deliveryId: delivery.id });
+    return deliveries.length;
+  }
+
+  /** One attempt (the deliver-webhook job): throws to be retried while attempts remain. */
+  async deliver(deliveryId: string): Promise<void> {
+    const em = this.#orm.em.fork();
+    const delivery = await em.findOne(WebhookDelivery, { id: deliveryId }, { populate: ['webhook'] });
+    if (!delivery || delivery.status !== DeliveryStatus.PENDING) return; // webhook deleted, or already done
+    const webhook = delivery.webhook;
+    const body = JSON.stringify({ id: delivery.id, event: delivery.event, createdAt: delivery.createdAt.toISOString(), data: delivery.payload });
+    const timestamp = Math.floor(Date.now() / 1000);
+    delivery.attempts += 1;
+    delivery.lastAttemptAt = new Date();
+    let failure: string | undefined;
+    try {
+      const response = await fetch(webhook.url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Proctor-Webhooks/1',
+          'x-proctor-event': delivery.event,
+          'x-proctor-delivery': delivery.id,
+          'x-proctor-timestamp': String(timestamp),
+          [SIGNATURE_HEADER.toLowerCase()]: signPayload(webhook.secret, body, timestamp),
+        },
+        body,
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
+      delivery.lastStatusCode = response.status;
+      const text = await response.text().catch(() => '');
+      if (response.status < 200 || response.status > 299) failure = `HTTP ${response.status}${text ? `: ${text.slice(0, LOGGED_BODY_CHARS)}` : ''}`;
+    } catch (error) {
+      const cause = ((error as Error).cause as Error | undefined)?.message;
+      failure = (error as Error).name === 'TimeoutError' ? `no answer within ${this.#options.timeoutMs} ms` : (cause ?? (error as Error).message);
+    }
+    delivery.lastError = failure ?? null;
+    if (!failure) {
+      delivery.status = DeliveryStatus.DELIVERED;
+      delivery.deliveredAt = new Date();
+    } else if (delivery.attempts >= this.#options.attempts) {
+      delivery.status = DeliveryStatus.FAILED;
+    }
+    await em.flush();
+    if (failure && delivery.status === DeliveryStatus.PENDING) throw new Error(`webhook delivery ${delivery.id} failed: ${failure}`);
+  }
+
+  async #get(actor: OrgActor, id: string): Promise<Webhook> {
+    const webhook = validate.isUuid(id) ? await this.#orm.em.fork().findOne(Webhook, { id, org: actor.orgId }) : null;
+    if (!webhook) throw new NotFoundError('Webhook', id);
+    return webhook;
+  }
+
+  #validUrl(raw: string): string {
+    const value = validate.text('url', raw, { max: 2048 });
+    const url = URL.parse(value);
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new ValidationError('url', 'must be an http(s) URL');
+    if (url.username || url.password) throw new ValidationError('url', 'must not contain credentials (the signature authenticates us)');
+    if (url.hash) throw new ValidationError('url', 'must not contain a #fragment');
+    if (!this.#options.allowPrivateAddresses && isPrivateHost(url.hostname)) {
+      throw new ValidationError('url', `${url.hostname} is a loopback or private address (set PROCTOR_WEBHOOK_ALLOW_PRIVATE=true to allow it)`);
+    }
+    return url.toString();
+  }
+}
+
+function validEvents(events: readonly string[]): WebhookEvent[] {
+  if (events.length === 0) throw new ValidationError('events', `name at least one of ${WEBHOOK_EVENTS.join(', ')}`);
+  return [...new Set(events.map((event) => validate.oneOf('events', event, WEBHOOK_EVENTS)))];
+}
+
+/** Literal loopback, private, link-local and unspecified addresses, and localhost names. */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+  if (isIP(host) === 4) {
+    const [a, b] = host.split('.').map(Number) as [number, number];
+    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (isIP(host) === 6) return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
+  return false;
+}

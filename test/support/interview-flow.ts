@@ -1,0 +1,60 @@
+// Drives an interview through the real API: create, invite, start, a candidate reporting
+// proctoring events over graphql-ws, then (optionally) end it.
+import type { GraphQLClient } from './graphql.ts';
+import { connect } from './live.ts';
+
+const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
+const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
+const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { seq code message } } }';
+
+export interface FlowEvent {
+  type: string;
+  durationMs?: number;
+  /** When it happened, after the candidate joined (events must be within 30 s of the server clock). */
+  afterMs?: number;
+}
+
+export async function runInterview(
+  baseUrl: string,
+  host: GraphQLClient,
+  options: { title?: string; candidate?: string; events?: FlowEvent[]; end?: boolean } = {},
+): Promise<{ interviewId: string; candidateId: string }> {
+  const created = await host.ok('mutation($title: String!) { createInterview(input: { title: $title }) { interview { id } } }', { title: options.title ?? 'Backend engineer' });
+  const interviewId = created.createInterview.interview.id as string;
+  const name = options.candidate ?? 'Ada Lovelace';
+  const invited = await host.ok('mutation($id: ID!, $name: String!) { inviteCandidate(interviewId: $id, name: $name, email: "ada@example.com") { token candidate { id } } }', { id: interviewId, name });
+  await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+  const events = options.events ?? [];
+  if (events.length > 0) {
+    const candidate = connect(baseUrl, invited.inviteCandidate.token);
+    let now = Date.now();
+    try {
+      const sessionId = (await candidate.request(JOIN, { device: DEVICE })).joinSession.id;
+      now = Date.now();
+      const batch = events.map((e, seq) => ({ seq, type: e.type, durationMs: e.durationMs ?? 0, occurredAt: new Date(now + (e.afterMs ?? 0)).toISOString() }));
+      const result = (await candidate.request(REPORT, { sessionId, events: batch })).reportEvents;
+      if (result.rejected.length > 0) throw new Error(`events rejected: ${JSON.stringify(result.rejected)}`);
+    } finally {
+      await candidate.dispose();
+    }
+    // The interview lasts past the last event, so none is clipped by its end.
+    const lastEnd = Math.max(...events.map((e) => (e.afterMs ?? 0) + (e.durationMs ?? 0)));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, now + lastEnd + 50 - Date.now())));
+  }
+  if (options.end !== false) await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+  return { interviewId, candidateId: invited.inviteCandidate.candidate.id as string };
+}
+
+export const REPORT_FIELDS = `id status attempts error candidateId candidateName summary violationLogSha256 pdfBytes downloadUrl downloadUrlExpiresAt generatedAt
+  scores { focus integrity composite } counts { type count } timeline { category label totalMs bars { startMs durationMs } }`;
+
+/** Polls `report(interviewId)` until it leaves PENDING. */
+export async function waitForReport(host: GraphQLClient, interviewId: string, timeoutMs = 30_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { report } = await host.ok(`query($id: ID!) { report(interviewId: $id) { ${REPORT_FIELDS} } }`, { id: interviewId });
+    if (report.status !== 'PENDING') return report;
+    if (Date.now() > deadline) throw new Error(`report still PENDING after ${timeoutMs} ms: ${JSON.stringify(report)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
