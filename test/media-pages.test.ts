@@ -157,9 +157,12 @@ describe(`candidate page and host room through the SFU (${describeDatabase()})`,
     await until('frames decoded in the host room after the crash', async () => (await framesDecoded(room, roomConnections)) > 0, 30_000);
     await until('frames decoded on the candidate page after the crash', async () => (await framesDecoded(candidate, candidateConnections)) > 0, 30_000);
 
-    // The end: the candidate page says so and lets go of camera and mic.
+    // The end: the candidate page says so; the host room's video goes and its camera turns off.
     await fixture.host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: fixture.interviewId });
     await candidate.waitForSelector('body[data-screen="ended"]');
+    await room.waitForSelector('body[data-candidate-video="no"]');
+    await room.waitForSelector('#host-self[hidden]', { state: 'attached' });
+    assert.equal(await room.textContent('.screen .waiting'), 'The interview is over.');
     await Promise.all([candidate.close(), room.close()]);
   });
 });

@@ -18,16 +18,26 @@ export interface RoomMediaViews {
 export function joinRoomMedia(live: LiveConnection, interviewId: string, views: RoomMediaViews): () => void {
   const candidate = new RemoteView(views.candidate, 'CANDIDATE', views.onCandidateVideo);
   let camera: Promise<MediaStream | undefined> | undefined;
+  const stopCamera = () => {
+    void camera?.then((stream) => stream?.getTracks().forEach((track) => track.stop()));
+    views.self.hidden = true;
+  };
+  const feed = candidate.options(() => room);
   const room: MediaRoom = MediaRoom.join(live.client, {
     interviewId,
-    ...candidate.options(() => room),
-    // The camera turns on when the interview is live, not while the host waits for it.
+    ...feed,
+    // The camera turns on when the interview is live, not while the host waits for it…
     onReady: () => void (camera ??= publishCamera(room, views.self)),
+    // …and off when it ends.
+    onClosed: () => {
+      feed.onClosed?.();
+      stopCamera();
+    },
     onError: (error) => toast(`Media: ${error.message}`, 'warning'),
   });
   return () => {
     room.close();
-    void camera?.then((stream) => stream?.getTracks().forEach((track) => track.stop()));
+    stopCamera();
   };
 }
 

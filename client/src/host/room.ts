@@ -53,7 +53,7 @@ export async function runRoom(interviewId: string): Promise<void> {
   const feed = h('ol', { id: 'alerts', class: 'feed', 'aria-live': 'polite' });
   const status = h('span', { id: 'status', class: 'badge' }, interview.status);
   const video = h('video', { id: 'candidate-video', class: 'candidate-video', autoplay: true, playsinline: true });
-  const waiting = h('p', { class: 'waiting' }, interview.status === 'LIVE' ? "Waiting for the candidate's camera…" : 'The video starts when the interview is live.');
+  const waiting = h('p', { class: 'waiting' }, waitingText(interview.status));
   const self = h('video', { id: 'host-self', class: 'host-self', autoplay: true, playsinline: true, muted: true, hidden: true });
   const recipient = h('select', { id: 'recipient' }, ...[...names].map(([id, name]) => h('option', { value: id }, name)));
   const message = h('input', { id: 'ping-text', maxlength: '500', placeholder: 'Message to the candidate' });
@@ -86,7 +86,7 @@ export async function runRoom(interviewId: string): Promise<void> {
     if (event.__typename === 'CandidateJoined') names.set(event.candidateId, event.name);
     if (event.__typename === 'InterviewStatusChanged') {
       status.textContent = event.status;
-      if (event.status === 'LIVE') waiting.textContent = "Waiting for the candidate's camera…";
+      waiting.textContent = waitingText(event.status);
     }
     // A LiveAlert update (same violation, higher count) replaces its line.
     const key = event.__typename === 'LiveAlert' ? event.violationId : undefined;
@@ -106,6 +106,12 @@ export async function runRoom(interviewId: string): Promise<void> {
     },
   });
   window.addEventListener('pagehide', leave, { once: true });
+}
+
+/** What the empty video area says. */
+function waitingText(status: string): string {
+  if (status === 'LIVE') return "Waiting for the candidate's camera…";
+  return status === 'SCHEDULED' ? 'The video starts when the interview is live.' : 'The interview is over.';
 }
 
 function describe(event: RoomEvent, names: Map<string, string>): string {
