@@ -30,7 +30,27 @@ const EXIT_BY_ERROR_CODE: Record<string, number> = {
   RATE_LIMITED: ExitCode.rateLimited,
 };
 
+/** The exit code for a server error code (UNAUTHENTICATED → 3, …); 1 for any other. */
+export function exitCodeFor(code: string | undefined): number {
+  return (code && EXIT_BY_ERROR_CODE[code]) || ExitCode.failure;
+}
+
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A failed request: the server's error code (or UNREACHABLE) and the exit code it maps to. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly exit: number;
+  readonly suggestions: string[] | undefined;
+
+  constructor(message: string, code: string, exit: number, suggestions?: string[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.exit = exit;
+    this.suggestions = suggestions;
+  }
+}
 
 interface GraphQLError {
   message: string;
@@ -94,8 +114,26 @@ export abstract class ApiCommand<T extends typeof Command> extends Command {
     this.#token = this.flags.token ?? (this.#saved.server === this.#server ? this.#saved.token : undefined);
   }
 
+  /** The token sent with every request, if any (the live dashboard sends it over graphql-ws too). */
+  protected get authToken(): string | undefined {
+    return this.#token;
+  }
+
   /** Runs one operation and returns its data; any failure ends the command with a message and exit code. */
   protected async graphql<Data>(query: string, variables: Record<string, unknown> = {}): Promise<Data> {
+    try {
+      return await this.request<Data>(query, variables);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      this.error(error.message, { code: error.code, exit: error.exit, suggestions: error.suggestions });
+    }
+  }
+
+  /**
+   * Runs one operation and returns its data; a failure throws an ApiError (with the exit code it
+   * maps to) instead of ending the command, for callers that keep running (the live dashboard).
+   */
+  protected async request<Data>(query: string, variables: Record<string, unknown> = {}): Promise<Data> {
     let response: Response;
     try {
       response = await fetch(`${this.#server}/graphql`, {
@@ -110,21 +148,21 @@ export abstract class ApiCommand<T extends typeof Command> extends Command {
       });
     } catch (error) {
       if ((error as Error).name === 'TimeoutError') {
-        this.error(`The Proctor server at ${this.#server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`, { exit: ExitCode.unreachable });
+        throw new ApiError(`The Proctor server at ${this.#server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`, 'UNREACHABLE', ExitCode.unreachable);
       }
       // fetch reports every network failure as "fetch failed"; the cause says which one.
       const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
-      this.error(`Cannot reach the Proctor server at ${this.#server} — is \`proctor up\` running? (${reason})`, { exit: ExitCode.unreachable });
+      throw new ApiError(`Cannot reach the Proctor server at ${this.#server} — is \`proctor up\` running? (${reason})`, 'UNREACHABLE', ExitCode.unreachable);
     }
     const body = (await response.json().catch(() => undefined)) as { data?: Data | null; errors?: GraphQLError[] } | undefined;
-    if (body?.errors?.length) this.#fail(body.errors);
+    if (body?.errors?.length) throw this.#failure(body.errors);
     if (!body?.data) {
-      this.error(`${this.#server} answered HTTP ${response.status} without GraphQL data — is it a Proctor server?`, { exit: ExitCode.failure });
+      throw new ApiError(`${this.#server} answered HTTP ${response.status} without GraphQL data — is it a Proctor server?`, 'UNKNOWN', ExitCode.failure);
     }
     return body.data;
   }
 
-  #fail(errors: GraphQLError[]): never {
+  #failure(errors: GraphQLError[]): ApiError {
     const code = errors[0]!.extensions?.code ?? 'UNKNOWN';
     const retryAfter = errors[0]!.extensions?.retryAfterSeconds;
     const message = errors.map((error) => error.message).join('\n') + (retryAfter ? ` (retry in ${retryAfter} s)` : '');
@@ -132,7 +170,7 @@ export abstract class ApiCommand<T extends typeof Command> extends Command {
       code === 'UNAUTHENTICATED' && !this.#token
         ? [`Log in with \`proctor login\`, or pass --token / set PROCTOR_TOKEN (server: ${this.#server})`]
         : undefined;
-    this.error(message, { code, exit: EXIT_BY_ERROR_CODE[code] ?? ExitCode.failure, suggestions });
+    return new ApiError(message, code, exitCodeFor(code), suggestions);
   }
 
   #validServer(raw: string): string {

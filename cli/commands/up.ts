@@ -7,8 +7,10 @@ import { createLogger } from '../../server/log.ts';
 import type { Platform, StartupStep } from '../../server/platform.ts';
 import { ExitCode } from '../base-command.ts';
 import { DEFAULT_SERVER } from '../client-config.ts';
+import { StepProgress } from '../step-progress.ts';
 
-const STEP_LABELS: Record<StartupStep, string> = { database: 'database', migrations: 'migrations', sfu: 'media workers', http: 'HTTP server' };
+/** How steps read; a step not named here (a subsystem added later) shows as its own name. */
+const STEP_LABELS: Partial<Record<StartupStep, string>> = { database: 'database', migrations: 'migrations', sfu: 'media workers', http: 'HTTP server' };
 
 export default class Up extends Command {
   static override summary = 'Start the Proctor platform: database, migrations and the HTTP/GraphQL server';
@@ -73,23 +75,15 @@ export default class Up extends Command {
     // Loaded here rather than at the top: oclif imports every command file to list commands,
     // and the server's dependencies would slow down every other command.
     const { Platform } = await import('../../server/platform.ts');
-    let current: { label: string; startedAt: number } | undefined;
+    const progress = new StepProgress();
     try {
       return await Platform.create(config, {
         // stdout is reserved for where the server is (and --json), so logs go to stderr.
         logger: createLogger(config.logLevel, pino.destination({ dest: 2, sync: true })),
-        onStep: (step, phase, detail) => {
-          if (phase === 'start') {
-            current = { label: detail ?? STEP_LABELS[step], startedAt: performance.now() };
-            return;
-          }
-          const seconds = ((performance.now() - current!.startedAt) / 1000).toFixed(1);
-          this.logToStderr(`✔ ${current!.label}  ${detail ?? ''} (${seconds} s)`);
-          current = undefined;
-        },
+        onStep: (step, phase, detail) => (phase === 'start' ? progress.start(detail ?? STEP_LABELS[step] ?? step) : progress.done(detail)),
       });
     } catch (error) {
-      if (current) this.logToStderr(`✖ ${current.label}`);
+      progress.fail();
       const reason =
         (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
           ? `port ${config.port} is already in use (choose another with --port)`
