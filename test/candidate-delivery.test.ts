@@ -1,6 +1,6 @@
 // Delivery across a server restart: the candidate page keeps what it could not send in its
-// session storage, reconnects by itself, resumes its session and delivers every event exactly
-// once. Real server (stopped and started again on the same port and data), real Chromium.
+// session storage, reconnects by itself, resumes its session, delivers every event exactly
+// once and publishes its camera again. Real server (stopped and started again on the same port and data), real Chromium.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '../server/config.ts';
@@ -73,6 +73,10 @@ describe(`candidate page delivery across a server restart (${describeDatabase()}
 
     platform = await Platform.create(loadConfig(storage.env, { port }));
     await until('the queue to drain', async () => (await queueOf(page)).pending.length === 0 && (await page.textContent('#connection')) === 'connected');
+    // Its media comes back too: the room reopens on the new server and the page publishes again.
+    await until("the camera at the new server's SFU", async () =>
+      (await platform!.services.media.producerStats(fixture.interviewId)).some(({ producer, stats }) => producer.kind === 'VIDEO' && stats.some((stat) => stat.byteCount > 0)),
+    );
     await until('the held context menu', async () => {
       const rows = await platform!.orm.em.getConnection().execute<{ n: number }[]>("select count(*)::int as n from events where session_id = ? and type = 'CONTEXT_MENU'", [sessionId]);
       return rows[0]!.n >= 2;

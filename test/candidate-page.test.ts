@@ -1,15 +1,13 @@
 // The candidate page end to end: real server, real headless Chromium with a fake camera made
 // from face pictures, the real MediaPipe models in a worker, a host watching interviewEvents.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { AlertWatcher, joinAsCandidate, liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
 import { fakeCamera, fakeVoice, type Picture } from './support/fake-camera.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { screenshotsDir } from './support/screenshots.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const FACE_TYPES = ['FACE_MISSING', 'MULTIPLE_FACES'];
 const VIOLATIONS = `query($id: ID!) { interview(id: $id) { candidates(first: 5) { edges { node {
   sessions { id violations(first: 50) { edges { node { type snapshotUrl } } } }
@@ -57,8 +55,7 @@ describe(`candidate page (${describeDatabase()})`, function () {
 
   it('one face: consent, device check and session without a face violation (screenshots for the README)', async () => {
     const { link, watcher, candidateId } = await watched();
-    await mkdir(SCREENSHOTS, { recursive: true });
-    const page = await joinAsCandidate(await browserWith('one-face'), link, { screenshots: SCREENSHOTS });
+    const page = await joinAsCandidate(await browserWith('one-face'), link, { screenshots: screenshotsDir() });
     assert.deepEqual(await auditActions(candidateId), ['candidate.consent.agreed'], 'the consent is on record');
     assert.equal(await page.textContent('#proctoring'), '● Proctoring on');
     const pose = await page.evaluate(

@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
@@ -14,7 +13,6 @@ import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { spawnProctor } from './support/proctor-cli.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
 
 describe(`host room (${describeDatabase()})`, function () {
@@ -78,7 +76,6 @@ describe(`host room (${describeDatabase()})`, function () {
     await page.click('.ping button');
     const ping = await messages.next(10_000);
     assert.deepEqual(ping.data.candidateMessages, { kind: 'PING', message: 'Please keep your eyes on the screen' });
-    await page.screenshot({ path: join(SCREENSHOTS, 'host-room.png') });
 
     await page.reload();
     await page.waitForSelector('body[data-screen="room"]');

@@ -81,6 +81,11 @@ export class LiveConnection {
     });
   }
 
+  /** The graphql-ws client itself, for the media room's signaling on this same socket. */
+  get client(): Client {
+    return this.#client;
+  }
+
   /** One query or mutation; waits through a reconnect rather than failing. */
   request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     return new Promise((resolve, reject) => {

@@ -52,7 +52,9 @@ function retryScreen(guidance: string): Promise<void> {
 }
 
 async function preview(stream: MediaStream, config: PageConfig): Promise<CheckedDevices> {
-  const video = h('video', { class: 'preview', autoplay: true, muted: true, playsinline: true });
+  const video = h('video', { class: 'preview', autoplay: true, playsinline: true });
+  // The property, not the attribute (which only counts when the parser creates the element): no echo.
+  video.muted = true;
   video.srcObject = stream;
   const meter = h('meter', { id: 'mic-level', min: '0', max: '1', value: '0' });
   const faceStatus = h('p', { id: 'face-status', class: 'status' }, config.models ? 'Loading the face check…' : 'Face checks are off on this server.');

@@ -4,11 +4,11 @@ import type { InterviewRules, InterviewStatus, PageConfig } from '../../../schem
 import { ApiError, LiveConnection, graphql, loadPageConfig } from '../api.ts';
 import { h, show, toast } from '../dom.ts';
 import { ProctorEngine } from '../proctor/engine.ts';
-import { publishCandidateMedia } from '../seams.ts';
 import { askConsent } from './consent.ts';
 import { checkDevices, type CheckedDevices } from './device-check.ts';
 import { showError } from './error-page.ts';
 import { LiveLink } from './live-link.ts';
+import { publishSessionMedia, type SessionMedia } from './session-media.ts';
 
 const RULES = 'rules { strictMode requireFullscreen allowCopyPaste audioPolicy lookAwayDegrees retentionDays }';
 const SESSION = `query($token: String!) { candidateSession(token: $token) { candidate { name } interview { id title status } ${RULES} } }`;
@@ -66,11 +66,13 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
   const indicator = h('span', { id: 'proctoring', class: 'indicator' }, '● Proctoring on');
   const connection = h('span', { id: 'connection', class: 'connection' }, 'connecting…');
   let engine: ProctorEngine | undefined;
+  let media: SessionMedia | undefined;
   let ended = false;
   const end = (reason: string) => {
     if (ended) return;
     ended = true;
     engine?.close();
+    media?.close();
     devices.faces?.close();
     for (const track of devices.stream.getTracks()) track.stop();
     live.close();
@@ -111,6 +113,8 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
   });
 
   devices.video.classList.add('self-view');
+  const hint = h('p', { class: 'hint' }, joined.interview.status === 'LIVE' ? 'You are in the interview.' : 'You are in. The interview starts when the host starts it.');
+  const hostView = h('video', { class: 'host-view', autoplay: true, playsinline: true, hidden: true });
   show(
     'joined',
     h(
@@ -118,7 +122,8 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
       { class: 'session' },
       h('header', {}, h('h1', {}, session.interview.title), indicator, connection),
       devices.video,
-      h('p', { class: 'hint' }, joined.interview.status === 'LIVE' ? 'You are in the interview.' : 'You are in. The interview starts when the host starts it.'),
+      hostView,
+      hint,
       h('label', { for: 'notes' }, 'Notes'),
       h('textarea', { id: 'notes', rows: '8', placeholder: 'Your own notes for this interview' }),
     ),
@@ -131,12 +136,20 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
     stream: devices.stream,
     faces: devices.faces,
   });
-  performance.mark('proctor:joined');
-  const stopPublishing = await publishCandidateMedia(devices.stream, { token, interviewId: joined.interview.id });
   // Marks for bench/client.ts: open → joined → publishing.
-  performance.mark('proctor:publishing');
-  window.addEventListener('pagehide', () => stopPublishing(), { once: true });
+  performance.mark('proctor:joined');
   document.body.dataset.session = joined.id;
+  document.body.dataset.media = 'waiting';
+  media = publishSessionMedia(live, devices.stream, hostView);
+  window.addEventListener('pagehide', () => media?.close(), { once: true });
+  media.publishing.then(
+    () => {
+      performance.mark('proctor:publishing');
+      document.body.dataset.media = 'publishing';
+      hint.textContent = 'You are in the interview.';
+    },
+    (error: Error) => toast(`Your camera could not be sent to the interview: ${error.message}`, 'warning'),
+  );
 }
 
 function showLinkError(error: unknown): void {

@@ -1,10 +1,11 @@
-// The host room (/h/<interviewId>#<room link token>): the candidate's video large, the live
-// alert feed beside it, and a ping box. The link's short-lived token is exchanged once for a
+// The host room (/h/<interviewId>#<room link token>): the candidate's video large (and sound),
+// the host's own camera small (published to the candidate), the live alert feed beside it, and a
+// ping box. The link's short-lived token is exchanged once for a
 // host login kept in this tab only.
 import { ApiError, LiveConnection, graphql } from '../api.ts';
 import { h, show, toast } from '../dom.ts';
 import { showError } from '../candidate/error-page.ts';
-import { showCandidateMedia } from '../seams.ts';
+import { joinRoomMedia } from './room-media.ts';
 
 const ENTER = 'mutation($token: String!) { enterRoom(token: $token) { token } }';
 const INTERVIEW = `query($id: ID!) { interview(id: $id) { id title status candidates(first: 50) { edges { node { id name } } } } }`;
@@ -51,7 +52,9 @@ export async function runRoom(interviewId: string): Promise<void> {
   const names = new Map(interview.candidates.edges.map(({ node }) => [node.id, node.name]));
   const feed = h('ol', { id: 'alerts', class: 'feed', 'aria-live': 'polite' });
   const status = h('span', { id: 'status', class: 'badge' }, interview.status);
-  const video = h('video', { class: 'candidate-video', autoplay: true, playsinline: true });
+  const video = h('video', { id: 'candidate-video', class: 'candidate-video', autoplay: true, playsinline: true });
+  const waiting = h('p', { class: 'waiting' }, waitingText(interview.status));
+  const self = h('video', { id: 'host-self', class: 'host-self', autoplay: true, playsinline: true, muted: true, hidden: true });
   const recipient = h('select', { id: 'recipient' }, ...[...names].map(([id, name]) => h('option', { value: id }, name)));
   const message = h('input', { id: 'ping-text', maxlength: '500', placeholder: 'Message to the candidate' });
   const send = async (event: Event) => {
@@ -71,7 +74,7 @@ export async function runRoom(interviewId: string): Promise<void> {
       'section',
       { class: 'room' },
       h('header', {}, h('h1', {}, interview.title), status),
-      h('div', { class: 'stage' }, video, h('aside', {}, h('h2', {}, 'Live alerts'), feed)),
+      h('div', { class: 'stage' }, h('div', { class: 'screen' }, video, waiting), h('aside', {}, self, h('h2', {}, 'Live alerts'), feed)),
       h('form', { class: 'ping', onsubmit: (e: Event) => void send(e) }, recipient, message, h('button', { type: 'submit' }, 'Ping')),
     ),
   );
@@ -81,7 +84,10 @@ export async function runRoom(interviewId: string): Promise<void> {
   live.subscribe<{ interviewEvents: RoomEvent }>(EVENTS, { id: interviewId }, ({ interviewEvents: event }) => {
     const line = describe(event, names);
     if (event.__typename === 'CandidateJoined') names.set(event.candidateId, event.name);
-    if (event.__typename === 'InterviewStatusChanged') status.textContent = event.status;
+    if (event.__typename === 'InterviewStatusChanged') {
+      status.textContent = event.status;
+      waiting.textContent = waitingText(event.status);
+    }
     // A LiveAlert update (same violation, higher count) replaces its line.
     const key = event.__typename === 'LiveAlert' ? event.violationId : undefined;
     const item = (key && alerts.get(key)) || h('li', {});
@@ -91,7 +97,21 @@ export async function runRoom(interviewId: string): Promise<void> {
     if (key) alerts.set(key, item);
     feed.prepend(item);
   });
-  await showCandidateMedia(video, { token, interviewId });
+  const leave = joinRoomMedia(live, interviewId, {
+    candidate: video,
+    self,
+    onCandidateVideo: (showing) => {
+      waiting.hidden = showing;
+      document.body.dataset.candidateVideo = showing ? 'yes' : 'no';
+    },
+  });
+  window.addEventListener('pagehide', leave, { once: true });
+}
+
+/** What the empty video area says. */
+function waitingText(status: string): string {
+  if (status === 'LIVE') return "Waiting for the candidate's camera…";
+  return status === 'SCHEDULED' ? 'The video starts when the interview is live.' : 'The interview is over.';
 }
 
 function describe(event: RoomEvent, names: Map<string, string>): string {

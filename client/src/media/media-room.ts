@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // An interview's media room as a page lives it: listens to mediaRoomEvents, connects when the
-// room opens (the interview goes LIVE), reconnects and re-publishes when the room moves to
-// another worker, and tells the page which streams come and go. Framework-free.
+// room opens (the interview goes LIVE), reconnects and re-publishes whenever the room opens again
+// (it moved to another worker, or the socket came back: the server closes a socket's transports
+// with it), and tells the page which streams come and go. Framework-free.
 //
 //   const room = MediaRoom.join(graphqlWsClient);            // candidate: its own interview
 //   await room.publish(await navigator.mediaDevices.getUserMedia({ video: true, audio: true }));
@@ -31,6 +32,9 @@ interface Published {
   track: MediaStreamTrack;
   source: MediaSource;
   producer: types.Producer | undefined;
+  /** The session this track is produced on, and that production (one per session). */
+  session: MediaSession | undefined;
+  producing: Promise<void> | undefined;
 }
 
 export class MediaRoom {
@@ -62,7 +66,13 @@ export class MediaRoom {
    * opens — and again after a reconnect. Resolves once every track is produced.
    */
   async publish(stream: MediaStream, videoSource: 'CAMERA' | 'SCREEN' = 'CAMERA'): Promise<types.Producer[]> {
-    const added: Published[] = stream.getTracks().map((track) => ({ track, source: track.kind === 'audio' ? 'MIC' : videoSource, producer: undefined }));
+    const added: Published[] = stream.getTracks().map((track) => ({
+      track,
+      source: track.kind === 'audio' ? 'MIC' : videoSource,
+      producer: undefined,
+      session: undefined,
+      producing: undefined,
+    }));
     this.#published.push(...added);
     const session = await this.#ready();
     await Promise.all(added.map((published) => this.#produce(session, published)));
@@ -91,9 +101,15 @@ export class MediaRoom {
     return this.#session ?? new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  async #produce(session: MediaSession, published: Published): Promise<void> {
-    if (published.track.readyState === 'ended') return;
-    published.producer = await session.produce(published.track, published.source);
+  /** Produces a track on a session once, however many callers (publish, a reopened room) ask. */
+  #produce(session: MediaSession, published: Published): Promise<void> {
+    if (published.session !== session) {
+      published.session = session;
+      published.producer = undefined;
+      published.producing =
+        published.track.readyState === 'ended' ? Promise.resolve() : session.produce(published.track, published.source).then((producer) => void (published.producer = producer));
+    }
+    return published.producing!;
   }
 
   #onEvent(event: MediaRoomEvent): void {
@@ -106,7 +122,7 @@ export class MediaRoom {
         for (const waiter of this.#waiters.splice(0)) waiter(session);
         session
           .then(async (opened) => {
-            if (event.reconnect) await Promise.all(this.#published.map((published) => this.#produce(opened, published)));
+            await Promise.all(this.#published.map((published) => this.#produce(opened, published)));
             this.#options.onReady?.(event.reconnect);
           })
           .catch((error: Error) => this.#fail(error));
