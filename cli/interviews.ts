@@ -1,16 +1,8 @@
 // What the interview commands share: the fields they ask for, how an interview reads in a
 // terminal, and the one shape of every lifecycle move (start, end, archive).
 import { Args } from '@oclif/core';
+import type { InterviewRules } from '../schema/public-types.ts';
 import { ApiCommand } from './base-command.ts';
-
-export interface InterviewConfig {
-  strictMode: boolean;
-  requireFullscreen: boolean;
-  allowCopyPaste: boolean;
-  audioPolicy: 'IGNORE' | 'FLAG';
-  lookAwayDegrees: number;
-  retentionDays: number;
-}
 
 export interface Interview {
   id: string;
@@ -21,7 +13,7 @@ export interface Interview {
   startedAt: string | null;
   endedAt: string | null;
   archivedAt: string | null;
-  config: InterviewConfig;
+  config: InterviewRules;
 }
 
 export const INTERVIEW_FIELDS =
@@ -31,7 +23,7 @@ export const INTERVIEW_FIELDS =
 export const INTERVIEW_STATUSES = ['SCHEDULED', 'LIVE', 'COMPLETED', 'ARCHIVED'] as const;
 
 /** The monitoring rules on one line. */
-export function describeRules(config: InterviewConfig): string {
+export function describeRules(config: InterviewRules): string {
   return [
     `strict mode ${config.strictMode ? 'on' : 'off'}`,
     `fullscreen ${config.requireFullscreen ? 'required' : 'optional'}`,

@@ -10,6 +10,7 @@ import { joinAsCandidate, liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
 import { fakeCamera } from './support/fake-camera.ts';
 import { describeDatabase, freshStorage } from './support/platform.ts';
+import { until } from './support/until.ts';
 
 interface StoredQueue {
   lastSeq: number;
@@ -21,14 +22,6 @@ async function queueOf(page: Page): Promise<StoredQueue> {
     const key = Object.keys(sessionStorage).find((k) => k.startsWith('proctor.queue.'));
     return key ? JSON.parse(sessionStorage.getItem(key)!) : { lastSeq: -1, pending: [] };
   });
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe(`candidate page delivery across a server restart (${describeDatabase()})`, function () {

@@ -2,14 +2,13 @@
 // progress as it shows on a real terminal (tmux).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describeDatabase, freshStorage } from './support/platform.ts';
-import { cleanEnv, spawnProctor } from './support/proctor-cli.ts';
+import { cleanEnv, runProctor } from './support/proctor-cli.ts';
 import { TmuxSession } from './support/tmux.ts';
 
 const BIN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
@@ -23,17 +22,6 @@ async function commandIds(): Promise<string[]> {
     .filter((file) => file.endsWith('.ts'))
     .map((file) => relative('.', file).replace(/\.ts$/, '').split('/').join(' '))
     .sort();
-}
-
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnProctor(args, env);
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 describe('proctor CLI conventions', function () {
@@ -52,7 +40,7 @@ describe('proctor CLI conventions', function () {
     for (let i = 0; i < ids.length; i += 2) {
       await Promise.all(
         ids.slice(i, i + 2).map(async (id) => {
-          const help = await run([...id.split(' '), '--help'], { PROCTOR_CONFIG_DIR: scratch });
+          const help = await runProctor([...id.split(' '), '--help'], { PROCTOR_CONFIG_DIR: scratch });
           assert.equal(help.code, 0, `${id}: ${help.stderr}`);
           assert.match(help.stdout, new RegExp(`EXAMPLES\\n {2}\\$ proctor ${id}`), `${id} --help has examples`);
           if (!WITHOUT_JSON.has(id)) assert.match(help.stdout, /--json\s+Format output as json/, `${id} takes --json`);
@@ -63,7 +51,7 @@ describe('proctor CLI conventions', function () {
 
   it('completes commands and flags in bash (oclif autocomplete plugin)', async () => {
     const env = { PROCTOR_CONFIG_DIR: scratch, XDG_CACHE_HOME: join(scratch, 'cache') };
-    const setup = await run(['autocomplete', 'bash'], env);
+    const setup = await runProctor(['autocomplete', 'bash'], env);
     assert.equal(setup.code, 0, setup.stderr);
     const functions = join(scratch, 'cache', 'proctor', 'autocomplete', 'functions', 'bash', 'proctor.bash');
     const complete = async (...words: string[]) => {

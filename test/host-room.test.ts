@@ -2,7 +2,6 @@
 // the page shows live alerts as they happen and pings the candidate. Real CLI process, server,
 // Chromium and graphql-ws candidate.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
-import { spawnProctor } from './support/proctor-cli.ts';
+import { runProctor } from './support/proctor-cli.ts';
 
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
 
@@ -35,16 +34,7 @@ describe(`host room (${describeDatabase()})`, function () {
     await rm(configDir, { recursive: true, force: true });
   });
 
-  async function proctor(args: string[], token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawnProctor(args, { PROCTOR_CONFIG_DIR: configDir, PROCTOR_SERVER: server.url, PROCTOR_TOKEN: token });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.end();
-    const [code] = (await once(child, 'close')) as [number | null];
-    return { code, stdout, stderr };
-  }
+  const proctor = (args: string[], token: string) => runProctor(args, { PROCTOR_CONFIG_DIR: configDir, PROCTOR_SERVER: server.url, PROCTOR_TOKEN: token });
 
   it('`proctor room` logs the host in; the room shows live alerts and pings the candidate', async () => {
     const fixture = await liveInterview(server.url);

@@ -12,16 +12,7 @@ import { ensureClientBuilt } from './support/client-build.ts';
 import { fakeCamera } from './support/fake-camera.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { until } from './support/until.ts';
 
 /**
  * Test instrumentation only: keeps every RTCPeerConnection a page makes, so the test can read

@@ -8,18 +8,8 @@ import { createInterface } from 'node:readline';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { runInterview, waitForReport } from './support/interview-flow.ts';
 import { describeDatabase, freshStorage, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
-import { spawnProctor, UpProcess } from './support/proctor-cli.ts';
+import { runProctor, spawnProctor, UpProcess } from './support/proctor-cli.ts';
 
-async function proctor(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnProctor(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end();
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 describe(`proctor report (${describeDatabase()})`, () => {
   let server: TestPlatform;
@@ -41,7 +31,7 @@ describe(`proctor report (${describeDatabase()})`, () => {
   it('waits for a pending report and saves the PDF (--wait --out --json)', async () => {
     const { interviewId } = await runInterview(server.url, host, { events: [{ type: 'TAB_SWITCH', durationMs: 200 }] });
     const out = join(dir, 'report.pdf');
-    const result = await proctor(['report', interviewId, '--out', out, '--json'], env);
+    const result = await runProctor(['report', interviewId, '--out', out, '--json'], env);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.status, 'READY');
@@ -50,7 +40,7 @@ describe(`proctor report (${describeDatabase()})`, () => {
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
     assert.equal(pdf.length, report.pdfBytes);
 
-    const human = await proctor(['report', interviewId], env);
+    const human = await runProctor(['report', interviewId], env);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /: READY/);
     assert.match(human.stdout, /Scores: composite \d+, integrity \d+, focus \d+/);
@@ -58,10 +48,10 @@ describe(`proctor report (${describeDatabase()})`, () => {
   });
 
   it('exits 4 for an unknown interview and 2 without one', async () => {
-    const missing = await proctor(['report', '00000000-0000-4000-8000-000000000000'], env);
+    const missing = await runProctor(['report', '00000000-0000-4000-8000-000000000000'], env);
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /not found/);
-    assert.equal((await proctor(['report'], env)).code, 2);
+    assert.equal((await runProctor(['report'], env)).code, 2);
   });
 });
 
@@ -70,7 +60,7 @@ describe(`proctor worker (${describeDatabase()})`, () => {
     if (USING_SERVER) this.skip();
     const storage = await freshStorage();
     try {
-      const result = await proctor(['worker'], storage.env);
+      const result = await runProctor(['worker'], storage.env);
       assert.equal(result.code, 1);
       assert.match(result.stderr.replace(/\s+/g, ' '), /needs a PostgreSQL server/);
     } finally {

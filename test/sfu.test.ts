@@ -16,6 +16,7 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { until } from './support/until.ts';
 
 const run = promisify(execFile);
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
@@ -33,16 +34,6 @@ const CAPABILITIES = 'query($interviewId: ID) { routerRtpCapabilities(interviewI
 /** Plain VP8 as a non-browser sender would describe it (no DTLS needed to register a producer). */
 const VP8_RTP = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22222222 }] };
 const OPUS_RTP = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 11111111 }] };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** The first error's code of a graphql-ws request that must fail. */
 async function errorCode(socket: WsClient, query: string, variables: Record<string, unknown>): Promise<string> {

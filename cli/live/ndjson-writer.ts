@@ -1,7 +1,6 @@
 // `proctor watch` for scripts and pipes: one JSON object per line per event. Persisted alerts
 // are written first (and again after a reconnect, when new or grown), marked "replayed".
-import { alertMessage } from '../../server/live/events.ts';
-import type { ViolationType } from '../../server/db/entities.ts';
+import { replayedAlert } from './replayed-alert.ts';
 import type { InterviewEvent, InterviewHistory } from './wire.ts';
 
 export class NdjsonWriter {
@@ -21,17 +20,7 @@ export class NdjsonWriter {
       for (const session of candidate.sessions) {
         for (const { node: violation } of session.violations.edges) {
           if ((this.#written.get(violation.id) ?? 0) >= violation.count) continue;
-          replayed.push({
-            event: 'LiveAlert',
-            violationId: violation.id,
-            candidateId: candidate.id,
-            type: violation.type,
-            severity: violation.severity,
-            message: alertMessage(violation.type as ViolationType, violation.count),
-            occurredAt: violation.occurredAt,
-            count: violation.count,
-            durationMs: violation.durationMs,
-          });
+          replayed.push({ event: 'LiveAlert', ...replayedAlert(candidate.id, violation) });
         }
       }
     }

@@ -1,8 +1,9 @@
 // What the dashboard asks the server for and gets back: the interview's persisted history and the
 // live `interviewEvents` union, as plain JSON shapes (the CLI never imports server code for these).
+import type { InterviewStatus } from '../../schema/public-types.ts';
 
+export type { InterviewStatus };
 export type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
-export type InterviewStatus = 'SCHEDULED' | 'LIVE' | 'COMPLETED' | 'ARCHIVED';
 
 export interface CandidateJoined {
   __typename: 'CandidateJoined';

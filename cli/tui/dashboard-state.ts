@@ -1,7 +1,6 @@
 // What the dashboard shows, as plain data, and how history and live events change it. Pure
 // functions of (state, input, now): the components only draw this, and the tests can drive it.
-import { alertMessage } from '../../server/live/events.ts';
-import type { ViolationType } from '../../server/db/entities.ts';
+import { replayedAlert, type Alert } from '../live/replayed-alert.ts';
 import type { ConnectionState } from '../live/interview-feed.ts';
 import type { InterviewEvent, InterviewHistory, InterviewStatus, LiveAlert, Severity } from '../live/wire.ts';
 
@@ -28,16 +27,7 @@ export interface CandidateView {
   reportId: string | null;
 }
 
-export interface AlertView {
-  violationId: string;
-  candidateId: string;
-  type: string;
-  severity: Severity;
-  message: string;
-  occurredAt: string;
-  count: number;
-  durationMs: number;
-}
+export type AlertView = Alert;
 
 export interface ToastView {
   alert: AlertView;
@@ -96,16 +86,7 @@ export function mergeHistory(state: DashboardState, history: InterviewHistory, n
       for (const { node: violation } of session.violations.edges) {
         // Live alerts go out before their commit: a live count may be ahead of the stored one.
         if ((alerts.get(violation.id)?.count ?? 0) > violation.count) continue;
-        alerts.set(violation.id, {
-          violationId: violation.id,
-          candidateId: candidate.id,
-          type: violation.type,
-          severity: violation.severity,
-          message: alertMessage(violation.type as ViolationType, violation.count),
-          occurredAt: violation.occurredAt,
-          count: violation.count,
-          durationMs: violation.durationMs,
-        });
+        alerts.set(violation.id, replayedAlert(candidate.id, violation));
       }
     }
   }

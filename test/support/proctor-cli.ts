@@ -16,6 +16,24 @@ export function spawnProctor(args: string[], env: Record<string, string>): Child
   return spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env) });
 }
 
+export interface ProctorResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one `proctor` command to completion (no input) and collects what it printed. */
+export async function runProctor(args: string[], env: Record<string, string> = {}): Promise<ProctorResult> {
+  const child = spawnProctor(args, env);
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
 /** A running `proctor up`: its stdout line by line, its stderr so far, and signals to stop it. */
 export class UpProcess {
   readonly #child: ChildProcessWithoutNullStreams;

@@ -1,0 +1,20 @@
+// A stored violation read back as the alert a live subscriber would have seen for it, so the
+// dashboard and the NDJSON stream replay history the same way.
+import type { ViolationType } from '../../server/db/entities.ts';
+import { alertMessage } from '../../server/live/events.ts';
+import type { LiveAlert, PersistedViolation } from './wire.ts';
+
+export type Alert = Omit<LiveAlert, '__typename'>;
+
+export function replayedAlert(candidateId: string, violation: PersistedViolation): Alert {
+  return {
+    violationId: violation.id,
+    candidateId,
+    type: violation.type,
+    severity: violation.severity,
+    message: alertMessage(violation.type as ViolationType, violation.count),
+    occurredAt: violation.occurredAt,
+    count: violation.count,
+    durationMs: violation.durationMs,
+  };
+}
