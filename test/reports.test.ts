@@ -13,6 +13,7 @@ import { connect } from './support/live.ts';
 import { pdfPages, pdfText, renderedPages } from './support/pdf.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { makeJpegs } from './support/snapshots.ts';
+import { until } from './support/until.ts';
 import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const TEST_ENV = { PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true', PROCTOR_JOB_RETRY_DELAY: '100ms', PROCTOR_JOB_ATTEMPTS: '3' };
@@ -147,7 +148,7 @@ describe(`reports (${describeDatabase()})`, () => {
     const { interviewId } = await runInterview(server.url, host, { events: [{ type: 'TAB_SWITCH', durationMs: 500 }] });
     const first = await waitForReport(host, interviewId);
     await server.platform.jobs.enqueue('generate-report', { reportId: first.id });
-    await waitUntil(async () => (await host.ok(`query($id: ID!) { report(interviewId: $id) { attempts } }`, { id: interviewId })).report.attempts === 2);
+    await until('the report to be generated twice', async () => (await host.ok(`query($id: ID!) { report(interviewId: $id) { attempts } }`, { id: interviewId })).report.attempts === 2, 20_000);
     const again = await waitForReport(host, interviewId);
     assert.equal(again.status, 'READY');
     assert.equal(again.violationLogSha256, first.violationLogSha256);
@@ -194,11 +195,15 @@ describe(`reports (${describeDatabase()})`, () => {
     const ids = new Set(requests.map((r) => r.headers['x-proctor-delivery']));
     assert.equal(ids.size, 1, 'one delivery, retried');
     for (const r of requests) assert.ok(verifySignature(createWebhook.secret, r.body, String(r.headers['x-proctor-signature'])));
-    await waitUntil(async () => {
-      const hooks = (await host.ok(DELIVERIES)).webhooks;
-      const log = hooks.find((h: { id: string }) => h.id === createWebhook.webhook.id).deliveries.edges.map((e: { node: unknown }) => e.node);
-      return log.length === 1 && log[0].status === 'DELIVERED' && log[0].attempts === 2 && log[0].lastStatusCode === 200 && log[0].lastError === null;
-    });
+    await until(
+      'the delivery log to show one retried delivery',
+      async () => {
+        const hooks = (await host.ok(DELIVERIES)).webhooks;
+        const log = hooks.find((h: { id: string }) => h.id === createWebhook.webhook.id).deliveries.edges.map((e: { node: unknown }) => e.node);
+        return log.length === 1 && log[0].status === 'DELIVERED' && log[0].attempts === 2 && log[0].lastStatusCode === 200 && log[0].lastError === null;
+      },
+      20_000,
+    );
   });
 
   it('validates webhook input and deletes webhooks', async () => {
@@ -219,11 +224,3 @@ describe(`reports (${describeDatabase()})`, () => {
     assert.equal((await host.error('query { report(interviewId: "nope") { id } }')).code, 'NOT_FOUND');
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

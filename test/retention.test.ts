@@ -6,6 +6,7 @@ import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { until } from './support/until.ts';
 
 const DAY_MS = 86_400_000;
 const exists = (path: string) => stat(path).then(() => true, () => false);
@@ -48,11 +49,7 @@ describe(`retention sweep (${describeDatabase()})`, () => {
     const foreign = await file(join(dataDir, 'recordings', unknown, 'x.webm'), 400);
 
     await server.platform.jobs.sweepNow();
-    const deadline = Date.now() + 20_000;
-    while ((await exists(old)) || (await exists(weekOld))) {
-      if (Date.now() > deadline) throw new Error('the sweep did not delete the expired files');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until('the sweep to delete the expired files', async () => !(await exists(old)) && !(await exists(weekOld)), 20_000);
     assert.equal(await exists(oldSnapshot), false);
     assert.equal(await exists(recent), true);
     assert.equal(await exists(foreign), true);
