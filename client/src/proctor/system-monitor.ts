@@ -18,7 +18,8 @@ export class SystemMonitor {
   readonly #rules: InterviewRules;
   readonly #emit: (event: DetectedEvent) => void;
   readonly #abort = new AbortController();
-  readonly #timers: ReturnType<typeof setTimeout>[] = [];
+  /** Blur settle checks not yet run (a captured blur also fires for focused elements). */
+  readonly #blurChecks = new Set<ReturnType<typeof setTimeout>>();
   #outer = { width: window.outerWidth, height: window.outerHeight };
   #baseDelta = viewportDelta();
   #devtoolsOpen = false;
@@ -33,7 +34,11 @@ export class SystemMonitor {
       if (document.visibilityState === 'hidden') this.#report('TAB_SWITCH', { to: 'hidden' });
     });
     on(window, 'blur', () => {
-      this.#timers.push(setTimeout(() => !document.hidden && this.#report('WINDOW_BLUR'), BLUR_SETTLE_MS));
+      const check = setTimeout(() => {
+        this.#blurChecks.delete(check);
+        if (!document.hidden) this.#report('WINDOW_BLUR');
+      }, BLUR_SETTLE_MS);
+      this.#blurChecks.add(check);
     });
     on(document, 'fullscreenchange', () => {
       if (this.#rules.requireFullscreen && !document.fullscreenElement) this.#report('FULLSCREEN_EXIT');
@@ -63,7 +68,7 @@ export class SystemMonitor {
 
   close(): void {
     this.#abort.abort();
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const check of this.#blurChecks) clearTimeout(check);
   }
 
   #checkResize(): void {
