@@ -4,6 +4,7 @@ import { InterviewFeed } from '../live/interview-feed.ts';
 import { NdjsonWriter } from '../live/ndjson-writer.ts';
 import { INTERVIEW_HISTORY_QUERY, type InterviewHistory } from '../live/wire.ts';
 import { collectPages, PAGE_FIELDS, type Connection } from '../paging.ts';
+import { nextSignal } from '../signals.ts';
 import type { DashboardActions, DashboardUpdate } from '../tui/dashboard.ts';
 import { dashboardFromHistory } from '../tui/dashboard-state.ts';
 import type { PickableInterview } from '../tui/interview-picker.ts';
@@ -119,11 +120,9 @@ export default class Watch extends ApiCommand<typeof Watch> {
       );
     });
     const ended = await new Promise<{ failure?: Error & { code?: string } }>((resolve) => {
-      const stop = () => resolve({});
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      void nextSignal(['SIGINT', 'SIGTERM']).then(() => resolve({}));
       // The reader went away (`| head`): nothing left to do.
-      process.stdout.once('error', stop);
+      process.stdout.once('error', () => resolve({}));
       feed.once('failed', (failure) => resolve({ failure }));
     });
     await feed.close();
