@@ -40,8 +40,9 @@ export async function runCandidate(token: string): Promise<void> {
     showLinkError(error);
     return;
   }
-  const consented = sessionStorage.getItem(`proctor.consent.${token.slice(-16)}`) === 'yes';
-  if (!consented) {
+  // Remembered for this tab (a reload does not ask again), keyed by the link's tail.
+  const consentKey = `proctor.consent.${token.slice(-16)}`;
+  if (sessionStorage.getItem(consentKey) !== 'yes') {
     performance.mark('proctor:consent-shown');
     const agreed = await askConsent({ candidateName: session.candidate.name, interviewTitle: session.interview.title, rules: session.rules, faceChecks: Boolean(config.models) });
     try {
@@ -54,7 +55,7 @@ export async function runCandidate(token: string): Promise<void> {
       show('left', h('section', { class: 'card' }, h('h1', {}, 'You left'), h('p', {}, 'Nothing was monitored or recorded. You can close this page; the link stays valid if you change your mind.')));
       return;
     }
-    sessionStorage.setItem(`proctor.consent.${token.slice(-16)}`, 'yes');
+    sessionStorage.setItem(consentKey, 'yes');
   }
   performance.mark('proctor:device-check');
   const devices = await checkDevices(config);
