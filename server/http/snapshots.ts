@@ -3,13 +3,11 @@
 // their login or API token (GET /api/snapshots/:interviewId/:file).
 import Router from '@koa/router';
 import type { Actor } from '../auth/actor.ts';
-import { DomainError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import type { SnapshotService } from '../live/snapshots.ts';
 import { body } from './body.ts';
 import { HttpError } from './http-errors.ts';
 import { sendFile } from './static-file.ts';
-
-const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429 };
 
 export function snapshotRoutes(snapshots: SnapshotService, authenticate: (bearer: string) => Promise<Actor>): Router {
   const router = new Router({ prefix: '/api/snapshots' });
@@ -20,34 +18,20 @@ export function snapshotRoutes(snapshots: SnapshotService, authenticate: (bearer
   };
 
   router.post('/', body(snapshots.limitBytes), async (ctx) => {
-    await asHttpErrors(async () => {
-      const actor = await actorOf(ctx.get('authorization'));
-      if (actor.kind !== 'candidate') throw new ForbiddenError('Only a candidate link uploads snapshots');
-      if (!ctx.is('image/jpeg')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the snapshot as Content-Type: image/jpeg');
-      const seq = Number(ctx.query.seq);
-      const stored = await snapshots.store(actor, String(ctx.query.sessionId ?? ''), seq, ctx.state.body as Buffer);
-      ctx.status = 201;
-      ctx.body = stored;
-    });
+    const actor = await actorOf(ctx.get('authorization'));
+    if (actor.kind !== 'candidate') throw new ForbiddenError('Only a candidate link uploads snapshots');
+    if (!ctx.is('image/jpeg')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the snapshot as Content-Type: image/jpeg');
+    const seq = Number(ctx.query.seq);
+    const stored = await snapshots.store(actor, String(ctx.query.sessionId ?? ''), seq, ctx.state.body as Buffer);
+    ctx.status = 201;
+    ctx.body = stored;
   });
 
   router.get('/:interviewId/:file', async (ctx) => {
-    await asHttpErrors(async () => {
-      const actor = await actorOf(ctx.get('authorization'));
-      if (actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot read snapshots');
-      const path = await snapshots.file(actor, ctx.params.interviewId ?? '', ctx.params.file ?? '');
-      await sendFile(ctx, path, 'private, max-age=3600');
-    });
+    const actor = await actorOf(ctx.get('authorization'));
+    if (actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot read snapshots');
+    const path = await snapshots.file(actor, ctx.params.interviewId ?? '', ctx.params.file ?? '');
+    await sendFile(ctx, path, 'private, max-age=3600');
   });
   return router;
-}
-
-/** Domain errors as HTTP errors with the same codes the GraphQL API uses. */
-async function asHttpErrors(handle: () => Promise<void>): Promise<void> {
-  try {
-    await handle();
-  } catch (error) {
-    if (error instanceof DomainError) throw new HttpError(STATUS[error.code] ?? 400, error.code, error.message);
-    throw error;
-  }
 }
