@@ -9,12 +9,12 @@ import { body } from './body.ts';
 import { HttpError } from './http-errors.ts';
 import { sendFile } from './static-file.ts';
 
-export function snapshotRoutes(snapshots: SnapshotService, authenticate: (bearer: string) => Promise<Actor>): Router {
+/** `authenticate` resolves an Authorization header ("Bearer <token>") as the GraphQL API does. */
+export function snapshotRoutes(snapshots: SnapshotService, authenticate: (authorization: string) => Promise<Actor>): Router {
   const router = new Router({ prefix: '/api/snapshots' });
-  const actorOf = async (authorization: string | undefined): Promise<Actor> => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!bearer) throw new UnauthenticatedError('Send "Authorization: Bearer <token>"');
-    return authenticate(bearer);
+  const actorOf = async (authorization: string): Promise<Actor> => {
+    if (!authorization) throw new UnauthenticatedError('Send "Authorization: Bearer <token>"');
+    return authenticate(authorization);
   };
 
   router.post('/', body(snapshots.limitBytes), async (ctx) => {
