@@ -3,7 +3,7 @@
 // their login or API token (GET /api/snapshots/:interviewId/:file).
 import Router from '@koa/router';
 import type { Actor } from '../auth/actor.ts';
-import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import type { SnapshotService } from '../live/snapshots.ts';
 import { body } from './body.ts';
 import { HttpError } from './http-errors.ts';
@@ -31,7 +31,8 @@ export function snapshotRoutes(snapshots: SnapshotService, authenticate: (author
     const actor = await actorOf(ctx.get('authorization'));
     if (actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot read snapshots');
     const path = await snapshots.file(actor, ctx.params.interviewId ?? '', ctx.params.file ?? '');
-    await sendFile(ctx, path, 'private, max-age=3600');
+    // sendFile stats the file once: no separate existence check before it.
+    if (!(await sendFile(ctx, path, 'private, max-age=3600'))) throw new NotFoundError('Snapshot');
   });
   return router;
 }
