@@ -126,7 +126,7 @@ export class Platform implements ReadinessProbe {
         probe: platform,
         bodyLimitBytes: config.bodyLimitBytes,
         graphql: (request, serverContext) => graphql.fetch(request, serverContext),
-        routes: [pageRoutes(config), snapshotRoutes(services.snapshots, (bearer) => services.accounts.authenticate(bearer))],
+        routes: [pageRoutes(config), snapshotRoutes(services.snapshots, (authorization) => authenticate(services, authorization))],
         reportPdf: async (reportId, access) =>
           services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticate(services, access.authorization) : null }),
       });

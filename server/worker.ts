@@ -39,6 +39,7 @@ export class Worker {
     step('database', 'start', 'PostgreSQL server');
     const orm = await openOrm({ url: config.databaseUrl, poolSize: config.databasePoolSize });
     let relay: PgRelay | undefined;
+    let jobs: JobRunner | undefined;
     try {
       await orm.em.getConnection().execute('select 1').catch((error: Error) => {
         throw new Error(`Cannot reach the database: ${error.message}`);
@@ -53,7 +54,7 @@ export class Worker {
       relay = await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages], (payload) =>
         orm.em.getConnection().execute(NOTIFY_SQL, [payload]),
       );
-      const jobs = await JobRunner.create({
+      jobs = await JobRunner.create({
         store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl, embedded: false, logger }),
         logger,
         process: true,
@@ -66,6 +67,7 @@ export class Worker {
       logger.info({ pid: process.pid }, 'proctor worker is up');
       return new Worker({ jobs, services, relay, orm, logger });
     } catch (error) {
+      await jobs?.close().catch(() => {});
       await relay?.close();
       await orm.close(true).catch(() => {});
       throw error;

@@ -1,7 +1,11 @@
-// Turns errors thrown by middleware into JSON bodies with a code and a human message; an
-// unexpected error is logged and reported without internals.
+// Turns errors thrown by middleware into JSON bodies with a code and a human message; domain
+// errors keep the codes the GraphQL API uses; an unexpected error is logged and reported without
+// internals.
 import type { Middleware } from 'koa';
+import { DomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429 };
 
 export class HttpError extends Error {
   readonly status: number;
@@ -20,6 +24,11 @@ export function httpErrors(logger: Logger): Middleware {
     } catch (error) {
       if (error instanceof HttpError) {
         ctx.status = error.status;
+        ctx.body = { errors: [{ message: error.message, extensions: { code: error.code } }] };
+        return;
+      }
+      if (error instanceof DomainError) {
+        ctx.status = STATUS_BY_CODE[error.code];
         ctx.body = { errors: [{ message: error.message, extensions: { code: error.code } }] };
         return;
       }

@@ -3,51 +3,36 @@
 // their login or API token (GET /api/snapshots/:interviewId/:file).
 import Router from '@koa/router';
 import type { Actor } from '../auth/actor.ts';
-import { DomainError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import type { SnapshotService } from '../live/snapshots.ts';
 import { body } from './body.ts';
 import { HttpError } from './http-errors.ts';
 import { sendFile } from './static-file.ts';
 
-const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429 };
-
-export function snapshotRoutes(snapshots: SnapshotService, authenticate: (bearer: string) => Promise<Actor>): Router {
+/** `authenticate` resolves an Authorization header ("Bearer <token>") as the GraphQL API does. */
+export function snapshotRoutes(snapshots: SnapshotService, authenticate: (authorization: string) => Promise<Actor>): Router {
   const router = new Router({ prefix: '/api/snapshots' });
-  const actorOf = async (authorization: string | undefined): Promise<Actor> => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!bearer) throw new UnauthenticatedError('Send "Authorization: Bearer <token>"');
-    return authenticate(bearer);
+  const actorOf = async (authorization: string): Promise<Actor> => {
+    if (!authorization) throw new UnauthenticatedError('Send "Authorization: Bearer <token>"');
+    return authenticate(authorization);
   };
 
   router.post('/', body(snapshots.limitBytes), async (ctx) => {
-    await asHttpErrors(async () => {
-      const actor = await actorOf(ctx.get('authorization'));
-      if (actor.kind !== 'candidate') throw new ForbiddenError('Only a candidate link uploads snapshots');
-      if (!ctx.is('image/jpeg')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the snapshot as Content-Type: image/jpeg');
-      const seq = Number(ctx.query.seq);
-      const stored = await snapshots.store(actor, String(ctx.query.sessionId ?? ''), seq, ctx.state.body as Buffer);
-      ctx.status = 201;
-      ctx.body = stored;
-    });
+    const actor = await actorOf(ctx.get('authorization'));
+    if (actor.kind !== 'candidate') throw new ForbiddenError('Only a candidate link uploads snapshots');
+    if (!ctx.is('image/jpeg')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the snapshot as Content-Type: image/jpeg');
+    const seq = Number(ctx.query.seq);
+    const stored = await snapshots.store(actor, String(ctx.query.sessionId ?? ''), seq, ctx.state.body as Buffer);
+    ctx.status = 201;
+    ctx.body = stored;
   });
 
   router.get('/:interviewId/:file', async (ctx) => {
-    await asHttpErrors(async () => {
-      const actor = await actorOf(ctx.get('authorization'));
-      if (actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot read snapshots');
-      const path = await snapshots.file(actor, ctx.params.interviewId ?? '', ctx.params.file ?? '');
-      await sendFile(ctx, path, 'private, max-age=3600');
-    });
+    const actor = await actorOf(ctx.get('authorization'));
+    if (actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot read snapshots');
+    const path = await snapshots.file(actor, ctx.params.interviewId ?? '', ctx.params.file ?? '');
+    // sendFile stats the file once: no separate existence check before it.
+    if (!(await sendFile(ctx, path, 'private, max-age=3600'))) throw new NotFoundError('Snapshot');
   });
   return router;
-}
-
-/** Domain errors as HTTP errors with the same codes the GraphQL API uses. */
-async function asHttpErrors(handle: () => Promise<void>): Promise<void> {
-  try {
-    await handle();
-  } catch (error) {
-    if (error instanceof DomainError) throw new HttpError(STATUS[error.code] ?? 400, error.code, error.message);
-    throw error;
-  }
 }

@@ -3,7 +3,7 @@
 // <dataDir>/snapshots/<interviewId>/<uuid>.jpg with a `snapshots` row (violation, event, size),
 // and linked to the violation: its first snapshot becomes the violation's `snapshotUrl`.
 import { randomUUID } from 'node:crypto';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CandidateActor, OrgActor } from '../auth/actor.ts';
@@ -71,14 +71,12 @@ export class SnapshotService {
     return { violationId: event.violation_id, url, linked: updated.length > 0 };
   }
 
-  /** The file behind a snapshot URL, for a host of the interview's org. */
+  /** Where the file behind a snapshot URL would be, for a host of the interview's org (the caller sends it, or NOT_FOUND). */
   async file(actor: OrgActor, interviewId: string, name: string): Promise<string> {
     if (!validate.isUuid(interviewId) || !FILE_NAME.test(name)) throw new NotFoundError('Snapshot');
     const [owned] = await this.#orm.em.getConnection().execute<{ id: string }[]>('select id from interviews where id = ? and org_id = ?', [interviewId, actor.orgId]);
     if (!owned) throw new NotFoundError('Snapshot');
-    const path = join(this.#dir, interviewId, name);
-    if (!(await stat(path).catch(() => undefined))?.isFile()) throw new NotFoundError('Snapshot');
-    return path;
+    return join(this.#dir, interviewId, name);
   }
 }
 
