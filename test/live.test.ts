@@ -2,7 +2,7 @@
 // server and database.
 import assert from 'node:assert/strict';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { connect, type WsClient } from './support/live.ts';
+import { connect, SocketPool, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
@@ -24,19 +24,15 @@ const EVENTS_WITH_STATUS = `subscription($id: ID!) { interviewEvents(interviewId
 describe(`live monitoring (${describeDatabase()})`, () => {
   let server: TestPlatform;
   let host: GraphQLClient;
-  const sockets: WsClient[] = [];
-  const open = (token: string | undefined) => {
-    const socket = connect(server.url, token);
-    sockets.push(socket);
-    return socket;
-  };
+  const sockets = new SocketPool(() => server.url);
+  const open = (token: string | undefined) => sockets.open(token);
 
   before(async () => {
     server = await startTestPlatform();
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
   });
   afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((s) => s.dispose()));
+    await sockets.closeAll();
   });
   after(async () => server?.stop());
 

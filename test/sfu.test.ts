@@ -13,7 +13,7 @@ import { createLogger } from '../server/log.ts';
 import { startMedia } from '../server/media/setup.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { connect, type WsClient } from './support/live.ts';
+import { SocketPool, type WsClient } from './support/live.ts';
 import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { until } from './support/until.ts';
@@ -51,19 +51,15 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
   let host: GraphQLClient;
   let harness: MediaPage;
   let browser: TestBrowser;
-  const sockets: WsClient[] = [];
-  const open = (token: string | undefined) => {
-    const socket = connect(server.url, token);
-    sockets.push(socket);
-    return socket;
-  };
+  const sockets = new SocketPool(() => server.url);
+  const open = (token: string | undefined) => sockets.open(token);
 
   before(async () => {
     [server, harness, browser] = await Promise.all([startTestPlatform(), serveMediaHarness(), launchBrowser()]);
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
   });
   after(async () => {
-    await Promise.all(sockets.map((s) => s.dispose()));
+    await sockets.closeAll();
     await browser?.close();
     await harness?.close();
     await server?.stop();

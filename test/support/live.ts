@@ -80,3 +80,24 @@ export function connect(baseUrl: string, token: string | undefined): WsClient {
     dispose: () => client.dispose() as Promise<void>,
   };
 }
+
+/** The sockets a test file opens to its server, closed together when the test (or file) is done. */
+export class SocketPool {
+  readonly #url: () => string;
+  readonly #sockets: WsClient[] = [];
+
+  /** `url` is read at each open: the server starts after the pool is made. */
+  constructor(url: () => string) {
+    this.#url = url;
+  }
+
+  open(token: string | undefined): WsClient {
+    const socket = connect(this.#url(), token);
+    this.#sockets.push(socket);
+    return socket;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.#sockets.splice(0).map((socket) => socket.dispose()));
+  }
+}
