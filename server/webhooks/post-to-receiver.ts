@@ -11,7 +11,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { isNonPublicHost, isPublicAddress } from './public-address.ts';
+import { ipLiteral, isPublicAddress } from './public-address.ts';
 
 /** Enough to know the receiver answered; the rest of a body is never looked at. */
 const RESPONSE_READ_BYTES = 4096;
@@ -38,9 +38,12 @@ class NonPublicAddressError extends Error {
 }
 
 export async function postToReceiver(rawUrl: string, post: ReceiverPost): Promise<ReceiverOutcome> {
-  const url = new URL(rawUrl);
-  // A literal address is connected to without any lookup: it is checked here instead.
-  if (!post.allowPrivateAddresses && isNonPublicHost(url.hostname)) return { statusCode: null, failure: new NonPublicAddressError(url.hostname).message };
+  const url = URL.parse(rawUrl);
+  if (!url) return { statusCode: null, failure: 'the webhook URL is not a valid URL' };
+  // A literal address is connected to without any lookup: it is checked here instead. Names,
+  // local-looking or not, are judged by what they resolve to.
+  const literal = ipLiteral(url.hostname);
+  if (!post.allowPrivateAddresses && literal !== undefined && !isPublicAddress(literal)) return { statusCode: null, failure: new NonPublicAddressError(url.hostname).message };
   const signal = AbortSignal.timeout(post.timeoutMs);
   let response: IncomingMessage | undefined;
   try {

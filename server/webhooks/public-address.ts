@@ -1,6 +1,7 @@
 // Which receivers a webhook may reach. A tenant chooses the URL, so without this the server would
 // POST (and report back about) its own loopback, the cloud metadata endpoint or the private
 // network behind it. Only public unicast addresses qualify; the classification is ipaddr.js's.
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /** IPv6 global unicast: everything outside it (IPv4-compatible ::a.b.c.d included) is not a public receiver. */
@@ -24,4 +25,10 @@ export function isPublicAddress(address: string): boolean {
 export function isNonPublicHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
   return ipaddr.isValid(host) ? !isPublicAddress(host) : LOCAL_ONLY_NAME.test(host);
+}
+
+/** The IP address a URL host name spells (brackets stripped), when it is one: sockets connect to those without a lookup. */
+export function ipLiteral(hostname: string): string | undefined {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) ? host : undefined;
 }
