@@ -78,9 +78,9 @@ export interface Config {
   jobRetryDelayMs: number;
   /** Lifetime of a report's signed download URL, in ms. */
   reportUrlTtlMs: number;
-  /** Longest a webhook receiver may take to answer, in ms. */
+  /** Longest a webhook delivery may take, from connecting to the end of the (capped) answer, in ms. */
   webhookTimeoutMs: number;
-  /** Accept webhook URLs on loopback / private networks. */
+  /** Accept webhook receivers on loopback / private networks (otherwise every delivery checks the resolved address). */
   webhookAllowPrivate: boolean;
   /** OpenAI-compatible API for an optional language-model summary in reports (off when unset). */
   summaryLlmUrl: string | undefined;
@@ -229,8 +229,8 @@ export const SETTINGS = [
   setting('jobAttempts', 'PROCTOR_JOB_ATTEMPTS', integer(1, 20), 5, 'runs of a report / webhook job before it is FAILED'),
   setting('jobRetryDelayMs', 'PROCTOR_JOB_RETRY_DELAY', duration, 5_000, 'first retry delay of a failed job (doubles each retry)'),
   setting('reportUrlTtlMs', 'PROCTOR_REPORT_URL_TTL', duration, DURATION_UNITS.h!, 'lifetime of a signed report download URL'),
-  setting('webhookTimeoutMs', 'PROCTOR_WEBHOOK_TIMEOUT', duration, 10_000, 'longest a webhook receiver may take to answer'),
-  setting('webhookAllowPrivate', 'PROCTOR_WEBHOOK_ALLOW_PRIVATE', boolean, false, 'accept webhook URLs on loopback / private networks'),
+  setting('webhookTimeoutMs', 'PROCTOR_WEBHOOK_TIMEOUT', duration, 10_000, 'longest a webhook delivery may take, from connecting to the end of the answer'),
+  setting('webhookAllowPrivate', 'PROCTOR_WEBHOOK_ALLOW_PRIVATE', boolean, false, 'accept webhook receivers on loopback / private / reserved addresses'),
   setting('summaryLlmUrl', 'PROCTOR_SUMMARY_LLM_URL', url('http:', 'https:'), none, 'OpenAI-compatible API base URL for an optional LLM report summary (off when unset)'),
   setting('summaryLlmModel', 'PROCTOR_SUMMARY_LLM_MODEL', text, 'gpt-4o-mini', 'model name sent to PROCTOR_SUMMARY_LLM_URL'),
   setting('summaryLlmKey', 'PROCTOR_SUMMARY_LLM_KEY', text, none, 'bearer key for PROCTOR_SUMMARY_LLM_URL'),

@@ -10,9 +10,8 @@ import type { CandidateActor, OrgActor } from '../auth/actor.ts';
 import { Snapshot } from '../db/entities.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import * as validate from '../validate.ts';
+import { snapshotImageProblem } from './snapshot-image.ts';
 
-const JPEG_START = [0xff, 0xd8, 0xff];
-const JPEG_END = [0xff, 0xd9];
 const FILE_NAME = /^[0-9a-f-]{36}\.jpg$/;
 /** Only face checks take pictures. */
 const FACE_VIOLATIONS = ['FACE_MISSING', 'MULTIPLE_FACES', 'LOOKING_AWAY'];
@@ -45,7 +44,8 @@ export class SnapshotService {
     if (!validate.isUuid(sessionId)) throw new NotFoundError('Session', sessionId);
     validate.integerInRange('seq', seq, 0, 2 ** 31 - 1);
     if (jpeg.length > this.#limitBytes) throw new ValidationError('snapshot', `must be at most ${Math.round(this.#limitBytes / 1024)} KB`);
-    if (!isJpeg(jpeg)) throw new ValidationError('snapshot', 'must be a JPEG image');
+    const problem = snapshotImageProblem(jpeg);
+    if (problem) throw new ValidationError('snapshot', problem);
     const connection = this.#orm.em.getConnection();
     const [event] = await connection.execute<{ id: string; violation_id: string | null; interview_id: string; type: string }[]>(
       `select e.id, e.violation_id, s.interview_id, e.type from events e join sessions s on s.id = e.session_id
@@ -78,12 +78,4 @@ export class SnapshotService {
     if (!owned) throw new NotFoundError('Snapshot');
     return join(this.#dir, interviewId, name);
   }
-}
-
-function isJpeg(bytes: Uint8Array): boolean {
-  return (
-    bytes.length > JPEG_START.length + JPEG_END.length &&
-    JPEG_START.every((byte, i) => bytes[i] === byte) &&
-    JPEG_END.every((byte, i) => bytes[bytes.length - JPEG_END.length + i] === byte)
-  );
 }

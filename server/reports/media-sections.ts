@@ -35,8 +35,9 @@ async function loadEvidence({ dataDir, interviewId, snapshots }: MediaSectionsQu
       const file = basename(new URL(s.snapshotUrl, 'file:///').pathname);
       if (!/^[\w-]+\.jpe?g$/i.test(file)) return undefined;
       const jpeg = await readFile(join(dir, file)).catch(() => undefined);
-      // A file that is missing (swept by retention) or is not a JPEG is left out, not fatal.
-      return jpeg && jpeg[0] === 0xff && jpeg[1] === 0xd8 ? { takenAt: s.at, type: s.type, violationId: s.violationId, jpeg } : undefined;
+      // A file that is missing (swept by retention) is left out; one that is not a usable JPEG is
+      // kept, and the PDF says it could not be rendered.
+      return jpeg ? { takenAt: s.at, type: s.type, violationId: s.violationId, jpeg } : undefined;
     }),
   );
   return found.filter((s) => s !== undefined).sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime());

@@ -4,6 +4,7 @@
 import pdfmake from 'pdfmake';
 import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { ViolationType } from '../db/entities.ts';
+import { snapshotImageProblem } from '../live/snapshot-image.ts';
 import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
 
 const FONT = 'Helvetica';
@@ -231,7 +232,10 @@ function evidence(snapshots: EvidenceSnapshot[] | undefined, startedAt: Date): C
   const shown = snapshots.slice(0, MAX_THUMBNAILS);
   const cells: Content[] = shown.map((s) => ({
     stack: [
-      { image: `data:image/jpeg;base64,${Buffer.from(s.jpeg).toString('base64')}`, fit: [120, 80] },
+      // A bad image would fail the whole document: it becomes a notice in its place instead.
+      snapshotImageProblem(s.jpeg)
+        ? { text: 'Snapshot could not be rendered (the stored file is not a valid JPEG).', style: 'small', margin: [0, 0, 0, 2] }
+        : { image: `data:image/jpeg;base64,${Buffer.from(s.jpeg).toString('base64')}`, fit: [120, 80] },
       { text: `${elapsed(s.takenAt.getTime() - startedAt.getTime())} ${s.type ? TYPE_LABELS[s.type] : ''}`, style: 'small', margin: [0, 1, 0, 6] },
     ],
   }));

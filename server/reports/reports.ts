@@ -253,30 +253,36 @@ export class ReportService {
 
   /**
    * The PDF for a download: allowed with a valid, unexpired signature from a download link, or
-   * for a host / API token of the report's org.
+   * for a host / API token of the report's org. The caller is checked before the PDF is loaded,
+   * so a forged link or a stranger costs no read of it.
    */
   async pdf(reportId: string, access: { actor: Actor | null; expires?: string | undefined; signature?: string | undefined }): Promise<{ pdf: Buffer; filename: string }> {
     if (!validate.isUuid(reportId)) throw new NotFoundError('Report', reportId);
+    const orgId = this.#downloadOrg(reportId, access);
     const [row] = await this.#options.orm.em
       .getConnection()
-      .execute<{ org_id: string; status: ReportStatus; pdf: Buffer | null; name: string; title: string }[]>(
-        `select i.org_id, r.status, r.pdf, c.name, i.title from ${REPORT_FROM} where r.id = ?`,
-        [reportId],
+      .execute<{ status: ReportStatus; pdf: Buffer | null; name: string }[]>(
+        `select r.status, r.pdf, c.name from ${REPORT_FROM} where r.id = ?${orgId === undefined ? '' : ' and i.org_id = ?'}`,
+        orgId === undefined ? [reportId] : [reportId, orgId],
       );
+    if (!row) throw new NotFoundError('Report', reportId);
+    if (row.status !== ReportStatus.READY || !row.pdf) throw new NotFoundError(`Report ${reportId} is ${row.status}: no PDF yet`);
+    return { pdf: row.pdf, filename: `proctor-report-${slug(row.name)}-${reportId.slice(0, 8)}.pdf` };
+  }
+
+  /** Throws unless `access` may download the report; the org the report must belong to, or undefined for a signed link (it names the report). */
+  #downloadOrg(reportId: string, access: { actor: Actor | null; expires?: string | undefined; signature?: string | undefined }): string | undefined {
     if (access.signature !== undefined || access.expires !== undefined) {
       const expires = Number(access.expires);
       if (!Number.isInteger(expires) || !access.signature || !this.#options.signer.verifyMac(DOWNLOAD_PURPOSE, `${reportId}.${expires}`, access.signature)) {
         throw new UnauthenticatedError('This download link is not valid');
       }
       if (expires * 1000 < Date.now()) throw new UnauthenticatedError('This download link has expired: ask the API for a fresh downloadUrl');
-    } else {
-      if (!access.actor) throw new UnauthenticatedError('Send "Authorization: Bearer <token>" or use a signed downloadUrl');
-      if (access.actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot download reports');
-      if (row && row.org_id !== access.actor.orgId) throw new NotFoundError('Report', reportId);
+      return undefined;
     }
-    if (!row) throw new NotFoundError('Report', reportId);
-    if (row.status !== ReportStatus.READY || !row.pdf) throw new NotFoundError(`Report ${reportId} is ${row.status}: no PDF yet`);
-    return { pdf: row.pdf, filename: `proctor-report-${slug(row.name)}-${reportId.slice(0, 8)}.pdf` };
+    if (!access.actor) throw new UnauthenticatedError('Send "Authorization: Bearer <token>" or use a signed downloadUrl');
+    if (access.actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot download reports');
+    return access.actor.orgId;
   }
 
   #view(row: RawReport): ReportView {

@@ -2,7 +2,6 @@
 // per subscribed webhook, POSTed as signed JSON by the deliver-webhook job and retried with
 // exponential backoff. Every attempt is kept in the delivery log.
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { OrgActor } from '../auth/actor.ts';
 import {
@@ -17,11 +16,11 @@ import { afterCursor, KEYSET_ORDER, pageSize, toPage, type Page, type PageArgs }
 import * as validate from '../validate.ts';
 import type { JobQueue } from '../jobs/job-runner.ts';
 import { audit } from '../services/audit.ts';
+import { postToReceiver } from './post-to-receiver.ts';
+import { isNonPublicHost } from './public-address.ts';
 import { SIGNATURE_HEADER, signPayload } from './signature.ts';
 
 const MAX_WEBHOOKS_PER_ORG = 20;
-/** A response body kept in the log is cut here: enough to see what went wrong. */
-const LOGGED_BODY_CHARS = 500;
 
 export interface WebhookOptions {
   /** Allow loopback and private-network addresses (tests, single-machine set-ups). */
@@ -108,30 +107,21 @@ export class WebhookService {
     const timestamp = Math.floor(Date.now() / 1000);
     delivery.attempts += 1;
     delivery.lastAttemptAt = new Date();
-    let failure: string | undefined;
-    try {
-      const response = await fetch(webhook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Proctor-Webhooks/1',
-          'x-proctor-event': delivery.event,
-          'x-proctor-delivery': delivery.id,
-          'x-proctor-timestamp': String(timestamp),
-          [SIGNATURE_HEADER.toLowerCase()]: signPayload(webhook.secret, body, timestamp),
-        },
-        body,
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-      });
-      delivery.lastStatusCode = response.status;
-      const text = await response.text().catch(() => '');
-      if (response.status < 200 || response.status > 299) failure = `HTTP ${response.status}${text ? `: ${text.slice(0, LOGGED_BODY_CHARS)}` : ''}`;
-    } catch (error) {
-      const cause = ((error as Error).cause as Error | undefined)?.message;
-      failure = (error as Error).name === 'TimeoutError' ? `no answer within ${this.#options.timeoutMs} ms` : (cause ?? (error as Error).message);
-    }
-    delivery.lastError = failure ?? null;
+    const { statusCode, failure } = await postToReceiver(webhook.url, {
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Proctor-Webhooks/1',
+        'x-proctor-event': delivery.event,
+        'x-proctor-delivery': delivery.id,
+        'x-proctor-timestamp': String(timestamp),
+        [SIGNATURE_HEADER.toLowerCase()]: signPayload(webhook.secret, body, timestamp),
+      },
+      body,
+      timeoutMs: this.#options.timeoutMs,
+      allowPrivateAddresses: this.#options.allowPrivateAddresses,
+    });
+    if (statusCode !== null) delivery.lastStatusCode = statusCode;
+    delivery.lastError = failure;
     if (!failure) {
       delivery.status = DeliveryStatus.DELIVERED;
       delivery.deliveredAt = new Date();
@@ -154,8 +144,9 @@ export class WebhookService {
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new ValidationError('url', 'must be an http(s) URL');
     if (url.username || url.password) throw new ValidationError('url', 'must not contain credentials (the signature authenticates us)');
     if (url.hash) throw new ValidationError('url', 'must not contain a #fragment');
-    if (!this.#options.allowPrivateAddresses && isPrivateHost(url.hostname)) {
-      throw new ValidationError('url', `${url.hostname} is a loopback or private address (set PROCTOR_WEBHOOK_ALLOW_PRIVATE=true to allow it)`);
+    // Names are checked again, resolved, at every delivery (post-to-receiver.ts); this catches the obvious early.
+    if (!this.#options.allowPrivateAddresses && isNonPublicHost(url.hostname)) {
+      throw new ValidationError('url', `${url.hostname} is a loopback, private or reserved address (set PROCTOR_WEBHOOK_ALLOW_PRIVATE=true to allow it)`);
     }
     return url.toString();
   }
@@ -164,16 +155,4 @@ export class WebhookService {
 function validEvents(events: readonly string[]): WebhookEvent[] {
   if (events.length === 0) throw new ValidationError('events', `name at least one of ${WEBHOOK_EVENTS.join(', ')}`);
   return [...new Set(events.map((event) => validate.oneOf('events', event, WEBHOOK_EVENTS)))];
-}
-
-/** Literal loopback, private, link-local and unspecified addresses, and localhost names. */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
-  if (isIP(host) === 4) {
-    const [a, b] = host.split('.').map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (isIP(host) === 6) return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
-  return false;
 }

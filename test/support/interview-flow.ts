@@ -18,18 +18,19 @@ export async function runInterview(
   baseUrl: string,
   host: GraphQLClient,
   options: { title?: string; candidate?: string; events?: FlowEvent[]; end?: boolean } = {},
-): Promise<{ interviewId: string; candidateId: string }> {
+): Promise<{ interviewId: string; candidateId: string; candidateToken: string; sessionId: string | undefined }> {
   const created = await host.ok('mutation($title: String!) { createInterview(input: { title: $title }) { interview { id } } }', { title: options.title ?? 'Backend engineer' });
   const interviewId = created.createInterview.interview.id as string;
   const name = options.candidate ?? 'Ada Lovelace';
   const invited = await host.ok('mutation($id: ID!, $name: String!) { inviteCandidate(interviewId: $id, name: $name, email: "ada@example.com") { token candidate { id } } }', { id: interviewId, name });
   await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
   const events = options.events ?? [];
+  let sessionId: string | undefined;
   if (events.length > 0) {
     const candidate = connect(baseUrl, invited.inviteCandidate.token);
     let now = Date.now();
     try {
-      const sessionId = (await candidate.request(JOIN, { device: DEVICE })).joinSession.id;
+      sessionId = (await candidate.request(JOIN, { device: DEVICE })).joinSession.id as string;
       now = Date.now();
       const batch = events.map((e, seq) => ({ seq, type: e.type, durationMs: e.durationMs ?? 0, occurredAt: new Date(now + (e.afterMs ?? 0)).toISOString() }));
       const result = (await candidate.request(REPORT, { sessionId, events: batch })).reportEvents;
@@ -42,7 +43,7 @@ export async function runInterview(
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, now + lastEnd + 50 - Date.now())));
   }
   if (options.end !== false) await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
-  return { interviewId, candidateId: invited.inviteCandidate.candidate.id as string };
+  return { interviewId, candidateId: invited.inviteCandidate.candidate.id as string, candidateToken: invited.inviteCandidate.token as string, sessionId };
 }
 
 export const REPORT_FIELDS = `id status attempts error candidateId candidateName summary violationLogSha256 pdfBytes downloadUrl downloadUrlExpiresAt generatedAt

@@ -15,6 +15,11 @@ export async function pdfPages(pdf: Uint8Array): Promise<number> {
   return withFile(pdf, async (file) => Number(/Pages:\s+(\d+)/.exec((await run('pdfinfo', [file])).stdout)?.[1]));
 }
 
+/** How many images the PDF embeds (poppler's pdfimages). */
+export async function pdfImages(pdf: Uint8Array): Promise<number> {
+  return withFile(pdf, async (file) => (await run('pdfimages', ['-list', file])).stdout.trim().split('\n').length - 2);
+}
+
 /** Renders every page to PNG at a low resolution; returns how many images pdftoppm wrote. */
 export async function renderedPages(pdf: Uint8Array): Promise<number> {
   return withFile(pdf, async (file, dir) => {
