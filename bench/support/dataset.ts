@@ -28,6 +28,8 @@ export interface Credentials {
 }
 
 const CONNECT_TIMEOUT_MS = 3_000;
+/** create/drop database included (drop … with (force) ends the scratch database's sessions first). */
+const ADMIN_QUERY_TIMEOUT_MS = 30_000;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export async function embeddedStorage(): Promise<Storage> {
@@ -124,7 +126,7 @@ function freshDataDir(): Promise<string> {
 }
 
 async function adminQuery<T extends object = object>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: ADMIN_QUERY_TIMEOUT_MS });
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows;

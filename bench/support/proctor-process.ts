@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { processCpuSeconds } from './cpu.ts';
+import { Limit } from './limits.ts';
+import { ownChild } from './run.ts';
 
 const CLI = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
 const READY_POLL_MS = 20;
@@ -42,14 +44,14 @@ export class ProctorProcess implements AsyncDisposable {
     const url = `http://127.0.0.1:${options.port}`;
     const started = performance.now();
     // The node binary itself, no shell in between: the pid is the server's, so /proc reads its memory.
-    const child = spawn(process.execPath, [CLI, 'up', ...upFlags(options)], { env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = ownChild(spawn(process.execPath, [CLI, 'up', ...upFlags(options)], { env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
     const output = captureTail(child);
     const exited = exitOf(child);
     try {
       await waitUntilReady(url, child);
     } catch (error) {
       await terminate(child, exited);
-      throw new Error(`proctor up did not become ready: ${(error as Error).message}\n${output()}`);
+      throw new Limit('server error', `proctor up did not become ready: ${(error as Error).message}\n${output()}`);
     }
     return new ProctorProcess(child, exited, output, url, performance.now() - started);
   }
@@ -81,7 +83,7 @@ export class ProctorProcess implements AsyncDisposable {
   /** A server that died mid-run would otherwise surface as a puzzling missing /proc file. */
   #assertRunning(): void {
     const child = this.#child;
-    if (hasExited(child)) throw new Error(`proctor up died (code ${child.exitCode}, signal ${child.signalCode})\n${this.#output()}`);
+    if (hasExited(child)) throw new Limit('server error', `proctor up died (code ${child.exitCode}, signal ${child.signalCode})\n${this.#output()}`);
   }
 }
 
