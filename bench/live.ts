@@ -300,7 +300,9 @@ async function measureDatabase(database: Database, storage: Storage, options: Op
     const live = await runLive(database, storage, options, profileDir, notes, signal);
     const { acknowledged, phases, ...run } = live;
     let durability: Durability | null = null;
-    if (run.stopped?.kind === 'interrupted') notes.push(`${database}: durability not checked: interrupted`);
+    // Before the load (start-up, set-up) nothing was sent, so there is nothing to check.
+    if (phases.length === 0) durability = null;
+    else if (run.stopped?.kind === 'interrupted') notes.push(`${database}: durability not checked: interrupted`);
     else {
       progress(`${database}: server stopped; comparing acknowledged seqs with the rows in events`);
       durability = await orNote(notes, `${database}: durability check`, () => within(checkDurability(storage, acknowledged), DURABILITY_TIMEOUT_MS, 'reading the events back'));
@@ -318,7 +320,7 @@ async function measureDatabase(database: Database, storage: Storage, options: Op
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
     throw error;
   } finally {
-    await storage.drop();
+    await storage.drop().catch((error: Error) => notes.push(`${database}: scratch storage not removed: ${error.message}`));
   }
 }
 

@@ -9,6 +9,7 @@ import { InterviewStatus } from '../../server/db/entities.ts';
 import { Platform } from '../../server/platform.ts';
 import { DEFAULT_INTERVIEW_CONFIG } from '../../server/services/interviews.ts';
 import { GraphQLClient } from '../../test/support/graphql.ts';
+import { CALL_TIMEOUT_MS } from './limits.ts';
 
 export interface Storage {
   dataDir: string;
@@ -38,7 +39,7 @@ export async function embeddedStorage(): Promise<Storage> {
     dataDir,
     databaseUrl: undefined,
     backendPids: async () => undefined,
-    drop: () => rm(dataDir, { recursive: true, force: true }),
+    drop: () => removeDataDir(dataDir),
   };
 }
 
@@ -69,7 +70,7 @@ export async function serverStorage(adminUrl: string): Promise<Storage> {
     },
     async drop() {
       await adminQuery(adminUrl, `drop database if exists "${name}" with (force)`);
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     },
   };
 }
@@ -85,7 +86,7 @@ export async function seedInterviews(storage: Storage, count: number): Promise<C
   );
   try {
     const credentials = { email: `bench-${process.pid}@example.com`, password: 'benchmark password' };
-    const hostId = await signUp(new GraphQLClient(platform.url), credentials);
+    const hostId = await signUp(new GraphQLClient(platform.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }), credentials);
     const connection = platform.orm.em.getConnection();
     // created_at one second apart: cursors carry milliseconds, so rows must differ by at least that.
     await connection.execute(
@@ -106,7 +107,7 @@ export async function seedInterviews(storage: Storage, count: number): Promise<C
 
 /** A host token from `logIn`, as a dashboard gets one. */
 export async function logIn(baseUrl: string, credentials: Credentials): Promise<string> {
-  const data = await new GraphQLClient(baseUrl).ok<{ logIn: { token: string } }>(
+  const data = await new GraphQLClient(baseUrl, undefined, { timeoutMs: CALL_TIMEOUT_MS }).ok<{ logIn: { token: string } }>(
     'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }',
     { ...credentials },
   );
@@ -133,4 +134,9 @@ async function adminQuery<T extends object = object>(url: string, sql: string): 
   } finally {
     await client.end();
   }
+}
+
+/** Retries while a process that is still shutting down (or a timed-out check in this one) writes into it. */
+function removeDataDir(dataDir: string): Promise<void> {
+  return rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }

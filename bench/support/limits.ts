@@ -27,6 +27,9 @@ export class Limit extends Error {
   }
 }
 
+/** Deadline for one call a bench makes to set things up: sign-up, log-in, invite, join, a single report. */
+export const CALL_TIMEOUT_MS = 15_000;
+
 /** Socket-level error codes (Node and undici): the connection, not the answer, failed. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
 /** undici's timeouts for an answer that does not come. */

@@ -15,7 +15,7 @@
 import { GraphQLClient, signUp } from '../../test/support/graphql.ts';
 import { GraphQLWsSocket } from './graphql-ws-client.ts';
 import { summarizeLatencies, type LatencySummary } from './latency.ts';
-import { asLimit, Limit, naming, seconds, type LimitKind } from './limits.ts';
+import { asLimit, CALL_TIMEOUT_MS, Limit, naming, seconds, type LimitKind } from './limits.ts';
 import { roundRobin } from './schedule.ts';
 
 /** Types the default interview config monitors (FULLSCREEN_EXIT is refused unless required). */
@@ -47,8 +47,6 @@ export const MAX_EVENTS_PER_SESSION_PER_SECOND = 40;
  * 2-core server and fail before any load was offered.
  */
 const SETUP_CONCURRENCY = 8;
-/** Deadline for each set-up call (sign-up, invite, join) and for the hosts to see the joins. */
-const SETUP_CALL_TIMEOUT_MS = 15_000;
 /** How often set-up reports how far it got. */
 const SETUP_PROGRESS_MS = 5_000;
 const SETTLE_POLL_MS = 20;
@@ -204,7 +202,7 @@ class SimulatedCandidate {
     const socket = await GraphQLWsSocket.open(wsUrl, `Bearer ${invitation.token}`);
     socket.onUnexpectedClose = onLost;
     try {
-      const joined = await socket.request<{ joinSession: { id: string } }>(JOIN, { device: DEVICE }, SETUP_CALL_TIMEOUT_MS);
+      const joined = await socket.request<{ joinSession: { id: string } }>(JOIN, { device: DEVICE }, CALL_TIMEOUT_MS);
       // Neighbouring candidates start on different types, so every type is in use at any moment.
       return new SimulatedCandidate(invitation.candidateId, joined.data.joinSession.id, socket, index % EVENT_TYPES.length);
     } catch (error) {
@@ -424,7 +422,7 @@ export class LiveLoad {
   }
 
   async #createInterview(index: number): Promise<InterviewFixture> {
-    const { client: host } = await signUp(new GraphQLClient(this.#baseUrl, undefined, { timeoutMs: SETUP_CALL_TIMEOUT_MS }), `Live bench org ${index}`).catch(naming('signUp'));
+    const { client: host } = await signUp(new GraphQLClient(this.#baseUrl, undefined, { timeoutMs: CALL_TIMEOUT_MS }), `Live bench org ${index}`).catch(naming('signUp'));
     const created = await host.ok<{ createInterview: { interview: { id: string } } }>(CREATE_INTERVIEW).catch(naming('createInterview'));
     const id = created.createInterview.interview.id;
     await host.ok(START_INTERVIEW, { id }).catch(naming('startInterview'));
@@ -454,12 +452,12 @@ export class LiveLoad {
   }
 
   async #untilHostsSawJoins(invitations: Invitation[], signal: AbortSignal): Promise<void> {
-    const deadline = performance.now() + SETUP_CALL_TIMEOUT_MS;
+    const deadline = performance.now() + CALL_TIMEOUT_MS;
     const unseen = () => invitations.filter((invitation) => !invitation.interview.watcher.joined.has(invitation.candidateId));
     while (unseen().length > 0) {
       signal.throwIfAborted();
       if (performance.now() > deadline) {
-        throw new Limit('ack timeout', `hosts did not see ${unseen().length} of ${invitations.length} candidates join (CandidateJoined) within ${seconds(SETUP_CALL_TIMEOUT_MS)}`);
+        throw new Limit('ack timeout', `hosts did not see ${unseen().length} of ${invitations.length} candidates join (CandidateJoined) within ${seconds(CALL_TIMEOUT_MS)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     }

@@ -9,8 +9,11 @@ import { currentStage, progress } from './report.ts';
 
 /** After the stop, time to unwind: a graceful server stop (up to 15 s), a durability check (up to 30 s), dropping scratch data. */
 const UNWIND_MS = 90_000;
-/** After the bench has finished: a socket the server never closed must not keep the process alive. */
-const EXIT_GRACE_MS = 5_000;
+/**
+ * After the bench has finished: what still holds the event loop (a socket the server never
+ * closed, a job runner's lock timer) must not keep the process alive.
+ */
+const EXIT_GRACE_MS = 1_000;
 const INTERRUPTED_EXIT_CODE = 130;
 
 const children = new Set<ChildProcess>();
@@ -58,7 +61,8 @@ export function runBench(budgetMs: number, main: (signal: AbortSignal) => Promis
     if (error === undefined) {
       process.exitCode = exitCodeFor(stop.signal);
     } else {
-      const limit = asLimit(error);
+      // After a stop, a failure is its consequence (a browser closed by Ctrl-C, a server stopped under a call).
+      const limit = stop.signal.aborted ? (stop.signal.reason as Limit) : asLimit(error);
       if (limit) {
         const stopped = { during: currentStage(), kind: limit.kind, detail: limit.message };
         console.log(process.argv.includes('--json') ? JSON.stringify({ stopped }, null, 2) : `Result: stopped during "${stopped.during}": ${stopped.kind}: ${stopped.detail}`);
