@@ -740,7 +740,7 @@ function formatTargets(report: Report): string[] {
     const lost = run.totals.lost;
     return [
       [run.database, `alert p99 at ${TARGETS.alertAtEventsPerSecond.toLocaleString('en')} events/s`, alert === undefined ? 'not measured' : milliseconds(alert), `<= ${TARGETS.alertP99Ms} ms`, alert === undefined ? 'n/a' : verdict(alert, TARGETS.alertP99Ms)],
-      [run.database, 'highest sustained rate', sustained, `>= ${count(sustainedTarget)}`, run.sustainedEventsPerSecond >= sustainedTarget ? 'ok' : 'MISSED'],
+      [run.database, 'highest sustained rate', sustained, `>= ${count(sustainedTarget)}`, run.ramp.length === 0 ? 'n/a' : run.sustainedEventsPerSecond >= sustainedTarget ? 'ok' : 'MISSED'],
       [run.database, 'lost events', checked(lost), `= ${TARGETS.lost}`, lost === null ? 'n/a' : lost === TARGETS.lost ? 'ok' : 'MISSED'],
     ];
   });

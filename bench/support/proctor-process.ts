@@ -13,6 +13,8 @@ import { ownChild } from './run.ts';
 const CLI = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
 const READY_POLL_MS = 20;
 const READY_TIMEOUT_MS = 60_000;
+/** One /readyz probe: a server starting on a busy machine may take seconds to answer its first requests. */
+const READY_PROBE_TIMEOUT_MS = 5_000;
 const STOP_TIMEOUT_MS = 15_000;
 /** Enough of the server's output to explain a failed start. */
 const OUTPUT_TAIL_CHARS = 4_000;
@@ -54,6 +56,11 @@ export class ProctorProcess implements AsyncDisposable {
       throw new Limit('server error', `proctor up did not become ready: ${(error as Error).message}\n${output()}`);
     }
     return new ProctorProcess(child, exited, output, url, performance.now() - started);
+  }
+
+  /** The server's process id (the node process itself: no shell in between). */
+  get pid(): number {
+    return this.#child.pid!;
   }
 
   /** Resident memory of the server process now, in bytes (Linux). */
@@ -136,7 +143,7 @@ async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   while (performance.now() < deadline) {
     if (hasExited(child)) throw new Error(`the process exited (code ${child.exitCode}, signal ${child.signalCode})`);
-    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) }).catch(() => undefined);
     await response?.body?.cancel();
     if (response?.status === 200) return;
     await sleep(READY_POLL_MS);
