@@ -14,8 +14,9 @@ const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { i
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
 
 describe(`the live bench against a server that stops answering (${describeDatabase()})`, function () {
-  // `proctor up` in its own process, plus one 15 s set-up deadline.
-  this.timeout(120_000);
+  // `proctor up` in its own process (a first start on the embedded database takes minutes on a
+  // busy 2-core machine), plus one 15 s set-up deadline.
+  this.timeout(300_000);
   let storage: Awaited<ReturnType<typeof freshStorage>>;
   let server: ProctorProcess;
   let load: LiveLoad;

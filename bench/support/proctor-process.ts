@@ -12,7 +12,11 @@ import { ownChild } from './run.ts';
 
 const CLI = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
 const READY_POLL_MS = 20;
-const READY_TIMEOUT_MS = 60_000;
+/**
+ * A first start on the embedded database (initdb and migrations in PGlite) took over two minutes
+ * on a 2-core machine shared with other work; a server that needs longer is stuck.
+ */
+const READY_TIMEOUT_MS = 180_000;
 /** One /readyz probe: a server starting on a busy machine may take seconds to answer its first requests. */
 const READY_PROBE_TIMEOUT_MS = 5_000;
 const STOP_TIMEOUT_MS = 15_000;
