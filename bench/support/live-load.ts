@@ -354,7 +354,7 @@ export class LiveLoad {
         const index = next++;
         try {
           const invitation = await this.#invite(index);
-          const candidate = await SimulatedCandidate.join(this.#wsUrl, invitation, index, (reason) => this.#lost(`candidate: ${reason}`)).catch(naming('joinSession'));
+          const candidate = await SimulatedCandidate.join(this.#wsUrl, invitation, index, (reason) => this.#lost(`candidate: ${reason}`)).catch(naming('joining'));
           this.candidates.push(candidate);
           this.#byId.set(candidate.candidateId, candidate);
           invitations.push(invitation);

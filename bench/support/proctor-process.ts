@@ -119,10 +119,14 @@ function upFlags(options: UpOptions): string[] {
   return options.databaseUrl ? [...flags, '--database-url', options.databaseUrl] : flags;
 }
 
-/** The bench's environment minus any PROCTOR_* setting, so only the flags decide what the server uses. */
+/**
+ * The bench's environment minus any PROCTOR_* setting, so only the flags decide what the server
+ * uses. The SFU listens on a free port: on a shared machine another `proctor up` may hold the
+ * default one, and no bench that runs this process sends media to it.
+ */
 function serverEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PROCTOR_')));
-  return { ...env, PROCTOR_LOG_LEVEL: 'warn' };
+  return { ...env, PROCTOR_LOG_LEVEL: 'warn', PROCTOR_RTC_PORT: '0' };
 }
 
 function captureTail(child: ChildProcess): () => string {
