@@ -16,7 +16,7 @@ import { asLimit, within } from './support/limits.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { currentStage, MIB, mebibytes, progress, table, verdict } from './support/report.ts';
 import { freePort, ProctorProcess, type UpOptions } from './support/proctor-process.ts';
-import { runBench } from './support/run.ts';
+import { budgetMs, runBench } from './support/run.ts';
 
 const INTERVIEWS = 10_000;
 const PAGE_SIZE = 50;
@@ -82,9 +82,7 @@ interface Report {
 }
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, budget: { type: 'string', default: String(DEFAULT_BUDGET_SECONDS) } } });
-const budgetSeconds = Number(values.budget);
-if (!Number.isInteger(budgetSeconds) || budgetSeconds <= 0) throw new Error(`--budget takes a whole number of seconds > 0, got "${values.budget}"`);
-runBench(budgetSeconds * 1000, main);
+runBench(budgetMs(values.budget), main);
 
 async function main(signal: AbortSignal): Promise<void> {
   const started = performance.now();

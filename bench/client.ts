@@ -23,7 +23,7 @@ import { processesCpuSeconds, cpuSecondsBetween } from './support/cpu.ts';
 import { machineFacts, machineLines } from './support/machine.ts';
 import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { progress, table, verdict } from './support/report.ts';
-import { runBench } from './support/run.ts';
+import { budgetMs, runBench } from './support/run.ts';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -93,7 +93,7 @@ async function firstCandidateVideo(platform: Platform, interviewId: string): Pro
   throw new Limit('ack timeout', 'no candidate video reached the SFU within 30 s');
 }
 
-runBench(Number(values.budget) * 1000, main);
+runBench(budgetMs(values.budget), main);
 
 async function main(signal: AbortSignal): Promise<void> {
   const loadAtStart = loadavg()[0]!;

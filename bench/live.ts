@@ -34,7 +34,7 @@ import { BATCH_PERIOD_MS, candidatesFor, LiveLoad, Phase, type HeartbeatStats, t
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { mebibytes, progress, table, verdict } from './support/report.ts';
 import { freePort, ProctorProcess } from './support/proctor-process.ts';
-import { runBench } from './support/run.ts';
+import { budgetMs, runBench } from './support/run.ts';
 import { EmbeddedDatabase } from '../server/db/embedded.ts';
 
 const DEFAULT_CANDIDATES = 500;
@@ -233,7 +233,7 @@ function parseOptions(): Options {
   const candidates = positiveInteger('--candidates', values.candidates);
   const seconds = positiveInteger('--seconds', values.seconds);
   const ramp = values.ramp.split(',').map((rate) => positiveInteger('--ramp', rate.trim()));
-  const budgetSeconds = positiveInteger('--budget', values.budget);
+  const budgetSeconds = budgetMs(values.budget) / 1000;
   if (values.only !== undefined && values.only !== 'embedded' && values.only !== 'postgres') throw new Error('--only takes embedded or postgres');
   const databases: Database[] = values.only ? [values.only as Database] : ['embedded', 'postgres'];
   return { candidates, seconds, json: values.json, profile: values.profile, databases, ramp, budgetSeconds };

@@ -23,7 +23,7 @@ import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { machineFacts, machineLines } from './support/machine.ts';
 import { seedLargeInterview } from './support/report-dataset.ts';
 import { MIB, progress, table, verdict } from './support/report.ts';
-import { ownChild, runBench } from './support/run.ts';
+import { budgetMs, ownChild, runBench } from './support/run.ts';
 
 const SHAPE = { minutes: 60, violations: 2_000, snapshots: 200 };
 const GENERATIONS = 5;
@@ -55,7 +55,7 @@ interface Pickup {
 }
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, budget: { type: 'string', default: String(DEFAULT_BUDGET_SECONDS) } } });
-runBench(Number(values.budget) * 1000, main);
+runBench(budgetMs(values.budget), main);
 
 async function main(signal: AbortSignal): Promise<void> {
   const serverUrl = process.env.PROCTOR_TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;

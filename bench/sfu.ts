@@ -37,7 +37,7 @@ import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
 import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { progress, table } from './support/report.ts';
-import { runBench } from './support/run.ts';
+import { budgetMs, runBench } from './support/run.ts';
 
 const run = promisify(execFile);
 const DEFAULT_JOINS = 15;
@@ -113,7 +113,7 @@ const { values } = parseArgs({
     budget: { type: 'string', default: String(DEFAULT_BUDGET_SECONDS) },
   },
 });
-runBench(positiveInteger('--budget', values.budget) * 1000, main);
+runBench(budgetMs(values.budget), main);
 
 async function main(signal: AbortSignal): Promise<void> {
   const started = performance.now();

@@ -32,7 +32,7 @@ import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
 import { machineFacts, machineLines } from './support/machine.ts';
 import { freePort, ProctorProcess } from './support/proctor-process.ts';
 import { progress, table } from './support/report.ts';
-import { ownChild, runBench } from './support/run.ts';
+import { budgetMs, ownChild, runBench } from './support/run.ts';
 
 const BIN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 const LOAD_RATE_PER_SECOND = 50;
@@ -319,7 +319,7 @@ const { values } = parseArgs({
     budget: { type: 'string', default: String(DEFAULT_BUDGET_SECONDS) },
   },
 });
-runBench(Number(values.budget) * 1000, main);
+runBench(budgetMs(values.budget), main);
 
 async function main(signal: AbortSignal): Promise<void> {
   const alerts = Number(values.alerts);

@@ -77,6 +77,13 @@ export function runBench(budgetMs: number, main: (signal: AbortSignal) => Promis
   main(stop.signal).then(() => finish(undefined), finish);
 }
 
+/** `--budget S`: a whole number of seconds > 0, in milliseconds. */
+export function budgetMs(raw: string): number {
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`--budget takes a whole number of seconds > 0, got "${raw}"`);
+  return seconds * 1000;
+}
+
 function exitCodeFor(signal: AbortSignal): number {
   return signal.aborted && (signal.reason as Limit).kind === 'interrupted' ? INTERRUPTED_EXIT_CODE : 0;
 }
