@@ -138,12 +138,12 @@ async function measureStartup(notes: string[], signal: AbortSignal): Promise<Sta
   try {
     const up: UpOptions = { port: await freePort(), dataDir: storage.dataDir };
     progress('start-up: first start on a fresh data dir');
-    const firstStartMs = await timeStart(up, notes);
+    const firstStartMs = await timeStart(up, notes, signal);
     const restartsMs: number[] = [];
     for (let i = 1; i < RESTARTS; i++) {
       signal.throwIfAborted();
       progress(`start-up: restart ${i} of ${RESTARTS}`);
-      restartsMs.push(await timeStart(up, notes));
+      restartsMs.push(await timeStart(up, notes, signal));
     }
     progress(`start-up: restart ${RESTARTS} of ${RESTARTS}, then ${IDLE_MS / 1000} s idle`);
     const last = await startAndIdle(up, notes, signal);
@@ -160,14 +160,14 @@ async function measureStartup(notes: string[], signal: AbortSignal): Promise<Sta
   }
 }
 
-async function timeStart(up: UpOptions, notes: string[]): Promise<number> {
-  await using server = await ProctorProcess.start(up);
+async function timeStart(up: UpOptions, notes: string[], signal: AbortSignal): Promise<number> {
+  await using server = await ProctorProcess.start(up, signal);
   await stopCleanly(server, notes);
   return server.readyMs;
 }
 
 async function startAndIdle(up: UpOptions, notes: string[], signal: AbortSignal): Promise<{ readyMs: number; rssBytes: number }> {
-  await using server = await ProctorProcess.start(up);
+  await using server = await ProctorProcess.start(up, signal);
   await sleep(IDLE_MS, undefined, { signal });
   const rssBytes = await server.rssBytes();
   await stopCleanly(server, notes);
@@ -179,7 +179,7 @@ async function measureLoad(database: LoadRun['database'], storage: Storage, note
   try {
     progress(`${database}: seeding ${INTERVIEWS.toLocaleString('en')} interviews`);
     const credentials = await within(seedInterviews(storage, INTERVIEWS), SEED_TIMEOUT_MS, 'seeding interviews', signal);
-    await using server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir, databaseUrl: storage.databaseUrl });
+    await using server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir, databaseUrl: storage.databaseUrl }, signal);
     const token = await logIn(server.url, credentials);
     using http = new HttpClient(server.url, LOAD.clients, REQUEST_TIMEOUT_MS);
     progress(`${database}: interviews(first: ${PAGE_SIZE}), ${describeLoad()}`);

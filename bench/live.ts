@@ -358,7 +358,7 @@ async function runLive(database: Database, storage: Storage, options: Options, p
   let load: LiveLoad | undefined;
   try {
     progress(`${database}: starting proctor up${profileDir ? ' under --cpu-prof' : ''}`);
-    server = await startServer(storage, profileDir);
+    server = await startServer(storage, profileDir, signal);
     stage = 'set-up';
     progress(`${database}: ${INTERVIEWS} hosts with an interview each; ${options.candidates} candidates invited, connected and joined`);
     load = await LiveLoad.prepare(server.url, INTERVIEWS);
@@ -520,14 +520,14 @@ function phaseTotals(phases: Phase[]): EventTotals {
   return { sent, rejected, failures };
 }
 
-async function startServer(storage: Storage, profileDir: string | undefined): Promise<ProctorProcess> {
+async function startServer(storage: Storage, profileDir: string | undefined, signal: AbortSignal): Promise<ProctorProcess> {
   const options = { port: await freePort(), dataDir: storage.dataDir, databaseUrl: storage.databaseUrl };
-  if (!profileDir) return ProctorProcess.start(options);
+  if (!profileDir) return ProctorProcess.start(options, signal);
   // ProctorProcess hands the bench's environment (minus PROCTOR_*) to the server and spawns
   // synchronously inside start(): NODE_OPTIONS set around that call reaches this server only.
   const previous = process.env.NODE_OPTIONS;
   process.env.NODE_OPTIONS = `${previous ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
-  const starting = ProctorProcess.start(options);
+  const starting = ProctorProcess.start(options, signal);
   if (previous === undefined) delete process.env.NODE_OPTIONS;
   else process.env.NODE_OPTIONS = previous;
   return starting;

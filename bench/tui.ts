@@ -327,8 +327,9 @@ async function main(signal: AbortSignal): Promise<void> {
   const machine = machineFacts('embedded (PGlite)', loadavg()[0]!);
   const storage = await embeddedStorage();
   progress('starting proctor up');
-  const server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir });
+  let server: ProctorProcess | undefined;
   try {
+    server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir }, signal);
     const { client: host } = await signUp(new GraphQLClient(server.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }));
     const setup: Setup = { url: server.url, host, hostToken: host.token! };
     const bare = await bareSubscriptionRun(setup, alerts, signal);
@@ -362,7 +363,7 @@ async function main(signal: AbortSignal): Promise<void> {
     );
     console.log(`  (${dashboard.sent} events sent during the dashboard's load window)`);
   } finally {
-    await server.stop();
+    await server?.stop();
     await storage.drop();
   }
 }

@@ -45,8 +45,11 @@ export class ProctorProcess implements AsyncDisposable {
     this.readyMs = readyMs;
   }
 
-  /** Spawns `proctor up` and resolves once /readyz answers 200; kills the process if it never does. */
-  static async start(options: UpOptions): Promise<ProctorProcess> {
+  /**
+   * Spawns `proctor up` and resolves once /readyz answers 200; kills the process if it never
+   * does, or when `signal` aborts first (then rejects with its reason).
+   */
+  static async start(options: UpOptions, signal?: AbortSignal): Promise<ProctorProcess> {
     const url = `http://127.0.0.1:${options.port}`;
     const started = performance.now();
     // The node binary itself, no shell in between: the pid is the server's, so /proc reads its memory.
@@ -54,9 +57,10 @@ export class ProctorProcess implements AsyncDisposable {
     const output = captureTail(child);
     const exited = exitOf(child);
     try {
-      await waitUntilReady(url, child);
+      await waitUntilReady(url, child, signal);
     } catch (error) {
       await terminate(child, exited);
+      if (signal?.aborted) throw signal.reason;
       throw new Limit('server error', `proctor up did not become ready: ${(error as Error).message}\n${output()}`);
     }
     return new ProctorProcess(child, exited, output, url, performance.now() - started);
@@ -147,9 +151,10 @@ function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+async function waitUntilReady(url: string, child: ChildProcess, signal: AbortSignal | undefined): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   while (performance.now() < deadline) {
+    signal?.throwIfAborted();
     if (hasExited(child)) throw new Error(`the process exited (code ${child.exitCode}, signal ${child.signalCode})`);
     const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) }).catch(() => undefined);
     await response?.body?.cancel();
