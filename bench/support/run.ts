@@ -48,7 +48,10 @@ export function runBench(budgetMs: number, main: (signal: AbortSignal) => Promis
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // What the bench was doing when it was stopped, before the stop's own progress lines.
+  let stoppedDuring: string | undefined;
   stop.signal.addEventListener('abort', () => {
+    stoppedDuring = currentStage();
     progress(`stopping: ${(stop.signal.reason as Error).message}`);
     setTimeout(() => {
       progress(`still unwinding ${seconds(UNWIND_MS)} after the stop: cutting it short`);
@@ -64,7 +67,7 @@ export function runBench(budgetMs: number, main: (signal: AbortSignal) => Promis
       // After a stop, a failure is its consequence (a browser closed by Ctrl-C, a server stopped under a call).
       const limit = stop.signal.aborted ? (stop.signal.reason as Limit) : asLimit(error);
       if (limit) {
-        const stopped = { during: currentStage(), kind: limit.kind, detail: limit.message };
+        const stopped = { during: stoppedDuring ?? currentStage(), kind: limit.kind, detail: limit.message };
         console.log(process.argv.includes('--json') ? JSON.stringify({ stopped }, null, 2) : `Result: stopped during "${stopped.during}": ${stopped.kind}: ${stopped.detail}`);
         process.exitCode = limit.kind === 'interrupted' ? INTERRUPTED_EXIT_CODE : 0;
       } else {
