@@ -1,17 +1,22 @@
-// `npm run bench:api [-- --json]`: how fast `proctor up` gets ready, how much memory it holds idle,
+// `npm run bench:api [-- --json] [-- --budget S]`: how fast `proctor up` gets ready, how much memory it holds idle,
 // and how the dashboard's interview list holds up under 50 concurrent clients — on the embedded
 // database and on a PostgreSQL server (PROCTOR_TEST_DATABASE_URL, default the local one).
 // Speed is measured, not asserted: every figure is printed beside its target, and the GraphQL
 // load beside the same load on /healthz (same HTTP stack, no database) from the same run.
+// Bounded: requests have a deadline, the run a budget (default 10 minutes); a part whose server
+// stops answering is reported as stopped, with the reason, and the other parts still run.
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { startCpuWindow, type CpuShare } from './support/cpu-window.ts';
 import { embeddedStorage, logIn, probeServer, seedInterviews, serverStorage, type Storage } from './support/dataset.ts';
 import { runLoad, type LoadOptions, type LoadResult, type Request } from './support/load.ts';
 import { HttpClient, type HttpResponse } from './support/http-client.ts';
+import { asLimit, within } from './support/limits.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
-import { MIB, mebibytes, progress, table, verdict } from './support/report.ts';
+import { currentStage, MIB, mebibytes, progress, table, verdict } from './support/report.ts';
 import { freePort, ProctorProcess, type UpOptions } from './support/proctor-process.ts';
+import { budgetMs, runBench } from './support/run.ts';
 
 const INTERVIEWS = 10_000;
 const PAGE_SIZE = 50;
@@ -24,6 +29,11 @@ const CLIENT_BOUND_CPU_PERCENT = 80;
 /** Kernel networking alone stays well below this; more means other work competed for the cores. */
 const BUSY_MACHINE_CPU_PERCENT = 50;
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_BUDGET_SECONDS = 600;
+/** Far above the p99 target: a request this slow means the server stopped answering. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** 10,000 rows in one INSERT … SELECT plus a sign-up: seconds on a working database. */
+const SEED_TIMEOUT_MS = 120_000;
 
 const INTERVIEWS_QUERY = `query($after: String) {
   interviews(first: ${PAGE_SIZE}, after: $after) { edges { node { id title status scheduledAt } } pageInfo { hasNextPage endCursor } }
@@ -62,7 +72,8 @@ interface Report {
   machine: MachineFacts;
   workload: { interviews: number; pageSize: number } & LoadOptions;
   targets: typeof TARGETS;
-  startup: StartupResult;
+  /** Null when start-up could not be measured (see skipped). */
+  startup: StartupResult | null;
   load: LoadRun[];
   skipped: string[];
   /** Anything that may have skewed a figure: an unclean stop, a saturated load generator, a busy machine. */
@@ -70,7 +81,10 @@ interface Report {
   totalSeconds: number;
 }
 
-async function main(): Promise<void> {
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, budget: { type: 'string', default: String(DEFAULT_BUDGET_SECONDS) } } });
+runBench(budgetMs(values.budget), main);
+
+async function main(signal: AbortSignal): Promise<void> {
   const started = performance.now();
   // Before the bench adds its own load: tells whether the machine was quiet to begin with.
   const [loadAverageAtStart] = loadavg();
@@ -79,10 +93,18 @@ async function main(): Promise<void> {
   const adminUrl = process.env.PROCTOR_TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;
   const server = await probeServer(adminUrl);
 
-  const startup = await measureStartup(notes);
-  const load = [await measureLoad('embedded', await embeddedStorage(), notes)];
-  if ('version' in server) load.push(await measureLoad('postgres', await serverStorage(adminUrl), notes));
+  const startup = await stoppable('start-up', skipped, () => measureStartup(notes, signal));
+  const load: LoadRun[] = [];
+  const runs: [LoadRun['database'], () => Promise<Storage>][] = [['embedded', embeddedStorage]];
+  if ('version' in server) runs.push(['postgres', () => serverStorage(adminUrl)]);
   else skipped.push(`postgres: skipped: no PostgreSQL server (${server.unreachable})`);
+  for (const [database, storage] of runs) {
+    if (signal.aborted) skipped.push(`${database}: not run: ${(signal.reason as Error).message}`);
+    else {
+      const run = await stoppable(database, skipped, async () => measureLoad(database, await storage(), notes, signal));
+      if (run) load.push(run);
+    }
+  }
 
   const report: Report = {
     machine: machineFacts('version' in server ? `${server.version} at ${new URL(adminUrl).host}` : 'none reachable', loadAverageAtStart!),
@@ -94,23 +116,37 @@ async function main(): Promise<void> {
     notes,
     totalSeconds: (performance.now() - started) / 1000,
   };
-  console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : formatReport(report));
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+}
+
+/** `measure()`, or null with a line saying where and why it stopped when the server hit a limit. */
+async function stoppable<T>(part: string, skipped: string[], measure: () => Promise<T>): Promise<T | null> {
+  try {
+    return await measure();
+  } catch (error) {
+    const limit = asLimit(error);
+    if (!limit) throw error;
+    skipped.push(`${part}: stopped (${currentStage()}): ${limit.kind}: ${limit.message}`);
+    progress(`${part}: stopped: ${limit.kind}: ${limit.message.split('\n', 1)[0]}`);
+    return null;
+  }
 }
 
 /** First start (initdb and migrations included), then restarts on the same data dir; idle RSS after the last. */
-async function measureStartup(notes: string[]): Promise<StartupResult> {
+async function measureStartup(notes: string[], signal: AbortSignal): Promise<StartupResult> {
   const storage = await embeddedStorage();
   try {
     const up: UpOptions = { port: await freePort(), dataDir: storage.dataDir };
     progress('start-up: first start on a fresh data dir');
-    const firstStartMs = await timeStart(up, notes);
+    const firstStartMs = await timeStart(up, notes, signal);
     const restartsMs: number[] = [];
     for (let i = 1; i < RESTARTS; i++) {
+      signal.throwIfAborted();
       progress(`start-up: restart ${i} of ${RESTARTS}`);
-      restartsMs.push(await timeStart(up, notes));
+      restartsMs.push(await timeStart(up, notes, signal));
     }
     progress(`start-up: restart ${RESTARTS} of ${RESTARTS}, then ${IDLE_MS / 1000} s idle`);
-    const last = await startAndIdle(up, notes);
+    const last = await startAndIdle(up, notes, signal);
     restartsMs.push(last.readyMs);
     return {
       firstStartMs,
@@ -124,32 +160,32 @@ async function measureStartup(notes: string[]): Promise<StartupResult> {
   }
 }
 
-async function timeStart(up: UpOptions, notes: string[]): Promise<number> {
-  await using server = await ProctorProcess.start(up);
+async function timeStart(up: UpOptions, notes: string[], signal: AbortSignal): Promise<number> {
+  await using server = await ProctorProcess.start(up, signal);
   await stopCleanly(server, notes);
   return server.readyMs;
 }
 
-async function startAndIdle(up: UpOptions, notes: string[]): Promise<{ readyMs: number; rssBytes: number }> {
-  await using server = await ProctorProcess.start(up);
-  await sleep(IDLE_MS);
+async function startAndIdle(up: UpOptions, notes: string[], signal: AbortSignal): Promise<{ readyMs: number; rssBytes: number }> {
+  await using server = await ProctorProcess.start(up, signal);
+  await sleep(IDLE_MS, undefined, { signal });
   const rssBytes = await server.rssBytes();
   await stopCleanly(server, notes);
   return { readyMs: server.readyMs, rssBytes };
 }
 
 /** Seeds, starts `proctor up` on the seeded storage, loads GraphQL then /healthz; drops the storage. */
-async function measureLoad(database: LoadRun['database'], storage: Storage, notes: string[]): Promise<LoadRun> {
+async function measureLoad(database: LoadRun['database'], storage: Storage, notes: string[], signal: AbortSignal): Promise<LoadRun> {
   try {
     progress(`${database}: seeding ${INTERVIEWS.toLocaleString('en')} interviews`);
-    const credentials = await seedInterviews(storage, INTERVIEWS);
-    await using server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir, databaseUrl: storage.databaseUrl });
+    const credentials = await within(seedInterviews(storage, INTERVIEWS), SEED_TIMEOUT_MS, 'seeding interviews', signal);
+    await using server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir, databaseUrl: storage.databaseUrl }, signal);
     const token = await logIn(server.url, credentials);
-    using http = new HttpClient(server.url, LOAD.clients);
+    using http = new HttpClient(server.url, LOAD.clients, REQUEST_TIMEOUT_MS);
     progress(`${database}: interviews(first: ${PAGE_SIZE}), ${describeLoad()}`);
-    const graphql = await loadWithCpu(server, storage, () => interviewsPager(http, token));
+    const graphql = await loadWithCpu(server, storage, () => interviewsPager(http, token), signal);
     progress(`${database}: /healthz baseline, ${describeLoad()}`);
-    const healthz = await loadWithCpu(server, storage, () => healthzProbe(http));
+    const healthz = await loadWithCpu(server, storage, () => healthzProbe(http), signal);
     noteDisturbances(database, { graphql, healthz }, notes);
     const rssAfterLoadBytes = await server.rssBytes();
     await stopCleanly(server, notes);
@@ -159,9 +195,9 @@ async function measureLoad(database: LoadRun['database'], storage: Storage, note
   }
 }
 
-async function loadWithCpu(server: ProctorProcess, storage: Storage, newClient: () => Request): Promise<MeasuredLoad> {
+async function loadWithCpu(server: ProctorProcess, storage: Storage, newClient: () => Request, signal: AbortSignal): Promise<MeasuredLoad> {
   const endCpuWindow = await startCpuWindow(server, storage);
-  const result = await runLoad(LOAD, newClient);
+  const result = await runLoad(LOAD, newClient, signal);
   return { ...result, ...(await endCpuWindow()) };
 }
 
@@ -234,17 +270,21 @@ function formatReport(report: Report): string {
     `  workload  ${INTERVIEWS.toLocaleString('en')} interviews in one org; ${describeLoad()}; load generator on the same machine`,
     '',
     'Start-up: `proctor up` on the embedded database, spawn until /readyz answers 200',
-    ...table(
-      1,
-      ['figure', 'value', 'target', ''],
-      [
-        ['first start (fresh data dir)', seconds(startup.firstStartMs), '', ''],
-        [`restart, median of ${RESTARTS}`, seconds(startup.restartMedianMs), `<= ${seconds(targets.restartMs)}`, verdict(startup.restartMedianMs, targets.restartMs)],
-        [`restart, max of ${RESTARTS}`, seconds(startup.restartMaxMs), `<= ${seconds(targets.restartMs)}`, verdict(startup.restartMaxMs, targets.restartMs)],
-        [`idle RSS (${IDLE_MS / 1000} s after ready)`, mebibytes(startup.idleRssBytes), `<= ${mebibytes(targets.idleRssBytes)}`, verdict(startup.idleRssBytes, targets.idleRssBytes)],
-      ],
-    ),
-    `  restarts: ${startup.restartsMs.map(seconds).join(', ')}`,
+    ...(startup
+      ? [
+          ...table(
+            1,
+            ['figure', 'value', 'target', ''],
+            [
+              ['first start (fresh data dir)', seconds(startup.firstStartMs), '', ''],
+              [`restart, median of ${RESTARTS}`, seconds(startup.restartMedianMs), `<= ${seconds(targets.restartMs)}`, verdict(startup.restartMedianMs, targets.restartMs)],
+              [`restart, max of ${RESTARTS}`, seconds(startup.restartMaxMs), `<= ${seconds(targets.restartMs)}`, verdict(startup.restartMaxMs, targets.restartMs)],
+              [`idle RSS (${IDLE_MS / 1000} s after ready)`, mebibytes(startup.idleRssBytes), `<= ${mebibytes(targets.idleRssBytes)}`, verdict(startup.idleRssBytes, targets.idleRssBytes)],
+            ],
+          ),
+          `  restarts: ${startup.restartsMs.map(seconds).join(', ')}`,
+        ]
+      : ['  not measured (see below)']),
     '',
     `Load: ${LOAD.clients} clients; interviews(first: ${PAGE_SIZE}) walking every page, beside /healthz on the same server as the baseline`,
     `  CPU in % of one core (this machine has ${machine.cores * 100} %); database CPU n/a: embedded (counted in server CPU) or remote`,
@@ -298,7 +338,3 @@ function describeLoad(): string {
   return `${LOAD.clients} clients, ${LOAD.warmUpMs / 1000} s warm-up, ${LOAD.measureMs / 1000} s measured`;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});

@@ -1,4 +1,4 @@
-// `node bench/sfu.ts [--joins N] [--rooms 2,4,8,…] [--step-seconds S] [--json]`
+// `node bench/sfu.ts [--joins N] [--rooms 2,4,8,…] [--step-seconds S] [--json] [--budget S]`
 //
 // The SFU on this machine, in about two minutes:
 // 1. Join time: a headless Chromium page (client/src/media over our GraphQL signaling, against
@@ -14,7 +14,8 @@
 //    90 % of its core; prints worker CPU % per stream and the largest N per core. Anchor:
 //    mediasoup's guidance of ~500 consumers per worker. Plain RTP has no SRTP: browsers'
 //    WebRTC transports cost more per stream.
-// Figures are measured, not asserted. Progress goes to stderr.
+// Figures are measured, not asserted. Progress goes to stderr. Bounded: every wait on a page or
+// the server has a deadline, the run a budget (default 10 minutes).
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,8 +34,10 @@ import { serveMediaHarness } from '../test/support/media-page.ts';
 import { processCpuSeconds } from './support/cpu.ts';
 import { captureRtp, RtpReplayer, type Capture } from './support/rtp-replay.ts';
 import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
+import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { progress, table } from './support/report.ts';
+import { budgetMs, runBench } from './support/run.ts';
 
 const run = promisify(execFile);
 const DEFAULT_JOINS = 15;
@@ -54,6 +57,11 @@ const LOSS_LIMIT_PCT = 1;
 const CPU_LIMIT_PCT = 90;
 const MEDIASOUP_CONSUMERS_PER_WORKER = 500;
 const VIDEO = { payloadType: 101, bitrate: '500k' };
+const DEFAULT_BUDGET_SECONDS = 600;
+/** A page publishing camera + mic (transports, ICE, DTLS) on loopback: seconds even on a busy machine. */
+const PAGE_CALL_TIMEOUT_MS = 30_000;
+/** Encoding a few seconds of VP8 with ffmpeg. */
+const FFMPEG_TIMEOUT_MS = 60_000;
 const AUDIO = { payloadType: 100 };
 
 interface JoinFigures {
@@ -96,23 +104,26 @@ interface Report {
   totalSeconds: number;
 }
 
-async function main(): Promise<void> {
+const { values } = parseArgs({
+  options: {
+    joins: { type: 'string', default: String(DEFAULT_JOINS) },
+    rooms: { type: 'string', default: DEFAULT_ROOMS.join(',') },
+    'step-seconds': { type: 'string', default: String(DEFAULT_STEP_SECONDS) },
+    json: { type: 'boolean', default: false },
+    budget: { type: 'string', default: String(DEFAULT_BUDGET_SECONDS) },
+  },
+});
+runBench(budgetMs(values.budget), main);
+
+async function main(signal: AbortSignal): Promise<void> {
   const started = performance.now();
   const [loadAverageAtStart] = loadavg();
-  const { values } = parseArgs({
-    options: {
-      joins: { type: 'string', default: String(DEFAULT_JOINS) },
-      rooms: { type: 'string', default: DEFAULT_ROOMS.join(',') },
-      'step-seconds': { type: 'string', default: String(DEFAULT_STEP_SECONDS) },
-      json: { type: 'boolean', default: false },
-    },
-  });
   const joins = positiveInteger('--joins', values.joins);
   const ramp = values.rooms.split(',').map((n) => positiveInteger('--rooms', n.trim()));
   const stepSeconds = positiveInteger('--step-seconds', values['step-seconds']);
 
-  const join = await measureJoins(joins);
-  const capacity = await measureCapacity(ramp, stepSeconds);
+  const join = await measureJoins(joins, signal);
+  const capacity = await measureCapacity(ramp, stepSeconds, signal);
   const report: Report = {
     machine: machineFacts('embedded (join-time part only)', loadAverageAtStart!),
     join,
@@ -124,7 +135,7 @@ async function main(): Promise<void> {
 }
 
 /** Part 1: browser joins against a real server, timed from createTransport to the first RTP. */
-async function measureJoins(count: number): Promise<JoinFigures> {
+async function measureJoins(count: number, signal: AbortSignal): Promise<JoinFigures> {
   const dataDir = await mkdtemp(join(tmpdir(), 'proctor-bench-sfu-'));
   const platform = await Platform.create(
     loadConfig({ PROCTOR_DATA_DIR: dataDir, PROCTOR_LOG_LEVEL: 'warn', PROCTOR_SFU_WORKERS: '1', PROCTOR_RTC_PORT: '0', PROCTOR_RECORDING: 'false' }, { port: 0 }),
@@ -134,8 +145,9 @@ async function measureJoins(count: number): Promise<JoinFigures> {
   const signalingRtt: number[] = [];
   let webrtc: WebRtcFigures | null = null;
   try {
-    const { client: host } = await signUp(new GraphQLClient(platform.url));
+    const { client: host } = await signUp(new GraphQLClient(platform.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }));
     for (let i = 0; i < count; i++) {
+      signal.throwIfAborted();
       const created = await host.ok('mutation { createInterview(input: { title: "Bench" }) { interview { id } } }');
       const interviewId: string = created.createInterview.interview.id;
       const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bench", email: "bench@example.com") { token } }', { id: interviewId });
@@ -148,14 +160,14 @@ async function measureJoins(count: number): Promise<JoinFigures> {
         signalingRttMs: number;
       }>;
       const arrivedAt = await firstVideoBytes(platform, interviewId);
-      const { startedAt, signalingRttMs } = await timing;
+      const { startedAt, signalingRttMs } = await within(timing, PAGE_CALL_TIMEOUT_MS, 'the page publishing', signal);
       firstRtp.push(arrivedAt - startedAt);
       signalingRtt.push(signalingRttMs);
       progress(`join ${i + 1}/${count}: first RTP after ${arrivedAt - startedAt} ms`);
       await page.close();
       await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
     }
-    webrtc = await measureWebRtcStreams(platform, host, browser, harness.url);
+    webrtc = await measureWebRtcStreams(platform, host, browser, harness.url, signal);
   } finally {
     await browser.close();
     await harness.close();
@@ -170,7 +182,7 @@ async function measureJoins(count: number): Promise<JoinFigures> {
  * to price a WebRTC stream (SRTP both ways) on the worker. Few, because every page encodes or
  * decodes video on the same 2 cores.
  */
-async function measureWebRtcStreams(platform: Platform, host: GraphQLClient, browser: TestBrowser, harnessUrl: string): Promise<WebRtcFigures> {
+async function measureWebRtcStreams(platform: Platform, host: GraphQLClient, browser: TestBrowser, harnessUrl: string, signal: AbortSignal): Promise<WebRtcFigures> {
   const pages: Page[] = [];
   const interviews: string[] = [];
   try {
@@ -186,8 +198,8 @@ async function measureWebRtcStreams(platform: Platform, host: GraphQLClient, bro
         await page.goto(harnessUrl);
         await page.waitForFunction(() => 'harness' in window);
       }
-      await candidate.evaluate(([url, token]) => (window as any).harness.publish(url, token), [platform.url, invited.inviteCandidate.token]);
-      await watcher.evaluate(([url, token, id]) => (window as any).harness.watch(url, token, id), [platform.url, host.token!, interviewId]);
+      await within(candidate.evaluate(([url, token]) => (window as any).harness.publish(url, token), [platform.url, invited.inviteCandidate.token]), PAGE_CALL_TIMEOUT_MS, 'a candidate page publishing', signal);
+      await within(watcher.evaluate(([url, token, id]) => (window as any).harness.watch(url, token, id), [platform.url, host.token!, interviewId]), PAGE_CALL_TIMEOUT_MS, 'a host page watching', signal);
     }
     progress(`webrtc: ${WEBRTC_CANDIDATES} candidate pages publishing, each watched by a host page; measuring ${WEBRTC_SECONDS} s`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -223,7 +235,7 @@ async function firstVideoBytes(platform: Platform, interviewId: string): Promise
     if (video && video.stats.some((stat) => stat.byteCount > 0)) return Date.now();
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error('no RTP within 30 s');
+  throw new Limit('ack timeout', 'no RTP at the SFU within 30 s');
 }
 
 /** One room of the capacity test: two plain producers fed by the replayer, one consumer each. */
@@ -233,7 +245,7 @@ interface BenchRoom {
 }
 
 /** Part 2: rooms on one worker, ramped. */
-async function measureCapacity(ramp: number[], stepSeconds: number): Promise<Report['capacity']> {
+async function measureCapacity(ramp: number[], stepSeconds: number, signal: AbortSignal): Promise<Report['capacity']> {
   const dir = await mkdtemp(join(tmpdir(), 'proctor-bench-sfu-media-'));
   const media = join(dir, 'stream.webm');
   progress(`capacity: encoding VP8 ${VIDEO.bitrate}bps + opus with ffmpeg, then capturing ${CAPTURE_SECONDS} s of its RTP (once)`);
@@ -243,7 +255,7 @@ async function measureCapacity(ramp: number[], stepSeconds: number): Promise<Rep
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', String(CAPTURE_SECONDS + 1), '-c:v', 'libvpx', '-b:v', VIDEO.bitrate, '-deadline', 'realtime', '-cpu-used', '8', '-g', '50',
     '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-y', media,
-  ]);
+  ], { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' });
   const capture = await captureRtp(media, CAPTURE_SECONDS, { video: VIDEO.payloadType, audio: AUDIO.payloadType });
   const roomKbps = ([capture.video, capture.audio].flatMap((stream) => stream.packets).reduce((sum, packet) => sum + packet.payload.length, 0) * 8) / capture.loopMs;
   const pool = await WorkerPool.create({ size: 1, listenIp: '127.0.0.1', announcedAddress: undefined, rtcPort: 0 });
@@ -254,6 +266,7 @@ async function measureCapacity(ramp: number[], stepSeconds: number): Promise<Rep
   const steps: CapacityStep[] = [];
   try {
     for (const target of ramp) {
+      signal.throwIfAborted();
       while (rooms.length < target) rooms.push(await openBenchRoom(pool, capture, replayer, sink.port));
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const before = await snapshot(worker, rooms);
@@ -424,7 +437,3 @@ function positiveInteger(flag: string, raw: string): number {
   return value;
 }
 
-await main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});

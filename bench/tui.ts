@@ -1,4 +1,4 @@
-// `node bench/tui.ts [--alerts N] [--seconds S] [--json]`   (npm run bench:tui)
+// `node bench/tui.ts [--alerts N] [--seconds S] [--json] [--budget S]`   (npm run bench:tui)
 //
 // The live dashboard as a host sees it: the real `proctor watch` in a real terminal (a detached
 // tmux session, 100×30) against a real `proctor up` on the embedded database, while scripted
@@ -13,6 +13,8 @@
 // Baselines from the same run and the same server: the same two figures for `proctor watch
 // --json` (NDJSON on a pipe, no terminal drawing), and the latency of a bare graphql-ws
 // subscription in this process (what the network and server alone take). Progress on stderr.
+// Bounded: every call and every wait for a line has a deadline, the run a budget (default 10
+// minutes); a server that stops answering ends the bench with a result line saying where.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -25,10 +27,12 @@ import { cleanEnv } from '../test/support/proctor-cli.ts';
 import { TmuxSession } from '../test/support/tmux.ts';
 import { processCpuSeconds } from './support/cpu.ts';
 import { embeddedStorage } from './support/dataset.ts';
+import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
 import { machineFacts, machineLines } from './support/machine.ts';
 import { freePort, ProctorProcess } from './support/proctor-process.ts';
 import { progress, table } from './support/report.ts';
+import { budgetMs, ownChild, runBench } from './support/run.ts';
 
 const BIN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 const LOAD_RATE_PER_SECOND = 50;
@@ -36,6 +40,9 @@ const LOAD_RATE_PER_SECOND = 50;
 const LOAD_CANDIDATES = 2;
 const SCREEN_POLL_MS = 2;
 const LINE_TIMEOUT_MS = 10_000;
+/** `proctor watch` connects and draws its first screen. */
+const WATCH_START_TIMEOUT_MS = 30_000;
+const DEFAULT_BUDGET_SECONDS = 600;
 const DEVICE = { userAgent: 'bench', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
 /** Types the default rules monitor, cycled so the load draws many different lines. */
 const LOAD_TYPES = ['TAB_SWITCH', 'WINDOW_BLUR', 'FACE_MISSING', 'MULTIPLE_FACES', 'LOOKING_AWAY', 'COPY_PASTE', 'CONTEXT_MENU', 'DEVTOOLS_OPEN', 'AUDIO_DETECTED'];
@@ -58,15 +65,24 @@ class Candidate {
 
   static async join(url: string, joinToken: string): Promise<Candidate> {
     const socket = connect(url, joinToken);
-    const { joinSession } = await socket.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE });
-    return new Candidate(socket, joinSession.id);
+    try {
+      const { joinSession } = await within(socket.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE }), CALL_TIMEOUT_MS, 'joinSession');
+      return new Candidate(socket, joinSession.id);
+    } catch (error) {
+      await socket.dispose();
+      throw error;
+    }
   }
 
   /** Reports one event and resolves once it is acknowledged (committed). */
   async report(type: string): Promise<void> {
-    const { reportEvents } = await this.#socket.request(
-      'mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted rejected { code message } } }',
-      { s: this.#sessionId, e: [{ seq: this.#seq++, type, occurredAt: new Date().toISOString(), durationMs: 100 }] },
+    const { reportEvents } = await within(
+      this.#socket.request(
+        'mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted rejected { code message } } }',
+        { s: this.#sessionId, e: [{ seq: this.#seq++, type, occurredAt: new Date().toISOString(), durationMs: 100 }] },
+      ),
+      CALL_TIMEOUT_MS,
+      'reportEvents',
     );
     if (reportEvents.rejected.length) throw new Error(`event rejected: ${JSON.stringify(reportEvents.rejected)}`);
   }
@@ -135,9 +151,10 @@ async function liveInterview({ url, host }: Setup, title: string, candidates: nu
  * resolves with when the n-th showed. The server sends the alert before the commit that the ack
  * waits for, so it may show first: that counts as 0 (visible when acknowledged).
  */
-async function measureLatency(candidate: Candidate, count: number, visible: (n: number) => Promise<number>): Promise<number[]> {
+async function measureLatency(candidate: Candidate, count: number, visible: (n: number) => Promise<number>, signal: AbortSignal): Promise<number[]> {
   const samples: number[] = [];
   for (let n = 1; n <= count; n++) {
+    signal.throwIfAborted();
     await candidate.report('TAB_SWITCH');
     const acked = performance.now();
     try {
@@ -154,10 +171,11 @@ function tabSwitchLine(n: number): RegExp {
   return n === 1 ? /Candidate switched to another tab\s*$/m : new RegExp(`Candidate switched to another tab \\(${n} times\\)`);
 }
 
-async function cpuPercentWhile(pid: number, seconds: number, during: (stopAt: number) => Promise<void>): Promise<number> {
+async function cpuPercentWhile(pid: number, seconds: number, during: (stopAt: number) => Promise<void>, signal: AbortSignal): Promise<number> {
+  signal.throwIfAborted();
   const before = await processCpuSeconds(pid);
   const started = performance.now();
-  await during(started + seconds * 1000);
+  await within(during(started + seconds * 1000), seconds * 1000 + CALL_TIMEOUT_MS, 'a measuring window', signal);
   const elapsed = (performance.now() - started) / 1000;
   return (100 * ((await processCpuSeconds(pid)) - before)) / elapsed;
 }
@@ -181,22 +199,29 @@ async function sendLoad(candidates: Candidate[], stopAt: number): Promise<number
 
 const idle = (stopAt: number) => new Promise<void>((resolve) => setTimeout(resolve, stopAt - performance.now()));
 
+/** The screen once it shows `pattern`; past `timeoutMs`, an 'ack timeout' Limit with what it showed. */
+function untilScreen(tmux: TmuxSession, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return tmux.waitFor(pattern, timeoutMs).catch((error: Error) => {
+    throw new Limit('ack timeout', error.message);
+  });
+}
+
 async function childPid(shellPid: number): Promise<number> {
   const children = (await readFile(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8')).trim().split(/\s+/);
   if (!children[0]) throw new Error('proctor watch is not running in the tmux pane');
   return Number(children[0]);
 }
 
-async function dashboardRun(setup: Setup, alerts: number, seconds: number) {
+async function dashboardRun(setup: Setup, alerts: number, seconds: number, signal: AbortSignal) {
   const latencyRun = await liveInterview(setup, 'Bench dashboard', 1);
   const env = cleanEnv({ PROCTOR_CONFIG_DIR: '/nonexistent', TERM: 'xterm-256color', LANG: 'C.UTF-8' });
   const watch = (id: string) => TmuxSession.start([process.execPath, BIN, 'watch', id, '--server', setup.url, '--token', setup.hostToken], env, { width: 100, height: 30 });
   let tmux = await watch(latencyRun.id);
   try {
-    await tmux.waitFor(/● connected/, 30_000);
-    await tmux.waitFor(/Bench Candidate\s+● online/, 30_000);
+    await untilScreen(tmux, /● connected/, WATCH_START_TIMEOUT_MS);
+    await untilScreen(tmux, /Bench Candidate\s+● online/, WATCH_START_TIMEOUT_MS);
     progress(`dashboard: ${alerts} alerts, ack → line on the tmux screen`);
-    const samples = await measureLatency(latencyRun.candidates[0]!, alerts, (n) => tmux.waitFor(tabSwitchLine(n), LINE_TIMEOUT_MS).then(() => performance.now()));
+    const samples = await measureLatency(latencyRun.candidates[0]!, alerts, (n) => untilScreen(tmux, tabSwitchLine(n), LINE_TIMEOUT_MS).then(() => performance.now()), signal);
     // What one look at the screen costs: the resolution of the figure above.
     const reads: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -209,13 +234,13 @@ async function dashboardRun(setup: Setup, alerts: number, seconds: number) {
     // CPU on a fresh interview, so the load does not collide with the latency run's violation.
     const loadRun = await liveInterview(setup, 'Bench dashboard load', LOAD_CANDIDATES);
     tmux = await watch(loadRun.id);
-    await tmux.waitFor(/● connected/, 30_000);
+    await untilScreen(tmux, /● connected/, WATCH_START_TIMEOUT_MS);
     const pid = await childPid(await tmux.panePid());
     progress(`dashboard: CPU idle for ${seconds} s`);
-    const idlePercent = await cpuPercentWhile(pid, seconds, idle);
+    const idlePercent = await cpuPercentWhile(pid, seconds, idle, signal);
     progress(`dashboard: CPU at ${LOAD_RATE_PER_SECOND} alerts/s for ${seconds} s`);
     let sent = 0;
-    const loadPercent = await cpuPercentWhile(pid, seconds, async (stopAt) => void (sent = await sendLoad(loadRun.candidates, stopAt)));
+    const loadPercent = await cpuPercentWhile(pid, seconds, async (stopAt) => void (sent = await sendLoad(loadRun.candidates, stopAt)), signal);
     for (const candidate of [...latencyRun.candidates, ...loadRun.candidates]) await candidate.leave();
     return { latency: summarizeLatencies(samples), screenRead: summarizeLatencies(reads), idlePercent, loadPercent, sent };
   } finally {
@@ -223,33 +248,34 @@ async function dashboardRun(setup: Setup, alerts: number, seconds: number) {
   }
 }
 
-async function ndjsonRun(setup: Setup, alerts: number, seconds: number) {
+async function ndjsonRun(setup: Setup, alerts: number, seconds: number, signal: AbortSignal) {
   const run = await liveInterview(setup, 'Bench NDJSON', LOAD_CANDIDATES);
-  const child = spawn(process.execPath, [BIN, 'watch', run.id, '--json', '--server', setup.url, '--token', setup.hostToken], {
+  const child = ownChild(spawn(process.execPath, [BIN, 'watch', run.id, '--json', '--server', setup.url, '--token', setup.hostToken], {
     env: cleanEnv({ PROCTOR_CONFIG_DIR: '/nonexistent' }),
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   try {
     let stderr = '';
-    await new Promise<void>((resolve, reject) => {
+    const watching = new Promise<void>((resolve, reject) => {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk;
         if (/Watching/.test(stderr)) resolve();
       });
       child.once('exit', () => reject(new Error(`proctor watch --json ended: ${stderr}`)));
     });
+    await within(watching, WATCH_START_TIMEOUT_MS, 'proctor watch --json saying Watching', signal);
     const arrivals = new ArrivalLog();
     createInterface({ input: child.stdout }).on('line', (line) => {
       const event = JSON.parse(line) as { type?: string; count?: number };
       if (event.type === 'TAB_SWITCH' && event.count !== undefined) arrivals.record(event.count);
     });
     progress(`NDJSON: ${alerts} alerts, ack → line on stdout`);
-    const samples = await measureLatency(run.candidates[0]!, alerts, (n) => arrivals.when(n));
+    const samples = await measureLatency(run.candidates[0]!, alerts, (n) => arrivals.when(n), signal);
     // Past the latency run's 5 s window, so the load's TAB_SWITCH events start a new violation.
     await new Promise((resolve) => setTimeout(resolve, 5500));
     progress(`NDJSON: CPU idle, then at ${LOAD_RATE_PER_SECOND} alerts/s, ${seconds} s each`);
-    const idlePercent = await cpuPercentWhile(child.pid!, seconds, idle);
-    const loadPercent = await cpuPercentWhile(child.pid!, seconds, async (stopAt) => void (await sendLoad(run.candidates, stopAt)));
+    const idlePercent = await cpuPercentWhile(child.pid!, seconds, idle, signal);
+    const loadPercent = await cpuPercentWhile(child.pid!, seconds, async (stopAt) => void (await sendLoad(run.candidates, stopAt)), signal);
     for (const candidate of run.candidates) await candidate.leave();
     return { latency: summarizeLatencies(samples), idlePercent, loadPercent };
   } finally {
@@ -257,7 +283,7 @@ async function ndjsonRun(setup: Setup, alerts: number, seconds: number) {
   }
 }
 
-async function bareSubscriptionRun(setup: Setup, alerts: number): Promise<LatencySummary> {
+async function bareSubscriptionRun(setup: Setup, alerts: number, signal: AbortSignal): Promise<LatencySummary> {
   const run = await liveInterview(setup, 'Bench bare subscription', 1);
   const host = connect(setup.url, setup.hostToken);
   try {
@@ -274,7 +300,7 @@ async function bareSubscriptionRun(setup: Setup, alerts: number): Promise<Latenc
     );
     await new Promise((resolve) => setTimeout(resolve, 500)); // subscribed
     progress(`bare graphql-ws subscription: ${alerts} alerts, ack → event`);
-    const samples = await measureLatency(run.candidates[0]!, alerts, (n) => arrivals.when(n));
+    const samples = await measureLatency(run.candidates[0]!, alerts, (n) => arrivals.when(n), signal);
     await run.candidates[0]!.leave();
     return summarizeLatencies(samples);
   } finally {
@@ -285,22 +311,30 @@ async function bareSubscriptionRun(setup: Setup, alerts: number): Promise<Latenc
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'never');
 const percent = (value: number) => `${value.toFixed(1)} %`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { alerts: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },
-  });
+const { values } = parseArgs({
+  options: {
+    alerts: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+    budget: { type: 'string', default: String(DEFAULT_BUDGET_SECONDS) },
+  },
+});
+runBench(budgetMs(values.budget), main);
+
+async function main(signal: AbortSignal): Promise<void> {
   const alerts = Number(values.alerts);
   const seconds = Number(values.seconds);
   const machine = machineFacts('embedded (PGlite)', loadavg()[0]!);
   const storage = await embeddedStorage();
   progress('starting proctor up');
-  const server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir });
+  let server: ProctorProcess | undefined;
   try {
-    const { client: host } = await signUp(new GraphQLClient(server.url));
+    server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.dataDir }, signal);
+    const { client: host } = await signUp(new GraphQLClient(server.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }));
     const setup: Setup = { url: server.url, host, hostToken: host.token! };
-    const bare = await bareSubscriptionRun(setup, alerts);
-    const ndjson = await ndjsonRun(setup, alerts, seconds);
-    const dashboard = await dashboardRun(setup, alerts, seconds);
+    const bare = await bareSubscriptionRun(setup, alerts, signal);
+    const ndjson = await ndjsonRun(setup, alerts, seconds, signal);
+    const dashboard = await dashboardRun(setup, alerts, seconds, signal);
     const result = { machine, alerts, seconds, loadRatePerSecond: LOAD_RATE_PER_SECOND, dashboard, ndjson, bareSubscription: bare };
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));
@@ -329,9 +363,7 @@ async function main(): Promise<void> {
     );
     console.log(`  (${dashboard.sent} events sent during the dashboard's load window)`);
   } finally {
-    await server.stop();
+    await server?.stop();
     await storage.drop();
   }
 }
-
-await main();

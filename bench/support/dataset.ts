@@ -9,6 +9,7 @@ import { InterviewStatus } from '../../server/db/entities.ts';
 import { Platform } from '../../server/platform.ts';
 import { DEFAULT_INTERVIEW_CONFIG } from '../../server/services/interviews.ts';
 import { GraphQLClient } from '../../test/support/graphql.ts';
+import { CALL_TIMEOUT_MS } from './limits.ts';
 
 export interface Storage {
   dataDir: string;
@@ -28,6 +29,8 @@ export interface Credentials {
 }
 
 const CONNECT_TIMEOUT_MS = 3_000;
+/** create/drop database included (drop … with (force) ends the scratch database's sessions first). */
+const ADMIN_QUERY_TIMEOUT_MS = 30_000;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export async function embeddedStorage(): Promise<Storage> {
@@ -36,7 +39,7 @@ export async function embeddedStorage(): Promise<Storage> {
     dataDir,
     databaseUrl: undefined,
     backendPids: async () => undefined,
-    drop: () => rm(dataDir, { recursive: true, force: true }),
+    drop: () => removeDataDir(dataDir),
   };
 }
 
@@ -67,7 +70,7 @@ export async function serverStorage(adminUrl: string): Promise<Storage> {
     },
     async drop() {
       await adminQuery(adminUrl, `drop database if exists "${name}" with (force)`);
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     },
   };
 }
@@ -83,7 +86,7 @@ export async function seedInterviews(storage: Storage, count: number): Promise<C
   );
   try {
     const credentials = { email: `bench-${process.pid}@example.com`, password: 'benchmark password' };
-    const hostId = await signUp(new GraphQLClient(platform.url), credentials);
+    const hostId = await signUp(new GraphQLClient(platform.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }), credentials);
     const connection = platform.orm.em.getConnection();
     // created_at one second apart: cursors carry milliseconds, so rows must differ by at least that.
     await connection.execute(
@@ -104,7 +107,7 @@ export async function seedInterviews(storage: Storage, count: number): Promise<C
 
 /** A host token from `logIn`, as a dashboard gets one. */
 export async function logIn(baseUrl: string, credentials: Credentials): Promise<string> {
-  const data = await new GraphQLClient(baseUrl).ok<{ logIn: { token: string } }>(
+  const data = await new GraphQLClient(baseUrl, undefined, { timeoutMs: CALL_TIMEOUT_MS }).ok<{ logIn: { token: string } }>(
     'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }',
     { ...credentials },
   );
@@ -124,11 +127,16 @@ function freshDataDir(): Promise<string> {
 }
 
 async function adminQuery<T extends object = object>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: ADMIN_QUERY_TIMEOUT_MS });
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows;
   } finally {
     await client.end();
   }
+}
+
+/** Retries while a process that is still shutting down (or a timed-out check in this one) writes into it. */
+function removeDataDir(dataDir: string): Promise<void> {
+  return rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { processCpuSeconds } from './cpu.ts';
 import { GraphQLWsSocket } from './graphql-ws-client.ts';
 import { summarizeLatencies, type LatencySummary } from './latency.ts';
+import { Limit } from './limits.ts';
 import { BATCH_PERIOD_MS } from './live-load.ts';
+import { ownChild } from './run.ts';
 import { roundRobin } from './schedule.ts';
 
 const ECHO_SERVER = fileURLToPath(new URL('./echo-server.ts', import.meta.url));
@@ -27,17 +29,20 @@ export interface EchoBaseline {
 
 /** `sockets` clients, one echo every 500 ms each, warm-up first, then `durationMs` measured. */
 export async function measureEcho(sockets: number, warmUpMs: number, durationMs: number): Promise<EchoBaseline> {
-  const child = spawn(process.execPath, [ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = ownChild(spawn(process.execPath, [ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const clients: GraphQLWsSocket[] = [];
   try {
     const port = await portOf(child);
-    const clients = await Promise.all(Array.from({ length: sockets }, () => GraphQLWsSocket.open(`ws://127.0.0.1:${port}/graphql`, 'none')));
+    const opened = await Promise.allSettled(Array.from({ length: sockets }, () => GraphQLWsSocket.open(`ws://127.0.0.1:${port}/graphql`, 'none')));
+    for (const socket of opened) if (socket.status === 'fulfilled') clients.push(socket.value);
+    const failed = opened.find((socket) => socket.status === 'rejected');
+    if (failed) throw failed.reason;
     await offer(clients, warmUpMs);
     const cpuBefore = await processCpuSeconds(child.pid!);
     const started = performance.now();
     const measured = await offer(clients, durationMs);
     const seconds = (performance.now() - started) / 1000;
     const serverCpuPercent = (100 * ((await processCpuSeconds(child.pid!)) - cpuBefore)) / seconds;
-    await Promise.all(clients.map((client) => client.close()));
     return {
       sockets,
       requestsPerSecond: measured.roundTrips.length / seconds,
@@ -46,6 +51,7 @@ export async function measureEcho(sockets: number, warmUpMs: number, durationMs:
       serverCpuPercent,
     };
   } finally {
+    await Promise.all(clients.map((client) => client.close()));
     child.kill('SIGTERM');
   }
 }
@@ -77,7 +83,7 @@ async function portOf(child: ChildProcess): Promise<number> {
   const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
   try {
     const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => [undefined])])) as [string | undefined];
-    if (line === undefined) throw new Error('the echo server exited before listening');
+    if (line === undefined) throw new Limit('server error', `the echo server did not listen within ${START_TIMEOUT_MS / 1000} s`);
     return (JSON.parse(line) as { port: number }).port;
   } finally {
     clearTimeout(timer);

@@ -4,9 +4,12 @@
 // it needs the moment each message arrived (taken in the socket's message handler, before any
 // further queueing) to time acks and alerts.
 import WebSocket from 'ws';
+import { Limit, seconds } from './limits.ts';
 
 const PROTOCOL = 'graphql-transport-ws';
 const CONNECT_TIMEOUT_MS = 10_000;
+/** A server too busy to finish the close handshake gets its socket cut instead. */
+const CLOSE_TIMEOUT_MS = 2_000;
 
 export interface GraphQLError {
   message: string;
@@ -51,7 +54,7 @@ export class GraphQLWsSocket {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.terminate();
-        reject(new Error(`no connection_ack within ${CONNECT_TIMEOUT_MS} ms`));
+        reject(new Limit('ack timeout', `no connection_ack within ${seconds(CONNECT_TIMEOUT_MS)}`));
       }, CONNECT_TIMEOUT_MS);
       const settle = (error: Error | undefined) => {
         clearTimeout(timer);
@@ -59,26 +62,42 @@ export class GraphQLWsSocket {
         else resolve(client);
       };
       socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization } })));
-      socket.once('error', (error) => settle(error));
+      socket.on('error', (error) => settle(new Limit('connect failure', `socket error: ${error.message}`, { cause: error })));
       socket.on('message', (raw) => client.#receive(raw as Buffer, settle));
       socket.on('close', (code, reason) => {
-        const error = new Error(`socket closed (${code} ${reason.toString()})`);
+        const error = new Limit('connect failure', `socket closed (${code} ${reason.toString()})`);
         settle(error); // no-op once the handshake is done
         client.#closed(error);
       });
     });
   }
 
-  /** A query or mutation: resolves with its data, rejects on GraphQL errors or a closed socket. */
-  request<T>(query: string, variables: Record<string, unknown>): Promise<Received<T>> {
+  /**
+   * A query or mutation: resolves with its data, rejects on GraphQL errors or a closed socket,
+   * and with an 'ack timeout' Limit when `timeoutMs` is given and passes without an answer.
+   * Without it the answer is awaited as long as the socket lives: the live bench's batches are
+   * judged by their phase's own deadline instead, which counts a late ack as missing.
+   */
+  request<T>(query: string, variables: Record<string, unknown>, timeoutMs?: number): Promise<Received<T>> {
     return new Promise((resolve, reject) => {
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.#operations.delete(id);
+              reject(new Limit('ack timeout', `no answer to ${operationName(query)} within ${seconds(timeoutMs)}`));
+            }, timeoutMs);
       const id = this.#start(query, variables, {
         next: (payload, receivedAt) => {
+          clearTimeout(timer);
           this.#operations.delete(id);
-          if (payload.errors?.length) reject(new Error(describeErrors(payload.errors)));
+          if (payload.errors?.length) reject(new Limit('server error', describeErrors(payload.errors)));
           else resolve({ data: payload.data as T, receivedAt });
         },
-        fail: reject,
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
     });
   }
@@ -87,20 +106,22 @@ export class GraphQLWsSocket {
   subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T, receivedAt: number) => void, onError: (error: Error) => void): void {
     this.#start(query, variables, {
       next: (payload, receivedAt) => {
-        if (payload.errors?.length) onError(new Error(describeErrors(payload.errors)));
+        if (payload.errors?.length) onError(new Limit('server error', describeErrors(payload.errors)));
         else onData(payload.data as T, receivedAt);
       },
       fail: onError,
     });
   }
 
-  /** Closes normally (1000) and waits for the close handshake. */
+  /** Closes normally (1000) and waits for the close handshake, or cuts the socket after CLOSE_TIMEOUT_MS. */
   async close(): Promise<void> {
     this.#closing = true;
     if (this.#socket.readyState === WebSocket.CLOSED) return;
     const closed = new Promise((resolve) => this.#socket.once('close', resolve));
     this.#socket.close(1000, 'bench done');
+    const cut = setTimeout(() => this.#socket.terminate(), CLOSE_TIMEOUT_MS);
     await closed;
+    clearTimeout(cut);
   }
 
   #start(query: string, variables: Record<string, unknown>, operation: Operation): string {
@@ -128,12 +149,12 @@ export class GraphQLWsSocket {
         this.#operations.get(message.id!)?.next(message.payload as { data?: unknown; errors?: GraphQLError[] }, receivedAt);
         return;
       case 'error':
-        this.#operations.get(message.id!)?.fail(new Error(describeErrors(message.payload as GraphQLError[])));
+        this.#operations.get(message.id!)?.fail(new Limit('server error', describeErrors(message.payload as GraphQLError[])));
         this.#operations.delete(message.id!);
         return;
       case 'complete':
         // A mutation's result came in its `next`; a subscription the server ends is a failure here.
-        this.#operations.get(message.id!)?.fail(new Error('the server completed the operation'));
+        this.#operations.get(message.id!)?.fail(new Limit('server error', 'the server completed the operation'));
         this.#operations.delete(message.id!);
         return;
     }
@@ -145,6 +166,11 @@ export class GraphQLWsSocket {
     for (const operation of this.#operations.values()) operation.fail(error);
     this.#operations.clear();
   }
+}
+
+/** "joinSession" for error messages: the first field the operation selects. */
+function operationName(query: string): string {
+  return /\{\s*(\w+)/.exec(query)?.[1] ?? 'the operation';
 }
 
 function describeErrors(errors: GraphQLError[]): string {

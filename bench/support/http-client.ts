@@ -3,6 +3,7 @@
 // which matters because the generator shares the machine with the server: its own overhead
 // would otherwise inflate the baseline it is compared with.
 import { Agent, request } from 'node:http';
+import { Limit, seconds } from './limits.ts';
 
 export interface HttpResponse {
   status: number;
@@ -12,11 +13,16 @@ export interface HttpResponse {
 export class HttpClient implements Disposable {
   readonly #baseUrl: string;
   readonly #agent: Agent;
+  readonly #timeoutMs: number;
 
-  /** `connections`: one per concurrent client, kept open between requests. */
-  constructor(baseUrl: string, connections: number) {
+  /**
+   * `connections`: one per concurrent client, kept open between requests. A request whose socket
+   * stays silent for `timeoutMs` fails with an 'ack timeout' Limit.
+   */
+  constructor(baseUrl: string, connections: number, timeoutMs: number) {
     this.#baseUrl = baseUrl;
     this.#agent = new Agent({ keepAlive: true, maxSockets: connections });
+    this.#timeoutMs = timeoutMs;
   }
 
   get(path: string): Promise<HttpResponse> {
@@ -40,6 +46,7 @@ export class HttpClient implements Disposable {
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
         response.on('error', reject);
       });
+      outgoing.setTimeout(this.#timeoutMs, () => outgoing.destroy(new Limit('ack timeout', `${method} ${path}: no answer within ${seconds(this.#timeoutMs)}`)));
       outgoing.on('error', reject);
       outgoing.end(body);
     });

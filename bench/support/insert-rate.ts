@@ -17,6 +17,9 @@ export interface InsertRate {
 }
 
 const SESSIONS = 500;
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Far above a 500-row INSERT on any working database: past it, the database is stuck. */
+const QUERY_TIMEOUT_MS = 10_000;
 const COLUMNS = ['id', 'session_id', 'seq', 'type', 'occurred_at', 'received_at', 'duration_ms', 'confidence', 'metadata', 'violation_id'];
 const CASTS = ['::uuid', '::uuid', '::int', '', '::timestamptz', '::timestamptz', '::int', '::float8', '::jsonb', '::uuid'];
 
@@ -38,7 +41,7 @@ const CREATE_TABLE = `
  * fresh scratch table in the database at `url` (dropped afterwards).
  */
 export async function measureInsertRates(url: string, rowsPerStatement: number[], durationMs: number): Promise<InsertRate[]> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS });
   await client.connect();
   try {
     const rates: InsertRate[] = [];

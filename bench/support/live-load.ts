@@ -15,6 +15,7 @@
 import { GraphQLClient, signUp } from '../../test/support/graphql.ts';
 import { GraphQLWsSocket } from './graphql-ws-client.ts';
 import { summarizeLatencies, type LatencySummary } from './latency.ts';
+import { asLimit, CALL_TIMEOUT_MS, Limit, naming, seconds, type LimitKind } from './limits.ts';
 import { roundRobin } from './schedule.ts';
 
 /** Types the default interview config monitors (FULLSCREEN_EXIT is refused unless required). */
@@ -40,9 +41,14 @@ export const HEARTBEAT_PERIOD_MS = 2_000;
  */
 export const MAX_EVENTS_PER_SESSION_PER_SECOND = 40;
 
-const JOIN_CONCURRENCY = 25;
-const INVITE_CONCURRENCY = 16;
-const JOINED_TIMEOUT_MS = 15_000;
+/**
+ * Candidates invited and joined at once during set-up: enough to fill the pipeline, few enough
+ * that set-up (token hashing, session rows, CandidateJoined fan-out) does not itself overload a
+ * 2-core server and fail before any load was offered.
+ */
+const SETUP_CONCURRENCY = 8;
+/** How often set-up reports how far it got. */
+const SETUP_PROGRESS_MS = 5_000;
 const SETTLE_POLL_MS = 20;
 
 const DEVICE = { userAgent: 'Mozilla/5.0 (proctor live bench)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
@@ -89,6 +95,8 @@ export interface PhaseSummary {
   rejected: Record<string, number>;
   /** Failed reportEvents calls by message. */
   failures: Record<string, number>;
+  /** The same failures by kind (connect failure: the socket closed; server error: an error answer). */
+  failureKinds: Partial<Record<LimitKind, number>>;
   /** Batches still unanswered when the phase was summarised. */
   unanswered: number;
   /** Emit → host receive; batches whose alert never came count as Infinity. */
@@ -107,6 +115,7 @@ export class Phase {
   acknowledgedEvents = 0;
   readonly rejected: Record<string, number> = {};
   readonly failures: Record<string, number> = {};
+  readonly failureKinds: Partial<Record<LimitKind, number>> = {};
 
   constructor(name: string, offeredEventsPerSecond: number, durationMs: number) {
     this.name = name;
@@ -129,6 +138,7 @@ export class Phase {
       acknowledgedEvents: this.acknowledgedEvents,
       rejected: this.rejected,
       failures: this.failures,
+      failureKinds: this.failureKinds,
       unanswered: this.batches.filter((batch) => batch.ackedAt === undefined && !batch.failed).length,
       alert: summarizeLatencies(this.batches.filter(expectsAlert).map((batch) => (batch.alertAt ?? Infinity) - batch.sentAt)),
       ack: summarizeLatencies(this.batches.map((batch) => (batch.ackedAt ?? Infinity) - batch.sentAt)),
@@ -191,9 +201,14 @@ class SimulatedCandidate {
   static async join(wsUrl: string, invitation: Invitation, index: number, onLost: (reason: string) => void): Promise<SimulatedCandidate> {
     const socket = await GraphQLWsSocket.open(wsUrl, `Bearer ${invitation.token}`);
     socket.onUnexpectedClose = onLost;
-    const joined = await socket.request<{ joinSession: { id: string } }>(JOIN, { device: DEVICE });
-    // Neighbouring candidates start on different types, so every type is in use at any moment.
-    return new SimulatedCandidate(invitation.candidateId, joined.data.joinSession.id, socket, index % EVENT_TYPES.length);
+    try {
+      const joined = await socket.request<{ joinSession: { id: string } }>(JOIN, { device: DEVICE }, CALL_TIMEOUT_MS);
+      // Neighbouring candidates start on different types, so every type is in use at any moment.
+      return new SimulatedCandidate(invitation.candidateId, joined.data.joinSession.id, socket, index % EVENT_TYPES.length);
+    } catch (error) {
+      await socket.close();
+      throw error;
+    }
   }
 
   /** Sends this period's batch: `eventsPerBatch` on average, all of one type. */
@@ -221,6 +236,8 @@ class SimulatedCandidate {
       (error: Error) => {
         batch.failed = true;
         phase.failures[error.message] = (phase.failures[error.message] ?? 0) + 1;
+        const kind = asLimit(error)?.kind ?? 'server error';
+        phase.failureKinds[kind] = (phase.failureKinds[kind] ?? 0) + 1;
       },
     );
   }
@@ -311,22 +328,54 @@ export class LiveLoad {
   static async prepare(baseUrl: string, interviews: number): Promise<LiveLoad> {
     const fixtures: InterviewFixture[] = [];
     const load = new LiveLoad(baseUrl, fixtures);
-    for (let i = 0; i < interviews; i++) fixtures.push(await load.#createInterview(i));
+    try {
+      for (let i = 0; i < interviews; i++) fixtures.push(await load.#createInterview(i));
+    } catch (error) {
+      await load.close();
+      throw error;
+    }
     return load;
   }
 
-  /** Invites `count` more candidates (spread over the interviews), connects and joins them. */
-  async addCandidates(count: number): Promise<void> {
+  /**
+   * Invites `count` more candidates (spread over the interviews), connects and joins them,
+   * SETUP_CONCURRENCY at a time, calling `onProgress` with how many joined every few seconds.
+   * The first candidate that fails stops the set-up: it rejects with a Limit that says how many
+   * joined. Those that did join stay in `candidates`, so `close()` closes them.
+   */
+  async addCandidates(count: number, signal: AbortSignal, onProgress: (joined: number) => void): Promise<void> {
     const first = this.candidates.length;
-    const invitations = await mapConcurrently(range(first, first + count), INVITE_CONCURRENCY, (index) => this.#invite(index));
-    const joined = await mapConcurrently(invitations, JOIN_CONCURRENCY, (invitation, i) =>
-      SimulatedCandidate.join(this.#wsUrl, invitation, first + i, (reason) => this.#lost(`candidate: ${reason}`)),
-    );
-    for (const candidate of joined) {
-      this.candidates.push(candidate);
-      this.#byId.set(candidate.candidateId, candidate);
+    const invitations: Invitation[] = [];
+    let next = first;
+    let failure: unknown;
+    let reportedAt = performance.now();
+    const worker = async () => {
+      while (next < first + count && failure === undefined && !signal.aborted) {
+        const index = next++;
+        try {
+          const invitation = await this.#invite(index);
+          const candidate = await SimulatedCandidate.join(this.#wsUrl, invitation, index, (reason) => this.#lost(`candidate: ${reason}`)).catch(naming('joining'));
+          this.candidates.push(candidate);
+          this.#byId.set(candidate.candidateId, candidate);
+          invitations.push(invitation);
+        } catch (error) {
+          failure ??= error;
+        }
+        if (performance.now() - reportedAt >= SETUP_PROGRESS_MS) {
+          reportedAt = performance.now();
+          onProgress(invitations.length);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, count) }, worker));
+    signal.throwIfAborted();
+    if (failure !== undefined) {
+      const limit = asLimit(failure);
+      if (!limit) throw failure;
+      throw new Limit(limit.kind, `${invitations.length} of ${count} candidates joined, then ${limit.message}`, { cause: failure });
     }
-    await this.#untilHostsSawJoins(invitations);
+    onProgress(invitations.length);
+    await this.#untilHostsSawJoins(invitations, signal);
   }
 
   /** Every candidate heartbeats every 2 s until `stopHeartbeats`. */
@@ -373,21 +422,23 @@ export class LiveLoad {
   }
 
   async #createInterview(index: number): Promise<InterviewFixture> {
-    const { client: host } = await signUp(new GraphQLClient(this.#baseUrl), `Live bench org ${index}`);
-    const created = await host.ok<{ createInterview: { interview: { id: string } } }>(CREATE_INTERVIEW);
+    const { client: host } = await signUp(new GraphQLClient(this.#baseUrl, undefined, { timeoutMs: CALL_TIMEOUT_MS }), `Live bench org ${index}`).catch(naming('signUp'));
+    const created = await host.ok<{ createInterview: { interview: { id: string } } }>(CREATE_INTERVIEW).catch(naming('createInterview'));
     const id = created.createInterview.interview.id;
-    await host.ok(START_INTERVIEW, { id });
+    await host.ok(START_INTERVIEW, { id }).catch(naming('startInterview'));
     const watcher = await HostWatcher.watch(this.#wsUrl, host.token!, id, (candidateId, type, at) => this.#alert(candidateId, type, at), (reason) => this.#lost(`host: ${reason}`));
     return { id, host, watcher };
   }
 
   async #invite(index: number): Promise<Invitation> {
     const interview = this.#interviews[index % this.#interviews.length]!;
-    const data = await interview.host.ok<{ inviteCandidate: { token: string; candidate: { id: string } } }>(INVITE, {
-      id: interview.id,
-      name: `Candidate ${index}`,
-      email: `candidate-${index}@live-bench.example.com`,
-    });
+    const data = await interview.host
+      .ok<{ inviteCandidate: { token: string; candidate: { id: string } } }>(INVITE, {
+        id: interview.id,
+        name: `Candidate ${index}`,
+        email: `candidate-${index}@live-bench.example.com`,
+      })
+      .catch(naming('inviteCandidate'));
     return { candidateId: data.inviteCandidate.candidate.id, token: data.inviteCandidate.token, interview };
   }
 
@@ -400,11 +451,14 @@ export class LiveLoad {
     this.socketsLost[reason] = (this.socketsLost[reason] ?? 0) + 1;
   }
 
-  async #untilHostsSawJoins(invitations: Invitation[]): Promise<void> {
-    const deadline = performance.now() + JOINED_TIMEOUT_MS;
+  async #untilHostsSawJoins(invitations: Invitation[], signal: AbortSignal): Promise<void> {
+    const deadline = performance.now() + CALL_TIMEOUT_MS;
     const unseen = () => invitations.filter((invitation) => !invitation.interview.watcher.joined.has(invitation.candidateId));
     while (unseen().length > 0) {
-      if (performance.now() > deadline) throw new Error(`hosts never saw ${unseen().length} candidates join: is interviewEvents live?`);
+      signal.throwIfAborted();
+      if (performance.now() > deadline) {
+        throw new Limit('ack timeout', `hosts did not see ${unseen().length} of ${invitations.length} candidates join (CandidateJoined) within ${seconds(CALL_TIMEOUT_MS)}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     }
   }
@@ -413,22 +467,4 @@ export class LiveLoad {
 /** Candidates needed to offer `eventsPerSecond` within the per-session budget. */
 export function candidatesFor(eventsPerSecond: number): number {
   return Math.ceil(eventsPerSecond / MAX_EVENTS_PER_SESSION_PER_SECOND);
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i);
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -29,9 +29,10 @@ const ERROR_BACKOFF_MS = 10;
 
 /**
  * Runs `newClient()` loops concurrently: warm-up first (JIT, connection pools, caches), then
- * records only requests that start inside the measured window.
+ * records only requests that start inside the measured window. Clients stop early when `signal`
+ * aborts (then this rejects with its reason); give requests a deadline of their own.
  */
-export async function runLoad(options: LoadOptions, newClient: () => Request): Promise<LoadResult> {
+export async function runLoad(options: LoadOptions, newClient: () => Request, signal: AbortSignal): Promise<LoadResult> {
   const measureFrom = performance.now() + options.warmUpMs;
   const measureUntil = measureFrom + options.measureMs;
   const latencies: number[] = [];
@@ -44,7 +45,7 @@ export async function runLoad(options: LoadOptions, newClient: () => Request): P
   }
 
   async function loop(request: Request): Promise<void> {
-    while (performance.now() < measureUntil) {
+    while (performance.now() < measureUntil && !signal.aborted) {
       const started = performance.now();
       const error = await request().catch((thrown: Error) => `${thrown.name}: ${thrown.message}`);
       record(started, error);
@@ -53,6 +54,7 @@ export async function runLoad(options: LoadOptions, newClient: () => Request): P
   }
 
   await Promise.all(Array.from({ length: options.clients }, () => loop(newClient())));
+  signal.throwIfAborted();
   // The last requests may finish after the window closes; they count, and so does their time.
   const elapsedSeconds = (performance.now() - measureFrom) / 1000;
   return summarize(latencies, elapsedSeconds, errorCounts);

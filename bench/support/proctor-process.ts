@@ -7,10 +7,18 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { processCpuSeconds } from './cpu.ts';
+import { Limit } from './limits.ts';
+import { ownChild } from './run.ts';
 
 const CLI = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
 const READY_POLL_MS = 20;
-const READY_TIMEOUT_MS = 60_000;
+/**
+ * A first start on the embedded database (initdb and migrations in PGlite) took over two minutes
+ * on a 2-core machine shared with other work; a server that needs longer is stuck.
+ */
+const READY_TIMEOUT_MS = 180_000;
+/** One /readyz probe: a server starting on a busy machine may take seconds to answer its first requests. */
+const READY_PROBE_TIMEOUT_MS = 5_000;
 const STOP_TIMEOUT_MS = 15_000;
 /** Enough of the server's output to explain a failed start. */
 const OUTPUT_TAIL_CHARS = 4_000;
@@ -37,21 +45,30 @@ export class ProctorProcess implements AsyncDisposable {
     this.readyMs = readyMs;
   }
 
-  /** Spawns `proctor up` and resolves once /readyz answers 200; kills the process if it never does. */
-  static async start(options: UpOptions): Promise<ProctorProcess> {
+  /**
+   * Spawns `proctor up` and resolves once /readyz answers 200; kills the process if it never
+   * does, or when `signal` aborts first (then rejects with its reason).
+   */
+  static async start(options: UpOptions, signal?: AbortSignal): Promise<ProctorProcess> {
     const url = `http://127.0.0.1:${options.port}`;
     const started = performance.now();
     // The node binary itself, no shell in between: the pid is the server's, so /proc reads its memory.
-    const child = spawn(process.execPath, [CLI, 'up', ...upFlags(options)], { env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = ownChild(spawn(process.execPath, [CLI, 'up', ...upFlags(options)], { env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
     const output = captureTail(child);
     const exited = exitOf(child);
     try {
-      await waitUntilReady(url, child);
+      await waitUntilReady(url, child, signal);
     } catch (error) {
       await terminate(child, exited);
-      throw new Error(`proctor up did not become ready: ${(error as Error).message}\n${output()}`);
+      if (signal?.aborted) throw signal.reason;
+      throw new Limit('server error', `proctor up did not become ready: ${(error as Error).message}\n${output()}`);
     }
     return new ProctorProcess(child, exited, output, url, performance.now() - started);
+  }
+
+  /** The server's process id (the node process itself: no shell in between). */
+  get pid(): number {
+    return this.#child.pid!;
   }
 
   /** Resident memory of the server process now, in bytes (Linux). */
@@ -81,7 +98,7 @@ export class ProctorProcess implements AsyncDisposable {
   /** A server that died mid-run would otherwise surface as a puzzling missing /proc file. */
   #assertRunning(): void {
     const child = this.#child;
-    if (hasExited(child)) throw new Error(`proctor up died (code ${child.exitCode}, signal ${child.signalCode})\n${this.#output()}`);
+    if (hasExited(child)) throw new Limit('server error', `proctor up died (code ${child.exitCode}, signal ${child.signalCode})\n${this.#output()}`);
   }
 }
 
@@ -106,10 +123,14 @@ function upFlags(options: UpOptions): string[] {
   return options.databaseUrl ? [...flags, '--database-url', options.databaseUrl] : flags;
 }
 
-/** The bench's environment minus any PROCTOR_* setting, so only the flags decide what the server uses. */
+/**
+ * The bench's environment minus any PROCTOR_* setting, so only the flags decide what the server
+ * uses. The SFU listens on a free port: on a shared machine another `proctor up` may hold the
+ * default one, and no bench that runs this process sends media to it.
+ */
 function serverEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PROCTOR_')));
-  return { ...env, PROCTOR_LOG_LEVEL: 'warn' };
+  return { ...env, PROCTOR_LOG_LEVEL: 'warn', PROCTOR_RTC_PORT: '0' };
 }
 
 function captureTail(child: ChildProcess): () => string {
@@ -130,11 +151,12 @@ function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+async function waitUntilReady(url: string, child: ChildProcess, signal: AbortSignal | undefined): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   while (performance.now() < deadline) {
+    signal?.throwIfAborted();
     if (hasExited(child)) throw new Error(`the process exited (code ${child.exitCode}, signal ${child.signalCode})`);
-    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) }).catch(() => undefined);
     await response?.body?.cancel();
     if (response?.status === 200) return;
     await sleep(READY_POLL_MS);

@@ -17,7 +17,15 @@ export function mebibytes(bytes: number): string {
   return `${(bytes / MIB).toFixed(0)} MiB`;
 }
 
+let lastProgress = 'start-up';
+
 /** Progress goes to stderr, so stdout holds only the report (or its JSON). */
 export function progress(message: string): void {
+  lastProgress = message;
   console.error(`[bench] ${message}`);
+}
+
+/** The latest progress line: what the bench was doing when it stopped. */
+export function currentStage(): string {
+  return lastProgress;
 }

@@ -4,6 +4,7 @@
 // a distinct SSRC per stream — so hundreds of streams cost one process, not hundreds of ffmpegs.
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { ownChild } from './run.ts';
 
 export interface CapturedPacket {
   /** Send time within the loop, from the packet's RTP timestamp. */
@@ -28,7 +29,7 @@ export async function captureRtp(file: string, seconds: number, payloadTypes: { 
   const received: Buffer[][] = [[], []];
   sockets.forEach((socket, index) => socket.on('message', (message) => received[index]!.push(Buffer.from(message))));
   const target = (socket: Socket) => `rtp://127.0.0.1:${socket.address().port}?pkt_size=1200`;
-  const ffmpeg = spawn(
+  const ffmpeg = ownChild(spawn(
     'ffmpeg',
     [
       '-hide_banner', '-loglevel', 'error', '-re', '-t', String(seconds), '-i', file,
@@ -36,7 +37,7 @@ export async function captureRtp(file: string, seconds: number, payloadTypes: { 
       '-map', '0:a', '-c:a', 'copy', '-payload_type', String(payloadTypes.audio), '-f', 'rtp', target(sockets[1]!),
     ],
     { stdio: 'ignore' },
-  );
+  ));
   await new Promise<void>((resolve, reject) => {
     ffmpeg.once('error', reject);
     ffmpeg.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code} while capturing RTP`))));

@@ -5,24 +5,33 @@ export interface GraphQLResponse<T = any> {
   errors: { message: string; extensions?: { code?: string; [key: string]: unknown } }[] | undefined;
 }
 
+export interface GraphQLClientOptions {
+  /** Abort a request (answer included) after this long; without it a request waits as long as fetch does. */
+  timeoutMs?: number;
+}
+
 export class GraphQLClient {
   readonly url: string;
   token: string | undefined;
+  readonly #options: GraphQLClientOptions;
 
-  constructor(baseUrl: string, token?: string) {
+  constructor(baseUrl: string, token?: string, options: GraphQLClientOptions = {}) {
     this.url = `${baseUrl}/graphql`;
     this.token = token;
+    this.#options = options;
   }
 
   withToken(token: string): GraphQLClient {
-    return new GraphQLClient(this.url.replace(/\/graphql$/, ''), token);
+    return new GraphQLClient(this.url.replace(/\/graphql$/, ''), token, this.#options);
   }
 
   async request<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+    const { timeoutMs } = this.#options;
     const response = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
       body: JSON.stringify({ query, variables }),
+      signal: timeoutMs === undefined ? null : AbortSignal.timeout(timeoutMs),
     });
     const body = (await response.json()) as { data?: T; errors?: GraphQLResponse['errors'] };
     return { status: response.status, data: body.data, errors: body.errors };
