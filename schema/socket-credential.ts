@@ -51,7 +51,8 @@ export class SocketCredential {
       this.#credential = await verifyBearer(this.#services, this.#authorization);
       return this.#credential;
     } catch (error) {
-      if (error instanceof DomainError) this.#close(closeCode(error), error.message);
+      // Closed after the current turn, so the operation's error answer goes out first.
+      if (error instanceof DomainError) this.#closeSoon(closeCode(error), error.message);
       throw error;
     }
   }
@@ -62,16 +63,15 @@ export class SocketCredential {
   }
 
   #watch(): void {
-    this.#unwatch = this.#services.revocations.watch(this.#credential, (reason) =>
-      // After the current turn: results already pushed to running subscriptions (an interview's
-      // last status change, published just before its links are revoked) go out before the close.
-      setImmediate(() => this.#close(CLOSE_CODE.UNAUTHENTICATED, reason)),
-    );
+    // Results already pushed to running subscriptions (an interview's last status change,
+    // published just before its links are revoked) go out before the close.
+    this.#unwatch = this.#services.revocations.watch(this.#credential, (reason) => this.#closeSoon(CLOSE_CODE.UNAUTHENTICATED, reason));
   }
 
-  #close(code: number, reason: string): void {
+  /** Closes the socket after the current turn: what is being sent on it now goes out first. */
+  #closeSoon(code: number, reason: string): void {
     this.#unwatch();
-    this.#socket.close(code, reason.slice(0, MAX_REASON_LENGTH));
+    setImmediate(() => this.#socket.close(code, reason.slice(0, MAX_REASON_LENGTH)));
   }
 }
 

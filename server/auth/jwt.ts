@@ -57,6 +57,8 @@ export class TokenSigner {
       .setIssuer(ISSUER)
       .setAudience(HOST_AUDIENCE)
       .setSubject(claims.hostId)
+      // Two logins in the same second must still differ: logging out one leaves the other.
+      .setJti(crypto.randomUUID())
       .setIssuedAt()
       .setExpirationTime(new Date(Date.now() + ttlMs))
       .sign(this.#key);
