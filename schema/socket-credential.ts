@@ -20,6 +20,7 @@ export class SocketCredential {
   readonly #socket: WebSocket;
   #credential: Credential;
   #unwatch: () => void = () => {};
+  #previous: Promise<unknown> = Promise.resolve();
 
   private constructor(services: Services, authorization: string, socket: WebSocket, credential: Credential) {
     this.#services = services;
@@ -46,7 +47,15 @@ export class SocketCredential {
    * Verifies the credential again for one operation. A refused one closes the socket, and the
    * error is the operation's answer; an unexpected failure (database down) fails only the operation.
    */
-  async recheck(): Promise<Credential> {
+  recheck(): Promise<Credential> {
+    // One at a time, in the order operations arrive: what each operation checks after it (one
+    // subscription of each kind per connection) then also runs in message order.
+    const verified = this.#previous.then(() => this.#verify());
+    this.#previous = verified.catch(() => {});
+    return verified;
+  }
+
+  async #verify(): Promise<Credential> {
     try {
       this.#credential = await verifyBearer(this.#services, this.#authorization);
       return this.#credential;
