@@ -1,7 +1,9 @@
 // GraphQL over WebSocket (graphql-ws protocol) on the HTTP server's port and /graphql path, run
 // through yoga's own pipeline so validation rules, error masking and plugins apply as over HTTP.
 // The token travels in connection_init ({ authorization: "Bearer …" }); a bad one closes the
-// socket with 4401 (not authenticated) or 4403 (not allowed) and the reason.
+// socket with 4401 (not authenticated) or 4403 (not allowed) and the reason, and so does one
+// revoked or expired later (socket-credential.ts). Operations run with the socket's remote address
+// as the client address (login and sign-up limits).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,20 +11,19 @@ import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionA
 import type { ExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Actor } from '../server/auth/actor.ts';
-import { DomainError } from '../server/errors.ts';
+import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
-import { authenticate } from './context.ts';
+import { requestContext, type RequestContext } from '../server/request-context.ts';
 import { toGraphQLError } from './errors.ts';
+import { closeCode, SocketCredential } from './socket-credential.ts';
 import type { GraphQLServer } from './yoga.ts';
 import type { Services } from '../server/services/index.ts';
 
-const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403 } as const;
 const KEEP_ALIVE_MS = 12_000;
 
 /** What graphql-ws keeps per connection (a type alias: graphql-ws wants a Record). */
 type Connection = {
-  actor: Actor;
+  credential: SocketCredential;
   /** This connection's media peer id: its SFU transports close with it. */
   peer: string;
   /** Subscription id → its root field: one subscription of each kind per connection. */
@@ -41,36 +42,44 @@ export function attachWebSockets(
 ): WebSocketBridge {
   const { services, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
-  const pipelines = new WeakMap<object, ReturnType<GraphQLServer['getEnveloped']>>();
-  const pipelineOf = (args: ExecutionArgs) => pipelines.get(args.contextValue as object)!;
+  /** Each operation's yoga pipeline and request context, by its context value. */
+  const operations = new WeakMap<object, { pipeline: ReturnType<GraphQLServer['getEnveloped']>; request: RequestContext }>();
+  const run = <T>(args: ExecutionArgs, step: (pipeline: ReturnType<GraphQLServer['getEnveloped']>) => T): T => {
+    const { pipeline, request } = operations.get(args.contextValue as object)!;
+    return requestContext.run(request, () => step(pipeline));
+  };
   let open = 0;
   let lastClosed: (() => void) | undefined;
 
   const bridge = useServer<{ authorization?: unknown }, Partial<Connection>>(
     {
-      execute: (args) => pipelineOf(args).execute(args) as Promise<ExecutionResult>,
-      subscribe: (args) => pipelineOf(args).subscribe(args) as Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>,
+      execute: (args) => run(args, (pipeline) => pipeline.execute(args) as Promise<ExecutionResult>),
+      subscribe: (args) => run(args, (pipeline) => pipeline.subscribe(args) as Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>),
       onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
         try {
-          if (typeof authorization !== 'string') throw new GraphQLError('Send { authorization: "Bearer <token>" } in connection_init', { extensions: { code: 'UNAUTHENTICATED' } });
-          const actor = await authenticate(services, authorization);
-          ctx.extra.actor = actor;
+          const credential = await SocketCredential.open(services, ctx.connectionParams?.authorization, ctx.extra.socket);
+          const { actor } = credential.current;
+          ctx.extra.credential = credential;
           ctx.extra.peer = randomUUID();
           ctx.extra.subscriptions = new Map();
           if (actor.kind === 'candidate') services.monitoring.connected(actor);
-          return { actor: ctx.extra.actor.kind };
+          return { actor: actor.kind };
         } catch (error) {
-          const code = error instanceof DomainError ? error.code : String((error as GraphQLError).extensions?.code);
           // Our own close code: graphql-ws's plain `false` would close with 4403, which clients retry.
-          ctx.extra.socket.close(code === 'FORBIDDEN' ? CLOSE_CODE.FORBIDDEN : CLOSE_CODE.UNAUTHENTICATED, (error as Error).message.slice(0, 120));
+          ctx.extra.socket.close(closeCode(error), (error as Error).message.slice(0, 120));
           return false;
         }
       },
       onSubscribe: async (ctx, id, payload) => {
-        const { actor, peer, subscriptions } = ctx.extra as Connection;
+        const { credential, peer, subscriptions } = ctx.extra as Connection;
+        let verified: Credential;
+        try {
+          verified = await credential.recheck();
+        } catch (error) {
+          return [toGraphQLError(error, logger)];
+        }
         // `req`, not `request`: yoga would take the upgrade GET for an HTTP GET and refuse mutations.
-        const pipeline = graphql.getEnveloped({ wsActor: actor, wsPeer: peer, params: payload, req: ctx.extra.request });
+        const pipeline = graphql.getEnveloped({ wsCredential: verified, wsPeer: peer, params: payload, req: ctx.extra.request });
         let document: DocumentNode;
         try {
           document = pipeline.parse(payload.query);
@@ -92,7 +101,7 @@ export function attachWebSockets(
         }
         try {
           const contextValue = (await pipeline.contextFactory()) as object;
-          pipelines.set(contextValue, pipeline);
+          operations.set(contextValue, { pipeline, request: { requestId: randomUUID(), clientAddress: ctx.extra.request.socket.remoteAddress ?? 'unknown' } });
           return {
             schema: pipeline.schema,
             document,
@@ -110,7 +119,9 @@ export function attachWebSockets(
       },
       // Runs for every socket, after its subscriptions are cleaned up.
       onClose: async (ctx) => {
-        const { actor, peer } = ctx.extra;
+        const { credential, peer } = ctx.extra;
+        credential?.close();
+        const actor = credential?.current.actor;
         try {
           if (peer) await services.media.peerLeft(peer);
           if (actor?.kind === 'candidate') await services.monitoring.disconnected(actor);

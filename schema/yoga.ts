@@ -2,11 +2,12 @@
 // mapping and operation metrics. Returns a fetch handler the Koa app mounts at /graphql.
 import type { DefinitionNode } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Actor } from '../server/auth/actor.ts';
+import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
 import type { Metrics } from '../server/metrics.ts';
 import type { Services } from '../server/services/index.ts';
-import { buildContext, type Context } from './context.ts';
+import { buildContext, socketContext, type Context } from './context.ts';
+import { endOnRevocation } from './credential-watch.ts';
 import { depthLimit } from './depth-limit.ts';
 import { toGraphQLError } from './errors.ts';
 import { schema } from './index.ts';
@@ -19,9 +20,9 @@ export interface GraphQLOptions {
   graphiql: boolean;
 }
 
-/** Server context a transport hands to yoga: HTTP passes the request, WebSockets the actor they authenticated. */
+/** Server context a transport hands to yoga: HTTP passes the request, WebSockets the credential they verified. */
 export interface TransportContext {
-  wsActor?: Actor;
+  wsCredential?: Credential;
   /** The WebSocket connection's id, for media signaling. */
   wsPeer?: string;
 }
@@ -37,9 +38,9 @@ export function createGraphQLServer(options: GraphQLOptions): GraphQLServer {
     landingPage: false,
     logging: yogaLogger(logger.child({ component: 'graphql' })),
     context: (init) =>
-      init.wsActor ? { services, actor: init.wsActor, authError: null, peer: init.wsPeer ?? null } : buildContext(services, init.request.headers.get('authorization')),
+      init.wsCredential ? socketContext(services, init.wsCredential, init.wsPeer ?? null) : buildContext(services, init.request.headers.get('authorization')),
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
-    plugins: [depthLimitPlugin(options.maxDepth), operationMetrics(metrics)],
+    plugins: [depthLimitPlugin(options.maxDepth), operationMetrics(metrics), endOnRevocation()],
   });
 }
 

@@ -35,6 +35,9 @@ export interface Config {
   /** Failed-login budget per email and per client address within `loginWindowMs`. */
   loginAttempts: number;
   loginWindowMs: number;
+  /** Sign-ups allowed per client address within `signUpWindowMs` (each makes an org; a taken email is refused). */
+  signUpAttempts: number;
+  signUpWindowMs: number;
   /** Largest accepted HTTP request body, in bytes. */
   bodyLimitBytes: number;
   /** Deepest GraphQL selection accepted. */
@@ -68,6 +71,8 @@ export interface Config {
   snapshotLimitBytes: number;
   /** How long a `proctor room` link may be opened, in ms. */
   roomLinkTtlMs: number;
+  /** Longest a room login (what a room link is exchanged for) lasts, in ms; it ends with its interview anyway. */
+  roomSessionTtlMs: number;
   /** A MongoDB for background jobs; by default they live in the project's PostgreSQL. */
   jobsUrl: string | undefined;
   /** Process background jobs in `proctor up` (off when dedicated `proctor worker`s do it). */
@@ -207,6 +212,8 @@ export const SETTINGS = [
   setting('joinTokenMaxAgeMs', 'PROCTOR_JOIN_TOKEN_MAX_AGE', duration, 7 * DURATION_UNITS.d!, 'join link expires this long after the scheduled time'),
   setting('loginAttempts', 'PROCTOR_LOGIN_ATTEMPTS', integer(1, 10_000), 10, 'failed logins allowed per email / address per window'),
   setting('loginWindowMs', 'PROCTOR_LOGIN_WINDOW', duration, 15 * DURATION_UNITS.m!, 'login rate-limit window'),
+  setting('signUpAttempts', 'PROCTOR_SIGNUP_ATTEMPTS', integer(1, 10_000), 20, 'sign-ups allowed per client address per window'),
+  setting('signUpWindowMs', 'PROCTOR_SIGNUP_WINDOW', duration, DURATION_UNITS.h!, 'sign-up rate-limit window'),
   setting('bodyLimitBytes', 'PROCTOR_BODY_LIMIT', byteSize, 1024 * 1024, 'largest HTTP request body'),
   setting('graphqlMaxDepth', 'PROCTOR_GRAPHQL_MAX_DEPTH', integer(2, 100), 12, 'deepest GraphQL query accepted'),
   setting('graphiql', 'PROCTOR_GRAPHIQL', boolean, () => process.env.NODE_ENV !== 'production', 'GraphiQL in the browser (default: off when NODE_ENV=production)'),
@@ -224,6 +231,7 @@ export const SETTINGS = [
   setting('faceCheckIntervalMs', 'PROCTOR_FACE_CHECK_INTERVAL', duration, 200, 'face check period on the candidate page'),
   setting('snapshotLimitBytes', 'PROCTOR_SNAPSHOT_LIMIT', byteSize, 256 * 1024, 'largest evidence snapshot upload'),
   setting('roomLinkTtlMs', 'PROCTOR_ROOM_LINK_TTL', duration, 5 * DURATION_UNITS.m!, 'validity of a `proctor room` link'),
+  setting('roomSessionTtlMs', 'PROCTOR_ROOM_SESSION_TTL', duration, 4 * DURATION_UNITS.h!, 'longest room login a room link gives (it ends with the interview)'),
   setting('jobsUrl', 'PROCTOR_JOBS_URL', url('mongodb:', 'mongodb+srv:'), none, 'MongoDB for background jobs (default: the PostgreSQL database)'),
   setting('runJobs', 'PROCTOR_RUN_JOBS', boolean, true, '`proctor up` processes background jobs (false when `proctor worker`s do)'),
   setting('jobAttempts', 'PROCTOR_JOB_ATTEMPTS', integer(1, 20), 5, 'runs of a report / webhook job before it is FAILED'),

@@ -19,7 +19,7 @@ import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
 import { startMedia, type MediaRuntime } from './media/setup.ts';
 import { Metrics } from './metrics.ts';
 import { Services } from './services/index.ts';
-import { authenticate } from '../schema/context.ts';
+import { authenticateForFiles } from '../schema/context.ts';
 import { JOB_POOL_SIZE, openJobStore } from './jobs/backend.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 
@@ -96,9 +96,9 @@ export class Platform implements ReadinessProbe {
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const server = createServer();
       const services = new Services({ orm, signer, config, logger, metrics, media, publicUrl: () => config.publicUrl ?? platform.url });
-      // Several processes may share a PostgreSQL server: live events cross between them.
+      // Several processes may share a PostgreSQL server: live events and revocations cross between them.
       relay = config.databaseUrl
-        ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages], (payload) =>
+        ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages, services.revocations.channel], (payload) =>
             orm!.em.getConnection().execute(NOTIFY_SQL, [payload]),
           )
         : undefined;
@@ -126,9 +126,9 @@ export class Platform implements ReadinessProbe {
         probe: platform,
         bodyLimitBytes: config.bodyLimitBytes,
         graphql: (request, serverContext) => graphql.fetch(request, serverContext),
-        routes: [pageRoutes(config), snapshotRoutes(services.snapshots, (authorization) => authenticate(services, authorization))],
+        routes: [pageRoutes(config), snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization))],
         reportPdf: async (reportId, access) =>
-          services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticate(services, access.authorization) : null }),
+          services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
       });
       server.on('request', app.callback());
       platform.#webSockets = attachWebSockets(server, graphql, { services, logger, maxPayloadBytes: config.bodyLimitBytes });

@@ -1,4 +1,4 @@
-// A fixed-window counter per key, in memory: enough for one process guarding logins.
+// A fixed-window counter per key, in memory: enough for one process guarding logins and sign-ups.
 import { RateLimitedError } from './errors.ts';
 
 export class FixedWindowLimiter {
@@ -19,7 +19,22 @@ export class FixedWindowLimiter {
     }
   }
 
-  hit(key: string, now = Date.now()): void {
+  /**
+   * Counts an attempt before it is made (throws RateLimitedError when the budget is used up), so
+   * parallel attempts cannot all pass the check before any of them is counted.
+   */
+  take(key: string, message: string, now = Date.now()): void {
+    this.check(key, message, now);
+    this.#hit(key, now);
+  }
+
+  /** Gives back one attempt `take` counted (it turned out not to be a failure). */
+  refund(key: string, now = Date.now()): void {
+    const window = this.#windows.get(key);
+    if (window && now - window.startedAt < this.#windowMs && window.count > 0) window.count--;
+  }
+
+  #hit(key: string, now: number): void {
     const window = this.#windows.get(key);
     if (!window || now - window.startedAt >= this.#windowMs) {
       this.#windows.set(key, { startedAt: now, count: 1 });

@@ -1,5 +1,6 @@
 // Host → candidate messages: pingCandidate, and the candidate's candidateMessages subscription.
 import type { CandidateMessage } from '../../server/live/events.ts';
+import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { candidateActor, orgActor } from '../context.ts';
 import { fromListener } from '../subscriptions.ts';
@@ -31,7 +32,7 @@ builder.mutationField('pingCandidate', (t) =>
       message: t.arg.string({ required: true, description: '1–500 characters' }),
       kind: t.arg({ type: MessageKindEnum, defaultValue: 'PING' }),
     },
-    resolve: (_root, { candidateId, message, kind }, ctx) => ctx.services.monitoring.message(orgActor(ctx), candidateId, kind ?? 'PING', message),
+    resolve: (_root, { candidateId, message, kind }, ctx) => ctx.services.monitoring.message(orgActor(ctx, Scope.LIVE), candidateId, kind ?? 'PING', message),
   }),
 );
 

@@ -1,4 +1,5 @@
 import type { Candidate } from '../../server/db/entities.ts';
+import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 
@@ -34,6 +35,6 @@ builder.mutationField('inviteCandidate', (t) =>
       name: t.arg.string({ required: true }),
       email: t.arg.string({ required: true }),
     },
-    resolve: (_root, { interviewId, name, email }, ctx) => ctx.services.candidates.invite(orgActor(ctx), interviewId, { name, email }),
+    resolve: (_root, { interviewId, name, email }, ctx) => ctx.services.candidates.invite(orgActor(ctx, Scope.INTERVIEWS_WRITE), interviewId, { name, email }),
   }),
 );

@@ -1,4 +1,5 @@
 // What hosts watch live: the interviewEvents subscription and the union it carries.
+import { Scope } from '../../server/auth/scopes.ts';
 import type {
   CandidateJoined,
   CandidateLeft,
@@ -91,7 +92,7 @@ builder.subscriptionField('interviewEvents', (t) =>
     description: "Live events of one interview, for hosts of the interview's org",
     args: { interviewId: t.arg.id({ required: true }) },
     subscribe: async (_root, { interviewId }, ctx) => {
-      const interview = await ctx.services.interviews.get(orgActor(ctx), interviewId);
+      const interview = await ctx.services.interviews.get(orgActor(ctx, Scope.LIVE), interviewId);
       return fromListener<InterviewEvent>((push) => ctx.services.interviewEvents.listen(interview.id, push));
     },
     resolve: (event: InterviewEvent) => event,

@@ -1,4 +1,5 @@
 import type { InterviewRow, Transition } from '../../server/services/interviews.ts';
+import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
@@ -22,7 +23,7 @@ export const InterviewType = builder.objectRef<InterviewRow>('Interview').implem
     candidates: t.connection({
       type: CandidateType,
       resolve: async (interview, args, ctx) =>
-        toConnection(await ctx.services.candidates.listForInterview(orgActor(ctx), interview.id, forwardOnly(args))),
+        toConnection(await ctx.services.candidates.listForInterview(orgActor(ctx, Scope.INTERVIEWS_READ), interview.id, forwardOnly(args))),
     }),
   }),
 });
@@ -45,7 +46,7 @@ builder.queryField('interviews', (t) =>
     description: "The org's interviews, oldest first",
     args: { status: t.arg({ type: InterviewStatusEnum }) },
     resolve: async (_root, args, ctx) =>
-      toConnection(await ctx.services.interviews.list(orgActor(ctx), { status: args.status, ...forwardOnly(args) })),
+      toConnection(await ctx.services.interviews.list(orgActor(ctx, Scope.INTERVIEWS_READ), { status: args.status, ...forwardOnly(args) })),
   }),
 );
 
@@ -53,7 +54,7 @@ builder.queryField('interview', (t) =>
   t.field({
     type: InterviewType,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.services.interviews.get(orgActor(ctx), id),
+    resolve: (_root, { id }, ctx) => ctx.services.interviews.get(orgActor(ctx, Scope.INTERVIEWS_READ), id),
   }),
 );
 
@@ -61,7 +62,7 @@ builder.mutationField('createInterview', (t) =>
   t.field({
     type: CreateInterviewPayload,
     args: { input: t.arg({ type: CreateInterviewInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ interview: await ctx.services.interviews.create(orgActor(ctx), input) }),
+    resolve: async (_root, { input }, ctx) => ({ interview: await ctx.services.interviews.create(orgActor(ctx, Scope.INTERVIEWS_WRITE), input) }),
   }),
 );
 
@@ -77,7 +78,7 @@ for (const [name, { move, description }] of Object.entries(TRANSITION_FIELDS)) {
       type: InterviewType,
       description,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, { id }, ctx) => ctx.services.interviews.transition(orgActor(ctx), id, move),
+      resolve: (_root, { id }, ctx) => ctx.services.interviews.transition(orgActor(ctx, Scope.INTERVIEWS_WRITE), id, move),
     }),
   );
 }

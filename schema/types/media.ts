@@ -12,7 +12,7 @@ import {
   type TransportOptionsPayload,
 } from '../media-signaling.ts';
 import { builder } from '../builder.ts';
-import { mediaPeer, requireActor } from '../context.ts';
+import { mediaPeer, mediaActor } from '../context.ts';
 import { fromListener } from '../subscriptions.ts';
 
 const MediaSourceEnum = builder.enumType('MediaSource', { description: 'CAMERA and SCREEN carry video, MIC audio', values: MEDIA_SOURCES });
@@ -70,7 +70,7 @@ builder.queryField('routerRtpCapabilities', (t) =>
     type: 'JSONObject',
     description: "The interview's router capabilities, for mediasoup-client's device.load (LIVE interviews, graphql-ws only)",
     args: { interviewId: t.arg.id({ description: INTERVIEW_ID }) },
-    resolve: (_root, { interviewId }, ctx) => ctx.services.media.routerRtpCapabilities(requireActor(ctx), mediaPeer(ctx), interviewId) as Promise<Record<string, unknown>>,
+    resolve: (_root, { interviewId }, ctx) => ctx.services.media.routerRtpCapabilities(mediaActor(ctx), mediaPeer(ctx), interviewId) as Promise<Record<string, unknown>>,
   }),
 );
 
@@ -79,7 +79,7 @@ builder.mutationField('createTransport', (t) =>
     type: TransportOptionsType,
     args: { interviewId: t.arg.id({ description: INTERVIEW_ID }), direction: t.arg({ type: TransportDirectionEnum, required: true }) },
     resolve: (_root, { interviewId, direction }, ctx) =>
-      ctx.services.media.createTransport(requireActor(ctx), mediaPeer(ctx), interviewId, direction) as unknown as Promise<TransportOptionsPayload>,
+      ctx.services.media.createTransport(mediaActor(ctx), mediaPeer(ctx), interviewId, direction) as unknown as Promise<TransportOptionsPayload>,
   }),
 );
 
@@ -87,7 +87,7 @@ builder.mutationField('connectTransport', (t) =>
   t.boolean({
     args: { transportId: t.arg.id({ required: true }), dtlsParameters: t.arg({ type: 'JSONObject', required: true }) },
     resolve: async (_root, { transportId, dtlsParameters }, ctx) => {
-      await ctx.services.media.connectTransport(requireActor(ctx), mediaPeer(ctx), transportId, dtlsParameters);
+      await ctx.services.media.connectTransport(mediaActor(ctx), mediaPeer(ctx), transportId, dtlsParameters);
       return true;
     },
   }),
@@ -103,7 +103,7 @@ builder.mutationField('produce', (t) =>
       source: t.arg({ type: MediaSourceEnum, required: true }),
     },
     resolve: (_root, { transportId, kind, rtpParameters, source }, ctx) =>
-      ctx.services.media.produce(requireActor(ctx), mediaPeer(ctx), transportId, kind, rtpParameters, source),
+      ctx.services.media.produce(mediaActor(ctx), mediaPeer(ctx), transportId, kind, rtpParameters, source),
   }),
 );
 
@@ -113,7 +113,7 @@ builder.mutationField('consume', (t) =>
     description: 'Needs a RECV transport in the same room; the consumer starts paused',
     args: { producerId: t.arg.id({ required: true }), rtpCapabilities: t.arg({ type: 'JSONObject', required: true }) },
     resolve: (_root, { producerId, rtpCapabilities }, ctx) =>
-      ctx.services.media.consume(requireActor(ctx), mediaPeer(ctx), producerId, rtpCapabilities) as unknown as Promise<ConsumerOptionsPayload>,
+      ctx.services.media.consume(mediaActor(ctx), mediaPeer(ctx), producerId, rtpCapabilities) as unknown as Promise<ConsumerOptionsPayload>,
   }),
 );
 
@@ -121,7 +121,7 @@ builder.mutationField('resumeConsumer', (t) =>
   t.boolean({
     args: { consumerId: t.arg.id({ required: true }) },
     resolve: async (_root, { consumerId }, ctx) => {
-      await ctx.services.media.resumeConsumer(requireActor(ctx), mediaPeer(ctx), consumerId);
+      await ctx.services.media.resumeConsumer(mediaActor(ctx), mediaPeer(ctx), consumerId);
       return true;
     },
   }),
@@ -131,7 +131,7 @@ builder.mutationField('closeProducer', (t) =>
   t.boolean({
     args: { producerId: t.arg.id({ required: true }) },
     resolve: async (_root, { producerId }, ctx) => {
-      await ctx.services.media.closeProducer(requireActor(ctx), mediaPeer(ctx), producerId);
+      await ctx.services.media.closeProducer(mediaActor(ctx), mediaPeer(ctx), producerId);
       return true;
     },
   }),
@@ -143,7 +143,7 @@ builder.subscriptionField('mediaRoomEvents', (t) =>
     description: "The interview's media room: what is there now, then changes (for its candidates and its org's hosts)",
     args: { interviewId: t.arg.id({ description: INTERVIEW_ID }) },
     subscribe: async (_root, { interviewId }, ctx) => {
-      const actor = requireActor(ctx);
+      const actor = mediaActor(ctx);
       const listen = (push: (event: MediaRoomEvent) => void) => ctx.services.media.listen(actor, interviewId, push);
       // Listening starts before the iterator is handed back, so nothing between is missed.
       const buffered: MediaRoomEvent[] = [];

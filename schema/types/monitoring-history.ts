@@ -1,6 +1,7 @@
 // The persisted monitoring record: Candidate.sessions and each session's violations.
 import type { Candidate } from '../../server/db/entities.ts';
 import type { SessionRecord, ViolationRecord } from '../../server/live/history.ts';
+import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
@@ -30,7 +31,7 @@ const MonitoringSessionType = builder.objectRef<SessionRecord>('MonitoringSessio
     violations: t.connection({
       type: ViolationType,
       description: 'Oldest first',
-      resolve: async (session, args, ctx) => toConnection(await ctx.services.history.violationsOf(orgActor(ctx), session.id, forwardOnly(args))),
+      resolve: async (session, args, ctx) => toConnection(await ctx.services.history.violationsOf(orgActor(ctx, Scope.INTERVIEWS_READ), session.id, forwardOnly(args))),
     }),
   }),
 });
@@ -39,6 +40,6 @@ builder.objectField(CandidateType, 'sessions', (t) =>
   t.field({
     type: [MonitoringSessionType],
     description: 'Monitoring sessions, oldest first (a reconnect resumes the open one)',
-    resolve: (candidate: Candidate, _args, ctx) => ctx.services.history.sessionsOf(orgActor(ctx), candidate.id),
+    resolve: (candidate: Candidate, _args, ctx) => ctx.services.history.sessionsOf(orgActor(ctx, Scope.INTERVIEWS_READ), candidate.id),
   }),
 );

@@ -1,4 +1,5 @@
 import type { Org } from '../../server/db/entities.ts';
+import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 
@@ -17,6 +18,6 @@ builder.mutationField('setOrgRetention', (t) =>
     type: OrgType,
     description: 'How many days recordings and evidence snapshots are kept (1–3650); the daily sweep deletes older ones',
     args: { retentionDays: t.arg.int({ required: true }) },
-    resolve: (_root, { retentionDays }, ctx) => ctx.services.retention.setOrgRetention(orgActor(ctx), retentionDays),
+    resolve: (_root, { retentionDays }, ctx) => ctx.services.retention.setOrgRetention(orgActor(ctx, Scope.ADMIN), retentionDays),
   }),
 );

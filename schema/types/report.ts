@@ -2,6 +2,7 @@
 import { REPORT_STATUSES } from '../../server/db/entities.ts';
 import type { TimelineBar, TimelineRow } from '../../server/reports/report-input.ts';
 import type { ReportView } from '../../server/reports/reports.ts';
+import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 import { ViolationTypeEnum } from './enums.ts';
@@ -73,7 +74,7 @@ builder.queryField('report', (t) =>
     type: ReportType,
     description: "An ended interview's report; name the candidate when the interview has several",
     args: { interviewId: t.arg.id({ required: true }), candidateId: t.arg.id() },
-    resolve: (_root, { interviewId, candidateId }, ctx) => ctx.services.reports.forInterview(orgActor(ctx), interviewId, candidateId),
+    resolve: (_root, { interviewId, candidateId }, ctx) => ctx.services.reports.forInterview(orgActor(ctx, Scope.INTERVIEWS_READ), interviewId, candidateId),
   }),
 );
 
@@ -82,6 +83,6 @@ builder.queryField('reports', (t) =>
     type: [ReportType],
     description: "Every report of an interview (one per candidate), empty until it ends",
     args: { interviewId: t.arg.id({ required: true }) },
-    resolve: (_root, { interviewId }, ctx) => ctx.services.reports.listForInterview(orgActor(ctx), interviewId),
+    resolve: (_root, { interviewId }, ctx) => ctx.services.reports.listForInterview(orgActor(ctx, Scope.INTERVIEWS_READ), interviewId),
   }),
 );

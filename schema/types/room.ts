@@ -12,8 +12,9 @@ const RoomLinkType = builder.objectRef<RoomLink>('RoomLink').implement({
 
 const RoomEntryType = builder.objectRef<RoomEntry>('RoomEntry').implement({
   fields: (t) => ({
-    token: t.exposeString('token', { description: 'A host login for the room page' }),
+    token: t.exposeString('token', { description: "A room login: this interview's room only (watch, ping, media), until the interview ends or expiresAt" }),
     interviewId: t.exposeID('interviewId'),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'At the latest (PROCTOR_ROOM_SESSION_TTL)' }),
   }),
 });
 
@@ -29,7 +30,7 @@ builder.mutationField('createRoomLink', (t) =>
 builder.mutationField('enterRoom', (t) =>
   t.field({
     type: RoomEntryType,
-    description: "Exchanges a room link's token for a host login",
+    description: "Exchanges a room link's token, once, for a room login",
     args: { token: t.arg.string({ required: true }) },
     resolve: (_root, { token }, ctx) => ctx.services.rooms.enter(token),
   }),

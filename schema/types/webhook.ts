@@ -1,5 +1,6 @@
 // Webhooks for ATS systems, and their delivery log.
 import { DELIVERY_STATUSES, WebhookEvent, type Webhook, type WebhookDelivery } from '../../server/db/entities.ts';
+import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
@@ -36,7 +37,7 @@ export const WebhookType = builder.objectRef<Webhook>('Webhook').implement({
     deliveries: t.connection({
       type: WebhookDeliveryType,
       description: 'The delivery log, oldest first',
-      resolve: async (webhook, args, ctx) => toConnection(await ctx.services.webhooks.deliveries(orgActor(ctx), webhook.id, forwardOnly(args))),
+      resolve: async (webhook, args, ctx) => toConnection(await ctx.services.webhooks.deliveries(orgActor(ctx, Scope.ADMIN), webhook.id, forwardOnly(args))),
     }),
   }),
 });
@@ -49,7 +50,7 @@ const CreateWebhookPayload = builder.objectRef<{ webhook: Webhook; secret: strin
 });
 
 builder.queryField('webhooks', (t) =>
-  t.field({ type: [WebhookType], description: "The org's webhooks, oldest first", resolve: (_root, _args, ctx) => ctx.services.webhooks.list(orgActor(ctx)) }),
+  t.field({ type: [WebhookType], description: "The org's webhooks, oldest first", resolve: (_root, _args, ctx) => ctx.services.webhooks.list(orgActor(ctx, Scope.ADMIN)) }),
 );
 
 builder.mutationField('createWebhook', (t) =>
@@ -57,7 +58,7 @@ builder.mutationField('createWebhook', (t) =>
     type: CreateWebhookPayload,
     description: 'Subscribe an http(s) URL to events; deliveries are signed JSON POSTs retried with exponential backoff',
     args: { url: t.arg.string({ required: true }), events: t.arg({ type: [WebhookEventEnum], required: true }) },
-    resolve: (_root, { url, events }, ctx) => ctx.services.webhooks.create(orgActor(ctx), { url, events }),
+    resolve: (_root, { url, events }, ctx) => ctx.services.webhooks.create(orgActor(ctx, Scope.ADMIN), { url, events }),
   }),
 );
 
@@ -66,6 +67,6 @@ builder.mutationField('deleteWebhook', (t) =>
     type: WebhookType,
     description: 'Stops deliveries to the webhook and forgets its log',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.services.webhooks.delete(orgActor(ctx), id),
+    resolve: (_root, { id }, ctx) => ctx.services.webhooks.delete(orgActor(ctx, Scope.ADMIN), id),
   }),
 );

@@ -1,4 +1,5 @@
 // Who is calling. Every service call takes an Actor and scopes what it touches to the actor's org.
+import type { Scope } from './scopes.ts';
 
 export interface HostActor {
   kind: 'host';
@@ -10,6 +11,15 @@ export interface ApiTokenActor {
   kind: 'apiToken';
   tokenId: string;
   orgId: string;
+  scopes: readonly Scope[];
+}
+
+/** A host inside one interview's room (a `proctor room` link): that interview only, while it runs. */
+export interface RoomActor {
+  kind: 'room';
+  hostId: string;
+  orgId: string;
+  interviewId: string;
 }
 
 export interface CandidateActor {
@@ -19,17 +29,23 @@ export interface CandidateActor {
   orgId: string;
 }
 
-/** Hosts and ATS integrations act on behalf of an org. */
-export type OrgActor = HostActor | ApiTokenActor;
+/** Hosts, their room logins and ATS integrations act on behalf of an org. */
+export type OrgActor = HostActor | ApiTokenActor | RoomActor;
 export type Actor = OrgActor | CandidateActor;
 
 export function actorId(actor: Actor): string {
   switch (actor.kind) {
     case 'host':
+    case 'room':
       return actor.hostId;
     case 'apiToken':
       return actor.tokenId;
     case 'candidate':
       return actor.candidateId;
   }
+}
+
+/** Whether the actor may touch this interview of its org at all: a room login reaches only its own. */
+export function reachesInterview(actor: OrgActor, interviewId: string): boolean {
+  return actor.kind !== 'room' || actor.interviewId === interviewId;
 }

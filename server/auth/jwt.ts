@@ -1,19 +1,26 @@
-// Signed tokens (HS256 JWTs): host logins and candidate join links. Each kind has its own
-// audience so one can never be used as the other.
+// Signed tokens (HS256 JWTs): host logins, candidate join links, room links and the room logins
+// they are exchanged for. Each kind has its own audience so one can never be used as the other.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { UnauthenticatedError } from '../errors.ts';
 
 const ISSUER = 'proctor';
 export const HOST_AUDIENCE = 'proctor:host';
 export const JOIN_AUDIENCE = 'proctor:join';
-/** A room link: only exchanged for a host login, never accepted as a bearer token. */
+/** A room link: only exchanged for a room login, never accepted as a bearer token. */
 export const ROOM_AUDIENCE = 'proctor:room';
-type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_AUDIENCE;
+/** A room login: a bearer token for one interview's room. */
+export const ROOM_SESSION_AUDIENCE = 'proctor:room-session';
+type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE;
+/** The audiences a bearer token may have. */
+export type BearerAudience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_SESSION_AUDIENCE;
+const BEARER_AUDIENCES: ReadonlySet<string> = new Set([HOST_AUDIENCE, JOIN_AUDIENCE, ROOM_SESSION_AUDIENCE]);
 
 export interface HostClaims {
   hostId: string;
   orgId: string;
+  /** The host's token version when signed: a later version (logout everywhere, new password) voids it. */
+  version: number;
 }
 
 export interface VerifiedHostToken extends HostClaims {
@@ -25,13 +32,15 @@ export interface JoinClaims {
   interviewId: string;
 }
 
+export interface VerifiedJoinToken extends JoinClaims {
+  expiresAt: number;
+}
+
 export interface RoomClaims extends HostClaims {
   interviewId: string;
 }
 
 export interface VerifiedRoomToken extends RoomClaims {
-  /** The token's own id, to use it once. */
-  tokenId: string;
   expiresAt: number;
 }
 
@@ -43,11 +52,13 @@ export class TokenSigner {
   }
 
   signHost(claims: HostClaims, ttlMs: number): Promise<string> {
-    return new SignJWT({ org: claims.orgId })
+    return new SignJWT({ org: claims.orgId, ver: claims.version })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setAudience(HOST_AUDIENCE)
       .setSubject(claims.hostId)
+      // Two logins in the same second must still differ: logging out one leaves the other.
+      .setJti(crypto.randomUUID())
       .setIssuedAt()
       .setExpirationTime(new Date(Date.now() + ttlMs))
       .sign(this.#key);
@@ -66,11 +77,12 @@ export class TokenSigner {
       .sign(this.#key);
   }
 
-  signRoom(claims: RoomClaims, expiresAt: Date): Promise<string> {
-    return new SignJWT({ org: claims.orgId, itv: claims.interviewId })
+  /** A room link (`audience` ROOM_AUDIENCE) or the room login it is exchanged for (ROOM_SESSION_AUDIENCE). */
+  signRoom(audience: typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE, claims: RoomClaims, expiresAt: Date): Promise<string> {
+    return new SignJWT({ org: claims.orgId, itv: claims.interviewId, ver: claims.version })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
-      .setAudience(ROOM_AUDIENCE)
+      .setAudience(audience)
       .setSubject(claims.hostId)
       .setJti(crypto.randomUUID())
       .setIssuedAt()
@@ -78,25 +90,19 @@ export class TokenSigner {
       .sign(this.#key);
   }
 
-  async verifyRoom(token: string): Promise<VerifiedRoomToken> {
-    const payload = await this.#verify(token, ROOM_AUDIENCE, 'This room link');
-    return {
-      hostId: String(payload.sub),
-      orgId: String(payload.org),
-      interviewId: String(payload.itv),
-      tokenId: String(payload.jti),
-      expiresAt: Number(payload.exp) * 1000,
-    };
+  async verifyRoom(audience: typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE, token: string): Promise<VerifiedRoomToken> {
+    const payload = await this.#verify(token, audience, audience === ROOM_AUDIENCE ? 'This room link' : 'Your room login');
+    return { ...hostClaims(payload), interviewId: String(payload.itv), expiresAt: Number(payload.exp) * 1000 };
   }
 
   async verifyHost(token: string): Promise<VerifiedHostToken> {
     const payload = await this.#verify(token, HOST_AUDIENCE, 'Your login');
-    return { hostId: String(payload.sub), orgId: String(payload.org), expiresAt: Number(payload.exp) * 1000 };
+    return { ...hostClaims(payload), expiresAt: Number(payload.exp) * 1000 };
   }
 
-  async verifyJoin(token: string): Promise<JoinClaims> {
+  async verifyJoin(token: string): Promise<VerifiedJoinToken> {
     const payload = await this.#verify(token, JOIN_AUDIENCE, 'This interview link');
-    return { candidateId: String(payload.sub), interviewId: String(payload.itv) };
+    return { candidateId: String(payload.sub), interviewId: String(payload.itv), expiresAt: Number(payload.exp) * 1000 };
   }
 
   /** An HMAC of `data` for one purpose (signed download links), keyed like the JWTs. */
@@ -111,12 +117,12 @@ export class TokenSigner {
   }
 
   /** The audience a token claims, without trusting it: only to route it to the right verifier. */
-  static peekAudience(token: string): Audience | undefined {
+  static peekAudience(token: string): BearerAudience | undefined {
     const [, body] = token.split('.');
     if (!body) return undefined;
     try {
       const { aud } = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { aud?: unknown };
-      return aud === HOST_AUDIENCE || aud === JOIN_AUDIENCE ? aud : undefined;
+      return typeof aud === 'string' && BEARER_AUDIENCES.has(aud) ? (aud as BearerAudience) : undefined;
     } catch {
       return undefined;
     }
@@ -134,4 +140,9 @@ export class TokenSigner {
       throw new UnauthenticatedError(`${what} is not valid`);
     }
   }
+}
+
+/** Tokens signed before token versions existed carry none: they are version 0, the column's start. */
+function hostClaims(payload: JWTPayload): HostClaims {
+  return { hostId: String(payload.sub), orgId: String(payload.org), version: Number(payload.ver ?? 0) };
 }

@@ -17,16 +17,28 @@ export function randomToken(bytes = 32): string {
  * the data dir (mode 0600), so host logins and join links survive restarts.
  */
 export async function loadSigningSecret(configured: string | undefined, dataDir: string): Promise<string> {
-  if (configured) return configured;
-  const file = join(dataDir, 'jwt-secret');
+  return configured ?? loadGeneratedSecret(dataDir, 'jwt-secret', 48);
+}
+
+/**
+ * The embedded database's password: generated on first start and kept in the data dir (mode
+ * 0600). The socket server in front of PGlite accepts only connections that present it, so
+ * another local user or process cannot connect to the embedded database's port.
+ */
+export function loadEmbeddedDatabasePassword(dataDir: string): Promise<string> {
+  return loadGeneratedSecret(dataDir, 'database-password', 32);
+}
+
+/** A random secret kept in `<dataDir>/<name>` (mode 0600), made on first use; concurrent first starts agree on one. */
+async function loadGeneratedSecret(dataDir: string, name: string, bytes: number): Promise<string> {
+  const file = join(dataDir, name);
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const secret = randomToken(48);
   await mkdir(dataDir, { recursive: true });
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+  await writeFile(file, `${randomToken(bytes)}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
     // Another process created it first: use theirs.
     if (error.code !== 'EEXIST') throw error;
   });

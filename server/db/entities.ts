@@ -2,6 +2,7 @@
 // Enumerations are const objects with a union type of the same name: erasable TypeScript.
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { Scope } from '../auth/scopes.ts';
 
 function values<T extends Record<string, string>>(object: T): T[keyof T][] {
   return Object.values(object) as T[keyof T][];
@@ -84,8 +85,21 @@ export const Host = defineEntity({
     org: () => p.manyToOne(Org).index(),
     email: p.string().length(254).unique(),
     passwordHash: p.string().hidden(),
+    /** Signed into every login; bumping it (log out everywhere, new password) voids them all. */
+    tokenVersion: p.integer().default(0),
     createdAt: createdAt(),
     lastLoginAt: timestamp().nullable(),
+  },
+});
+
+/** A signed token voided before its expiry (a logged-out login, a used room link); kept until it expires. */
+export const RevokedToken = defineEntity({
+  name: 'RevokedToken',
+  tableName: 'revoked_tokens',
+  properties: {
+    /** SHA-256 of the token. */
+    tokenDigest: p.string().length(64).primary(),
+    expiresAt: timestamp().index(),
   },
 });
 
@@ -101,6 +115,8 @@ export const ApiToken = defineEntity({
     tokenHash: p.string().length(64).unique().hidden(),
     /** The first characters, so a listed token can be recognised. */
     prefix: p.string().length(16),
+    /** What the token may do (server/auth/scopes.ts). */
+    scopes: p.json<Scope[]>(),
     createdAt: createdAt(),
     lastUsedAt: timestamp().nullable(),
     revokedAt: timestamp().nullable(),
@@ -347,6 +363,7 @@ export const StreamQualitySummary = defineEntity({
 export type Org = InferEntity<typeof Org>;
 export type Host = InferEntity<typeof Host>;
 export type ApiToken = InferEntity<typeof ApiToken>;
+export type RevokedToken = InferEntity<typeof RevokedToken>;
 export type Interview = InferEntity<typeof Interview>;
 export type Candidate = InferEntity<typeof Candidate>;
 export type Session = InferEntity<typeof Session>;
@@ -360,4 +377,4 @@ export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
 export type Webhook = InferEntity<typeof Webhook>;
 export type WebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
-export const entities = [Org, Host, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Snapshot, Report, AuditEntry, Recording, StreamQualitySummary, Webhook, WebhookDelivery];
+export const entities = [Org, Host, RevokedToken, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Snapshot, Report, AuditEntry, Recording, StreamQualitySummary, Webhook, WebhookDelivery];

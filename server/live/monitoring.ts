@@ -4,7 +4,7 @@
 // after the group commit has made it durable.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { CandidateActor, OrgActor } from '../auth/actor.ts';
+import { reachesInterview, type CandidateActor, type OrgActor } from '../auth/actor.ts';
 import { Candidate, InterviewStatus, Session, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -258,7 +258,7 @@ export class MonitoringService {
     const message = validate.text('message', text, { max: MAX_MESSAGE_LENGTH });
     const em = this.#orm.em.fork();
     const candidate = validate.isUuid(candidateId) ? await em.findOne(Candidate, { id: candidateId, interview: { org: actor.orgId } }) : null;
-    if (!candidate) throw new NotFoundError('Candidate', candidateId);
+    if (!candidate || !reachesInterview(actor, candidate.interview.id)) throw new NotFoundError('Candidate', candidateId);
     const sent: CandidateMessage = { id: randomUUID(), candidateId, kind, message, at: new Date() };
     const delivered = this.#candidateMessages.listenerCount(candidateId) > 0;
     this.#candidateMessages.publish(candidateId, sent);

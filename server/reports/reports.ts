@@ -2,7 +2,7 @@
 // and enqueues generate-report; the job scores the candidate, renders the PDF and marks the
 // report READY (or FAILED once its retries are spent, with the error kept for the API).
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Actor, OrgActor } from '../auth/actor.ts';
+import { reachesInterview, type Actor, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
 import { ReportStatus, WebhookEvent, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
@@ -240,7 +240,7 @@ export class ReportService {
   }
 
   async listForInterview(actor: OrgActor, interviewId: string): Promise<ReportView[]> {
-    if (!validate.isUuid(interviewId)) throw new NotFoundError('Interview', interviewId);
+    if (!validate.isUuid(interviewId) || !reachesInterview(actor, interviewId)) throw new NotFoundError('Interview', interviewId);
     const rows = await this.#options.orm.em
       .getConnection()
       .execute<RawReport[]>(`select ${REPORT_COLUMNS} from ${REPORT_FROM} where r.interview_id = ? and i.org_id = ? order by c.created_at, c.id`, [interviewId, actor.orgId]);

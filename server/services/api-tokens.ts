@@ -1,9 +1,11 @@
 // API tokens for ATS integrations: opaque random strings, stored as SHA-256, shown once.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { OrgActor } from '../auth/actor.ts';
+import { revocationKey, type Revocations } from '../auth/revocations.ts';
+import { DEFAULT_API_TOKEN_SCOPES, SCOPES } from '../auth/scopes.ts';
 import { digestToken, randomToken } from '../auth/secrets.ts';
 import { ApiToken } from '../db/entities.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { afterCursor, KEYSET_ORDER, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
 import * as validate from '../validate.ts';
 import { audit } from './audit.ts';
@@ -17,14 +19,19 @@ export interface CreatedApiToken {
 
 export class ApiTokenService {
   readonly #orm: MikroORM;
+  readonly #revocations: Revocations;
 
-  constructor(orm: MikroORM) {
+  constructor(orm: MikroORM, revocations: Revocations) {
     this.#orm = orm;
+    this.#revocations = revocations;
   }
 
-  async create(actor: OrgActor, name: string): Promise<CreatedApiToken> {
+  /** `scopes` defaults to what an ATS integration needs (DEFAULT_API_TOKEN_SCOPES). */
+  async create(actor: OrgActor, name: string, scopes: readonly string[] = DEFAULT_API_TOKEN_SCOPES): Promise<CreatedApiToken> {
     // An integration may not mint further credentials for itself.
     if (actor.kind !== 'host') throw new ForbiddenError('Only a host can create API tokens');
+    if (scopes.length === 0) throw new ValidationError('scopes', 'name at least one scope');
+    const granted = scopes.map((scope) => validate.oneOf('scopes', scope, SCOPES));
     const token = `${API_TOKEN_PREFIX}${randomToken(32)}`;
     const em = this.#orm.em.fork();
     const apiToken = em.create(ApiToken, {
@@ -33,8 +40,10 @@ export class ApiTokenService {
       name: validate.text('name', name, { max: 100 }),
       tokenHash: digestToken(token),
       prefix: token.slice(0, 12),
+      // Each once, in a fixed order.
+      scopes: SCOPES.filter((scope) => granted.includes(scope)),
     });
-    audit(em, actor, 'apiToken.create', { type: 'ApiToken', id: apiToken.id }, { name: apiToken.name });
+    audit(em, actor, 'apiToken.create', { type: 'ApiToken', id: apiToken.id }, { name: apiToken.name, scopes: apiToken.scopes });
     await em.flush();
     return { token, apiToken };
   }
@@ -57,6 +66,7 @@ export class ApiTokenService {
     apiToken.revokedAt = new Date();
     audit(em, actor, 'apiToken.revoke', { type: 'ApiToken', id });
     await em.flush();
+    this.#revocations.revoke(revocationKey.apiToken(id), 'The API token has been revoked');
     return apiToken;
   }
 }

@@ -1,6 +1,7 @@
 // The domain services, built once per platform. Nothing here knows about GraphQL or HTTP.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TokenSigner } from '../auth/jwt.ts';
+import { revocationKey, Revocations } from '../auth/revocations.ts';
 import type { Config } from '../config.ts';
 import { AccountService } from './accounts.ts';
 import { ApiTokenService } from './api-tokens.ts';
@@ -45,6 +46,8 @@ export class Services {
   readonly candidates: CandidateService;
   readonly interviewEvents = new Channel<InterviewEvent>('interviewEvents');
   readonly candidateMessages = new Channel<CandidateMessage>('candidateMessages');
+  /** Credentials revoked while in use; its channel is relayed between server processes like the two above. */
+  readonly revocations = new Revocations();
   readonly events: EventWriter;
   readonly monitoring: MonitoringService;
   readonly history: HistoryService;
@@ -56,8 +59,8 @@ export class Services {
   readonly retention: RetentionService;
 
   constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
-    this.accounts = new AccountService(orm, signer, config);
-    this.apiTokens = new ApiTokenService(orm);
+    this.accounts = new AccountService(orm, signer, config, this.revocations);
+    this.apiTokens = new ApiTokenService(orm, this.revocations);
     this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents);
     // Links need an absolute URL; a job worker has one only when PROCTOR_PUBLIC_URL is set.
     const linkBase = () => {
@@ -105,7 +108,10 @@ export class Services {
     });
     this.retention = new RetentionService(orm, config.dataDir, logger);
     this.interviews.onTransition(async ({ orgId, interviewId, move }) => {
-      if (move === 'end') await this.reports.interviewEnded(orgId, interviewId);
+      if (move !== 'end') return;
+      // Its join links and room logins are void now (the status change itself went out first).
+      this.revocations.revoke(revocationKey.interview(interviewId), 'The interview is over');
+      await this.reports.interviewEnded(orgId, interviewId);
     });
   }
 

@@ -1,7 +1,7 @@
 // Interviews and their lifecycle: SCHEDULED → LIVE → COMPLETED → ARCHIVED. Every read and write
 // is scoped to the caller's org; another org's interview is simply "not found".
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { OrgActor } from '../auth/actor.ts';
+import { reachesInterview, type OrgActor } from '../auth/actor.ts';
 import {
   AUDIO_POLICIES,
   Candidate,
@@ -11,7 +11,7 @@ import {
   type InterviewConfig,
 } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
 import * as validate from '../validate.ts';
 import type { Channel } from '../live/channel.ts';
@@ -149,6 +149,7 @@ export class InterviewService {
    * hydration or an identity map (which cost more CPU than the rest of the request).
    */
   async list(actor: OrgActor, args: ListInterviewsArgs): Promise<Page<InterviewRow>> {
+    if (actor.kind === 'room') throw new ForbiddenError('A room login sees only its own interview');
     const first = pageSize(args);
     const status = args.status ? validate.oneOf('status', args.status, INTERVIEW_STATUSES) : undefined;
     const cursor = decodeCursor(args.after);
@@ -168,8 +169,10 @@ export class InterviewService {
     return toPage(rows.map(toInterviewRow), first);
   }
 
+  /** One interview of the actor's org (a room login: only its own). */
   async get(actor: OrgActor, id: string): Promise<Interview> {
-    const interview = validate.isUuid(id) ? await this.#orm.em.fork().findOne(Interview, { id, org: actor.orgId }) : null;
+    const visible = validate.isUuid(id) && reachesInterview(actor, id);
+    const interview = visible ? await this.#orm.em.fork().findOne(Interview, { id, org: actor.orgId }) : null;
     if (!interview) throw new NotFoundError('Interview', id);
     return interview;
   }

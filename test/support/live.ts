@@ -19,12 +19,20 @@ export interface Subscription {
   stop(): void;
 }
 
-export function connect(baseUrl: string, token: string | undefined): WsClient {
+/** `localAddress`: the client's own address (say 127.0.0.2), to appear as another machine. */
+export function connect(baseUrl: string, token: string | undefined, options: { localAddress?: string } = {}): WsClient {
   let onClosed: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  const { localAddress } = options;
   const client = createClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
+    webSocketImpl: localAddress
+      ? class extends WebSocket {
+          constructor(url: string, protocols?: string | string[]) {
+            super(url, protocols, { localAddress });
+          }
+        }
+      : WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
