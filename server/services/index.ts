@@ -66,7 +66,7 @@ export class Services {
       return url;
     };
     this.candidates = new CandidateService(orm, signer, config, this.interviews, linkBase);
-    this.events = new EventWriter(orm, EVENT_FLUSH);
+    this.events = new EventWriter(orm, logger, EVENT_FLUSH);
     this.history = new HistoryService(orm);
     this.snapshots = new SnapshotService(orm, { dataDir: config.dataDir, limitBytes: config.snapshotLimitBytes, publicUrl: linkBase });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
