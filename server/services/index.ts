@@ -54,6 +54,7 @@ export class Services {
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
   readonly retention: RetentionService;
+  readonly #pendingSweepIntervalMs: number;
 
   constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config);
@@ -104,9 +105,10 @@ export class Services {
         : undefined,
     });
     this.retention = new RetentionService(orm, config.dataDir, logger);
-    this.interviews.onTransition(async ({ orgId, interviewId, move }) => {
-      if (move === 'end') await this.reports.interviewEnded(orgId, interviewId);
-    });
+    this.#pendingSweepIntervalMs = config.pendingSweepIntervalMs;
+    this.interviews.recordOnTransition(async (tx, { orgId, interviewId, move }) =>
+      move === 'end' ? this.reports.recordEnded(tx, orgId, interviewId) : undefined,
+    );
   }
 
   /** The SFU side of interviews; only processes that run the SFU (`proctor up`) have it. */
@@ -121,14 +123,17 @@ export class Services {
       'generate-report': ({ reportId }) => this.reports.generate(reportId),
       'deliver-webhook': ({ deliveryId }) => this.webhooks.deliver(deliveryId),
       'retention-sweep': async () => void (await this.retention.sweep()),
+      'pending-work-sweep': async () => {
+        await this.reports.resumePending(this.#pendingSweepIntervalMs);
+        await this.webhooks.resumePending(this.#pendingSweepIntervalMs);
+      },
     };
   }
 
   /** Where services enqueue background jobs (the job runner starts after the services). */
-  async useJobQueue(queue: JobQueue, processing: boolean): Promise<void> {
+  useJobQueue(queue: JobQueue): void {
     this.reports.useQueue(queue);
     this.webhooks.useQueue(queue);
-    if (processing) await this.reports.resumeStalled();
   }
 
   /** Stops background work and writes what is queued (the database must still be open). */
