@@ -22,12 +22,9 @@ export interface JobData {
   'pending-work-sweep': Record<string, never>;
 }
 
-/**
- * The data field naming what a job works on: such a job is enqueued at most once (a second
- * enqueue while one is queued, running or waiting for a retry does nothing), so the pending-work
- * sweep can enqueue whatever looks stalled without doubling a job.
- */
-const JOB_SUBJECT: Partial<Record<JobName, string>> = { 'generate-report': 'reportId', 'deliver-webhook': 'deliveryId' };
+/** The data field naming what a job works on (see `enqueueOnce`). */
+const JOB_SUBJECT = { 'generate-report': 'reportId', 'deliver-webhook': 'deliveryId' } as const;
+type SubjectJobName = keyof typeof JOB_SUBJECT;
 
 /**
  * What each job does. A handler that throws is retried with exponential backoff until
@@ -38,6 +35,11 @@ export type JobHandlers = { [N in JobName]: (data: JobData[N]) => Promise<void> 
 
 export interface JobQueue {
   enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void>;
+  /**
+   * Enqueues unless a job for the same report / delivery exists (queued, running or waiting for
+   * a retry): how the pending-work sweep re-enqueues what looks stalled without doubling a job.
+   */
+  enqueueOnce<N extends SubjectJobName>(name: N, data: JobData[N]): Promise<void>;
 }
 
 export interface JobRunnerOptions {
@@ -146,16 +148,20 @@ export class JobRunner implements JobQueue {
    * Saves the job (a few tries: on the embedded database a statement can be broken by another
    * connection's concurrent one, since pglite-socket interleaves their protocol messages).
    */
-  async enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {
+  enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {
+    return this.#save(name, () => this.#agenda.now(name, data));
+  }
+
+  enqueueOnce<N extends SubjectJobName>(name: N, data: JobData[N]): Promise<void> {
     const subject = JOB_SUBJECT[name];
+    const key = (data as Record<string, string>)[subject];
+    return this.#save(name, () => this.#agenda.create(name, data).unique({ [`data.${subject}`]: key }, { insertOnly: true }).schedule(new Date()).save());
+  }
+
+  async #save(name: JobName, save: () => Promise<unknown>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (subject) {
-          const key = (data as Record<string, unknown>)[subject];
-          await this.#agenda.create(name, data).unique({ [`data.${subject}`]: key }, { insertOnly: true }).schedule(new Date()).save();
-        } else {
-          await this.#agenda.now(name, data);
-        }
+        await save();
         return;
       } catch (error) {
         if (attempt >= ENQUEUE_TRIES) throw error;

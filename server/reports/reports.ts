@@ -130,14 +130,14 @@ export class ReportService {
   }
 
   /**
-   * The pending-work sweep: enqueues PENDING reports recorded more than `olderThanMs` ago (one
-   * that still has its job is left alone by the queue). Returns how many it looked at.
+   * The pending-work sweep: enqueues PENDING reports recorded more than `olderThanMs` ago that
+   * have no job. Returns how many it looked at.
    */
   async resumePending(olderThanMs: number): Promise<number> {
     const pending = await this.#options.orm.em
       .getConnection()
       .execute<{ id: string }[]>(`select id from reports where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`, [olderThanMs / 1000]);
-    for (const { id } of pending) await this.#queue?.enqueue('generate-report', { reportId: id });
+    for (const { id } of pending) await this.#queue?.enqueueOnce('generate-report', { reportId: id });
     return pending.length;
   }
 

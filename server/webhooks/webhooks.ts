@@ -102,14 +102,14 @@ export class WebhookService {
   }
 
   /**
-   * The pending-work sweep: enqueues PENDING deliveries recorded more than `olderThanMs` ago (a
-   * delivery that still has its job is left alone by the queue). Returns how many it looked at.
+   * The pending-work sweep: enqueues PENDING deliveries recorded more than `olderThanMs` ago
+   * that have no job. Returns how many it looked at.
    */
   async resumePending(olderThanMs: number): Promise<number> {
     const pending = await this.#orm.em
       .getConnection()
       .execute<{ id: string }[]>(`select id from webhook_deliveries where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`, [olderThanMs / 1000]);
-    await this.enqueue(pending.map((row) => row.id));
+    for (const { id } of pending) await this.#queue?.enqueueOnce('deliver-webhook', { deliveryId: id });
     return pending.length;
   }
 
