@@ -163,31 +163,33 @@ export class EventWriter {
 
   /** Stores the groups in one statement; when the database blames the rows, narrows down to them. */
   async #store(groups: SessionGroup[], results: Results): Promise<void> {
+    let error: unknown;
     try {
       await this.#insert(groups, results);
       return;
-    } catch (error) {
-      if (!blamesRows(error)) {
-        for (const group of groups) for (const event of group.events) results.set(event.id, { error });
-        return;
-      }
-      if (groups.length > 1) {
-        for (const group of groups) await this.#store([group], results);
-        return;
-      }
-      const [group] = groups as [SessionGroup];
-      if (group.events.length === 1) {
-        results.set(group.events[0]!.id, this.#refused(group.events[0]!, error));
-        return;
-      }
+    } catch (caught) {
+      error = caught;
     }
-    // One session's rows, one at a time: each folds from the totals the previous one committed.
-    const [{ session, events }] = groups as [SessionGroup];
+    if (!blamesRows(error)) {
+      for (const group of groups) for (const event of group.events) results.set(event.id, { error });
+    } else if (groups.length > 1) {
+      for (const group of groups) await this.#store([group], results);
+    } else {
+      await this.#storeOneByOne(groups[0]!, error, results);
+    }
+  }
+
+  /** A session's rows one at a time: each folds from the totals the previous one committed. */
+  async #storeOneByOne({ session, events }: SessionGroup, error: unknown, results: Results): Promise<void> {
+    if (events.length === 1) {
+      results.set(events[0]!.id, this.#refused(events[0]!, error));
+      return;
+    }
     for (const event of events) {
       try {
         await this.#insert([{ session, events: [event] }], results);
-      } catch (error) {
-        results.set(event.id, blamesRows(error) ? this.#refused(event, error) : { error });
+      } catch (caught) {
+        results.set(event.id, blamesRows(caught) ? this.#refused(event, caught) : { error: caught });
       }
     }
   }
