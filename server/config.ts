@@ -81,6 +81,11 @@ export interface Config {
   jobAttempts: number;
   /** First retry delay of a failed job; each further retry waits twice as long, in ms. */
   jobRetryDelayMs: number;
+  /**
+   * How often the pending-work sweep enqueues again the PENDING reports and webhook deliveries
+   * older than this that have no job (their enqueue failed), in ms.
+   */
+  pendingSweepIntervalMs: number;
   /** Lifetime of a report's signed download URL, in ms. */
   reportUrlTtlMs: number;
   /** Longest a webhook delivery may take, from connecting to the end of the (capped) answer, in ms. */
@@ -133,6 +138,14 @@ export const duration: Parser<number> = (raw) => {
   if (!match) throw new Error(`expected a duration like 30s, 15m, 48h or 7d, got "${raw}"`);
   return Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
 };
+
+function durationAtLeast(minMs: number): Parser<number> {
+  return (raw) => {
+    const value = duration(raw);
+    if (value < minMs) throw new Error(`expected at least ${minMs} ms, got ${value} ms`);
+    return value;
+  };
+}
 
 /** "512kb", "1mb" or plain bytes. */
 const byteSize: Parser<number> = (raw) => {
@@ -236,6 +249,7 @@ export const SETTINGS = [
   setting('runJobs', 'PROCTOR_RUN_JOBS', boolean, true, '`proctor up` processes background jobs (false when `proctor worker`s do)'),
   setting('jobAttempts', 'PROCTOR_JOB_ATTEMPTS', integer(1, 20), 5, 'runs of a report / webhook job before it is FAILED'),
   setting('jobRetryDelayMs', 'PROCTOR_JOB_RETRY_DELAY', duration, 5_000, 'first retry delay of a failed job (doubles each retry)'),
+  setting('pendingSweepIntervalMs', 'PROCTOR_PENDING_SWEEP_INTERVAL', durationAtLeast(100), DURATION_UNITS.m!, 'how often PENDING reports / webhook deliveries left without a job are enqueued again'),
   setting('reportUrlTtlMs', 'PROCTOR_REPORT_URL_TTL', duration, DURATION_UNITS.h!, 'lifetime of a signed report download URL'),
   setting('webhookTimeoutMs', 'PROCTOR_WEBHOOK_TIMEOUT', duration, 10_000, 'longest a webhook delivery may take, from connecting to the end of the answer'),
   setting('webhookAllowPrivate', 'PROCTOR_WEBHOOK_ALLOW_PRIVATE', boolean, false, 'accept webhook receivers on loopback / private / reserved addresses'),

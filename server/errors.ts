@@ -1,7 +1,7 @@
 // Typed domain errors. Services throw these; the GraphQL layer maps them to error codes in one
 // place (schema/errors.ts), so a service never needs to know how its errors are transported.
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERVIEW_ENDED';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -45,5 +45,13 @@ export class RateLimitedError extends DomainError {
   readonly code = 'RATE_LIMITED';
   constructor(message: string, retryAfterMs: number) {
     super(message, { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+  }
+}
+
+/** A candidate acts on an interview that is over (COMPLETED or ARCHIVED): nothing more is stored. */
+export class InterviewEndedError extends DomainError {
+  readonly code = 'INTERVIEW_ENDED';
+  constructor(interviewId: string) {
+    super(`Interview ${interviewId} has ended: nothing more is accepted from its candidates`, { interviewId });
   }
 }

@@ -109,9 +109,10 @@ export class Platform implements ReadinessProbe {
         process: config.runJobs,
         handlers: services.jobHandlers,
         retry: { attempts: config.jobAttempts, delayMs: config.jobRetryDelayMs },
+        pendingSweepEveryMs: config.pendingSweepIntervalMs,
         name: `proctor-up-${process.pid}`,
       });
-      await services.useJobQueue(jobs, config.runJobs);
+      services.useJobQueue(jobs);
       step('jobs', 'done', jobs.describe);
 
       step('http', 'start');

@@ -42,3 +42,34 @@ export function numberInRange(field: string, value: number, min: number, max: nu
   if (!Number.isFinite(value) || value < min || value > max) throw new ValidationError(field, `must be a number from ${min} to ${max}`);
   return value;
 }
+
+/**
+ * JSON the database can store as jsonb and read back as sent: no NUL character (jsonb refuses
+ * \u0000) and no lone UTF-16 surrogate (not Unicode: refused too) in any key or string, nested
+ * at most `maxDepth` levels, and at most `maxBytes` once encoded.
+ */
+export function storableJson(field: string, value: unknown, { maxBytes, maxDepth }: { maxBytes: number; maxDepth: number }): void {
+  const encoded = JSON.stringify(value);
+  if (Buffer.byteLength(encoded) > maxBytes) throw new ValidationError(field, `must be at most ${maxBytes} bytes of JSON`);
+  const visit = (node: unknown, path: string, depth: number): void => {
+    if (typeof node === 'string') {
+      const problem = unstorableText(node);
+      if (problem) throw new ValidationError(path, problem);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    if (depth >= maxDepth) throw new ValidationError(path, `nests deeper than ${maxDepth} levels`);
+    for (const [key, child] of Object.entries(node)) {
+      const problem = unstorableText(key);
+      if (problem) throw new ValidationError(path, `has a key that ${problem}`);
+      visit(child, Array.isArray(node) ? `${path}[${key}]` : `${path}.${key}`, depth + 1);
+    }
+  };
+  visit(value, field, 0);
+}
+
+function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
+  if (!text.isWellFormed()) return 'contains a lone UTF-16 surrogate (not Unicode text)';
+  return undefined;
+}

@@ -60,9 +60,10 @@ export class Worker {
         process: true,
         handlers: services.jobHandlers,
         retry: { attempts: config.jobAttempts, delayMs: config.jobRetryDelayMs },
+        pendingSweepEveryMs: config.pendingSweepIntervalMs,
         name: `proctor-worker-${process.pid}`,
       });
-      await services.useJobQueue(jobs, true);
+      services.useJobQueue(jobs);
       step('jobs', 'done', jobs.describe);
       logger.info({ pid: process.pid }, 'proctor worker is up');
       return new Worker({ jobs, services, relay, orm, logger });

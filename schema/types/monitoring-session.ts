@@ -1,4 +1,4 @@
-import { MAX_EVENTS_PER_BATCH, type JoinedSession } from '../../server/live/monitoring.ts';
+import { MAX_EVENTS_PER_BATCH, type JoinedSession, type ReportResult } from '../../server/live/monitoring.ts';
 import { builder } from '../builder.ts';
 import { candidateActor } from '../context.ts';
 import { ViolationTypeEnum } from './enums.ts';
@@ -25,12 +25,12 @@ const DeviceInput = builder.inputType('DeviceInput', {
 
 const EventInput = builder.inputType('EventInput', {
   fields: (t) => ({
-    seq: t.int({ required: true, description: 'per session, from 0; a repeated seq is acknowledged again without a second row' }),
+    seq: t.int({ required: true, description: 'per session, from 0; a repeated seq is acknowledged again (as a duplicate) without a second row' }),
     type: t.field({ type: ViolationTypeEnum, required: true }),
     occurredAt: t.field({ type: 'DateTime', required: true, description: 'within ±30 s of the server clock' }),
     durationMs: t.int(),
     confidence: t.float({ description: '0–1' }),
-    metadata: t.field({ type: 'JSONObject', description: 'at most 2 KB of JSON' }),
+    metadata: t.field({ type: 'JSONObject', description: 'at most 2 KB of JSON, nested at most 8 levels, without \\u0000 or lone surrogates in keys or strings' }),
   }),
 });
 
@@ -53,10 +53,13 @@ const RejectedEventType = builder.objectRef<{ seq: number; code: string; message
   }),
 });
 
-const ReportEventsPayload = builder.objectRef<{ accepted: number[]; rejected: { seq: number; code: string; message: string }[] }>('ReportEventsPayload').implement({
+const ReportEventsPayload = builder.objectRef<ReportResult>('ReportEventsPayload').implement({
   description: 'Accepted events are committed: acknowledged means durable',
   fields: (t) => ({
-    accepted: t.exposeIntList('accepted'),
+    accepted: t.exposeIntList('accepted', { description: 'each stored seq of the batch, once' }),
+    duplicates: t.exposeIntList('duplicates', {
+      description: 'seqs acknowledged without a new row: stored by an earlier batch (also in accepted) or repeated within this one',
+    }),
     rejected: t.field({ type: [RejectedEventType], resolve: (payload) => payload.rejected }),
   }),
 });
@@ -73,7 +76,7 @@ builder.mutationField('joinSession', (t) =>
 builder.mutationField('reportEvents', (t) =>
   t.field({
     type: ReportEventsPayload,
-    description: `Candidate (join token) only; up to ${MAX_EVENTS_PER_BATCH} events`,
+    description: `Candidate (join token) only; up to ${MAX_EVENTS_PER_BATCH} events. INTERVIEW_ENDED once the interview is over (nothing is stored)`,
     args: { sessionId: t.arg.id({ required: true }), events: t.arg({ type: [EventInput], required: true }) },
     resolve: (_root, { sessionId, events }, ctx) => ctx.services.monitoring.reportEvents(candidateActor(ctx), sessionId, events),
   }),
@@ -97,7 +100,7 @@ const HeartbeatAck = builder.objectRef<{ serverTime: Date }>('HeartbeatAck').imp
 builder.mutationField('heartbeat', (t) =>
   t.field({
     type: HeartbeatAck,
-    description: 'Every 2 s from the candidate page; silence for 10 s in a LIVE interview raises HEARTBEAT_LOST',
+    description: 'Every 2 s from the candidate page; silence for 10 s in a LIVE interview raises HEARTBEAT_LOST. INTERVIEW_ENDED once the interview is over',
     args: { sessionId: t.arg.id({ required: true }), telemetry: t.arg({ type: TelemetryInput, required: true }) },
     resolve: async (_root, { sessionId, telemetry }, ctx) => ({
       serverTime: await ctx.services.monitoring.heartbeat(candidateActor(ctx), sessionId, telemetry),

@@ -1,4 +1,5 @@
-// Background jobs on Agenda: report generation, webhook deliveries and the daily retention sweep.
+// Background jobs on Agenda: report generation, webhook deliveries, the daily retention sweep and
+// the frequent pending-work sweep (which enqueues again what a failed enqueue left without a job).
 // Every process that enqueues has a JobRunner; those that also process (`proctor up` unless told
 // not to, and each `proctor worker`) compete for jobs, and Agenda's locking keeps each job on one
 // of them.
@@ -6,14 +7,24 @@ import { Agenda, backoffStrategies, type Job } from 'agenda';
 import type { Logger } from '../log.ts';
 import type { JobStore } from './backend.ts';
 
-export const JobName = { generateReport: 'generate-report', deliverWebhook: 'deliver-webhook', retentionSweep: 'retention-sweep' } as const;
+export const JobName = {
+  generateReport: 'generate-report',
+  deliverWebhook: 'deliver-webhook',
+  retentionSweep: 'retention-sweep',
+  pendingWorkSweep: 'pending-work-sweep',
+} as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobData {
   'generate-report': { reportId: string };
   'deliver-webhook': { deliveryId: string };
   'retention-sweep': Record<string, never>;
+  'pending-work-sweep': Record<string, never>;
 }
+
+/** The data field naming what a job works on (see `enqueueOnce`). */
+const JOB_SUBJECT = { 'generate-report': 'reportId', 'deliver-webhook': 'deliveryId' } as const;
+type SubjectJobName = keyof typeof JOB_SUBJECT;
 
 /**
  * What each job does. A handler that throws is retried with exponential backoff until
@@ -24,6 +35,11 @@ export type JobHandlers = { [N in JobName]: (data: JobData[N]) => Promise<void> 
 
 export interface JobQueue {
   enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void>;
+  /**
+   * Enqueues unless a job for the same report / delivery exists (queued, running or waiting for
+   * a retry): how the pending-work sweep re-enqueues what looks stalled without doubling a job.
+   */
+  enqueueOnce<N extends SubjectJobName>(name: N, data: JobData[N]): Promise<void>;
 }
 
 export interface JobRunnerOptions {
@@ -33,6 +49,8 @@ export interface JobRunnerOptions {
   process: boolean;
   handlers: JobHandlers;
   retry: { attempts: number; delayMs: number };
+  /** How often the pending-work sweep runs. */
+  pendingSweepEveryMs: number;
   /** Shown as the lock owner in the jobs table. */
   name: string;
 }
@@ -100,28 +118,25 @@ export class JobRunner implements JobQueue {
     await agenda.ready;
     if (options.process) {
       await agenda.start();
-      await runner.#scheduleRetentionSweep();
+      await runner.#scheduleRecurring(JobName.retentionSweep, RETENTION_SWEEP_EVERY, true);
+      await runner.#scheduleRecurring(JobName.pendingWorkSweep, options.pendingSweepEveryMs, false);
     }
     return runner;
   }
 
   /**
-   * Saves the job (a few tries: on the embedded database a statement can be broken by another
-   * connection's concurrent one, since pglite-socket interleaves their protocol messages).
-   */
-  /**
-   * The daily sweep is one 'single' job shared by every process. Processes starting together
+   * A recurring sweep is one 'single' job shared by every process. Processes starting together
    * race on its upsert (a unique-index violation for the loser), so a failure is tried again,
    * and at worst logged: another process has scheduled it.
    */
-  async #scheduleRetentionSweep(): Promise<void> {
+  async #scheduleRecurring(name: JobName, every: string | number, skipImmediate: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#agenda.every(RETENTION_SWEEP_EVERY, JobName.retentionSweep, {}, { skipImmediate: true });
+        await this.#agenda.every(every, name, {}, { skipImmediate });
         return;
       } catch (error) {
         if (attempt >= ENQUEUE_TRIES) {
-          this.#logger.warn({ err: error }, 'could not schedule the daily retention sweep (another process may have)');
+          this.#logger.warn({ err: error, job: name }, 'could not schedule a recurring sweep (another process may have)');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
@@ -129,10 +144,24 @@ export class JobRunner implements JobQueue {
     }
   }
 
-  async enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {
+  /**
+   * Saves the job (a few tries: on the embedded database a statement can be broken by another
+   * connection's concurrent one, since pglite-socket interleaves their protocol messages).
+   */
+  enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {
+    return this.#save(name, () => this.#agenda.now(name, data));
+  }
+
+  enqueueOnce<N extends SubjectJobName>(name: N, data: JobData[N]): Promise<void> {
+    const subject = JOB_SUBJECT[name];
+    const key = (data as Record<string, string>)[subject];
+    return this.#save(name, () => this.#agenda.create(name, data).unique({ [`data.${subject}`]: key }, { insertOnly: true }).schedule(new Date()).save());
+  }
+
+  async #save(name: JobName, save: () => Promise<unknown>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#agenda.now(name, data);
+        await save();
         return;
       } catch (error) {
         if (attempt >= ENQUEUE_TRIES) throw error;

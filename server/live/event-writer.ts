@@ -3,8 +3,19 @@
 // violations and inserting the events), so a flush is atomic without holding a transaction open
 // — which matters on the embedded database, where an open transaction blocks every connection.
 // Each caller's promise resolves once its rows are committed: acknowledged means durable.
+//
+// Three guarantees beyond atomicity:
+//  - A session's violations are folded at flush time from its committed totals, and those totals
+//    change only once the rows are committed: a row that is not stored is never counted.
+//  - One bad row cannot fail the others (other candidates, other orgs): when the database refuses
+//    a flush for its data, it is retried session by session, then row by row, and only the rows
+//    it still refuses are rejected.
+//  - Nothing is stored for an interview that has ended: the statement reads each interview's
+//    status FOR SHARE. An end that committed first refuses the rows (INTERVIEW_ENDED); an end that
+//    comes later waits for this statement, so the report made after the end sees its rows.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Severity, ViolationType } from '../db/entities.ts';
+import { InterviewStatus, type Severity, type ViolationType } from '../db/entities.ts';
+import type { Logger } from '../log.ts';
 
 export interface EventRow {
   id: string;
@@ -33,39 +44,83 @@ export interface ViolationRow {
   durationMs: number;
 }
 
-interface Pending {
+/** An event waiting for its flush: the violation it belongs to is decided then. */
+export type QueuedEvent = Omit<EventRow, 'violationId'>;
+
+/** Queued events folded into a session's violations (which carry their new totals). */
+export interface FoldedRows {
   events: EventRow[];
-  violations: Map<string, ViolationRow>;
-  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+  violations: ViolationRow[];
+  /** The rows are committed: their totals become the session's. */
+  keep(): void;
 }
+
+/** A session's violations, as the writer folds queued events into them. */
+export interface SessionAggregation {
+  readonly sessionId: string;
+  readonly interviewId: string;
+  /** Folds `events` (in order) into the committed violations, leaving those unchanged until `keep`. */
+  fold(events: QueuedEvent[]): FoldedRows;
+}
+
+/** What became of one queued event. */
+export type EventOutcome = { stored: true } | { stored: false; code: 'INTERVIEW_ENDED' | 'BAD_USER_INPUT'; message: string };
 
 export interface EventWriterOptions {
   flushIntervalMs: number;
   maxRows: number;
 }
 
+interface Write {
+  session: SessionAggregation;
+  events: QueuedEvent[];
+  resolve: (outcomes: EventOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+interface SessionGroup {
+  session: SessionAggregation;
+  events: QueuedEvent[];
+}
+
+/** Per event id: its outcome, or the error that kept it from being judged. */
+type Results = Map<string, EventOutcome | { error: unknown }>;
+
+const STORED: EventOutcome = { stored: true };
+const ENDED_STATUSES = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
+/**
+ * SQLSTATE classes that blame the rows rather than the database: data exceptions (22: invalid
+ * JSON or text, out-of-range values), integrity constraints (23) and program limits (54: too deep).
+ * Anything else (a lost connection, a shutdown) fails every row alike and the pages retry.
+ */
+const ROW_ERROR_CLASSES = ['22', '23', '54'];
+
 export class EventWriter {
   readonly #orm: MikroORM;
+  readonly #logger: Logger;
   readonly #options: EventWriterOptions;
-  #pending: Pending = emptyBatch();
+  #pending: Write[] = [];
+  #pendingRows = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(orm: MikroORM, options: EventWriterOptions) {
+  constructor(orm: MikroORM, logger: Logger, options: EventWriterOptions) {
     this.#orm = orm;
+    this.#logger = logger;
     this.#options = options;
   }
 
-  /** Queues rows; resolves when they are committed. A violation row carries its latest totals. */
-  write(events: EventRow[], violations: ViolationRow[]): Promise<void> {
-    if (events.length === 0 && violations.length === 0) return Promise.resolve();
-    const batch = this.#pending;
-    batch.events.push(...events);
-    for (const violation of violations) batch.violations.set(violation.id, violation);
-    const committed = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
-    if (batch.events.length >= this.#options.maxRows) this.#flushNow();
+  /**
+   * Queues a session's events; resolves, once the flush is done, with each event's outcome (in
+   * order). Rejects only when the flush failed for every row alike (the database is unreachable).
+   */
+  write(session: SessionAggregation, events: QueuedEvent[]): Promise<EventOutcome[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    const done = new Promise<EventOutcome[]>((resolve, reject) => this.#pending.push({ session, events, resolve, reject }));
+    this.#pendingRows += events.length;
+    if (this.#pendingRows >= this.#options.maxRows) this.#flushNow();
     else this.#timer ??= setTimeout(() => this.#flushNow(), this.#options.flushIntervalMs);
-    return committed;
+    return done;
   }
 
   /** Writes whatever is queued and waits for every flush under way (used at shutdown). */
@@ -77,26 +132,103 @@ export class EventWriter {
   #flushNow(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#pending;
-    if (batch.waiters.length === 0) return;
-    this.#pending = emptyBatch();
-    // Flushes run one after another so a violation's totals are never overwritten by older ones.
-    this.#flushing = this.#flushing.then(() => this.#commit(batch));
+    const writes = this.#pending;
+    if (writes.length === 0) return;
+    this.#pending = [];
+    this.#pendingRows = 0;
+    // Flushes run one after another: each folds from the totals the previous one committed.
+    this.#flushing = this.#flushing.then(() => this.#flush(writes));
   }
 
-  async #commit(batch: Pending): Promise<void> {
-    try {
-      const { sql, params } = buildStatement(batch.events, [...batch.violations.values()]);
-      await this.#orm.em.getConnection().execute(sql, params, 'run');
-      for (const waiter of batch.waiters) waiter.resolve();
-    } catch (error) {
-      for (const waiter of batch.waiters) waiter.reject(error);
+  async #flush(writes: Write[]): Promise<void> {
+    const groups = new Map<string, SessionGroup>();
+    for (const { session, events } of writes) {
+      const group = groups.get(session.sessionId) ?? { session, events: [] };
+      group.events.push(...events);
+      groups.set(session.sessionId, group);
     }
+    const results: Results = new Map();
+    try {
+      await this.#store([...groups.values()], results);
+    } catch (error) {
+      for (const group of groups.values()) for (const event of group.events) results.set(event.id, { error });
+    }
+    for (const write of writes) {
+      const outcomes = write.events.map((event) => results.get(event.id)!);
+      const failed = outcomes.find((outcome) => 'error' in outcome);
+      if (failed) write.reject(failed.error);
+      else write.resolve(outcomes as EventOutcome[]);
+    }
+  }
+
+  /** Stores the groups in one statement; when the database blames the rows, narrows down to them. */
+  async #store(groups: SessionGroup[], results: Results): Promise<void> {
+    let error: unknown;
+    try {
+      await this.#insert(groups, results);
+      return;
+    } catch (caught) {
+      error = caught;
+    }
+    if (!blamesRows(error)) {
+      for (const group of groups) for (const event of group.events) results.set(event.id, { error });
+    } else if (groups.length > 1) {
+      for (const group of groups) await this.#store([group], results);
+    } else {
+      await this.#storeOneByOne(groups[0]!, error, results);
+    }
+  }
+
+  /** A session's rows one at a time: each folds from the totals the previous one committed. */
+  async #storeOneByOne({ session, events }: SessionGroup, error: unknown, results: Results): Promise<void> {
+    if (events.length === 1) {
+      results.set(events[0]!.id, this.#refused(events[0]!, error));
+      return;
+    }
+    for (const event of events) {
+      try {
+        await this.#insert([{ session, events: [event] }], results);
+      } catch (caught) {
+        results.set(event.id, blamesRows(caught) ? this.#refused(event, caught) : { error: caught });
+      }
+    }
+  }
+
+  /** One statement for the groups; the rows of interviews that have ended are left out. */
+  async #insert(groups: SessionGroup[], results: Results): Promise<void> {
+    const folded = groups.map((group) => ({ group, rows: group.session.fold(group.events) }));
+    const interviewIds = [...new Set(groups.map((group) => group.session.interviewId))];
+    const { sql, params } = buildStatement(
+      interviewIds,
+      folded.flatMap(({ group, rows }) => rows.events.map((event) => ({ event, interviewId: group.session.interviewId }))),
+      folded.flatMap(({ rows }) => rows.violations),
+    );
+    const open = new Set((await this.#orm.em.getConnection().execute<{ id: string }[]>(sql, params, 'all')).map((row) => row.id));
+    for (const { group, rows } of folded) {
+      const stored = open.has(group.session.interviewId);
+      if (stored) rows.keep();
+      const outcome: EventOutcome = stored ? STORED : { stored: false, code: 'INTERVIEW_ENDED', message: 'the interview has ended' };
+      for (const event of group.events) results.set(event.id, outcome);
+    }
+  }
+
+  #refused(event: QueuedEvent, error: unknown): EventOutcome {
+    this.#logger.warn({ err: error, sessionId: event.sessionId, seq: event.seq }, 'the database refused a proctoring event');
+    return { stored: false, code: 'BAD_USER_INPUT', message: 'the database refused this event (check its metadata)' };
   }
 }
 
-function emptyBatch(): Pending {
-  return { events: [], violations: new Map(), waiters: [] };
+/** The SQLSTATE of a driver error (MikroORM keeps pg's on the exception or its cause). */
+function sqlState(error: unknown): string | undefined {
+  for (let current = error as { code?: unknown; sqlState?: unknown; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
+    for (const value of [current.sqlState, current.code]) if (typeof value === 'string' && /^[0-9A-Z]{5}$/.test(value)) return value;
+  }
+  return undefined;
+}
+
+function blamesRows(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && ROW_ERROR_CLASSES.includes(state.slice(0, 2));
 }
 
 /** `(?::uuid, ?, …), (…)` for `rows` rows, one cast per column. */
@@ -105,30 +237,41 @@ function placeholders(rows: number, casts: string[]): string {
   return Array.from({ length: rows }, () => row).join(', ');
 }
 
+const VIOLATION_COLUMNS = 'id, session_id, candidate_id, interview_id, type, severity, "timestamp", last_occurred_at, count, duration_ms';
 const VIOLATION_CASTS = ['::uuid', '::uuid', '::uuid', '::uuid', '', '', '::timestamptz', '::timestamptz', '::int', '::int'];
-const EVENT_CASTS = ['::uuid', '::uuid', '::int', '', '::timestamptz', '::timestamptz', '::int', '::float8', '::jsonb', '::uuid'];
+const EVENT_COLUMNS = 'id, session_id, seq, type, occurred_at, received_at, duration_ms, confidence, metadata, violation_id';
+/** The event's columns and its interview's id (which only decides whether the row is written). */
+const EVENT_CASTS = ['::uuid', '::uuid', '::int', '', '::timestamptz', '::timestamptz', '::int', '::float8', '::jsonb', '::uuid', '::uuid'];
 
-function buildStatement(events: EventRow[], violations: ViolationRow[]): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  for (const v of violations) {
-    params.push(v.id, v.sessionId, v.candidateId, v.interviewId, v.type, v.severity, v.firstAt, v.lastAt, v.count, v.durationMs);
-  }
-  for (const e of events) {
-    params.push(e.id, e.sessionId, e.seq, e.type, e.occurredAt, e.receivedAt, e.durationMs, e.confidence, e.metadata && JSON.stringify(e.metadata), e.violationId);
-  }
-  const upsertViolations = violations.length
-    ? `insert into violations (id, session_id, candidate_id, interview_id, type, severity, "timestamp", last_occurred_at, count, duration_ms)
-       values ${placeholders(violations.length, VIOLATION_CASTS)}
+function buildStatement(interviewIds: string[], events: { event: EventRow; interviewId: string }[], violations: ViolationRow[]): { sql: string; params: unknown[] } {
+  const params: unknown[] = [...interviewIds];
+  // FOR SHARE: an end (an UPDATE of the row) waits for this statement, or this one sees it.
+  const parts = [
+    `open as (select id from interviews where id in (${interviewIds.map(() => '?::uuid').join(', ')})
+       and status not in (${ENDED_STATUSES.map((status) => `'${status}'`).join(', ')}) for share)`,
+  ];
+  if (violations.length) {
+    for (const v of violations) {
+      params.push(v.id, v.sessionId, v.candidateId, v.interviewId, v.type, v.severity, v.firstAt, v.lastAt, v.count, v.durationMs);
+    }
+    parts.push(`upserted as (insert into violations (${VIOLATION_COLUMNS})
+       select ${VIOLATION_COLUMNS} from (values ${placeholders(violations.length, VIOLATION_CASTS)}) as v(${VIOLATION_COLUMNS})
+       where v.interview_id in (select id from open)
        on conflict (id) do update set severity = excluded.severity, last_occurred_at = excluded.last_occurred_at,
-         count = excluded.count, duration_ms = excluded.duration_ms`
-    : undefined;
-  const insertEvents = events.length
-    ? `insert into events (id, session_id, seq, type, occurred_at, received_at, duration_ms, confidence, metadata, violation_id)
-       values ${placeholders(events.length, EVENT_CASTS)}
-       on conflict (session_id, seq) do nothing`
-    : undefined;
+         count = excluded.count, duration_ms = excluded.duration_ms
+       returning 1)`);
+  }
+  if (events.length) {
+    for (const { event: e, interviewId } of events) {
+      params.push(e.id, e.sessionId, e.seq, e.type, e.occurredAt, e.receivedAt, e.durationMs, e.confidence, e.metadata && JSON.stringify(e.metadata), e.violationId, interviewId);
+    }
+    parts.push(`inserted as (insert into events (${EVENT_COLUMNS})
+       select ${EVENT_COLUMNS} from (values ${placeholders(events.length, EVENT_CASTS)}) as e(${EVENT_COLUMNS}, interview_id)
+       where e.interview_id in (select id from open)
+       on conflict (session_id, seq) do nothing
+       returning 1)`);
+  }
   // Data-modifying CTEs run as one statement, and the events' foreign key to a violation
   // inserted in the same statement is satisfied because constraints are checked at its end.
-  const sql = upsertViolations && insertEvents ? `with upserted as (${upsertViolations} returning 1) ${insertEvents}` : (upsertViolations ?? insertEvents)!;
-  return { sql, params };
+  return { sql: `with ${parts.join(',\n')} select id from open`, params };
 }

@@ -1,13 +1,13 @@
 // The candidate side of live monitoring: joining (and resuming) a session, and reporting events.
 // Every event is validated, given a server-decided severity, folded into a violation with its
-// neighbours of the same type (5 s window), published to hosts at once, and acknowledged only
-// after the group commit has made it durable.
+// neighbours of the same type (5 s window) by the group commit, published to hosts once it is
+// durable, and acknowledged then. Once the interview has ended nothing more is accepted.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type CandidateActor, type OrgActor } from '../auth/actor.ts';
 import { Candidate, InterviewStatus, Session, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { TokenBucket } from '../rate-limit.ts';
@@ -15,7 +15,7 @@ import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
 import type { Channel } from './channel.ts';
 import { alertMessage, type CandidateMessage, type InterviewEvent, type LiveAlert } from './events.ts';
-import type { EventRow, EventWriter, ViolationRow } from './event-writer.ts';
+import type { EventOutcome, EventRow, EventWriter, FoldedRows, QueuedEvent, SessionAggregation, ViolationRow } from './event-writer.ts';
 import { ignoredByConfig, severityOf } from './severity.ts';
 
 export interface DeviceInfo {
@@ -60,7 +60,10 @@ export interface RejectedEvent {
 }
 
 export interface ReportResult {
+  /** Each seq of the batch that is stored, once. */
   accepted: number[];
+  /** Seqs acknowledged without a new row: stored by an earlier batch, or repeated in this one. */
+  duplicates: number[];
   rejected: RejectedEvent[];
 }
 
@@ -76,6 +79,7 @@ export const CLOCK_SKEW_MS = 30_000;
 /** Per session: events/s sustained, and the burst allowed on top (a reconnect flushes a queue). */
 export const EVENT_RATE = { perSecond: 50, burst: 200 };
 const MAX_METADATA_BYTES = 2048;
+const MAX_METADATA_DEPTH = 8;
 const MAX_DURATION_MS = 24 * 3_600_000;
 const MAX_MESSAGE_LENGTH = 500;
 /** Heartbeats persist to the session row at most this often; the watchdog works from memory. */
@@ -95,13 +99,19 @@ interface SessionState {
   interviewId: string;
   startedAt: Date;
   config: InterviewConfig;
+  /** The interview is COMPLETED or ARCHIVED: the candidate's mutations are refused. */
+  ended: boolean;
+  /** Stops watching the interview's status (when the state is forgotten). */
+  unlisten: () => void;
   /**
    * Sequence numbers stored or being stored, each with its commit: a repeat is acknowledged
    * once that commit is done, never before, and never stored twice.
    */
   seen: Map<number, Promise<void>>;
-  /** The open aggregation window per type. */
+  /** The open aggregation window per type, as committed. */
   windows: Map<ViolationType, ViolationRow>;
+  /** How the group commit folds this session's events into `windows`. */
+  aggregation: SessionAggregation;
   rate: TokenBucket;
   /** Last sign of life (join, heartbeat, events) and whether HEARTBEAT_LOST was raised since. */
   lastSeenAt: number;
@@ -110,6 +120,7 @@ interface SessionState {
 }
 
 const COMMITTED = Promise.resolve();
+const ENDED_STATUSES: readonly InterviewStatus[] = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
 
 export class MonitoringService {
   readonly #orm: MikroORM;
@@ -144,6 +155,7 @@ export class MonitoringService {
 
   close(): void {
     clearInterval(this.#watchdog);
+    for (const sessionId of [...this.#sessions.keys()]) this.#forget(sessionId);
   }
 
   /** Starts the candidate's session, or resumes the open one (reconnects are normal). */
@@ -151,6 +163,7 @@ export class MonitoringService {
     const deviceInfo = validateDevice(device);
     const em = this.#orm.em.fork();
     const candidate = await em.findOneOrFail(Candidate, actor.candidateId, { populate: ['interview'] });
+    if (ENDED_STATUSES.includes(candidate.interview.status)) throw new InterviewEndedError(actor.interviewId);
     let session = await em.findOne(Session, { candidate: actor.candidateId, endTime: null }, { orderBy: { startTime: 'desc' } });
     const resumed = Boolean(session);
     if (session) session.deviceInfo = deviceInfo;
@@ -174,55 +187,85 @@ export class MonitoringService {
   async reportEvents(actor: CandidateActor, sessionId: string, events: ReportedEvent[]): Promise<ReportResult> {
     if (events.length > MAX_EVENTS_PER_BATCH) throw new ValidationError('events', `at most ${MAX_EVENTS_PER_BATCH} events per batch`);
     const state = await this.#state(actor, sessionId);
+    if (state.ended) throw new InterviewEndedError(state.interviewId);
     const now = new Date();
     state.lastSeenAt = now.getTime();
     const accepted: number[] = [];
+    const duplicates: number[] = [];
     const rejected: RejectedEvent[] = [];
     const fresh: ReportedEvent[] = [];
     const retriedCommits: Promise<void>[] = [];
+    /** Whether each seq of this batch was accepted: a repeat goes with its first occurrence. */
+    const judged = new Map<number, boolean>();
     for (const event of events) {
+      const acceptedInBatch = judged.get(event.seq);
+      if (acceptedInBatch) duplicates.push(event.seq);
+      if (acceptedInBatch !== undefined) continue;
       // A seq already stored is acknowledged again, however late the retry: its event was
       // judged when it first came (and re-judging it by the clock would refuse a stored event).
       const earlier = state.seen.get(event.seq);
       if (earlier) {
         retriedCommits.push(earlier);
         accepted.push(event.seq);
+        duplicates.push(event.seq);
+        judged.set(event.seq, true);
         continue;
       }
-      const problem = checkEvent(event, state, now);
+      const problem = checkEvent(event, state, now) ??
+        (state.rate.take(now.getTime()) ? undefined : { code: 'RATE_LIMITED', message: `more than ${EVENT_RATE.perSecond} events/s (burst ${EVENT_RATE.burst}); retry later` });
+      judged.set(event.seq, !problem);
       if (problem) {
         rejected.push({ seq: event.seq, ...problem });
         continue;
       }
-      if (!state.rate.take(now.getTime())) {
-        rejected.push({ seq: event.seq, code: 'RATE_LIMITED', message: `more than ${EVENT_RATE.perSecond} events/s (burst ${EVENT_RATE.burst}); retry later` });
-        continue;
-      } else {
-        fresh.push(event);
-      }
+      fresh.push(event);
       accepted.push(event.seq);
     }
-    for (const { code } of rejected) this.#metrics.eventsRejected.inc({ code });
-    const committed = this.#record(state, fresh, now);
-    for (const event of fresh) state.seen.set(event.seq, committed);
-    committed.catch(() => {
-      // Not stored: forget the seqs so the client's retry is taken as new.
-      for (const event of fresh) if (state.seen.get(event.seq) === committed) state.seen.delete(event.seq);
+    const recorded = this.#record(state, fresh, now);
+    fresh.forEach((event, i) => {
+      const stored = recorded.then((outcomes) => throwUnlessStored(outcomes[i]!, state));
+      state.seen.set(event.seq, stored);
+      // Not stored: forget the seq so the client's retry is taken as new.
+      stored.catch(() => {
+        if (state.seen.get(event.seq) === stored) state.seen.delete(event.seq);
+      });
     });
-    await Promise.all([committed, ...retriedCommits]);
-    return { accepted, rejected };
+    const outcomes = await recorded;
+    if (outcomes.some((outcome) => !outcome.stored && outcome.code === 'INTERVIEW_ENDED')) {
+      state.ended = true;
+      throw new InterviewEndedError(state.interviewId);
+    }
+    fresh.forEach((event, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.stored) return;
+      accepted.splice(accepted.indexOf(event.seq), 1);
+      rejected.push({ seq: event.seq, code: outcome.code, message: outcome.message });
+    });
+    for (const { code } of rejected) this.#metrics.eventsRejected.inc({ code });
+    await Promise.all(retriedCommits);
+    return { accepted, duplicates, rejected };
   }
 
   /** A sign of life with the page's state; keeps HEARTBEAT_LOST away. */
   async heartbeat(actor: CandidateActor, sessionId: string, telemetry: Telemetry): Promise<Date> {
     const checked = validateTelemetry(telemetry);
     const state = await this.#state(actor, sessionId);
+    if (state.ended) throw new InterviewEndedError(state.interviewId);
     const now = Date.now();
     state.lastSeenAt = now;
     state.heartbeatLost = false;
     if (now - state.heartbeatPersistedAt >= HEARTBEAT_PERSIST_INTERVAL_MS) {
       state.heartbeatPersistedAt = now;
-      await this.#orm.em.fork().nativeUpdate(Session, { id: sessionId }, { lastHeartbeatAt: new Date(now), telemetry: checked });
+      const updated = await this.#orm.em.getConnection().execute<{ id: string }[]>(
+        `update sessions set last_heartbeat_at = ?, telemetry = ? where id = ?
+           and exists (select 1 from interviews where id = ? and status not in (${ENDED_STATUSES.map((status) => `'${status}'`).join(', ')}))
+         returning id`,
+        [new Date(now), JSON.stringify(checked), sessionId, state.interviewId],
+      );
+      if (updated.length === 0) {
+        state.ended = true;
+        throw new InterviewEndedError(state.interviewId);
+      }
     }
     return new Date(now);
   }
@@ -279,43 +322,51 @@ export class MonitoringService {
     });
   }
 
+  /** Queues events for the group commit, which folds them into violations and stores them. */
+  #record(state: SessionState, events: ReportedEvent[] | ServerEvent[], receivedAt: Date): Promise<EventOutcome[]> {
+    const queued: QueuedEvent[] = events.map((event) => ({
+      id: randomUUID(),
+      sessionId: state.sessionId,
+      seq: event.seq,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      receivedAt,
+      durationMs: event.durationMs ?? 0,
+      confidence: event.confidence ?? null,
+      metadata: event.metadata ?? null,
+    }));
+    return this.#writer.write(state.aggregation, queued);
+  }
+
   /**
-   * Aggregates, publishes (hosts hear at once: latency) and queues for the group commit; the
-   * returned promise settles with the commit (the ack waits for it: durability).
+   * Folds events into the open windows of their types (or new violations), on copies: the
+   * session's windows change, and hosts hear of it, once the rows are committed.
    */
-  #record(state: SessionState, events: ReportedEvent[] | ServerEvent[], receivedAt: Date): Promise<void> {
-    if (events.length === 0) return COMMITTED;
-    const rows: EventRow[] = [];
+  #fold(state: SessionState, events: QueuedEvent[]): FoldedRows {
+    const windows = new Map(state.windows);
     const touched = new Map<string, ViolationRow>();
-    for (const event of events) {
-      const violation = this.#aggregate(state, event);
-      touched.set(violation.id, violation);
-      rows.push({
-        id: randomUUID(),
-        sessionId: state.sessionId,
-        seq: event.seq,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        receivedAt,
-        durationMs: event.durationMs ?? 0,
-        confidence: event.confidence ?? null,
-        metadata: event.metadata ?? null,
-        violationId: violation.id,
-      });
-    }
-    for (const violation of touched.values()) {
-      this.#interviewEvents.publish(violation.interviewId, toAlert(violation));
-      this.#metrics.alertsPublished.inc({ severity: violation.severity });
-    }
-    const committed = this.#writer.write(rows, [...touched.values()].map((v) => ({ ...v })));
-    return committed.then(() => {
-      for (const row of rows) this.#metrics.eventsIngested.inc({ type: row.type, origin: row.seq === null ? 'server' : 'client' });
+    const rows: EventRow[] = events.map((event) => {
+      const violation = this.#aggregate(state, windows, touched, event);
+      return { ...event, violationId: violation.id };
     });
+    return {
+      events: rows,
+      violations: [...touched.values()],
+      keep: () => {
+        state.windows = windows;
+        for (const violation of touched.values()) {
+          this.#interviewEvents.publish(violation.interviewId, toAlert(violation));
+          this.#metrics.alertsPublished.inc({ severity: violation.severity });
+        }
+        for (const row of rows) this.#metrics.eventsIngested.inc({ type: row.type, origin: row.seq === null ? 'server' : 'client' });
+      },
+    };
   }
 
   /**
    * A violation another part of the server detected (MEDIA_LOST from the SFU), recorded on the
-   * candidate's latest session like any other. False when the candidate never joined a session.
+   * candidate's latest session like any other. False when it is not stored (the candidate never
+   * joined a session, or the interview has ended).
    */
   async recordServerEvent(candidateId: string, type: ViolationType, durationMs: number, metadata: Record<string, unknown>): Promise<boolean> {
     const [session] = await this.#orm.em.getConnection().execute<{ id: string }[]>(
@@ -324,9 +375,11 @@ export class MonitoringService {
     );
     if (!session) return false;
     const state = await this.#state({ candidateId }, session.id);
+    if (state.ended) return false;
     const now = new Date();
-    await this.#record(state, [{ seq: null, type, occurredAt: now, durationMs, metadata }], now);
-    return true;
+    const [outcome] = await this.#record(state, [{ seq: null, type, occurredAt: now, durationMs, metadata }], now);
+    if (!outcome!.stored) state.ended ||= outcome!.code === 'INTERVIEW_ENDED';
+    return outcome!.stored;
   }
 
   /** Server-side detection the client cannot suppress: silence during a LIVE interview. */
@@ -336,14 +389,16 @@ export class MonitoringService {
       const state = await pending.catch(() => undefined);
       if (!state || state.heartbeatLost || now - state.lastSeenAt < this.#options.heartbeatTimeoutMs) continue;
       try {
-        const [interview] = await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [state.interviewId]);
-        if (interview?.status === InterviewStatus.COMPLETED || interview?.status === InterviewStatus.ARCHIVED) {
+        const [interview] = state.ended
+          ? []
+          : await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [state.interviewId]);
+        if (state.ended || !interview || ENDED_STATUSES.includes(interview.status)) {
           // Over and silent: nothing left to watch. Forgetting it stops this query every tick
           // and bounds memory; a late event reloads the state from the database.
-          this.#sessions.delete(sessionId);
+          this.#forget(sessionId);
           continue;
         }
-        if (interview?.status !== InterviewStatus.LIVE) continue;
+        if (interview.status !== InterviewStatus.LIVE) continue;
         state.heartbeatLost = true;
         const silentMs = now - state.lastSeenAt;
         await this.#record(state, [{ seq: null, type: 'HEARTBEAT_LOST', occurredAt: new Date(now), durationMs: silentMs, metadata: { silentMs } }], new Date(now));
@@ -354,18 +409,24 @@ export class MonitoringService {
     }
   }
 
-  /** Folds an event into the open window of its type, or opens a new violation. */
-  #aggregate(state: SessionState, event: ReportedEvent | ServerEvent): ViolationRow {
+  /**
+   * Folds an event into the open window of its type, or opens a new violation: in `windows` and
+   * `touched`, copying a committed violation before changing it.
+   */
+  #aggregate(state: SessionState, windows: Map<ViolationType, ViolationRow>, touched: Map<string, ViolationRow>, event: QueuedEvent): ViolationRow {
     const at = event.occurredAt;
-    const durationMs = event.durationMs ?? 0;
-    const open = state.windows.get(event.type);
+    const durationMs = event.durationMs;
+    const open = windows.get(event.type);
     if (open && at.getTime() - open.lastAt.getTime() <= AGGREGATION_WINDOW_MS && open.firstAt.getTime() - at.getTime() <= AGGREGATION_WINDOW_MS) {
-      open.count += 1;
-      open.durationMs += durationMs;
-      if (at > open.lastAt) open.lastAt = at;
-      if (at < open.firstAt) open.firstAt = at;
-      open.severity = severityOf(event.type, open.durationMs, state.config);
-      return open;
+      const violation = touched.get(open.id) ?? { ...open };
+      violation.count += 1;
+      violation.durationMs += durationMs;
+      if (at > violation.lastAt) violation.lastAt = at;
+      if (at < violation.firstAt) violation.firstAt = at;
+      violation.severity = severityOf(event.type, violation.durationMs, state.config);
+      windows.set(event.type, violation);
+      touched.set(violation.id, violation);
+      return violation;
     }
     const violation: ViolationRow = {
       id: randomUUID(),
@@ -379,7 +440,8 @@ export class MonitoringService {
       count: 1,
       durationMs,
     };
-    state.windows.set(event.type, violation);
+    windows.set(event.type, violation);
+    touched.set(violation.id, violation);
     return violation;
   }
 
@@ -400,27 +462,49 @@ export class MonitoringService {
   async #load(sessionId: string): Promise<SessionState> {
     if (!validate.isUuid(sessionId)) throw new NotFoundError('Session', sessionId);
     const connection = this.#orm.em.getConnection();
-    const [session] = await connection.execute<{ candidate_id: string; interview_id: string; start_time: string; config: InterviewConfig }[]>(
-      `select s.candidate_id, s.interview_id, s.start_time, i.config
+    const [session] = await connection.execute<{ candidate_id: string; interview_id: string; start_time: string; config: InterviewConfig; status: InterviewStatus }[]>(
+      `select s.candidate_id, s.interview_id, s.start_time, i.config, i.status
          from sessions s join interviews i on i.id = s.interview_id where s.id = ?`,
       [sessionId],
     );
     if (!session) throw new NotFoundError('Session', sessionId);
     const seqs = await connection.execute<{ seq: number }[]>('select seq from events where session_id = ? and seq is not null', [sessionId]);
-    return {
+    const interviewId = session.interview_id;
+    const state: SessionState = {
       sessionId,
       candidateId: session.candidate_id,
-      interviewId: session.interview_id,
+      interviewId,
       startedAt: parseTimestamp(session.start_time),
       config: session.config,
+      ended: ENDED_STATUSES.includes(session.status),
+      // The end of the interview, in this process or (relayed) another one.
+      unlisten: this.#interviewEvents.listen(interviewId, (event) => {
+        if (event.kind === 'InterviewStatusChanged' && ENDED_STATUSES.includes(event.status)) state.ended = true;
+      }),
       seen: new Map(seqs.map((row) => [row.seq, COMMITTED])),
       windows: new Map(),
+      aggregation: { sessionId, interviewId, fold: (events) => this.#fold(state, events) },
       rate: new TokenBucket(EVENT_RATE.perSecond, EVENT_RATE.burst),
       lastSeenAt: Date.now(),
       heartbeatLost: false,
       heartbeatPersistedAt: 0,
     };
+    return state;
   }
+
+  /** Drops a session's state (it is loaded again from the database if the session comes back). */
+  #forget(sessionId: string): void {
+    const pending = this.#sessions.get(sessionId);
+    this.#sessions.delete(sessionId);
+    void pending?.then((state) => state.unlisten()).catch(() => {});
+  }
+}
+
+/** Resolves when the event was stored; otherwise rejects with why (a retry of it waits on this). */
+function throwUnlessStored(outcome: EventOutcome, state: SessionState): void {
+  if (outcome.stored) return;
+  if (outcome.code === 'INTERVIEW_ENDED') throw new InterviewEndedError(state.interviewId);
+  throw new ValidationError('events', outcome.message);
 }
 
 function toAlert(v: ViolationRow): LiveAlert {
@@ -455,8 +539,13 @@ function checkEvent(event: ReportedEvent, state: SessionState, now: Date): { cod
   if (event.confidence != null && !(event.confidence >= 0 && event.confidence <= 1)) {
     return { code: 'BAD_USER_INPUT', message: 'confidence must be between 0 and 1' };
   }
-  if (event.metadata != null && Buffer.byteLength(JSON.stringify(event.metadata)) > MAX_METADATA_BYTES) {
-    return { code: 'BAD_USER_INPUT', message: `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON` };
+  if (event.metadata != null) {
+    try {
+      validate.storableJson('metadata', event.metadata, { maxBytes: MAX_METADATA_BYTES, maxDepth: MAX_METADATA_DEPTH });
+    } catch (error) {
+      if (error instanceof ValidationError) return { code: 'BAD_USER_INPUT', message: error.message };
+      throw error;
+    }
   }
   const ignored = ignoredByConfig(event.type, state.config);
   if (ignored) return { code: 'NOT_MONITORED', message: ignored };

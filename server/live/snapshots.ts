@@ -7,8 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CandidateActor, OrgActor } from '../auth/actor.ts';
-import { Snapshot } from '../db/entities.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { InterviewStatus, Snapshot } from '../db/entities.ts';
+import { InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
 import * as validate from '../validate.ts';
 import { snapshotImageProblem } from './snapshot-image.ts';
 
@@ -47,12 +47,13 @@ export class SnapshotService {
     const problem = snapshotImageProblem(jpeg);
     if (problem) throw new ValidationError('snapshot', problem);
     const connection = this.#orm.em.getConnection();
-    const [event] = await connection.execute<{ id: string; violation_id: string | null; interview_id: string; type: string }[]>(
-      `select e.id, e.violation_id, s.interview_id, e.type from events e join sessions s on s.id = e.session_id
-        where e.session_id = ? and e.seq = ? and s.candidate_id = ?`,
+    const [event] = await connection.execute<{ id: string; violation_id: string | null; interview_id: string; type: string; status: InterviewStatus }[]>(
+      `select e.id, e.violation_id, s.interview_id, e.type, i.status from events e join sessions s on s.id = e.session_id
+        join interviews i on i.id = s.interview_id where e.session_id = ? and e.seq = ? and s.candidate_id = ?`,
       [sessionId, seq, actor.candidateId],
     );
     if (!event?.violation_id) throw new NotFoundError(`Event ${seq} of session`, sessionId);
+    if (event.status === InterviewStatus.COMPLETED || event.status === InterviewStatus.ARCHIVED) throw new InterviewEndedError(event.interview_id);
     if (!FACE_VIOLATIONS.includes(event.type)) throw new ValidationError('seq', `event ${seq} is ${event.type}: snapshots are for face violations`);
     const id = randomUUID();
     const name = `${id}.jpg`;

@@ -13,7 +13,7 @@ import { Room } from '../../sfu/room.ts';
 import type { WorkerPool } from '../../sfu/worker-pool.ts';
 import type { Actor } from '../auth/actor.ts';
 import { InterviewStatus } from '../db/entities.ts';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, DomainError, ForbiddenError, InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
 import { Channel } from '../live/channel.ts';
 import type { InterviewEvent } from '../live/events.ts';
 import type { MonitoringService } from '../live/monitoring.ts';
@@ -227,6 +227,7 @@ export class MediaService {
   async #join(actor: Actor, peer: string, interviewId: string | null | undefined): Promise<RoomState> {
     const id = await this.#authorize(actor, interviewId);
     const status = await this.#options.interviews.statusOf(id);
+    if (status === InterviewStatus.COMPLETED || status === InterviewStatus.ARCHIVED) throw new InterviewEndedError(id);
     if (status !== InterviewStatus.LIVE) {
       throw new ConflictError(`The media room opens when the interview is LIVE (it is ${status}); wait for ROOM_OPENED on mediaRoomEvents`, { status });
     }

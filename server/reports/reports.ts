@@ -1,7 +1,9 @@
-// Reports: one per candidate of an ended interview. Ending an interview records them PENDING
-// and enqueues generate-report; the job scores the candidate, renders the PDF and marks the
-// report READY (or FAILED once its retries are spent, with the error kept for the API).
-import type { MikroORM } from '@mikro-orm/postgresql';
+// Reports: one per candidate of an ended interview. Ending an interview records them PENDING (in
+// the same transaction as the end) and enqueues generate-report; the job scores the candidate,
+// renders the PDF and marks the report READY (or FAILED once its retries are spent, with the
+// error kept for the API). Webhook deliveries are recorded in the transaction of what they
+// announce; a job whose enqueue failed is enqueued again by the pending-work sweep.
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type Actor, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
 import { ReportStatus, WebhookEvent, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
@@ -107,36 +109,45 @@ export class ReportService {
   }
 
   /**
-   * After an interview ended: a PENDING report per candidate (once, however often this runs),
-   * their generation jobs, and the interview.completed webhooks. Failures are logged, never
-   * undo the end of the interview.
+   * Within the transaction that ends an interview: a PENDING report per candidate (once, however
+   * often this runs) and the interview.completed deliveries. Returns what to do once that has
+   * committed: enqueue their jobs.
    */
-  async interviewEnded(orgId: string, interviewId: string): Promise<void> {
-    try {
-      const connection = this.#options.orm.em.getConnection();
-      const created = await connection.execute<{ id: string }[]>(
-        `insert into reports (id, interview_id, candidate_id, status, attempts, created_at)
-         select gen_random_uuid(), c.interview_id, c.id, 'PENDING', 0, now() from candidates c where c.interview_id = ?
-         on conflict (interview_id, candidate_id) do nothing returning id`,
-        [interviewId],
-      );
-      for (const { id } of created) await this.#queue?.enqueue('generate-report', { reportId: id });
-      await this.#options.webhooks.emit(orgId, WebhookEvent.INTERVIEW_COMPLETED, { interviewId, endedAt: new Date().toISOString(), reports: created.length });
-    } catch (error) {
-      this.#options.logger.error({ err: error, interviewId }, 'could not schedule the reports of an ended interview');
-    }
+  async recordEnded(tx: EntityManager, orgId: string, interviewId: string): Promise<() => Promise<void>> {
+    const created = await tx.execute<{ id: string }[]>(
+      `insert into reports (id, interview_id, candidate_id, status, attempts, created_at)
+       select gen_random_uuid(), c.interview_id, c.id, 'PENDING', 0, now() from candidates c where c.interview_id = ?
+       on conflict (interview_id, candidate_id) do nothing returning id`,
+      [interviewId],
+    );
+    const deliveries = await this.#options.webhooks.record(tx, orgId, WebhookEvent.INTERVIEW_COMPLETED, { interviewId, endedAt: new Date().toISOString(), reports: created.length });
+    return async () => {
+      await this.#enqueueCommitted(async () => {
+        for (const { id } of created) await this.#queue?.enqueue('generate-report', { reportId: id });
+      }, { interviewId });
+      await this.#enqueueCommitted(() => this.#options.webhooks.enqueue(deliveries), { interviewId });
+    };
   }
 
   /**
-   * Re-enqueues reports that never got a run: the process that ended their interview stopped
-   * between recording them and enqueueing their job. A duplicate job is harmless (idempotent).
+   * The pending-work sweep: enqueues PENDING reports recorded more than `olderThanMs` ago that
+   * have no job. Returns how many it looked at.
    */
-  async resumeStalled(): Promise<number> {
-    const stalled = await this.#options.orm.em
+  async resumePending(olderThanMs: number): Promise<number> {
+    const pending = await this.#options.orm.em
       .getConnection()
-      .execute<{ id: string }[]>(`select id from reports where status = 'PENDING' and attempts = 0 and created_at < now() - interval '1 minute'`);
-    for (const { id } of stalled) await this.#queue?.enqueue('generate-report', { reportId: id });
-    return stalled.length;
+      .execute<{ id: string }[]>(`select id from reports where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`, [olderThanMs / 1000]);
+    for (const { id } of pending) await this.#queue?.enqueueOnce('generate-report', { reportId: id });
+    return pending.length;
+  }
+
+  /** Enqueues jobs for committed rows: a failure leaves them to the pending-work sweep. */
+  async #enqueueCommitted(enqueue: () => Promise<void>, context: Record<string, string>): Promise<void> {
+    try {
+      await enqueue();
+    } catch (error) {
+      this.#options.logger.warn({ err: error, ...context }, 'could not enqueue jobs; the pending-work sweep will');
+    }
   }
 
   /** The generate-report job: idempotent (an unchanged violation log is not rendered twice). */
@@ -154,22 +165,26 @@ export class ReportService {
       if (this.#options.aiSummary) input.aiSummary = await this.#options.aiSummary(input);
       const pdf = await renderReportPdf(input);
       const metrics: ReportMetrics = { counts: input.counts, timeline: input.timeline };
-      await connection.execute(
-        `update reports set status = 'READY', error = null, score_focus = ?, score_confidence = ?, score_composite = ?, summary = ?, ai_summary = ?,
-           metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ? where id = ?`,
-        [input.scores.focus, input.scores.integrity, input.scores.composite, input.scores.summary, input.aiSummary, JSON.stringify(metrics), input.violationLogSha256, pdf, pdf.length, input.generatedAt, reportId],
-      );
       const orgId = await this.#orgOf(reportId);
-      this.#options.interviewEvents.publish(input.interview.id, { kind: 'ReportReady', interviewId: input.interview.id, candidateId: input.candidate.id, reportId });
-      await this.#options.webhooks.emit(orgId, WebhookEvent.REPORT_READY, {
-        interviewId: input.interview.id,
-        candidateId: input.candidate.id,
-        reportId,
-        scores: { focus: input.scores.focus, integrity: input.scores.integrity, composite: input.scores.composite },
-        summary: input.scores.summary,
-        violationLogSha256: input.violationLogSha256,
-        ...this.#signedUrl(reportId),
+      // READY and its report.ready deliveries commit together: a READY report always has them.
+      const deliveries = await this.#options.orm.em.fork().transactional(async (tx) => {
+        await tx.execute(
+          `update reports set status = 'READY', error = null, score_focus = ?, score_confidence = ?, score_composite = ?, summary = ?, ai_summary = ?,
+             metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ? where id = ?`,
+          [input.scores.focus, input.scores.integrity, input.scores.composite, input.scores.summary, input.aiSummary, JSON.stringify(metrics), input.violationLogSha256, pdf, pdf.length, input.generatedAt, reportId],
+        );
+        return this.#options.webhooks.record(tx, orgId, WebhookEvent.REPORT_READY, {
+          interviewId: input.interview.id,
+          candidateId: input.candidate.id,
+          reportId,
+          scores: { focus: input.scores.focus, integrity: input.scores.integrity, composite: input.scores.composite },
+          summary: input.scores.summary,
+          violationLogSha256: input.violationLogSha256,
+          ...this.#signedUrl(reportId),
+        });
       });
+      this.#options.interviewEvents.publish(input.interview.id, { kind: 'ReportReady', interviewId: input.interview.id, candidateId: input.candidate.id, reportId });
+      await this.#enqueueCommitted(() => this.#options.webhooks.enqueue(deliveries), { reportId });
     } catch (error) {
       const final = claimed.attempts >= this.#options.attempts;
       const message = (error as Error).message || String(error);

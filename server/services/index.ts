@@ -57,6 +57,7 @@ export class Services {
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
   readonly retention: RetentionService;
+  readonly #pendingSweepIntervalMs: number;
 
   constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config, this.revocations);
@@ -69,7 +70,7 @@ export class Services {
       return url;
     };
     this.candidates = new CandidateService(orm, signer, config, this.interviews, linkBase);
-    this.events = new EventWriter(orm, EVENT_FLUSH);
+    this.events = new EventWriter(orm, logger, EVENT_FLUSH);
     this.history = new HistoryService(orm);
     this.snapshots = new SnapshotService(orm, { dataDir: config.dataDir, limitBytes: config.snapshotLimitBytes, publicUrl: linkBase });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
@@ -107,11 +108,13 @@ export class Services {
         : undefined,
     });
     this.retention = new RetentionService(orm, config.dataDir, logger);
-    this.interviews.onTransition(async ({ orgId, interviewId, move }) => {
-      if (move !== 'end') return;
+    this.#pendingSweepIntervalMs = config.pendingSweepIntervalMs;
+    this.interviews.recordOnTransition(async (tx, { orgId, interviewId, move }) =>
+      move === 'end' ? this.reports.recordEnded(tx, orgId, interviewId) : undefined,
+    );
+    this.interviews.onTransition(({ interviewId, move }) => {
       // Its join links and room logins are void now (the status change itself went out first).
-      this.revocations.revoke(revocationKey.interview(interviewId), 'The interview is over');
-      await this.reports.interviewEnded(orgId, interviewId);
+      if (move === 'end') this.revocations.revoke(revocationKey.interview(interviewId), 'The interview is over');
     });
   }
 
@@ -127,14 +130,17 @@ export class Services {
       'generate-report': ({ reportId }) => this.reports.generate(reportId),
       'deliver-webhook': ({ deliveryId }) => this.webhooks.deliver(deliveryId),
       'retention-sweep': async () => void (await this.retention.sweep()),
+      'pending-work-sweep': async () => {
+        await this.reports.resumePending(this.#pendingSweepIntervalMs);
+        await this.webhooks.resumePending(this.#pendingSweepIntervalMs);
+      },
     };
   }
 
   /** Where services enqueue background jobs (the job runner starts after the services). */
-  async useJobQueue(queue: JobQueue, processing: boolean): Promise<void> {
+  useJobQueue(queue: JobQueue): void {
     this.reports.useQueue(queue);
     this.webhooks.useQueue(queue);
-    if (processing) await this.reports.resumeStalled();
   }
 
   /** Stops background work and writes what is queued (the database must still be open). */

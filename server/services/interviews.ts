@@ -1,6 +1,6 @@
 // Interviews and their lifecycle: SCHEDULED → LIVE → COMPLETED → ARCHIVED. Every read and write
 // is scoped to the caller's org; another org's interview is simply "not found".
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type OrgActor } from '../auth/actor.ts';
 import {
   AUDIO_POLICIES,
@@ -111,14 +111,21 @@ export interface TransitionChange {
   status: InterviewStatus;
 }
 
-/** Called once a move has been committed (the SFU opens rooms on start; reports hook in on end). */
+/** Called once a move has been committed (the SFU opens rooms on start). */
 export type TransitionListener = (change: TransitionChange) => void | Promise<void>;
+
+/**
+ * Records, in the move's transaction, the work the move owes (an ended interview's reports), so
+ * that work commits with the move or not at all; returns what to do once committed.
+ */
+export type TransitionRecorder = (tx: EntityManager, change: TransitionChange) => Promise<(() => Promise<void>) | undefined>;
 
 export class InterviewService {
   readonly #orm: MikroORM;
   readonly #readsFromReplica: boolean;
   readonly #events: Channel<InterviewEvent>;
   readonly #transitionListeners: TransitionListener[] = [];
+  readonly #transitionRecorders: TransitionRecorder[] = [];
 
   constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>) {
     this.#orm = orm;
@@ -128,6 +135,10 @@ export class InterviewService {
 
   onTransition(listener: TransitionListener): void {
     this.#transitionListeners.push(listener);
+  }
+
+  recordOnTransition(recorder: TransitionRecorder): void {
+    this.#transitionRecorders.push(recorder);
   }
 
   async create(actor: OrgActor, input: CreateInterviewInput): Promise<Interview> {
@@ -187,21 +198,25 @@ export class InterviewService {
     await this.get(actor, id);
     const now = new Date();
     const em = this.#orm.em.fork();
-    const changed = await em.transactional(async (tx) => {
+    const change: TransitionChange = { orgId: actor.orgId, interviewId: id, move, status: to };
+    const afterCommit = await em.transactional(async (tx) => {
       const updated = await tx.nativeUpdate(Interview, { id, org: actor.orgId, status: from }, { status: to, [stamp]: now });
-      if (updated === 0) return false;
+      if (updated === 0) return undefined;
       if (to === InterviewStatus.COMPLETED || to === InterviewStatus.ARCHIVED) {
         await tx.nativeUpdate(Candidate, { interview: id, tokenRevokedAt: null }, { tokenRevokedAt: now });
       }
       audit(tx, actor, `interview.${move}`, { type: 'Interview', id }, { from, to });
-      return true;
+      const actions = [];
+      for (const recorder of this.#transitionRecorders) actions.push(await recorder(tx, change));
+      return actions;
     });
-    if (!changed) {
+    if (!afterCommit) {
       const status = (await this.get(actor, id)).status;
       throw new ConflictError(`Cannot ${move} an interview that is ${status} (it must be ${from})`, { status, expected: from });
     }
     this.#events.publish(id, { kind: 'InterviewStatusChanged', interviewId: id, status: to, at: now });
-    for (const listener of this.#transitionListeners) await listener({ orgId: actor.orgId, interviewId: id, move, status: to });
+    for (const action of afterCommit) await action?.();
+    for (const listener of this.#transitionListeners) await listener(change);
     return this.get(actor, id);
   }
 

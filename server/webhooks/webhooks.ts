@@ -2,7 +2,7 @@
 // per subscribed webhook, POSTed as signed JSON by the deliver-webhook job and retried with
 // exponential backoff. Every attempt is kept in the delivery log.
 import { randomBytes } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { OrgActor } from '../auth/actor.ts';
 import {
   DeliveryStatus,
@@ -86,15 +86,30 @@ export class WebhookService {
     return toPage(rows, first);
   }
 
-  /** Records one delivery per webhook of the org subscribed to `event`, and enqueues them. */
-  async emit(orgId: string, event: WebhookEvent, data: Record<string, unknown>): Promise<number> {
-    const em = this.#orm.em.fork();
+  /**
+   * Records one delivery per webhook of the org subscribed to `event` in `em` (the caller's
+   * transaction, so the deliveries commit with what they announce); returns their ids, to be
+   * enqueued once committed. A delivery whose enqueue fails is picked up by `resumePending`.
+   */
+  async record(em: EntityManager, orgId: string, event: WebhookEvent, data: Record<string, unknown>): Promise<string[]> {
     const hooks = (await em.find(Webhook, { org: orgId })).filter((hook) => hook.events.includes(event));
-    if (hooks.length === 0) return 0;
-    const deliveries = hooks.map((webhook) => em.create(WebhookDelivery, { webhook, event, payload: data }));
-    await em.flush();
-    for (const delivery of deliveries) await this.#queue?.enqueue('deliver-webhook', { deliveryId: delivery.id });
-    return deliveries.length;
+    return hooks.map((webhook) => em.create(WebhookDelivery, { webhook, event, payload: data }).id);
+  }
+
+  async enqueue(deliveryIds: readonly string[]): Promise<void> {
+    for (const deliveryId of deliveryIds) await this.#queue?.enqueue('deliver-webhook', { deliveryId });
+  }
+
+  /**
+   * The pending-work sweep: enqueues PENDING deliveries recorded more than `olderThanMs` ago
+   * that have no job. Returns how many it looked at.
+   */
+  async resumePending(olderThanMs: number): Promise<number> {
+    const pending = await this.#orm.em
+      .getConnection()
+      .execute<{ id: string }[]>(`select id from webhook_deliveries where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`, [olderThanMs / 1000]);
+    for (const { id } of pending) await this.#queue?.enqueueOnce('deliver-webhook', { deliveryId: id });
+    return pending.length;
   }
 
   /** One attempt (the deliver-webhook job): throws to be retried while attempts remain. */
