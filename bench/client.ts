@@ -5,7 +5,7 @@
 //   page open → joined → publishing (camera + mic produced) → first video bytes at the SFU (the
 //   server's own producer stats, polled every 10 ms), and the JS bundle gzipped (no wasm/models).
 // Runs a real server in-process (embedded database, temp data dir) and headless Chromium with a
-// fake camera made from shared/data/faces/one-face.png. `--json` prints the figures as JSON.
+// fake camera made from test/fixtures/faces/one-face.png. `--json` prints the figures as JSON.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
