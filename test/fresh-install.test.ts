@@ -118,7 +118,8 @@ describe('fresh install: a clean clone, npm ci, its own proctor up (embedded dat
   });
 });
 
-describe(`proctor up and its face models (${describeDatabase()})`, () => {
+describe(`proctor up and its face models (${describeDatabase()})`, function () {
+  this.timeout(120_000); // `proctor up` processes start on a shared 2-core machine
   let storage: Awaited<ReturnType<typeof freshStorage>>;
   let emptyDir: string;
 
@@ -132,7 +133,7 @@ describe(`proctor up and its face models (${describeDatabase()})`, () => {
   });
 
   it('refuses to start without them: exit 2, which files are missing where and how to fix it, no stack trace', async () => {
-    const up = new UpProcess(['--port', '0', '--json'], { ...storage.env, PROCTOR_FACE_MODELS_DIR: emptyDir });
+    const up = new UpProcess(['--port', '0'], { ...storage.env, PROCTOR_FACE_MODELS_DIR: emptyDir });
     try {
       const started = await up.nextLine().catch(() => undefined);
       assert.equal(started, undefined, 'proctor up did not start');
