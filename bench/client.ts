@@ -5,7 +5,7 @@
 //   page open → joined → publishing (camera + mic produced) → first video bytes at the SFU (the
 //   server's own producer stats, polled every 10 ms), and the JS bundle gzipped (no wasm/models).
 // Runs a real server in-process (embedded database, temp data dir) and headless Chromium with a
-// fake camera made from shared/data/faces/one-face.png. `--json` prints the figures as JSON.
+// fake camera made from test/fixtures/faces/one-face.png. `--json` prints the figures as JSON.
 // Bounded: every wait on a page or the server has a deadline, the run a budget (`--budget S`,
 // default 10 minutes); a stuck part ends the bench with a result line saying where.
 import { readdir, readFile } from 'node:fs/promises';

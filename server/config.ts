@@ -61,7 +61,12 @@ export interface Config {
   recording: boolean;
   /** The ffmpeg binary that writes recordings. */
   ffmpegPath: string;
-  /** Folder with face_detector.tflite and face_landmarker.task, served to candidate pages at /models/. */
+  /**
+   * Candidate pages check the camera image for faces (FACE_MISSING, MULTIPLE_FACES, LOOKING_AWAY).
+   * On by default, and then the server refuses to start without its face models.
+   */
+  faceChecks: boolean;
+  /** Folder with face_detector.tflite and face_landmarker.task, served to candidate pages at /models/ (default: the shipped client/models). */
   faceModelsDir: string;
   /** Base URL the candidate page loads the face models from instead (official model files elsewhere). */
   faceModelsUrl: string | undefined;
@@ -98,7 +103,7 @@ export interface Config {
   summaryLlmKey: string | undefined;
 }
 
-/** The repository root: the shipped face models default to `shared/` beside the clone. */
+/** The repository root: the face models ship in its client/models. */
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export class ConfigError extends Error {
@@ -239,7 +244,8 @@ export const SETTINGS = [
   setting('announcedAddress', 'PROCTOR_ANNOUNCED_ADDRESS', text, none, 'public IP or host name browsers send media to (NAT; default: the listen address, or the first LAN address when it is 0.0.0.0)'),
   setting('recording', 'PROCTOR_RECORDING', boolean, true, "record candidates' camera and mic (needs ffmpeg)"),
   setting('ffmpegPath', 'PROCTOR_FFMPEG_PATH', text, 'ffmpeg', 'ffmpeg binary used for recordings'),
-  setting('faceModelsDir', 'PROCTOR_FACE_MODELS_DIR', text, resolve(REPO_ROOT, '../shared/data/face-models'), 'face model files served to candidate pages'),
+  setting('faceChecks', 'PROCTOR_FACE_CHECKS', boolean, true, 'face checks on candidate pages (false: run without the face models, and warn)'),
+  setting('faceModelsDir', 'PROCTOR_FACE_MODELS_DIR', text, resolve(REPO_ROOT, 'client/models'), 'face model files served to candidate pages (default: the shipped client/models)'),
   setting('faceModelsUrl', 'PROCTOR_FACE_MODELS_URL', url('http:', 'https:'), none, 'load face models from this base URL instead of the server'),
   setting('faceCheckIntervalMs', 'PROCTOR_FACE_CHECK_INTERVAL', duration, 200, 'face check period on the candidate page'),
   setting('snapshotLimitBytes', 'PROCTOR_SNAPSHOT_LIMIT', byteSize, 256 * 1024, 'largest evidence snapshot upload'),
@@ -265,7 +271,6 @@ const OTHER_KNOWN_NAMES = new Set([
   'PROCTOR_CONFIG_DIR',
   'PROCTOR_TEST_DATABASE_URL',
   'PROCTOR_TEST_CHROMIUM',
-  'PROCTOR_TEST_FACES_DIR',
   'PROCTOR_TEST_MONGODB_URL',
   'PROCTOR_SCREENSHOTS_DIR',
   'PROCTOR_NODE_VERSION',

@@ -12,7 +12,7 @@ import { EmbeddedDatabase } from './db/embedded.ts';
 import { migrate, openOrm } from './db/orm.ts';
 import { createApp } from './http/app.ts';
 import type { ReadinessProbe } from './http/health.ts';
-import { hasLocalModels, pageRoutes } from './http/pages.ts';
+import { locateFaceModels, pageRoutes } from './http/pages.ts';
 import { snapshotRoutes } from './http/snapshots.ts';
 import { createLogger, type Logger } from './log.ts';
 import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
@@ -67,6 +67,8 @@ export class Platform implements ReadinessProbe {
     const logger = options.logger ?? createLogger(config.logLevel);
     const step = options.onStep ?? (() => {});
     const metrics = new Metrics();
+    // Before anything starts: a server without its face models refuses to start.
+    const faceModels = locateFaceModels(config);
 
     step('database', 'start', config.databaseUrl ? 'PostgreSQL server' : 'embedded PostgreSQL');
     // The embedded socket server drops connections beyond its limit: size it to the pool plus
@@ -127,7 +129,7 @@ export class Platform implements ReadinessProbe {
         probe: platform,
         bodyLimitBytes: config.bodyLimitBytes,
         graphql: (request, serverContext) => graphql.fetch(request, serverContext),
-        routes: [pageRoutes(config), snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization))],
+        routes: [pageRoutes({ ...config, faceModels }), snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization))],
         reportPdf: async (reportId, access) =>
           services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
       });
@@ -147,8 +149,8 @@ export class Platform implements ReadinessProbe {
       });
       step('http', 'done', platform.url);
       logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
-      if (!config.faceModelsUrl && !hasLocalModels(config.faceModelsDir)) {
-        logger.warn({ dir: config.faceModelsDir }, 'no face models found: candidate pages run without face checks (set PROCTOR_FACE_MODELS_DIR or PROCTOR_FACE_MODELS_URL)');
+      if (!faceModels) {
+        logger.warn('FACE CHECKS ARE OFF (PROCTOR_FACE_CHECKS=false): candidate pages do not look at the camera image, so no FACE_MISSING, MULTIPLE_FACES or LOOKING_AWAY is ever raised');
       }
       return platform;
     } catch (error) {

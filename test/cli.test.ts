@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueEmail } from './support/graphql.ts';
-import { spawnProctor, UpProcess } from './support/proctor-cli.ts';
+import { spawnProctor, squash, UpProcess } from './support/proctor-cli.ts';
 import { describeDatabase, freshStorage, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -18,11 +18,6 @@ interface Outcome {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** oclif indents and wraps error messages at 80 columns: undo that so a message can be matched whole. */
-function squash(stderr: string): string {
-  return stderr.replace(/^ ›\s*/gm, '').replace(/\s+/g, ' ');
 }
 
 /** A CLI user: their own config dir, as `proctor login` would write it in their home. */

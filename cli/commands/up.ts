@@ -19,7 +19,8 @@ export default class Up extends Command {
     'Runs on an embedded PostgreSQL in the data dir unless a database URL is given. Every PROCTOR_* setting applies; ' +
     'flags win over the environment. Logs go to stderr; stdout only says where the server is. ' +
     'Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.\n\n' +
-    'Exit codes: 0 stopped by a signal, 1 could not start, 2 invalid flags or configuration.';
+    'Refuses to start without its face models (shipped in client/models) unless PROCTOR_FACE_CHECKS=false.\n\n' +
+    'Exit codes: 0 stopped by a signal, 1 could not start, 2 invalid flags or configuration (missing face models included).';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     { description: 'Another port and data dir', command: '<%= config.bin %> <%= command.id %> --port 8080 --data-dir ./proctor-data' },
@@ -87,6 +88,7 @@ export default class Up extends Command {
       });
     } catch (error) {
       progress.fail();
+      if (error instanceof ConfigError) this.error(error.message, { exit: ExitCode.usage });
       const reason =
         (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
           ? `port ${config.port} is already in use (choose another with --port)`

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { PageConfig } from '../../schema/public-types.ts';
+import { ConfigError, type Config } from '../config.ts';
 import { HttpError } from './http-errors.ts';
 import { sendFile } from './static-file.ts';
 
@@ -17,28 +18,45 @@ export const MODEL_FILES = { detector: 'face_detector.tflite', landmarker: 'face
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
+export type FaceModels = PageConfig['models'];
+
 export interface PagesOptions {
   faceModelsDir: string;
-  /** Models elsewhere (official files): the page loads them from there. */
-  faceModelsUrl: string | undefined;
+  /** Where the page loads the models from (see `locateFaceModels`); null: face checks are off. */
+  faceModels: FaceModels;
   faceCheckIntervalMs: number;
   snapshotLimitBytes: number;
 }
 
-/** Without both model files the pages run with face checks off (and say so) rather than fail. */
-export function hasLocalModels(dir: string): boolean {
-  return Object.values(MODEL_FILES).every((file) => existsSync(join(dir, file)));
+/**
+ * Where candidate pages load the face models from: a configured URL (official files elsewhere) or
+ * this server's /models/. Null only when face checks are turned off. Models that should be here
+ * but are not stop the server: pages that silently never see a second face are worse than none.
+ */
+export function locateFaceModels(config: Pick<Config, 'faceChecks' | 'faceModelsDir' | 'faceModelsUrl'>): FaceModels {
+  if (!config.faceChecks) return null;
+  if (config.faceModelsUrl) return modelsAt(config.faceModelsUrl);
+  const missing = Object.values(MODEL_FILES).filter((file) => !existsSync(join(config.faceModelsDir, file)));
+  if (missing.length > 0) {
+    throw new ConfigError([
+      `PROCTOR_FACE_MODELS_DIR: face model files missing in ${config.faceModelsDir}: ${missing.join(', ')}. ` +
+        `Candidate pages need ${Object.values(MODEL_FILES).join(' and ')} to check faces. To fix it, restore them ` +
+        '(Proctor ships them in client/models), point PROCTOR_FACE_MODELS_DIR at a folder that has both, ' +
+        'set PROCTOR_FACE_MODELS_URL to a base URL that serves both, or set PROCTOR_FACE_CHECKS=false to run candidate pages without face checks.',
+    ]);
+  }
+  return modelsAt('/models');
+}
+
+function modelsAt(base: string): FaceModels {
+  return { detector: `${base}/${MODEL_FILES.detector}`, landmarker: `${base}/${MODEL_FILES.landmarker}` };
 }
 
 export function pageRoutes(options: PagesOptions): Router {
   const router = new Router();
   const config: PageConfig = {
     wasmBaseUrl: '/mediapipe/wasm',
-    models: options.faceModelsUrl
-      ? { detector: `${options.faceModelsUrl}/${MODEL_FILES.detector}`, landmarker: `${options.faceModelsUrl}/${MODEL_FILES.landmarker}` }
-      : hasLocalModels(options.faceModelsDir)
-        ? { detector: `/models/${MODEL_FILES.detector}`, landmarker: `/models/${MODEL_FILES.landmarker}` }
-        : null,
+    models: options.faceModels,
     faceCheckIntervalMs: options.faceCheckIntervalMs,
     snapshotLimitBytes: options.snapshotLimitBytes,
   };

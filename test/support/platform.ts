@@ -27,8 +27,6 @@ export async function freshStorage(): Promise<{ env: Record<string, string>; dro
   const dataDir = await mkdtemp(join(tmpdir(), 'proctor-test-'));
   // One mediasoup worker on free ports: test platforms (and `proctor up` processes) run side by side.
   const env: Record<string, string> = { PROCTOR_DATA_DIR: dataDir, PROCTOR_LOG_LEVEL: 'silent', PROCTOR_SFU_WORKERS: '1', PROCTOR_RTC_PORT: '0' };
-  // Where the runner keeps the face models (CI sets it when the clone is not beside shared/).
-  if (process.env.PROCTOR_FACE_MODELS_DIR) env.PROCTOR_FACE_MODELS_DIR = process.env.PROCTOR_FACE_MODELS_DIR;
   let dropDatabase = async () => {};
   const serverUrl = process.env.PROCTOR_TEST_DATABASE_URL;
   if (serverUrl) {

@@ -12,8 +12,14 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-export function spawnProctor(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env) });
+/** Runs this checkout's CLI, or another checkout's `cli/bin/run.js` given as `bin` (a fresh clone). */
+export function spawnProctor(args: string[], env: Record<string, string>, bin = BIN): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [bin, ...args], { env: cleanEnv(env) });
+}
+
+/** oclif indents and wraps error messages at 80 columns: undo that so a message can be matched whole. */
+export function squash(stderr: string): string {
+  return stderr.replace(/^ ›\s*/gm, '').replace(/\s+/g, ' ');
 }
 
 export interface ProctorResult {
@@ -42,8 +48,8 @@ export class UpProcess {
   readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #stderr = '';
 
-  constructor(args: string[], env: Record<string, string>) {
-    this.#child = spawnProctor(['up', ...args], env);
+  constructor(args: string[], env: Record<string, string>, bin?: string) {
+    this.#child = spawnProctor(['up', ...args], env, bin);
     this.#child.stdin.end();
     this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk));
     this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
@@ -51,8 +57,8 @@ export class UpProcess {
   }
 
   /** Starts `proctor up --port 0 --json` and waits for the URL it prints once up. */
-  static async started(env: Record<string, string>): Promise<{ up: UpProcess; url: string }> {
-    const up = new UpProcess(['--port', '0', '--json'], env);
+  static async started(env: Record<string, string>, bin?: string): Promise<{ up: UpProcess; url: string }> {
+    const up = new UpProcess(['--port', '0', '--json'], env, bin);
     try {
       return { up, url: (JSON.parse(await up.nextLine()) as { url: string }).url };
     } catch (error) {
