@@ -71,7 +71,7 @@ describe(`what the HTTP server exposes (${describeDatabase()})`, () => {
   it(`keeps the operation label bounded after ${DISTINCT} distinct operationNames`, async () => {
     await inBatches(DISTINCT, 50, (i) => host.request(`query Probe${i}x${Math.random().toString(36).slice(2)} { __typename }`));
     const operations = labelValues(await metrics(), 'proctor_graphql_operation_duration_seconds_count', 'operation');
-    assert.ok(operations.has("__typename"), [...operations].join(', '));
+    assert.ok(operations.has('__typename'), [...operations].join(', '));
     assert.ok(operations.size < 20, `${operations.size} operation labels: ${[...operations].slice(0, 10).join(', ')}…`);
   });
 
