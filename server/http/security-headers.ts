@@ -7,8 +7,6 @@ import type { Middleware } from 'koa';
 const PAGE_FEATURES = ['camera', 'microphone', 'display-capture', 'fullscreen', 'autoplay'];
 const UNUSED_FEATURES = [
   'accelerometer',
-  'ambient-light-sensor',
-  'bluetooth',
   'browsing-topics',
   'clipboard-read',
   'geolocation',
