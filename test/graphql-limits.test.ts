@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { INTERVIEW_HISTORY_QUERY } from '../cli/live/wire.ts';
 import { GraphQLClient, signUp, type GraphQLResponse } from './support/graphql.ts';
+import { HOSTILE, nestedFragments } from './support/hostile-queries.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
@@ -16,25 +17,6 @@ const CPU_BUDGET_MS = 50;
 const RUNS = 3;
 
 type GraphQLErrors = NonNullable<GraphQLResponse['errors']>;
-
-/** F0 spreads F1 twice, F1 spreads F2 twice…: 2^levels paths through `levels` small fragments. */
-function nestedFragments(levels: number): string {
-  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
-  return `query { ...F0 }\n${fragments.join('\n')}\nfragment F${levels} on Query { __typename }`;
-}
-
-const HOSTILE: Record<string, { query: string; limit: string }> = {
-  aliases: { query: `{ ${Array.from({ length: 40 }, (_, i) => `a: interview(id: "${i}") { id }`).join(' ')} }`, limit: 'aliases' },
-  tokens: { query: `{ me { ${'id '.repeat(5000)}} }`, limit: 'tokens' },
-  directives: { query: `{ __typename ${'@include(if: true) '.repeat(60)}}`, limit: 'directives' },
-  cost: {
-    query: '{ interviews(first: 100) { edges { node { candidates(first: 100) { edges { node { sessions { violations(first: 100) { edges { node { id type } } } } } } } } } } }',
-    limit: 'cost',
-  },
-  depth: { query: `{ me { org { ${'a { '.repeat(48)}id${' }'.repeat(48)} } } }`, limit: 'depth' },
-  'deep introspection': { query: `{ __schema { types { ${'fields { type { ofType { '.repeat(5)}name${' } } }'.repeat(5)} } } }`, limit: 'depth' },
-  '1 MB of fields': { query: `{ ${'__typename '.repeat(Math.floor((1024 * 1024 - 200) / 11))}}`, limit: 'tokens' },
-};
 
 describe(`GraphQL query limits (${describeDatabase()})`, () => {
   let server: TestPlatform;
