@@ -15,6 +15,8 @@ export default defineConfig({
     assetsDir: 'assets',
     target: 'es2022',
     reportCompressedSize: false,
+    // The devtools probe is a `debugger` statement (built at run time it would need 'unsafe-eval').
+    rolldownOptions: { output: { minify: { compress: { dropDebugger: false } } } },
   },
   worker: { format: 'iife' },
 });

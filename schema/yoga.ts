@@ -1,6 +1,6 @@
-// The GraphQL HTTP endpoint: graphql-yoga over the Pothos schema, with the depth limit, error
+// The GraphQL HTTP endpoint: graphql-yoga over the Pothos schema, with the query limits, error
 // mapping and operation metrics. Returns a fetch handler the Koa app mounts at /graphql.
-import type { DefinitionNode } from 'graphql';
+import { getOperationAST, Kind, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
@@ -8,15 +8,15 @@ import type { Metrics } from '../server/metrics.ts';
 import type { Services } from '../server/services/index.ts';
 import { buildContext, socketContext, type Context } from './context.ts';
 import { endOnRevocation } from './credential-watch.ts';
-import { depthLimit } from './depth-limit.ts';
 import { toGraphQLError } from './errors.ts';
 import { schema } from './index.ts';
+import { queryLimitPlugins, type QueryLimits } from './query-limits.ts';
 
 export interface GraphQLOptions {
   services: Services;
   logger: Logger;
   metrics: Metrics;
-  maxDepth: number;
+  limits: QueryLimits;
   graphiql: boolean;
 }
 
@@ -40,25 +40,17 @@ export function createGraphQLServer(options: GraphQLOptions): GraphQLServer {
     context: (init) =>
       init.wsCredential ? socketContext(services, init.wsCredential, init.wsPeer ?? null) : buildContext(services, init.request.headers.get('authorization')),
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
-    plugins: [depthLimitPlugin(options.maxDepth), operationMetrics(metrics), endOnRevocation()],
+    plugins: [...queryLimitPlugins(options.limits), operationMetrics(metrics), endOnRevocation()],
   });
-}
-
-function depthLimitPlugin(maxDepth: number): Plugin {
-  return {
-    onValidate: ({ addValidationRule }) => {
-      addValidationRule(depthLimit(maxDepth));
-    },
-  };
 }
 
 function operationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute: ({ args }) => {
       const started = performance.now();
-      const operation = args.operationName ?? 'anonymous';
-      const definition = args.document.definitions.find((d: DefinitionNode) => d.kind === 'OperationDefinition');
-      const type = definition && 'operation' in definition ? String(definition.operation) : 'unknown';
+      const definition = getOperationAST(args.document, args.operationName);
+      const operation = definition ? rootFieldOf(args.schema, definition) : 'other';
+      const type = definition?.operation ?? 'unknown';
       return {
         onExecuteDone: ({ result }) => {
           const errors = 'errors' in result ? (result.errors ?? []) : [];
@@ -68,6 +60,18 @@ function operationMetrics(metrics: Metrics): Plugin {
       };
     },
   };
+}
+
+/**
+ * The operation's label in metrics: its root field ("me", "logIn"), one of a set the schema
+ * bounds. Not the operationName: clients choose it freely, and every new name would be a new
+ * time series. Several root fields, or a fragment at the root, count as "other".
+ */
+function rootFieldOf(schema: GraphQLSchema, operation: OperationDefinitionNode): string {
+  const [only, ...more] = operation.selectionSet.selections;
+  if (more.length > 0 || only?.kind !== Kind.FIELD) return 'other';
+  const name = only.name.value;
+  return name === '__typename' || name === '__schema' || name === '__type' || schema.getRootType(operation.operation)?.getFields()[name] ? name : 'other';
 }
 
 /** Yoga logs every error it returns; client errors are routine, and unexpected ones are logged by toGraphQLError. */

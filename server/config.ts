@@ -40,10 +40,22 @@ export interface Config {
   signUpWindowMs: number;
   /** Largest accepted HTTP request body, in bytes. */
   bodyLimitBytes: number;
-  /** Deepest GraphQL selection accepted. */
+  /** Deepest GraphQL selection accepted (fragments and introspection included). */
   graphqlMaxDepth: number;
+  /** Most aliases one GraphQL document may use. */
+  graphqlMaxAliases: number;
+  /** Most lexical tokens one GraphQL document may have (checked while parsing, before anything else). */
+  graphqlMaxTokens: number;
+  /** Most directives one GraphQL document may use. */
+  graphqlMaxDirectives: number;
+  /** Highest estimated cost of one GraphQL operation (objects and scalars weighted by depth). */
+  graphqlMaxCost: number;
   /** Serve GraphiQL at /graphql for browsers. */
   graphiql: boolean;
+  /** Bearer token Prometheus must send to read /metrics (open to anyone who reaches the port when unset). */
+  metricsToken: string | undefined;
+  /** Reverse proxies in front of the server whose X-Forwarded-For / -Proto / -Host are believed (0: none). */
+  trustProxyHops: number;
   logLevel: LogLevel;
   /** Silence from a candidate's page after which a LIVE interview raises HEARTBEAT_LOST, in ms. */
   heartbeatTimeoutMs: number;
@@ -183,6 +195,16 @@ const boolean: Parser<boolean> = (raw) => {
 
 const text: Parser<string> = (raw) => raw;
 
+/** false / true (one proxy) or the number of proxies in front of the server. */
+const proxyHops: Parser<number> = (raw) => {
+  if (/^\d+$/.test(raw)) return integer(0, 10)(raw);
+  try {
+    return boolean(raw) ? 1 : 0;
+  } catch {
+    throw new Error(`expected true, false or a number of proxies, got "${raw}"`);
+  }
+};
+
 const ipAddress: Parser<string> = (raw) => {
   if (!isIP(raw)) throw new Error(`expected an IP address, got "${raw}"`);
   return raw;
@@ -234,7 +256,13 @@ export const SETTINGS = [
   setting('signUpWindowMs', 'PROCTOR_SIGNUP_WINDOW', duration, DURATION_UNITS.h!, 'sign-up rate-limit window'),
   setting('bodyLimitBytes', 'PROCTOR_BODY_LIMIT', byteSize, 1024 * 1024, 'largest HTTP request body'),
   setting('graphqlMaxDepth', 'PROCTOR_GRAPHQL_MAX_DEPTH', integer(2, 100), 12, 'deepest GraphQL query accepted'),
+  setting('graphqlMaxAliases', 'PROCTOR_GRAPHQL_MAX_ALIASES', integer(0, 1000), 15, 'most aliases in one GraphQL document'),
+  setting('graphqlMaxTokens', 'PROCTOR_GRAPHQL_MAX_TOKENS', integer(100, 100_000), 500, 'most tokens (names, punctuation, values) in one GraphQL document'),
+  setting('graphqlMaxDirectives', 'PROCTOR_GRAPHQL_MAX_DIRECTIVES', integer(0, 1000), 20, 'most directives in one GraphQL document'),
+  setting('graphqlMaxCost', 'PROCTOR_GRAPHQL_MAX_COST', integer(100, 1_000_000_000), 5_000_000, 'highest estimated cost of one GraphQL operation (lists count `first`/`last` times)'),
   setting('graphiql', 'PROCTOR_GRAPHIQL', boolean, () => process.env.NODE_ENV !== 'production', 'GraphiQL in the browser (default: off when NODE_ENV=production)'),
+  setting('metricsToken', 'PROCTOR_METRICS_TOKEN', minLength(16), none, 'bearer token required to read /metrics (open when unset)'),
+  setting('trustProxyHops', 'PROCTOR_TRUST_PROXY', proxyHops, 0, 'believe X-Forwarded-* from this many reverse proxies (true: one; default false)'),
   setting('logLevel', 'PROCTOR_LOG_LEVEL', oneOf(LOG_LEVELS), 'info', 'log level'),
   setting('heartbeatTimeoutMs', 'PROCTOR_HEARTBEAT_TIMEOUT', duration, 10_000, 'candidate silence that raises HEARTBEAT_LOST'),
   setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit'),

@@ -122,12 +122,21 @@ export class Platform implements ReadinessProbe {
       platform.#relay = relay;
       platform.#media = media;
       platform.#jobs = jobs;
-      const graphql = createGraphQLServer({ services, logger, metrics, maxDepth: config.graphqlMaxDepth, graphiql: config.graphiql });
+      const limits = {
+        maxDepth: config.graphqlMaxDepth,
+        maxAliases: config.graphqlMaxAliases,
+        maxTokens: config.graphqlMaxTokens,
+        maxDirectives: config.graphqlMaxDirectives,
+        maxCost: config.graphqlMaxCost,
+      };
+      const graphql = createGraphQLServer({ services, logger, metrics, limits, graphiql: config.graphiql });
       const app = createApp({
         logger,
         metrics,
         probe: platform,
         bodyLimitBytes: config.bodyLimitBytes,
+        trustProxyHops: config.trustProxyHops,
+        metricsToken: config.metricsToken,
         graphql: (request, serverContext) => graphql.fetch(request, serverContext),
         routes: [pageRoutes({ ...config, faceModels }), snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization))],
         reportPdf: async (reportId, access) =>

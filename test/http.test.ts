@@ -35,7 +35,7 @@ describe(`HTTP server (${describeDatabase()})`, () => {
     assert.equal(response.status, 200);
     const text = await response.text();
     assert.match(text, /^proctor_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} \d+/m);
-    assert.match(text, /^proctor_graphql_operation_duration_seconds_count\{operation="anonymous",type="query",outcome="ok"\} \d+/m);
+    assert.match(text, /^proctor_graphql_operation_duration_seconds_count\{operation="me",type="query",outcome="ok"\} \d+/m);
     assert.match(text, /^proctor_open_sockets \d+/m);
   });
 

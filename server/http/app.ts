@@ -20,14 +20,17 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** More routes (browser pages, snapshots), mounted after the API's. */
   routes?: Router[];
-  /** Trust X-Forwarded-For from a reverse proxy. */
-  proxy?: boolean;
+  /** Reverse proxies whose X-Forwarded-For / -Proto / -Host are believed (0: the socket's address and scheme count). */
+  trustProxyHops: number;
+  /** Bearer token /metrics requires (open when undefined). */
+  metricsToken: string | undefined;
 }
 
 export function createApp(options: AppOptions): Koa {
-  const app = new Koa({ proxy: options.proxy ?? false });
+  // Each proxy appends the address it saw: only the last `trustProxyHops` entries are not the client's say-so.
+  const app = new Koa({ proxy: options.trustProxyHops > 0, maxIpsCount: options.trustProxyHops });
   app.silent = true;
-  const health = healthRoutes(options.probe, options.metrics);
+  const health = healthRoutes(options.probe, options.metrics, options.metricsToken);
   const reports = reportDownload(options.reportPdf);
   const graphql = new Router();
   graphql.all('/graphql', body(options.bodyLimitBytes), fetchHandler(options.graphql));

@@ -9,6 +9,7 @@ import type { Context } from 'koa';
 import type { PageConfig } from '../../schema/public-types.ts';
 import { ConfigError, type Config } from '../config.ts';
 import { HttpError } from './http-errors.ts';
+import { pagePolicy, securityHeaders } from './security-headers.ts';
 import { sendFile } from './static-file.ts';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
@@ -54,6 +55,8 @@ function modelsAt(base: string): FaceModels {
 
 export function pageRoutes(options: PagesOptions): Router {
   const router = new Router();
+  // On the page and on the scripts too: the face worker runs under its own script's policy.
+  router.use(securityHeaders(pagePolicy(options.faceModelsUrl)));
   const config: PageConfig = {
     wasmBaseUrl: '/mediapipe/wasm',
     models: options.faceModels,
@@ -62,9 +65,6 @@ export function pageRoutes(options: PagesOptions): Router {
   };
 
   const app = async (ctx: Context) => {
-    // The token is in the path: keep it out of other sites' logs.
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Frame-Options', 'DENY');
     if (!(await sendFile(ctx, join(CLIENT_DIST, 'index.html'), REVALIDATE))) {
       throw new HttpError(503, 'PAGE_NOT_BUILT', 'The candidate page is not built: run `npm run build:client` (npm ci does it too)');
     }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { Platform } from '../../server/platform.ts';
+import { Platform, type PlatformOptions } from '../../server/platform.ts';
 
 export interface TestPlatform {
   platform: Platform;
@@ -46,10 +46,10 @@ export async function freshStorage(): Promise<{ env: Record<string, string>; dro
   };
 }
 
-export async function startTestPlatform(overrides: Partial<Config> = {}, extraEnv: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: Partial<Config> = {}, extraEnv: Record<string, string> = {}, options: PlatformOptions = {}): Promise<TestPlatform> {
   const storage = await freshStorage();
   const env = { ...storage.env, ...extraEnv };
-  const platform = await Platform.create(loadConfig(env, { port: 0, ...overrides }));
+  const platform = await Platform.create(loadConfig(env, { port: 0, ...overrides }), options);
   return {
     platform,
     url: platform.url,
