@@ -25,6 +25,8 @@ export interface PagesOptions {
   faceModelsDir: string;
   /** Where the page loads the models from (see `locateFaceModels`); null: face checks are off. */
   faceModels: FaceModels;
+  /** A base URL elsewhere that serves the models: the page's policy lets it connect there. */
+  faceModelsUrl: string | undefined;
   faceCheckIntervalMs: number;
   snapshotLimitBytes: number;
 }
