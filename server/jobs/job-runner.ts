@@ -106,10 +106,6 @@ export class JobRunner implements JobQueue {
   }
 
   /**
-   * Saves the job (a few tries: on the embedded database a statement can be broken by another
-   * connection's concurrent one, since pglite-socket interleaves their protocol messages).
-   */
-  /**
    * The daily sweep is one 'single' job shared by every process. Processes starting together
    * race on its upsert (a unique-index violation for the loser), so a failure is tried again,
    * and at worst logged: another process has scheduled it.
