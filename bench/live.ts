@@ -276,10 +276,10 @@ async function measureInserts(adminUrl: string | undefined, embedded: boolean, n
     }
   }
   if (embedded) {
-    progress('baseline: raw pg multi-row INSERT on PGlite over pglite-socket (in the bench process)');
+    progress('baseline: raw pg multi-row INSERT on PGlite over its wire server (in the bench process)');
     const scratch = await embeddedStorage();
     try {
-      const database = await EmbeddedDatabase.create(join(scratch.dataDir, 'pgdata'), 2);
+      const database = await EmbeddedDatabase.create(join(scratch.dataDir, 'pgdata'), { waitTimeoutMs: 15_000 });
       try {
         const measured = await orNote(notes, 'INSERT baseline on PGlite', () => measureInsertRates(database.url, INSERT_ROWS_PER_STATEMENT, INSERT_MS));
         for (const rate of measured ?? []) rates.push({ database: 'embedded', ...rate });
@@ -619,7 +619,7 @@ function formatBaselines(baselines: Report['baselines']): string[] {
         ]
       : ['  bare graphql-ws echo server: failed (see the notes)']),
     `  raw pg multi-row INSERT into an events-shaped table (no foreign keys), one statement at a time on one connection, ${INSERT_MS / 1000} s each;`,
-    '  embedded = PGlite over pglite-socket with proctor up\'s settings, in the bench process',
+    '  embedded = PGlite over its wire server with proctor up\'s settings, in the bench process',
     ...table(
       1,
       ['database', 'rows/statement', 'rows/s', 'statement p50', 'statement p99'],

@@ -13,13 +13,13 @@ import { ClientConfigFile, DEFAULT_SERVER, type ClientSettings } from './client-
  *   4 not found (NOT_FOUND)
  *   5 rejected: invalid input or a conflicting state (BAD_USER_INPUT, CONFLICT)
  *   6 rate limited (RATE_LIMITED): retry later
- *   7 the server cannot be reached
+ *   7 the server cannot be reached, or is temporarily unavailable (UNAVAILABLE): retry later
  */
 export const ExitCode = { failure: 1, usage: 2, denied: 3, notFound: 4, rejected: 5, rateLimited: 6, unreachable: 7 } as const;
 
 export const EXIT_CODES_HELP =
   'Exit codes: 0 success, 1 unexpected failure, 2 usage, 3 not logged in or not allowed, 4 not found, ' +
-  '5 rejected (invalid input or conflicting state), 6 rate limited, 7 server unreachable.';
+  '5 rejected (invalid input or conflicting state), 6 rate limited, 7 server unreachable or unavailable.';
 
 const EXIT_BY_ERROR_CODE: Record<string, number> = {
   UNAUTHENTICATED: ExitCode.denied,
@@ -28,6 +28,7 @@ const EXIT_BY_ERROR_CODE: Record<string, number> = {
   BAD_USER_INPUT: ExitCode.rejected,
   CONFLICT: ExitCode.rejected,
   RATE_LIMITED: ExitCode.rateLimited,
+  UNAVAILABLE: ExitCode.unreachable,
 };
 
 /** The exit code for a server error code (UNAUTHENTICATED → 3, …); 1 for any other. */

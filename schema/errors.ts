@@ -1,11 +1,15 @@
 // The single mapping from domain errors to GraphQL errors: a code in `extensions.code`, the
 // domain message as is. Anything unexpected is logged and masked.
 import { GraphQLError } from 'graphql';
+import { asUnavailable } from '../server/db/unavailable.ts';
 import { DomainError } from '../server/errors.ts';
 import type { Logger } from '../server/log.ts';
 
 export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const thrown = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const unavailable = asUnavailable(thrown);
+  if (unavailable) logger.warn({ err: thrown }, 'database unavailable: the client is told to retry');
+  const original = unavailable ?? thrown;
   const location = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
   if (original instanceof DomainError) {
     return new GraphQLError(original.message, { ...location, extensions: { code: original.code, ...original.details } });

@@ -22,8 +22,13 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Optional read replica that serves dashboard reads. */
   databaseReadUrl: string | undefined;
-  /** Connections per pool (the embedded database is sized to all pools together). */
+  /** Connections per pool. */
   databasePoolSize: number;
+  /**
+   * Longest a database statement may run (PostgreSQL's statement_timeout) or wait for the embedded
+   * database's shared session, in ms; the caller then gets a retriable error.
+   */
+  databaseTimeoutMs: number;
   /** HMAC key for host and join-token JWTs; generated into the data dir when absent. */
   jwtSecret: string | undefined;
   /** How long a host's login token is valid, in ms. */
@@ -246,6 +251,7 @@ export const SETTINGS = [
   setting('databaseUrl', 'PROCTOR_DATABASE_URL', url('postgres:', 'postgresql:'), none, 'PostgreSQL server (embedded database when unset)'),
   setting('databaseReadUrl', 'PROCTOR_DATABASE_READ_URL', url('postgres:', 'postgresql:'), none, 'read replica for dashboard reads'),
   setting('databasePoolSize', 'PROCTOR_DATABASE_POOL_SIZE', integer(1, 100), 10, 'connections per pool'),
+  setting('databaseTimeoutMs', 'PROCTOR_DATABASE_TIMEOUT', duration, 15_000, 'longest a statement runs, or waits for the embedded database, before a retriable error'),
   setting('jwtSecret', 'PROCTOR_JWT_SECRET', minLength(32), none, 'JWT signing key (generated into the data dir when unset)'),
   setting('hostTokenTtlMs', 'PROCTOR_HOST_TOKEN_TTL', duration, 12 * DURATION_UNITS.h!, 'validity of a host login'),
   setting('joinTokenLeadMs', 'PROCTOR_JOIN_TOKEN_LEAD', duration, 48 * DURATION_UNITS.h!, 'join link valid this long before the scheduled time'),

@@ -1,7 +1,7 @@
 // Typed domain errors. Services throw these; the GraphQL layer maps them to error codes in one
 // place (schema/errors.ts), so a service never needs to know how its errors are transported.
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERVIEW_ENDED';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERVIEW_ENDED' | 'UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -53,5 +53,13 @@ export class InterviewEndedError extends DomainError {
   readonly code = 'INTERVIEW_ENDED';
   constructor(interviewId: string) {
     super(`Interview ${interviewId} has ended: nothing more is accepted from its candidates`, { interviewId });
+  }
+}
+
+/** A dependency (the database) failed transiently: the same request may succeed when retried. */
+export class UnavailableError extends DomainError {
+  readonly code = 'UNAVAILABLE';
+  constructor(message: string, retryAfterMs = 1000) {
+    super(message, { retriable: true, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
   }
 }

@@ -20,7 +20,7 @@ import { startMedia, type MediaRuntime } from './media/setup.ts';
 import { Metrics } from './metrics.ts';
 import { Services } from './services/index.ts';
 import { authenticateForFiles } from '../schema/context.ts';
-import { JOB_POOL_SIZE, openJobStore } from './jobs/backend.ts';
+import { openJobStore } from './jobs/backend.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 
 export type StartupStep = 'database' | 'migrations' | 'sfu' | 'jobs' | 'http';
@@ -71,17 +71,18 @@ export class Platform implements ReadinessProbe {
     const faceModels = locateFaceModels(config);
 
     step('database', 'start', config.databaseUrl ? 'PostgreSQL server' : 'embedded PostgreSQL');
-    // The embedded socket server drops connections beyond its limit: size it to the pool plus
-    // room for a maintenance connection.
     const embedded = config.databaseUrl
       ? undefined
-      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), config.databasePoolSize + 2 + JOB_POOL_SIZE);
+      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), {
+          waitTimeoutMs: config.databaseTimeoutMs,
+          onStall: (stall) => logger.warn(stall, `embedded database: a connection was failed after ${stall.waitedMs} ms (${stall.reason}) so that others can proceed`),
+        });
     let orm: MikroORM | undefined;
     let relay: PgRelay | undefined;
     let media: MediaRuntime | undefined;
     let jobs: JobRunner | undefined;
     try {
-      orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize });
+      orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, server: Boolean(config.databaseUrl) });
       await orm.em.getConnection().execute('select 1').catch((error: Error) => {
         throw new Error(`Cannot reach the database: ${error.message}`);
       });
@@ -194,34 +195,54 @@ export class Platform implements ReadinessProbe {
   }
 
   /**
-   * Graceful shutdown: stop accepting, let in-flight requests finish (up to the configured
-   * limit), then close the database. Safe to call more than once.
+   * Graceful shutdown: stop accepting, let in-flight requests finish, then close the jobs, media
+   * and database. All of it within the configured shutdown timeout: what is still running then
+   * is abandoned, and the log says what. Safe to call more than once.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
+    this.#closing ??= this.#shutdownWithin(this.config.shutdownTimeoutMs);
     return this.#closing;
   }
 
-  async #shutdown(): Promise<void> {
-    this.logger.info('shutting down');
+  async #shutdownWithin(timeoutMs: number): Promise<void> {
+    this.logger.info({ timeoutMs }, 'shutting down');
+    let step = 'http';
+    const shutdown = this.#shutdown(timeoutMs, (name) => (step = name));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
+    const outcome = await Promise.race([shutdown.then(() => 'done' as const), expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      this.logger.warn({ step, openConnections: this.#sockets.size }, `shutdown timeout (${timeoutMs} ms): abandoning in-flight work at the "${step}" step`);
+      shutdown.catch((error: unknown) => this.logger.warn({ err: error }, 'abandoned shutdown step failed'));
+      return;
+    }
+    this.logger.info('stopped');
+  }
+
+  async #shutdown(timeoutMs: number, onStep: (step: string) => void): Promise<void> {
     const drained = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     // Sockets are told to go away (clients reconnect elsewhere); their clean-up runs first.
     await this.#webSockets?.close();
+    // In-flight requests get most of the time; the rest is for jobs and the database.
     const timer = setTimeout(() => {
-      this.logger.warn({ open: this.#sockets.size }, 'shutdown timeout: closing remaining connections');
+      this.logger.warn({ open: this.#sockets.size }, 'shutdown: in-flight requests did not finish in time, closing their connections');
       this.#server.closeAllConnections();
-    }, this.config.shutdownTimeoutMs);
+    }, timeoutMs * 0.75);
     await drained;
     clearTimeout(timer);
     // Running jobs finish while the database is still open.
+    onStep('jobs');
     await this.#jobs?.close();
+    onStep('services');
     await this.services.close();
+    onStep('media');
     this.#media?.pool.close();
     await this.#relay?.close();
+    onStep('database');
     await this.orm.close(true);
     await this.#embedded?.close();
-    this.logger.info('stopped');
   }
 }
 

@@ -37,7 +37,7 @@ export class Worker {
       throw new Error('A worker needs a PostgreSQL server (PROCTOR_DATABASE_URL or --database-url): the embedded database belongs to the `proctor up` process, which runs the jobs itself');
     }
     step('database', 'start', 'PostgreSQL server');
-    const orm = await openOrm({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+    const orm = await openOrm({ url: config.databaseUrl, poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, server: true });
     let relay: PgRelay | undefined;
     let jobs: JobRunner | undefined;
     try {

@@ -1,10 +1,11 @@
 // The embedded default: PostgreSQL compiled to WASM (PGlite) in this process, reachable over a
 // loopback socket so MikroORM and `pg` use it exactly like a server.
-// Facts this design rests on: every connection shares ONE backend session, an open transaction
-// blocks every other connection, and LISTEN/NOTIFY does not cross connections.
+// PGlite is one backend session shared by every connection: PGliteWireServer hands it to one
+// connection at a time, for a whole statement or transaction, and bounds how long others wait.
+// LISTEN/NOTIFY does not cross connections.
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGliteWireServer, type WireStall } from './pglite-wire-server.ts';
 
 /**
  * PGlite's defaults (shared_buffers 128MB) cost ~120 MB of resident memory more than a
@@ -12,31 +13,38 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  */
 const SMALL_FOOTPRINT = ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB', 'temp_buffers = 2MB', 'wal_buffers = 1MB'];
 
+export interface EmbeddedDatabaseOptions {
+  /** Longest a connection waits for the shared session before its statement fails (SQLSTATE 57014). */
+  waitTimeoutMs: number;
+  onStall?: (stall: WireStall) => void;
+}
+
 export class EmbeddedDatabase {
   readonly #db: PGlite;
-  readonly #server: PGLiteSocketServer;
+  readonly #wire: PGliteWireServer;
   readonly url: string;
 
-  private constructor(db: PGlite, server: PGLiteSocketServer, url: string) {
+  private constructor(db: PGlite, wire: PGliteWireServer) {
     this.#db = db;
-    this.#server = server;
-    this.url = url;
+    this.#wire = wire;
+    this.url = `postgres://postgres@${wire.address}/postgres`;
   }
 
-  /**
-   * Opens (initialising on first use) the database in `dataDir`. `maxConnections` must cover
-   * every pool together: the socket server drops connections beyond it.
-   */
-  static async create(dataDir: string, maxConnections: number): Promise<EmbeddedDatabase> {
+  /** Opens (initialising on first use) the database in `dataDir`. */
+  static async create(dataDir: string, options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
     await mkdir(dataDir, { recursive: true });
     const db = await PGlite.create({ dataDir, postgresqlconf: SMALL_FOOTPRINT });
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
-    await server.start();
-    return new EmbeddedDatabase(db, server, `postgres://postgres@${server.getServerConn()}/postgres`);
+    try {
+      const wire = await PGliteWireServer.create({ db, waitTimeoutMs: options.waitTimeoutMs, onStall: options.onStall });
+      return new EmbeddedDatabase(db, wire);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
-    await this.#server.stop();
+    await this.#wire.close();
     await this.#db.close();
   }
 }

@@ -10,13 +10,25 @@ export interface DatabaseOptions {
   url: string;
   readUrl?: string | undefined;
   poolSize: number;
+  /**
+   * No statement may hang: the longest a query runs (PostgreSQL's statement_timeout, on a server)
+   * and the longest a caller waits for a free connection of the pool. The embedded database
+   * bounds its own waits (PGliteWireServer).
+   */
+  timeoutMs?: number | undefined;
+  /** The URL is a PostgreSQL server (statement_timeout applies), not the embedded database. */
+  server?: boolean;
 }
 
 export function ormConfig(options: DatabaseOptions) {
+  const timeouts = options.timeoutMs
+    ? { connectionTimeoutMillis: options.timeoutMs, ...(options.server ? { statement_timeout: options.timeoutMs } : {}) }
+    : {};
   return defineConfig({
     clientUrl: options.url,
     entities,
     pool: { min: 0, max: options.poolSize },
+    driverOptions: timeouts,
     debug: false,
     // Reads go to the primary unless a query asks for the replica (read-your-writes by default).
     preferReadReplicas: false,

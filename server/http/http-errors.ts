@@ -2,10 +2,11 @@
 // errors keep the codes the GraphQL API uses; an unexpected error is logged and reported without
 // internals.
 import type { Middleware } from 'koa';
+import { asUnavailable } from '../db/unavailable.ts';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429, INTERVIEW_ENDED: 409 };
+const STATUS_BY_CODE: Record<ErrorCode, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429, INTERVIEW_ENDED: 409, UNAVAILABLE: 503 };
 
 export class HttpError extends Error {
   readonly status: number;
@@ -21,7 +22,9 @@ export function httpErrors(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-    } catch (error) {
+    } catch (thrown) {
+      const error = asUnavailable(thrown) ?? thrown;
+      if (error !== thrown) logger.warn({ err: thrown }, 'database unavailable');
       if (error instanceof HttpError) {
         ctx.status = error.status;
         ctx.body = { errors: [{ message: error.message, extensions: { code: error.code } }] };

@@ -3,7 +3,7 @@
 //  - its constructor calls backend.connect() without a catch, so an unreachable database would be
 //    an unhandled rejection and start() would hang: we connect first, report the failure
 //    ourselves, and hand Agenda a backend that is already connected;
-//  - on the embedded database NOTIFY does not cross pglite-socket connections, so notifications
+//  - on the embedded database NOTIFY does not cross connections, so notifications
 //    would be silently lost: there the backend's LISTEN/NOTIFY is off and an in-memory channel
 //    wakes this process's processor instead of 5 s polling (one process owns that database).
 import { MongoBackend } from '@agendajs/mongo-backend';
@@ -19,8 +19,8 @@ export interface JobStore {
   describe: string;
   /**
    * The shortest polling interval worth using. On the embedded database every connection shares
-   * one session and pglite-socket interleaves the protocol messages of concurrent queries, so
-   * chatty polling there is avoided (new jobs still start at once through notifications).
+   * one session, so each poll makes the server's own queries wait: chatty polling there is avoided
+   * (new jobs still start at once through notifications).
    */
   minPollMs: number;
 }
@@ -35,8 +35,8 @@ export async function openJobStore(options: { jobsUrl: string | undefined; datab
     await connect(backend, 'the jobs MongoDB');
     return { backend: new ConnectedBackend(backend), notificationChannel: undefined, describe: 'MongoDB', minPollMs: 250 };
   }
-  // One connection on the embedded database: its socket server interleaves the protocol messages
-  // of concurrent connections (one shared session), which breaks Agenda's overlapping queries.
+  // One connection on the embedded database: all connections share its one session, so more
+  // would only queue.
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.embedded ? 1 : JOB_POOL_SIZE, application_name: 'proctor-jobs', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A dropped idle connection (database restart) is logged; pg replaces it on the next query.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'a jobs database connection failed'));
