@@ -1,7 +1,8 @@
 // GraphQL over WebSocket (graphql-ws protocol) on the HTTP server's port and /graphql path, run
 // through yoga's own pipeline so validation rules, error masking and plugins apply as over HTTP.
 // The token travels in connection_init ({ authorization: "Bearer …" }); a bad one closes the
-// socket with 4401 (not authenticated) or 4403 (not allowed) and the reason.
+// socket with 4401 (not authenticated) or 4403 (not allowed) and the reason; an org already at
+// its connection cap gets 4429.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,12 +13,13 @@ import { WebSocketServer } from 'ws';
 import type { Actor } from '../server/auth/actor.ts';
 import { DomainError } from '../server/errors.ts';
 import type { Logger } from '../server/log.ts';
+import { OrgConnectionLimit } from '../server/org-connection-limit.ts';
 import { authenticate } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import type { GraphQLServer } from './yoga.ts';
 import type { Services } from '../server/services/index.ts';
 
-const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403 } as const;
+const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403, LIMIT_EXCEEDED: 4429 } as const;
 const KEEP_ALIVE_MS = 12_000;
 
 /** What graphql-ws keeps per connection (a type alias: graphql-ws wants a Record). */
@@ -27,6 +29,8 @@ type Connection = {
   peer: string;
   /** Subscription id → its root field: one subscription of each kind per connection. */
   subscriptions: Map<string, string>;
+  /** Gives the connection's place under its org's cap back. */
+  releaseOrgSlot: () => void;
 };
 
 export interface WebSocketBridge {
@@ -37,12 +41,13 @@ export interface WebSocketBridge {
 export function attachWebSockets(
   server: Server,
   graphql: GraphQLServer,
-  options: { services: Services; logger: Logger; maxPayloadBytes: number },
+  options: { services: Services; logger: Logger; maxPayloadBytes: number; maxSocketsPerOrg: number },
 ): WebSocketBridge {
   const { services, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
   const pipelines = new WeakMap<object, ReturnType<GraphQLServer['getEnveloped']>>();
   const pipelineOf = (args: ExecutionArgs) => pipelines.get(args.contextValue as object)!;
+  const orgSockets = new OrgConnectionLimit(options.maxSocketsPerOrg);
   let open = 0;
   let lastClosed: (() => void) | undefined;
 
@@ -55,6 +60,7 @@ export function attachWebSockets(
         try {
           if (typeof authorization !== 'string') throw new GraphQLError('Send { authorization: "Bearer <token>" } in connection_init', { extensions: { code: 'UNAUTHENTICATED' } });
           const actor = await authenticate(services, authorization);
+          ctx.extra.releaseOrgSlot = orgSockets.acquire(actor.orgId);
           ctx.extra.actor = actor;
           ctx.extra.peer = randomUUID();
           ctx.extra.subscriptions = new Map();
@@ -63,7 +69,8 @@ export function attachWebSockets(
         } catch (error) {
           const code = error instanceof DomainError ? error.code : String((error as GraphQLError).extensions?.code);
           // Our own close code: graphql-ws's plain `false` would close with 4403, which clients retry.
-          ctx.extra.socket.close(code === 'FORBIDDEN' ? CLOSE_CODE.FORBIDDEN : CLOSE_CODE.UNAUTHENTICATED, (error as Error).message.slice(0, 120));
+          const closeCode = code === 'FORBIDDEN' || code === 'LIMIT_EXCEEDED' ? CLOSE_CODE[code] : CLOSE_CODE.UNAUTHENTICATED;
+          ctx.extra.socket.close(closeCode, (error as Error).message.slice(0, 120));
           return false;
         }
       },
@@ -117,6 +124,7 @@ export function attachWebSockets(
         } catch (error) {
           logger.error({ err: error }, 'candidate disconnect handling failed');
         } finally {
+          ctx.extra.releaseOrgSlot?.();
           if (--open === 0) lastClosed?.();
         }
       },

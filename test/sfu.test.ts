@@ -13,9 +13,10 @@ import { createLogger } from '../server/log.ts';
 import { startMedia } from '../server/media/setup.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { SocketPool, type WsClient } from './support/live.ts';
+import { SocketPool } from './support/live.ts';
 import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { CAPABILITIES, CONSUME, CREATE_TRANSPORT, errorCode, OPUS_RTP, PRODUCE, ROOM_EVENTS, VP8_RTP, vp8Rtp } from './support/sfu-signaling.ts';
 import { until } from './support/until.ts';
 
 const run = promisify(execFile);
@@ -26,24 +27,6 @@ const HOST_EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) 
   ... on StreamQuality { candidateId bitrateKbps packetLossPct jitterMs rttMs score }
   ... on LiveAlert { type candidateId severity }
 } }`;
-const CREATE_TRANSPORT = 'mutation($interviewId: ID, $direction: TransportDirection!) { createTransport(interviewId: $interviewId, direction: $direction) { id } }';
-const PRODUCE = 'mutation($transportId: ID!, $kind: MediaKind!, $rtpParameters: JSONObject!, $source: MediaSource!) { produce(transportId: $transportId, kind: $kind, rtpParameters: $rtpParameters, source: $source) }';
-const CONSUME = 'mutation($producerId: ID!, $rtpCapabilities: JSONObject!) { consume(producerId: $producerId, rtpCapabilities: $rtpCapabilities) { id } }';
-const ROOM_EVENTS = 'subscription($interviewId: ID) { mediaRoomEvents(interviewId: $interviewId) { kind reconnect producer { producerId kind source role candidateId } } }';
-const CAPABILITIES = 'query($interviewId: ID) { routerRtpCapabilities(interviewId: $interviewId) }';
-/** Plain VP8 as a non-browser sender would describe it (no DTLS needed to register a producer). */
-const VP8_RTP = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22222222 }] };
-const OPUS_RTP = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 11111111 }] };
-
-/** The first error's code of a graphql-ws request that must fail. */
-async function errorCode(socket: WsClient, query: string, variables: Record<string, unknown>): Promise<string> {
-  try {
-    await socket.request(query, variables);
-  } catch (error) {
-    return JSON.parse((error as Error).message)[0].extensions.code;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describeDatabase()})`, function () {
   this.timeout(90_000);
@@ -105,7 +88,8 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.ok(caps.codecs.some((codec: { mimeType: string }) => codec.mimeType === 'video/VP8'));
     await candidate.request(CREATE_TRANSPORT, { direction: 'RECV' });
     assert.equal(await errorCode(candidate, CREATE_TRANSPORT, { interviewId: theirs.interviewId, direction: 'SEND' }), 'FORBIDDEN');
-    assert.equal(await errorCode(candidate, CONSUME, { producerId: foreignProducer, rtpCapabilities: caps }), 'FORBIDDEN');
+    // Not FORBIDDEN: a candidate is not told that a stream it may not receive exists.
+    assert.equal(await errorCode(candidate, CONSUME, { producerId: foreignProducer, rtpCapabilities: caps }), 'NOT_FOUND');
     assert.equal(await errorCode(candidate, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'CAMERA' }), 'FORBIDDEN');
 
     const { client: stranger } = await signUp(new GraphQLClient(server.url), 'Other org');
@@ -120,6 +104,64 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.equal((await host.withToken(mine.token).error(CAPABILITIES)).code, 'BAD_USER_INPUT');
     const scheduled = await liveInterview(false);
     assert.equal(await errorCode(open(scheduled.token), CAPABILITIES, {}), 'CONFLICT');
+  });
+
+  it("lets a candidate receive only the host's streams, and tells it of no other candidate's", async () => {
+    const { interviewId, token: tokenA } = await liveInterview();
+    const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bob", email: "bob@example.com") { token } }', { id: interviewId });
+    const candidateA = open(tokenA);
+    const candidateB = open(invited.inviteCandidate.token);
+    const hostSocket = open(host.token);
+    const heardByA = candidateA.subscribe(ROOM_EVENTS, {});
+    const heardByHost = hostSocket.subscribe(ROOM_EVENTS, { interviewId });
+    assert.equal((await heardByA.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
+    assert.equal((await heardByHost.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
+
+    // B sends camera, mic and screen; then the host sends its mic. Events arrive in order, so
+    // anything A heard of B's streams would come before the host's.
+    const sendB = (await candidateB.request(CREATE_TRANSPORT, { direction: 'SEND' })).createTransport.id;
+    const producersOfB: string[] = [];
+    for (const [kind, source, rtp] of [['VIDEO', 'CAMERA', VP8_RTP], ['AUDIO', 'MIC', OPUS_RTP], ['VIDEO', 'SCREEN', vp8Rtp(33333333)]] as const) {
+      producersOfB.push((await candidateB.request(PRODUCE, { transportId: sendB, kind, rtpParameters: rtp, source })).produce);
+    }
+    const sendHost = (await hostSocket.request(CREATE_TRANSPORT, { interviewId, direction: 'SEND' })).createTransport.id;
+    const hostMic = (await hostSocket.request(PRODUCE, { transportId: sendHost, kind: 'AUDIO', rtpParameters: OPUS_RTP, source: 'MIC' })).produce;
+    assert.deepEqual((await heardByA.next()).data.mediaRoomEvents, {
+      kind: 'PRODUCER_ADDED',
+      reconnect: false,
+      producer: { producerId: hostMic, kind: 'AUDIO', source: 'MIC', role: 'HOST', candidateId: null },
+    });
+    // The host keeps hearing of every stream.
+    const heard: string[] = [];
+    for (let i = 0; i < 4; i++) heard.push((await heardByHost.next()).data.mediaRoomEvents.producer.producerId);
+    assert.deepEqual(heard, [...producersOfB, hostMic]);
+
+    // A cannot receive B's streams: the same answer as for a producer that does not exist.
+    const caps = (await candidateA.request(CAPABILITIES, {})).routerRtpCapabilities;
+    await candidateA.request(CREATE_TRANSPORT, { direction: 'RECV' });
+    for (const producerId of [...producersOfB, 'no-such-producer']) {
+      assert.equal(await errorCode(candidateA, CONSUME, { producerId, rtpCapabilities: caps }), 'NOT_FOUND', producerId);
+    }
+    assert.ok((await candidateA.request(CONSUME, { producerId: hostMic, rtpCapabilities: caps })).consume.id, "A receives the host's mic");
+    const hostRecv = await hostSocket.request(CREATE_TRANSPORT, { interviewId, direction: 'RECV' });
+    assert.ok(hostRecv.createTransport.id);
+    assert.ok((await hostSocket.request(CONSUME, { producerId: producersOfB[0], rtpCapabilities: caps })).consume.id, "the host receives B's camera");
+
+    // A late subscriber gets the room as it is, without B's streams; B leaving is not announced
+    // to A either (the host's stream closing after it is the next thing A hears).
+    const lateA = open(tokenA).subscribe(ROOM_EVENTS, {});
+    assert.equal((await lateA.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
+    assert.equal((await lateA.next()).data.mediaRoomEvents.producer.producerId, hostMic);
+    await candidateB.dispose();
+    for (let i = 0; i < 3; i++) assert.equal((await heardByHost.next()).data.mediaRoomEvents.kind, 'PRODUCER_CLOSED');
+    await hostSocket.request('mutation($producerId: ID!) { closeProducer(producerId: $producerId) }', { producerId: hostMic });
+    for (const subscription of [heardByA, lateA]) {
+      assert.deepEqual((await subscription.next()).data.mediaRoomEvents, {
+        kind: 'PRODUCER_CLOSED',
+        reconnect: false,
+        producer: { producerId: hostMic, kind: 'AUDIO', source: 'MIC', role: 'HOST', candidateId: null },
+      });
+    }
   });
 
   it('tells subscribers when the room opens, what streams it has, and when it closes', async () => {

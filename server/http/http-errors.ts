@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429 };
+const STATUS_BY_CODE: Record<ErrorCode, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429, LIMIT_EXCEEDED: 429 };
 
 export class HttpError extends Error {
   readonly status: number;
