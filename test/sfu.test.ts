@@ -2,6 +2,7 @@
 // client/src/media over our GraphQL signaling, real ffmpeg recordings checked with ffprobe.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parse, validate } from 'graphql';
 import type { Page } from 'playwright-core';
@@ -48,11 +49,12 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     await server?.stop();
   });
 
-  async function liveInterview(start = true) {
-    const created = await host.ok('mutation { createInterview(input: { title: "Media" }) { interview { id } } }');
+  /** A join link to an interview (LIVE unless `start` is false) of `as`'s org. */
+  async function liveInterview(start = true, as = host) {
+    const created = await as.ok('mutation { createInterview(input: { title: "Media" }) { interview { id } } }');
     const interviewId: string = created.createInterview.interview.id;
-    const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
-    if (start) await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    const invited = await as.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
+    if (start) await as.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
     return { interviewId, token: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
   }
 
@@ -280,6 +282,38 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     );
     assert.ok(summary && summary.samples >= 1 && summary.avg_bitrate_kbps > 0, JSON.stringify(summary));
     await Promise.all([candidatePage.close(), hostPage.close()]);
+  });
+
+  it('stops a recording cleanly near its size cap while the interview goes on', async () => {
+    const maxBytes = 200 * 1024;
+    const [capped, page] = await Promise.all([startTestPlatform({ recordingMaxBytes: maxBytes }), openPage()]);
+    try {
+      const { client: cappedHost } = await signUp(new GraphQLClient(capped.url));
+      const { interviewId, token, candidateId } = await liveInterview(true, cappedHost);
+      await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [capped.url, token]);
+
+      const connection = capped.platform.orm.em.getConnection();
+      const recording = await until('a recording ended by its size cap', async () => {
+        const rows = await connection.execute<{ path: string; ended_at: string | null }[]>('select path, ended_at from recordings where interview_id = ? and candidate_id = ?', [
+          interviewId,
+          candidateId,
+        ]);
+        return rows.length === 1 && rows[0]!.ended_at ? rows[0] : undefined;
+      });
+      const { size } = await stat(recording.path);
+      // ffmpeg checks the cap before each packet it writes, then adds the file's index.
+      assert.ok(size >= maxBytes * 0.9 && size <= maxBytes + 64 * 1024, `${size} bytes for a cap of ${maxBytes}`);
+      const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type:format=duration', '-of', 'json', recording.path])).stdout);
+      assert.deepEqual(probe.streams.map((s: { codec_type: string }) => s.codec_type).sort(), ['audio', 'video'], 'a finalized, readable file');
+      assert.ok(Number(probe.format.duration) > 0);
+
+      const { interview } = await cappedHost.ok('query($id: ID!) { interview(id: $id) { status } }', { id: interviewId });
+      assert.equal(interview.status, 'LIVE');
+      await until('no recording active on /metrics', async () => /^proctor_recordings_active 0$/m.test(await (await fetch(`${capped.url}/metrics`)).text()));
+    } finally {
+      await page.close();
+      await capped.stop();
+    }
   });
 
   it('starts without ffmpeg: recording off, with one clear warning', async () => {
