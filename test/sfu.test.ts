@@ -101,7 +101,8 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
 
     // Bad input gets a code and a message; HTTP cannot signal; rooms exist only while LIVE.
     assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'MIC' }), 'BAD_USER_INPUT');
-    assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: { codecs: 'nope' }, source: 'CAMERA' }), 'BAD_USER_INPUT');
+    // SCREEN: this candidate already sends its one CAMERA, and would be refused for that first.
+    assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: { codecs: 'nope' }, source: 'SCREEN' }), 'BAD_USER_INPUT');
     assert.equal(await errorCode(other, CONSUME, { producerId: 'no-such-producer', rtpCapabilities: caps }), 'NOT_FOUND');
     assert.equal((await host.withToken(mine.token).error(CAPABILITIES)).code, 'BAD_USER_INPUT');
     const scheduled = await liveInterview(false);
