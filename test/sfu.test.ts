@@ -302,8 +302,9 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
         return rows.length === 1 && rows[0]!.ended_at ? rows[0] : undefined;
       });
       const { size } = await stat(recording.path);
-      // ffmpeg checks the cap before each packet it writes, then adds the file's index.
-      assert.ok(size >= maxBytes * 0.9 && size <= maxBytes + 64 * 1024, `${size} bytes for a cap of ${maxBytes}`);
+      // ffmpeg stops once what it has written passes the cap; the WebM muxer writes whole clusters
+      // (up to 5 s of media, ~400 KB at the page's bitrate), so the file ends at most one past it.
+      assert.ok(size >= maxBytes && size <= maxBytes + 512 * 1024, `${size} bytes for a cap of ${maxBytes}`);
       const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type:format=duration', '-of', 'json', recording.path])).stdout);
       assert.deepEqual(probe.streams.map((s: { codec_type: string }) => s.codec_type).sort(), ['audio', 'video'], 'a finalized, readable file');
       assert.ok(Number(probe.format.duration) > 0);
