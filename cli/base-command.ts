@@ -11,7 +11,7 @@ import { ClientConfigFile, DEFAULT_SERVER, type ClientSettings } from './client-
  *   2 usage: unknown or missing flag, invalid value (oclif), invalid configuration (`proctor up`)
  *   3 not logged in, or not allowed (UNAUTHENTICATED, FORBIDDEN)
  *   4 not found (NOT_FOUND)
- *   5 rejected: invalid input or a conflicting state (BAD_USER_INPUT, CONFLICT)
+ *   5 rejected: invalid input, a conflicting state or a reached limit (BAD_USER_INPUT, CONFLICT, LIMIT_EXCEEDED)
  *   6 rate limited (RATE_LIMITED): retry later
  *   7 the server cannot be reached, or is temporarily unavailable (UNAVAILABLE): retry later
  */
@@ -27,6 +27,7 @@ const EXIT_BY_ERROR_CODE: Record<string, number> = {
   NOT_FOUND: ExitCode.notFound,
   BAD_USER_INPUT: ExitCode.rejected,
   CONFLICT: ExitCode.rejected,
+  LIMIT_EXCEEDED: ExitCode.rejected,
   RATE_LIMITED: ExitCode.rateLimited,
   UNAVAILABLE: ExitCode.unreachable,
 };

@@ -10,7 +10,7 @@ import { DomainError } from '../server/errors.ts';
 import type { Services } from '../server/services/index.ts';
 import { verifyBearer } from './context.ts';
 
-export const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403 } as const;
+export const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403, LIMIT_EXCEEDED: 4429 } as const;
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_REASON_LENGTH = 120;
 
@@ -87,5 +87,5 @@ export class SocketCredential {
 /** 4403 for a caller that may not do this, 4401 for anything else wrong with the credential. */
 export function closeCode(error: unknown): number {
   const code = error instanceof DomainError ? error.code : String((error as GraphQLError).extensions?.code);
-  return code === 'FORBIDDEN' ? CLOSE_CODE.FORBIDDEN : CLOSE_CODE.UNAUTHENTICATED;
+  return code === 'FORBIDDEN' || code === 'LIMIT_EXCEEDED' ? CLOSE_CODE[code] : CLOSE_CODE.UNAUTHENTICATED;
 }

@@ -2,8 +2,8 @@
 // through yoga's own pipeline so validation rules, error masking and plugins apply as over HTTP.
 // The token travels in connection_init ({ authorization: "Bearer …" }); a bad one closes the
 // socket with 4401 (not authenticated) or 4403 (not allowed) and the reason, and so does one
-// revoked or expired later (socket-credential.ts). Operations run with the socket's remote address
-// as the client address (login and sign-up limits).
+// revoked or expired later (socket-credential.ts); an org already at its connection cap gets 4429.
+// Operations run with the socket's remote address as the client address (login and sign-up limits).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,6 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
+import { OrgConnectionLimit } from '../server/org-connection-limit.ts';
 import { requestContext, type RequestContext } from '../server/request-context.ts';
 import { toGraphQLError } from './errors.ts';
 import { closeCode, SocketCredential } from './socket-credential.ts';
@@ -28,6 +29,8 @@ type Connection = {
   peer: string;
   /** Subscription id → its root field: one subscription of each kind per connection. */
   subscriptions: Map<string, string>;
+  /** Gives the connection's place under its org's cap back. */
+  releaseOrgSlot: () => void;
 };
 
 export interface WebSocketBridge {
@@ -38,7 +41,7 @@ export interface WebSocketBridge {
 export function attachWebSockets(
   server: Server,
   graphql: GraphQLServer,
-  options: { services: Services; logger: Logger; maxPayloadBytes: number },
+  options: { services: Services; logger: Logger; maxPayloadBytes: number; maxSocketsPerOrg: number },
 ): WebSocketBridge {
   const { services, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
@@ -48,6 +51,7 @@ export function attachWebSockets(
     const { pipeline, request } = operations.get(args.contextValue as object)!;
     return requestContext.run(request, () => step(pipeline));
   };
+  const orgSockets = new OrgConnectionLimit(options.maxSocketsPerOrg);
   let open = 0;
   let lastClosed: (() => void) | undefined;
 
@@ -59,6 +63,12 @@ export function attachWebSockets(
         try {
           const credential = await SocketCredential.open(services, ctx.connectionParams?.authorization, ctx.extra.socket);
           const { actor } = credential.current;
+          try {
+            ctx.extra.releaseOrgSlot = orgSockets.acquire(actor.orgId);
+          } catch (error) {
+            credential.close();
+            throw error;
+          }
           ctx.extra.credential = credential;
           ctx.extra.peer = randomUUID();
           ctx.extra.subscriptions = new Map();
@@ -128,6 +138,7 @@ export function attachWebSockets(
         } catch (error) {
           logger.error({ err: error }, 'candidate disconnect handling failed');
         } finally {
+          ctx.extra.releaseOrgSlot?.();
           if (--open === 0) lastClosed?.();
         }
       },

@@ -91,6 +91,20 @@ export interface Config {
   faceCheckIntervalMs: number;
   /** Largest accepted evidence snapshot (JPEG), in bytes. */
   snapshotLimitBytes: number;
+  /** Evidence snapshots one candidate session may store. */
+  snapshotsPerSession: number;
+  /** Total bytes of evidence snapshots one candidate session may store. */
+  snapshotBytesPerSession: number;
+  /** WebRTC transports one signaling connection may hold in a media room. */
+  mediaTransportsPerPeer: number;
+  /** Producers (sent tracks) one signaling connection may hold; a candidate also only one per source. */
+  mediaProducersPerPeer: number;
+  /** What a WebRTC transport may receive, in bits per second (the SFU tells the sender to stay below). */
+  mediaMaxIncomingBitrate: number;
+  /** A recording file stops (finalized, with a warning) once it reaches this size, in bytes. */
+  recordingMaxBytes: number;
+  /** Concurrent GraphQL WebSocket connections of one org (its hosts, tokens and candidates together). */
+  webSocketsPerOrg: number;
   /** How long a `proctor room` link may be opened, in ms. */
   roomLinkTtlMs: number;
   /** Longest a room login (what a room link is exchanged for) lasts, in ms; it ends with its interview anyway. */
@@ -169,12 +183,23 @@ function durationAtLeast(minMs: number): Parser<number> {
   };
 }
 
-/** "512kb", "1mb" or plain bytes. */
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** "512kb", "1mb", "2gb" or plain bytes. */
 const byteSize: Parser<number> = (raw) => {
-  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
   if (!match) throw new Error(`expected a size like 512kb or 1mb, got "${raw}"`);
-  const unit = (match[2] ?? 'b').toLowerCase();
-  return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+  return Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()]!;
+};
+
+/** "500kbps", "3mbps" or plain bits per second. */
+const bitrate: Parser<number> = (raw) => {
+  const match = /^(\d+)\s*(kbps|mbps)?$/i.exec(raw.trim());
+  if (!match) throw new Error(`expected a bitrate like 500kbps or 3mbps, got "${raw}"`);
+  const unit = (match[2] ?? '').toLowerCase();
+  const value = Number(match[1]) * (unit === 'mbps' ? 1_000_000 : unit === 'kbps' ? 1000 : 1);
+  if (value < 10_000) throw new Error(`expected at least 10kbps, got ${value} bits/s`);
+  return value;
 };
 
 function url(...protocols: string[]): Parser<string> {
@@ -283,6 +308,13 @@ export const SETTINGS = [
   setting('faceModelsUrl', 'PROCTOR_FACE_MODELS_URL', url('http:', 'https:'), none, 'load face models from this base URL instead of the server'),
   setting('faceCheckIntervalMs', 'PROCTOR_FACE_CHECK_INTERVAL', duration, 200, 'face check period on the candidate page'),
   setting('snapshotLimitBytes', 'PROCTOR_SNAPSHOT_LIMIT', byteSize, 256 * 1024, 'largest evidence snapshot upload'),
+  setting('snapshotsPerSession', 'PROCTOR_SNAPSHOTS_PER_SESSION', integer(1, 1_000_000), 200, 'evidence snapshots one candidate session may store'),
+  setting('snapshotBytesPerSession', 'PROCTOR_SNAPSHOT_BYTES_PER_SESSION', byteSize, 20 * BYTE_UNITS.mb!, 'total evidence snapshot bytes of one candidate session'),
+  setting('mediaTransportsPerPeer', 'PROCTOR_MEDIA_TRANSPORTS_PER_CONNECTION', integer(1, 1000), 4, 'WebRTC transports one signaling connection may hold'),
+  setting('mediaProducersPerPeer', 'PROCTOR_MEDIA_PRODUCERS_PER_CONNECTION', integer(1, 1000), 4, 'tracks one signaling connection may send (a candidate: also one per source)'),
+  setting('mediaMaxIncomingBitrate', 'PROCTOR_MEDIA_MAX_INCOMING_BITRATE', bitrate, 3_000_000, 'most a WebRTC transport may receive'),
+  setting('recordingMaxBytes', 'PROCTOR_RECORDING_MAX_SIZE', byteSize, BYTE_UNITS.gb!, 'a recording file stops (finalized, logged) at this size'),
+  setting('webSocketsPerOrg', 'PROCTOR_WEBSOCKETS_PER_ORG', integer(1, 1_000_000), 1000, "concurrent GraphQL WebSocket connections of one org's hosts, tokens and candidates"),
   setting('roomLinkTtlMs', 'PROCTOR_ROOM_LINK_TTL', duration, 5 * DURATION_UNITS.m!, 'validity of a `proctor room` link'),
   setting('roomSessionTtlMs', 'PROCTOR_ROOM_SESSION_TTL', duration, 4 * DURATION_UNITS.h!, 'longest room login a room link gives (it ends with the interview)'),
   setting('jobsUrl', 'PROCTOR_JOBS_URL', url('mongodb:', 'mongodb+srv:'), none, 'MongoDB for background jobs (default: the PostgreSQL database)'),

@@ -1,7 +1,7 @@
 // Typed domain errors. Services throw these; the GraphQL layer maps them to error codes in one
 // place (schema/errors.ts), so a service never needs to know how its errors are transported.
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERVIEW_ENDED' | 'UNAVAILABLE';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'LIMIT_EXCEEDED' | 'INTERVIEW_ENDED' | 'UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -61,5 +61,13 @@ export class UnavailableError extends DomainError {
   readonly code = 'UNAVAILABLE';
   constructor(message: string, retryAfterMs = 1000) {
     super(message, { retriable: true, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+  }
+}
+
+/** A configured resource cap (transports, producers, snapshots, connections…) is reached. */
+export class LimitExceededError extends DomainError {
+  readonly code = 'LIMIT_EXCEEDED';
+  constructor(message: string, limit: number) {
+    super(message, { limit });
   }
 }

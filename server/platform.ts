@@ -144,7 +144,12 @@ export class Platform implements ReadinessProbe {
           services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
       });
       server.on('request', app.callback());
-      platform.#webSockets = attachWebSockets(server, graphql, { services, logger, maxPayloadBytes: config.bodyLimitBytes });
+      platform.#webSockets = attachWebSockets(server, graphql, {
+        services,
+        logger,
+        maxPayloadBytes: config.bodyLimitBytes,
+        maxSocketsPerOrg: config.webSocketsPerOrg,
+      });
       server.on('connection', (socket) => {
         platform.#sockets.add(socket);
         metrics.openSockets.inc();

@@ -52,26 +52,41 @@ interface Owned<T> {
 /** The candidate's stream gets the bandwidth first when a host's downlink is short. */
 const VIDEO_PRIORITY = { high: 200, normal: 1 };
 
+export interface RoomOptions {
+  /** Travels with the router (the interview it serves). */
+  appData?: Record<string, unknown>;
+  /** What each WebRTC transport may receive, in bits per second (none when unset). */
+  maxIncomingBitrate?: number;
+}
+
+/** What one peer holds in the room. */
+export interface PeerHoldings {
+  transports: number;
+  producers: types.Producer[];
+}
+
 export class Room extends EventEmitter<RoomEvents> {
   readonly router: types.Router;
   readonly #slot: PoolWorker;
+  readonly #maxIncomingBitrate: number | undefined;
   readonly #transports = new Map<string, Owned<types.WebRtcTransport> & { direction: Direction }>();
   readonly #producers = new Map<string, Owned<types.Producer>>();
   readonly #consumers = new Map<string, Owned<types.Consumer>>();
   #closed = false;
 
-  private constructor(router: types.Router, slot: PoolWorker) {
+  private constructor(router: types.Router, slot: PoolWorker, maxIncomingBitrate: number | undefined) {
     super();
     this.router = router;
     this.#slot = slot;
+    this.#maxIncomingBitrate = maxIncomingBitrate;
   }
 
   /** A router on the least-loaded worker of the pool. */
-  static async create(pool: WorkerPool, appData: Record<string, unknown> = {}): Promise<Room> {
+  static async create(pool: WorkerPool, options: RoomOptions = {}): Promise<Room> {
     const slot = pool.leastLoaded();
-    const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData });
+    const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: options.appData ?? {} });
     slot.routers++;
-    const room = new Room(router, slot);
+    const room = new Room(router, slot, options.maxIncomingBitrate);
     router.observer.once('close', () => {
       slot.routers--;
       room.#finish(slot.worker.died ? 'worker-died' : 'closed');
@@ -103,6 +118,13 @@ export class Room extends EventEmitter<RoomEvents> {
     });
     this.#transports.set(transport.id, { owner: peer, item: transport, direction });
     transport.observer.once('close', () => this.#transports.delete(transport.id));
+    // The sender is told (REMB / transport-cc) to stay below it, and what exceeds it is dropped.
+    if (this.#maxIncomingBitrate !== undefined) {
+      await transport.setMaxIncomingBitrate(this.#maxIncomingBitrate).catch((error: unknown) => {
+        transport.close();
+        throw error;
+      });
+    }
     return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
   }
 
@@ -156,6 +178,19 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Everything the peer created goes (its signaling connection closed). */
   closePeer(peer: string): void {
     for (const { owner, item } of [...this.#transports.values()]) if (owner === peer) item.close();
+  }
+
+  /** What a peer holds now (its limits are the owner's policy). */
+  holdings(peer: string): PeerHoldings {
+    let transports = 0;
+    for (const { owner } of this.#transports.values()) if (owner === peer) transports++;
+    const producers = [...this.#producers.values()].filter(({ owner }) => owner === peer).map(({ item }) => item);
+    return { transports, producers };
+  }
+
+  /** Transport stats of every peer (diagnostics). */
+  async transportStats(): Promise<types.WebRtcTransportStat[]> {
+    return (await Promise.all([...this.#transports.values()].map(({ item }) => item.getStats()))).flat();
   }
 
   producer(producerId: string): types.Producer | undefined {

@@ -2,6 +2,7 @@
 // client/src/media over our GraphQL signaling, real ffmpeg recordings checked with ffprobe.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parse, validate } from 'graphql';
 import type { Page } from 'playwright-core';
@@ -13,9 +14,10 @@ import { createLogger } from '../server/log.ts';
 import { startMedia } from '../server/media/setup.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { SocketPool, type WsClient } from './support/live.ts';
+import { SocketPool } from './support/live.ts';
 import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { CAPABILITIES, CONSUME, CREATE_TRANSPORT, errorCode, OPUS_RTP, PRODUCE, ROOM_EVENTS, VP8_RTP, vp8Rtp } from './support/sfu-signaling.ts';
 import { until } from './support/until.ts';
 
 const run = promisify(execFile);
@@ -26,24 +28,6 @@ const HOST_EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) 
   ... on StreamQuality { candidateId bitrateKbps packetLossPct jitterMs rttMs score }
   ... on LiveAlert { type candidateId severity }
 } }`;
-const CREATE_TRANSPORT = 'mutation($interviewId: ID, $direction: TransportDirection!) { createTransport(interviewId: $interviewId, direction: $direction) { id } }';
-const PRODUCE = 'mutation($transportId: ID!, $kind: MediaKind!, $rtpParameters: JSONObject!, $source: MediaSource!) { produce(transportId: $transportId, kind: $kind, rtpParameters: $rtpParameters, source: $source) }';
-const CONSUME = 'mutation($producerId: ID!, $rtpCapabilities: JSONObject!) { consume(producerId: $producerId, rtpCapabilities: $rtpCapabilities) { id } }';
-const ROOM_EVENTS = 'subscription($interviewId: ID) { mediaRoomEvents(interviewId: $interviewId) { kind reconnect producer { producerId kind source role candidateId } } }';
-const CAPABILITIES = 'query($interviewId: ID) { routerRtpCapabilities(interviewId: $interviewId) }';
-/** Plain VP8 as a non-browser sender would describe it (no DTLS needed to register a producer). */
-const VP8_RTP = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22222222 }] };
-const OPUS_RTP = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 11111111 }] };
-
-/** The first error's code of a graphql-ws request that must fail. */
-async function errorCode(socket: WsClient, query: string, variables: Record<string, unknown>): Promise<string> {
-  try {
-    await socket.request(query, variables);
-  } catch (error) {
-    return JSON.parse((error as Error).message)[0].extensions.code;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describeDatabase()})`, function () {
   this.timeout(90_000);
@@ -65,11 +49,12 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     await server?.stop();
   });
 
-  async function liveInterview(start = true) {
-    const created = await host.ok('mutation { createInterview(input: { title: "Media" }) { interview { id } } }');
+  /** A join link to an interview (LIVE unless `start` is false) of `as`'s org. */
+  async function liveInterview(start = true, as = host) {
+    const created = await as.ok('mutation { createInterview(input: { title: "Media" }) { interview { id } } }');
     const interviewId: string = created.createInterview.interview.id;
-    const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
-    if (start) await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    const invited = await as.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
+    if (start) await as.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
     return { interviewId, token: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
   }
 
@@ -105,7 +90,8 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.ok(caps.codecs.some((codec: { mimeType: string }) => codec.mimeType === 'video/VP8'));
     await candidate.request(CREATE_TRANSPORT, { direction: 'RECV' });
     assert.equal(await errorCode(candidate, CREATE_TRANSPORT, { interviewId: theirs.interviewId, direction: 'SEND' }), 'FORBIDDEN');
-    assert.equal(await errorCode(candidate, CONSUME, { producerId: foreignProducer, rtpCapabilities: caps }), 'FORBIDDEN');
+    // Not FORBIDDEN: a candidate is not told that a stream it may not receive exists.
+    assert.equal(await errorCode(candidate, CONSUME, { producerId: foreignProducer, rtpCapabilities: caps }), 'NOT_FOUND');
     assert.equal(await errorCode(candidate, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'CAMERA' }), 'FORBIDDEN');
 
     const { client: stranger } = await signUp(new GraphQLClient(server.url), 'Other org');
@@ -115,11 +101,70 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
 
     // Bad input gets a code and a message; HTTP cannot signal; rooms exist only while LIVE.
     assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: VP8_RTP, source: 'MIC' }), 'BAD_USER_INPUT');
-    assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: { codecs: 'nope' }, source: 'CAMERA' }), 'BAD_USER_INPUT');
+    // SCREEN: this candidate already sends its one CAMERA, and would be refused for that first.
+    assert.equal(await errorCode(other, PRODUCE, { transportId: sending, kind: 'VIDEO', rtpParameters: { codecs: 'nope' }, source: 'SCREEN' }), 'BAD_USER_INPUT');
     assert.equal(await errorCode(other, CONSUME, { producerId: 'no-such-producer', rtpCapabilities: caps }), 'NOT_FOUND');
     assert.equal((await host.withToken(mine.token).error(CAPABILITIES)).code, 'BAD_USER_INPUT');
     const scheduled = await liveInterview(false);
     assert.equal(await errorCode(open(scheduled.token), CAPABILITIES, {}), 'CONFLICT');
+  });
+
+  it("lets a candidate receive only the host's streams, and tells it of no other candidate's", async () => {
+    const { interviewId, token: tokenA } = await liveInterview();
+    const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bob", email: "bob@example.com") { token } }', { id: interviewId });
+    const candidateA = open(tokenA);
+    const candidateB = open(invited.inviteCandidate.token);
+    const hostSocket = open(host.token);
+    const heardByA = candidateA.subscribe(ROOM_EVENTS, {});
+    const heardByHost = hostSocket.subscribe(ROOM_EVENTS, { interviewId });
+    assert.equal((await heardByA.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
+    assert.equal((await heardByHost.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
+
+    // B sends camera, mic and screen; then the host sends its mic. Events arrive in order, so
+    // anything A heard of B's streams would come before the host's.
+    const sendB = (await candidateB.request(CREATE_TRANSPORT, { direction: 'SEND' })).createTransport.id;
+    const producersOfB: string[] = [];
+    for (const [kind, source, rtp] of [['VIDEO', 'CAMERA', VP8_RTP], ['AUDIO', 'MIC', OPUS_RTP], ['VIDEO', 'SCREEN', vp8Rtp(33333333)]] as const) {
+      producersOfB.push((await candidateB.request(PRODUCE, { transportId: sendB, kind, rtpParameters: rtp, source })).produce);
+    }
+    const sendHost = (await hostSocket.request(CREATE_TRANSPORT, { interviewId, direction: 'SEND' })).createTransport.id;
+    const hostMic = (await hostSocket.request(PRODUCE, { transportId: sendHost, kind: 'AUDIO', rtpParameters: OPUS_RTP, source: 'MIC' })).produce;
+    assert.deepEqual((await heardByA.next()).data.mediaRoomEvents, {
+      kind: 'PRODUCER_ADDED',
+      reconnect: false,
+      producer: { producerId: hostMic, kind: 'AUDIO', source: 'MIC', role: 'HOST', candidateId: null },
+    });
+    // The host keeps hearing of every stream.
+    const heard: string[] = [];
+    for (let i = 0; i < 4; i++) heard.push((await heardByHost.next()).data.mediaRoomEvents.producer.producerId);
+    assert.deepEqual(heard, [...producersOfB, hostMic]);
+
+    // A cannot receive B's streams: the same answer as for a producer that does not exist.
+    const caps = (await candidateA.request(CAPABILITIES, {})).routerRtpCapabilities;
+    await candidateA.request(CREATE_TRANSPORT, { direction: 'RECV' });
+    for (const producerId of [...producersOfB, 'no-such-producer']) {
+      assert.equal(await errorCode(candidateA, CONSUME, { producerId, rtpCapabilities: caps }), 'NOT_FOUND', producerId);
+    }
+    assert.ok((await candidateA.request(CONSUME, { producerId: hostMic, rtpCapabilities: caps })).consume.id, "A receives the host's mic");
+    const hostRecv = await hostSocket.request(CREATE_TRANSPORT, { interviewId, direction: 'RECV' });
+    assert.ok(hostRecv.createTransport.id);
+    assert.ok((await hostSocket.request(CONSUME, { producerId: producersOfB[0], rtpCapabilities: caps })).consume.id, "the host receives B's camera");
+
+    // A late subscriber gets the room as it is, without B's streams; B leaving is not announced
+    // to A either (the host's stream closing after it is the next thing A hears).
+    const lateA = open(tokenA).subscribe(ROOM_EVENTS, {});
+    assert.equal((await lateA.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
+    assert.equal((await lateA.next()).data.mediaRoomEvents.producer.producerId, hostMic);
+    await candidateB.dispose();
+    for (let i = 0; i < 3; i++) assert.equal((await heardByHost.next()).data.mediaRoomEvents.kind, 'PRODUCER_CLOSED');
+    await hostSocket.request('mutation($producerId: ID!) { closeProducer(producerId: $producerId) }', { producerId: hostMic });
+    for (const subscription of [heardByA, lateA]) {
+      assert.deepEqual((await subscription.next()).data.mediaRoomEvents, {
+        kind: 'PRODUCER_CLOSED',
+        reconnect: false,
+        producer: { producerId: hostMic, kind: 'AUDIO', source: 'MIC', role: 'HOST', candidateId: null },
+      });
+    }
   });
 
   it('tells subscribers when the room opens, what streams it has, and when it closes', async () => {
@@ -238,6 +283,39 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     );
     assert.ok(summary && summary.samples >= 1 && summary.avg_bitrate_kbps > 0, JSON.stringify(summary));
     await Promise.all([candidatePage.close(), hostPage.close()]);
+  });
+
+  it('stops a recording cleanly near its size cap while the interview goes on', async () => {
+    const maxBytes = 200 * 1024;
+    const [capped, page] = await Promise.all([startTestPlatform({ recordingMaxBytes: maxBytes }), openPage()]);
+    try {
+      const { client: cappedHost } = await signUp(new GraphQLClient(capped.url));
+      const { interviewId, token, candidateId } = await liveInterview(true, cappedHost);
+      await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [capped.url, token]);
+
+      const connection = capped.platform.orm.em.getConnection();
+      const recording = await until('a recording ended by its size cap', async () => {
+        const rows = await connection.execute<{ path: string; ended_at: string | null }[]>('select path, ended_at from recordings where interview_id = ? and candidate_id = ?', [
+          interviewId,
+          candidateId,
+        ]);
+        return rows.length === 1 && rows[0]!.ended_at ? rows[0] : undefined;
+      });
+      const { size } = await stat(recording.path);
+      // ffmpeg stops once what it has written passes the cap; the WebM muxer writes whole clusters
+      // (up to 5 s of media, ~400 KB at the page's bitrate), so the file ends at most one past it.
+      assert.ok(size >= maxBytes && size <= maxBytes + 512 * 1024, `${size} bytes for a cap of ${maxBytes}`);
+      const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type:format=duration', '-of', 'json', recording.path])).stdout);
+      assert.deepEqual(probe.streams.map((s: { codec_type: string }) => s.codec_type).sort(), ['audio', 'video'], 'a finalized, readable file');
+      assert.ok(Number(probe.format.duration) > 0);
+
+      const { interview } = await cappedHost.ok('query($id: ID!) { interview(id: $id) { status } }', { id: interviewId });
+      assert.equal(interview.status, 'LIVE');
+      await until('no recording active on /metrics', async () => /^proctor_recordings_active 0$/m.test(await (await fetch(`${capped.url}/metrics`)).text()));
+    } finally {
+      await page.close();
+      await capped.stop();
+    }
   });
 
   it('starts without ffmpeg: recording off, with one clear warning', async () => {

@@ -3,12 +3,12 @@
 // <dataDir>/snapshots/<interviewId>/<uuid>.jpg with a `snapshots` row (violation, event, size),
 // and linked to the violation: its first snapshot becomes the violation's `snapshotUrl`.
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CandidateActor, OrgActor } from '../auth/actor.ts';
 import { InterviewStatus, Snapshot } from '../db/entities.ts';
-import { InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
+import { InterviewEndedError, LimitExceededError, NotFoundError, ValidationError } from '../errors.ts';
 import * as validate from '../validate.ts';
 import { snapshotImageProblem } from './snapshot-image.ts';
 
@@ -23,16 +23,24 @@ export interface StoredSnapshot {
   linked: boolean;
 }
 
+/** What one candidate session may store in all. */
+export interface SessionSnapshotQuota {
+  count: number;
+  bytes: number;
+}
+
 export class SnapshotService {
   readonly #orm: MikroORM;
   readonly #dir: string;
   readonly #limitBytes: number;
+  readonly #perSession: SessionSnapshotQuota;
   readonly #publicUrl: () => string;
 
-  constructor(orm: MikroORM, options: { dataDir: string; limitBytes: number; publicUrl: () => string }) {
+  constructor(orm: MikroORM, options: { dataDir: string; limitBytes: number; perSession: SessionSnapshotQuota; publicUrl: () => string }) {
     this.#orm = orm;
     this.#dir = join(options.dataDir, 'snapshots');
     this.#limitBytes = options.limitBytes;
+    this.#perSession = options.perSession;
     this.#publicUrl = options.publicUrl;
   }
 
@@ -58,18 +66,46 @@ export class SnapshotService {
     const id = randomUUID();
     const name = `${id}.jpg`;
     const folder = join(this.#dir, event.interview_id);
+    const url = `${this.#publicUrl()}/api/snapshots/${event.interview_id}/${name}`;
+    const violationId = event.violation_id;
     await mkdir(folder, { recursive: true });
     // The file first: a row never points at a missing file (an orphan file is swept by retention).
-    await writeFile(join(folder, name), jpeg);
-    const url = `${this.#publicUrl()}/api/snapshots/${event.interview_id}/${name}`;
-    const em = this.#orm.em.fork();
-    em.create(Snapshot, { id, violation: event.violation_id, interview: event.interview_id, event: event.id, bytes: jpeg.length });
-    await em.flush();
+    const path = join(folder, name);
+    await writeFile(path, jpeg);
+    // The quota is checked in the transaction that inserts, not before the write: the embedded
+    // database is blocked for everyone while a transaction is open.
+    await this.#orm.em
+      .fork()
+      .transactional(async (em) => {
+        await this.#checkSessionQuota(em, sessionId, jpeg.length);
+        em.create(Snapshot, { id, violation: violationId, interview: event.interview_id, event: event.id, bytes: jpeg.length });
+      })
+      .catch(async (error: unknown) => {
+        await rm(path, { force: true });
+        throw error;
+      });
     const updated = await connection.execute<{ id: string }[]>(
       'update violations set snapshot_url = ? where id = ? and snapshot_url is null returning id',
-      [url, event.violation_id],
+      [url, violationId],
     );
-    return { violationId: event.violation_id, url, linked: updated.length > 0 };
+    return { violationId, url, linked: updated.length > 0 };
+  }
+
+  /**
+   * Refuses a snapshot past the session's count or byte cap. The session row stays locked until
+   * the transaction ends, so concurrent uploads of one session are counted one after another.
+   */
+  async #checkSessionQuota(em: EntityManager, sessionId: string, bytes: number): Promise<void> {
+    await em.execute('select id from sessions where id = ? for update', [sessionId]);
+    const [used] = await em.execute<{ count: string | number; bytes: string | number }[]>(
+      'select count(*) as count, coalesce(sum(s.bytes), 0) as bytes from snapshots s join events e on e.id = s.event_id where e.session_id = ?',
+      [sessionId],
+    );
+    const { count, bytes: limitBytes } = this.#perSession;
+    if (Number(used?.count ?? 0) >= count) throw new LimitExceededError(`A session may store at most ${count} snapshots`, count);
+    if (Number(used?.bytes ?? 0) + bytes > limitBytes) {
+      throw new LimitExceededError(`A session may store at most ${Math.round(limitBytes / 1024)} KB of snapshots`, limitBytes);
+    }
   }
 
   /** Where the file behind a snapshot URL would be, for a host of the interview's org (the caller sends it, or NOT_FOUND). */

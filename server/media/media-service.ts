@@ -13,7 +13,7 @@ import { Room } from '../../sfu/room.ts';
 import type { WorkerPool } from '../../sfu/worker-pool.ts';
 import type { Actor } from '../auth/actor.ts';
 import { InterviewStatus } from '../db/entities.ts';
-import { ConflictError, DomainError, ForbiddenError, InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, DomainError, ForbiddenError, InterviewEndedError, LimitExceededError, NotFoundError, ValidationError } from '../errors.ts';
 import { Channel } from '../live/channel.ts';
 import type { InterviewEvent } from '../live/events.ts';
 import type { MonitoringService } from '../live/monitoring.ts';
@@ -21,7 +21,16 @@ import type { Logger } from '../log.ts';
 import type { MediaSnapshot } from '../metrics.ts';
 import type { InterviewService } from '../services/interviews.ts';
 import { qualityOf, saveQualitySample, type ProducerSample } from './quality.ts';
-import { Recording } from './recording.ts';
+import { Recording, type RecordingEnd } from './recording.ts';
+
+/** What one signaling connection may hold, and what one recording file may grow to. */
+export interface MediaLimits {
+  transportsPerPeer: number;
+  producersPerPeer: number;
+  /** Bits per second each WebRTC transport may receive. */
+  maxIncomingBitrate: number;
+  recordingMaxBytes: number;
+}
 
 export interface MediaOptions {
   orm: MikroORM;
@@ -34,6 +43,7 @@ export interface MediaOptions {
   dataDir: string;
   /** The ffmpeg binary; undefined when recording is off (or ffmpeg is missing). */
   ffmpegPath: string | undefined;
+  limits: MediaLimits;
   /** How often producer stats are read (StreamQuality is published every second reading). */
   sampleIntervalMs?: number;
   /** A camera or mic that stays closed, paused or silent this long raises MEDIA_LOST. */
@@ -86,6 +96,10 @@ export class MediaService {
   readonly #rooms = new Map<string, Promise<RoomState>>();
   readonly #events = new Channel<MediaRoomEvent>('mediaRoomEvents');
   readonly #peers = new Map<string, Peer>();
+  /** Per peer, the tail of its transport / producer creations: one at a time, so a limit check cannot race. */
+  readonly #peerQueues = new Map<string, Promise<unknown>>();
+  /** Each recording is finalized once, whoever asks first (its size cap, a producer change, the room's end). */
+  readonly #finishing = new WeakMap<Recording, Promise<void>>();
   /** Transport, producer and consumer ids → the interview whose room holds them. */
   readonly #objects = new Map<string, string>();
   /** `${candidateId}/${source}` → its watch, kept across room re-creation. */
@@ -120,9 +134,13 @@ export class MediaService {
 
   async createTransport(actor: Actor, peer: string, interviewId: string | null | undefined, direction: TransportDirection) {
     const state = await this.#join(actor, peer, interviewId);
-    const options = await sfu('direction', () => state.room.createWebRtcTransport(peer, direction === 'SEND' ? 'send' : 'recv'));
-    this.#objects.set(options.id, state.interviewId);
-    return options;
+    return this.#oneAtATime(peer, async () => {
+      const limit = this.#options.limits.transportsPerPeer;
+      if (state.room.holdings(peer).transports >= limit) throw new LimitExceededError(`A connection may hold at most ${limit} media transports`, limit);
+      const options = await sfu('direction', () => state.room.createWebRtcTransport(peer, direction === 'SEND' ? 'send' : 'recv'));
+      this.#objects.set(options.id, state.interviewId);
+      return options;
+    });
   }
 
   async connectTransport(actor: Actor, peer: string, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
@@ -142,14 +160,29 @@ export class MediaService {
       // Hosts watch the candidate: the candidate's video gets the bandwidth first.
       priority: candidateId && mediaKind === 'video' ? 'high' : 'normal',
     };
-    const producer = await sfu('rtpParameters', () => state.room.produce(peer, transportId, mediaKind, rtpParameters as unknown as types.RtpParameters, appData));
-    this.#objects.set(producer.id, state.interviewId);
-    producer.observer.once('close', () => this.#objects.delete(producer.id));
-    return producer.id;
+    return this.#oneAtATime(peer, async () => {
+      const held = state.room.holdings(peer).producers;
+      const limit = this.#options.limits.producersPerPeer;
+      if (held.length >= limit) throw new LimitExceededError(`A connection may send at most ${limit} tracks`, limit);
+      // One camera, one mic, one screen: what a candidate sends is what gets watched and recorded.
+      if (candidateId && held.some((producer) => (producer.appData as ProducerData).source === source)) {
+        throw new LimitExceededError(`A candidate sends one ${source} at a time: close the other first`, 1);
+      }
+      const producer = await sfu('rtpParameters', () => state.room.produce(peer, transportId, mediaKind, rtpParameters as unknown as types.RtpParameters, appData));
+      this.#objects.set(producer.id, state.interviewId);
+      producer.observer.once('close', () => this.#objects.delete(producer.id));
+      return producer.id;
+    });
   }
 
   async consume(actor: Actor, peer: string, producerId: string, rtpCapabilities: Record<string, unknown>) {
+    // What a candidate may not receive is "not found", as a producer that does not exist: the
+    // answer must not tell it which streams other candidates or interviews have.
+    const hidden = () => new NotFoundError('Producer', producerId);
+    if (actor.kind === 'candidate' && this.#objects.get(producerId) !== actor.interviewId) throw hidden();
     const state = await this.#stateOf(actor, peer, producerId, 'Producer');
+    const producer = state.room.producer(producerId);
+    if (producer && !mayReceive(actor, producerInfo(producer))) throw hidden();
     const options = await sfu('rtpCapabilities', () => state.room.consume(peer, producerId, rtpCapabilities as unknown as types.RtpCapabilities));
     this.#objects.set(options.id, state.interviewId);
     return { ...options, kind: options.kind === 'audio' ? ('AUDIO' as const) : ('VIDEO' as const), source: (options.appData as ProducerData).source };
@@ -175,11 +208,14 @@ export class MediaService {
     // so a page that subscribes always hears ROOM_OPENED.
     const live = (await this.#options.interviews.statusOf(id)) === InterviewStatus.LIVE;
     const state = await (live ? this.#open(id) : this.#rooms.get(id))?.catch(() => undefined);
+    const visible = (event: MediaRoomEvent) => {
+      if (mayReceive(actor, event.producer)) listener(event);
+    };
     if (state && !state.room.closed) {
-      listener({ kind: 'ROOM_OPENED', interviewId: id, reconnect: false, producer: null });
-      for (const producer of state.room.producers()) listener({ kind: 'PRODUCER_ADDED', interviewId: id, reconnect: false, producer: producerInfo(producer) });
+      visible({ kind: 'ROOM_OPENED', interviewId: id, reconnect: false, producer: null });
+      for (const producer of state.room.producers()) visible({ kind: 'PRODUCER_ADDED', interviewId: id, reconnect: false, producer: producerInfo(producer) });
     }
-    return this.#events.listen(id, listener);
+    return this.#events.listen(id, visible);
   }
 
   /** A signaling connection closed: its transports (and so producers, consumers) go. */
@@ -197,6 +233,12 @@ export class MediaService {
     const state = await this.#rooms.get(interviewId)?.catch(() => undefined);
     if (!state) return [];
     return Promise.all(state.room.producers().map(async (producer) => ({ producer: producerInfo(producer), stats: await producer.getStats() })));
+  }
+
+  /** Transport stats of an interview's room (diagnostics, tests). */
+  async transportStats(interviewId: string): Promise<types.WebRtcTransportStat[]> {
+    const state = await this.#rooms.get(interviewId)?.catch(() => undefined);
+    return state ? state.room.transportStats() : [];
   }
 
   /** Counts for the metrics endpoint (read at scrape time). */
@@ -221,6 +263,17 @@ export class MediaService {
     this.#closed = true;
     clearInterval(this.#ticker);
     await Promise.all([...this.#rooms.keys()].map((interviewId) => this.#closeRoom(interviewId)));
+  }
+
+  /** Runs a peer's creations one after another (each checks the peer's limits, then creates). */
+  #oneAtATime<T>(peer: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.#peerQueues.get(peer) ?? Promise.resolve()).then(task);
+    const tail = run.catch(() => {});
+    this.#peerQueues.set(peer, tail);
+    void tail.then(() => {
+      if (this.#peerQueues.get(peer) === tail) this.#peerQueues.delete(peer);
+    });
+    return run;
   }
 
   /** Authorizes, opens the room if needed, and remembers the peer is in it. */
@@ -270,7 +323,7 @@ export class MediaService {
 
   async #create(interviewId: string, reconnect: boolean): Promise<RoomState> {
     if (this.#closed) throw new ConflictError('The server is shutting down');
-    const room = await Room.create(this.#options.pool, { interviewId });
+    const room = await Room.create(this.#options.pool, { appData: { interviewId }, maxIncomingBitrate: this.#options.limits.maxIncomingBitrate });
     this.#openRooms.add(room);
     room.once('closed', () => this.#openRooms.delete(room));
     const stopListening = this.#options.interviewEvents.listen(interviewId, (event) => {
@@ -450,7 +503,9 @@ export class MediaService {
         directory: join(this.#options.dataDir, 'recordings', state.interviewId),
         candidateId,
         ffmpegPath: this.#options.ffmpegPath!,
+        maxBytes: this.#options.limits.recordingMaxBytes,
         logger: this.#logger,
+        onEnded: (recording, end) => this.#recordingEnded(state, candidateId, recording, end),
       });
       await this.#options.orm.em
         .getConnection()
@@ -463,10 +518,37 @@ export class MediaService {
     }
   }
 
-  async #finish(recording: Recording): Promise<void> {
-    const endedAt = await recording.stop();
-    this.#activeRecordings--;
-    await this.#options.orm.em.getConnection().execute('update recordings set ended_at = ? where id = ?', [endedAt, recording.id], 'run');
+  /**
+   * ffmpeg ended without being asked: the file reached its size cap (finalized, playable) or
+   * ffmpeg failed. Either way the recording is over; the candidate's next change of streams
+   * starts a new file.
+   */
+  #recordingEnded(state: RoomState, candidateId: string, recording: Recording, end: RecordingEnd): void {
+    const detail = { interviewId: state.interviewId, candidateId, path: recording.path };
+    if (end === 'size-limit') this.#logger.warn({ ...detail, maxBytes: this.#options.limits.recordingMaxBytes }, 'recording stopped at its size cap');
+    const current = state.recordings.get(candidateId);
+    if (!current) return;
+    state.recordings.set(
+      candidateId,
+      current.then(async (running) => {
+        if (running !== recording) return running;
+        await this.#finish(recording).catch((error) => this.#logger.error({ err: error, ...detail }, 'recording did not finalize'));
+        return undefined;
+      }),
+    );
+  }
+
+  #finish(recording: Recording): Promise<void> {
+    let finishing = this.#finishing.get(recording);
+    if (!finishing) {
+      finishing = (async () => {
+        const endedAt = await recording.stop();
+        this.#activeRecordings--;
+        await this.#options.orm.em.getConnection().execute('update recordings set ended_at = ? where id = ?', [endedAt, recording.id], 'run');
+      })();
+      this.#finishing.set(recording, finishing);
+    }
+    return finishing;
   }
 
   async #stopRecordings(state: RoomState): Promise<void> {
@@ -476,6 +558,14 @@ export class MediaService {
     state.recordings.clear();
     await Promise.all(running.map((recording) => recording && this.#finish(recording).catch((error) => this.#logger.error({ err: error }, 'recording did not finalize'))));
   }
+}
+
+/**
+ * A candidate receives, and hears of, only the hosts' streams of its own interview (never another
+ * candidate's); hosts and API tokens everything in their org's rooms.
+ */
+function mayReceive(actor: Actor, producer: MediaProducerInfo | null): boolean {
+  return actor.kind !== 'candidate' || producer === null || producer.role === 'HOST';
 }
 
 function producerInfo(producer: types.Producer): MediaProducerInfo {

@@ -1,7 +1,8 @@
 // One candidate's recording: the room sends each of the candidate's producers as plain RTP to a
 // local ffmpeg, which copies (no re-encoding) into one WebM/Matroska file. ffmpeg gets a moment
 // to open its ports before the consumers resume, then key frames are asked for so the file
-// starts on a decodable picture. `stop()` lets ffmpeg finalize the file ('q' on stdin).
+// starts on a decodable picture. `stop()` lets ffmpeg finalize the file ('q' on stdin); so does
+// ffmpeg itself once the file reaches its size cap (-fs), and the owner hears of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +20,9 @@ const FFMPEG_OPEN_MS = 600;
 const KEY_FRAME_DELAYS_MS = [0, 1000, 2500];
 const STOP_TIMEOUT_MS = 5000;
 
+/** Why ffmpeg ended without `stop()`: the file reached its size cap (finalized), or ffmpeg failed. */
+export type RecordingEnd = 'size-limit' | 'failed';
+
 export interface RecordingOptions {
   room: Room;
   producers: types.Producer[];
@@ -26,7 +30,11 @@ export interface RecordingOptions {
   directory: string;
   candidateId: string;
   ffmpegPath: string;
+  /** ffmpeg finalizes the file and ends once it reaches this size, in bytes. */
+  maxBytes: number;
   logger: Logger;
+  /** ffmpeg ended on its own (not through `stop()`). */
+  onEnded: (recording: Recording, end: RecordingEnd) => void;
 }
 
 export class Recording {
@@ -50,7 +58,7 @@ export class Recording {
     this.#timers = fields.timers;
   }
 
-  static async start({ room, producers, directory, candidateId, ffmpegPath, logger }: RecordingOptions): Promise<Recording> {
+  static async start({ room, producers, directory, candidateId, ffmpegPath, maxBytes, logger, onEnded }: RecordingOptions): Promise<Recording> {
     const outputs: PlainOutput[] = [];
     const streams: SdpStream[] = [];
     const sdpPath = join(directory, `.${candidateId}-${Date.now()}.sdp`);
@@ -66,7 +74,7 @@ export class Recording {
       const path = join(directory, `${candidateId}-${Date.now()}.${containerFor(streams)}`);
       const ffmpeg = spawn(
         ffmpegPath,
-        ['-hide_banner', '-loglevel', 'error', '-nostats', '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-i', sdpPath, '-map', '0', '-c', 'copy', '-f', path.endsWith('.webm') ? 'webm' : 'matroska', '-y', path],
+        ['-hide_banner', '-loglevel', 'error', '-nostats', '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-i', sdpPath, '-map', '0', '-c', 'copy', '-fs', String(maxBytes), '-f', path.endsWith('.webm') ? 'webm' : 'matroska', '-y', path],
         { stdio: ['pipe', 'ignore', 'pipe'] },
       );
       let stderr = '';
@@ -91,7 +99,12 @@ export class Recording {
         }, delay),
       );
       logger.info({ path, candidateId, streams: streams.map((s) => s.rtpParameters.codecs[0]!.mimeType) }, 'recording started');
-      return new Recording({ path, startedAt, producerIds: new Set(producers.map((p) => p.id)), ffmpeg, outputs, exited, timers });
+      const recording = new Recording({ path, startedAt, producerIds: new Set(producers.map((p) => p.id)), ffmpeg, outputs, exited, timers });
+      // -fs is the only way ffmpeg ends cleanly on its own while RTP keeps arriving.
+      void exited.then((code) => {
+        if (!recording.#stopping) onEnded(recording, code === 0 ? 'size-limit' : 'failed');
+      });
+      return recording;
     } catch (error) {
       for (const output of outputs) output.close();
       await rm(sdpPath, { force: true });

@@ -72,7 +72,12 @@ export class Services {
     this.candidates = new CandidateService(orm, signer, config, this.interviews, linkBase);
     this.events = new EventWriter(orm, logger, EVENT_FLUSH);
     this.history = new HistoryService(orm);
-    this.snapshots = new SnapshotService(orm, { dataDir: config.dataDir, limitBytes: config.snapshotLimitBytes, publicUrl: linkBase });
+    this.snapshots = new SnapshotService(orm, {
+      dataDir: config.dataDir,
+      limitBytes: config.snapshotLimitBytes,
+      perSession: { count: config.snapshotsPerSession, bytes: config.snapshotBytesPerSession },
+      publicUrl: linkBase,
+    });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
     this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
@@ -88,6 +93,12 @@ export class Services {
         logger,
         dataDir: config.dataDir,
         ffmpegPath: media.ffmpegPath,
+        limits: {
+          transportsPerPeer: config.mediaTransportsPerPeer,
+          producersPerPeer: config.mediaProducersPerPeer,
+          maxIncomingBitrate: config.mediaMaxIncomingBitrate,
+          recordingMaxBytes: config.recordingMaxBytes,
+        },
       });
       metrics.mediaSnapshot = () => mediaService.snapshot();
       this.#media = mediaService;
