@@ -6,7 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { attachWebSockets, type WebSocketBridge } from '../schema/websocket.ts';
 import { createGraphQLServer } from '../schema/yoga.ts';
 import { TokenSigner } from './auth/jwt.ts';
-import { loadSigningSecret } from './auth/secrets.ts';
+import { loadEmbeddedDatabasePassword, loadSigningSecret } from './auth/secrets.ts';
 import { embeddedDatabaseDir, type Config } from './config.ts';
 import { EmbeddedDatabase } from './db/embedded.ts';
 import { migrate, openOrm } from './db/orm.ts';
@@ -74,6 +74,7 @@ export class Platform implements ReadinessProbe {
     const embedded = config.databaseUrl
       ? undefined
       : await EmbeddedDatabase.create(embeddedDatabaseDir(config), {
+          password: await loadEmbeddedDatabasePassword(config.dataDir),
           waitTimeoutMs: config.databaseTimeoutMs,
           onStall: (stall) => logger.warn(stall, `embedded database: a connection was failed after ${stall.waitedMs} ms (${stall.reason}) so that others can proceed`),
         });

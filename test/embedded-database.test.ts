@@ -194,6 +194,14 @@ describe(`every request is answered under concurrent load (${describeDatabase()}
     await test.stop();
   });
 
+  it('lets only connections with the generated password into the embedded database', async function () {
+    if (USING_SERVER) this.skip(); // the server's own authentication applies there
+    const url = new URL(test.platform.orm.config.get('clientUrl'));
+    assert.ok(url.password.length >= 32, 'the platform connects with a generated password');
+    url.password = '';
+    await assert.rejects(new pg.Client(url.toString()).connect(), /password/);
+  });
+
   it('answers 300 invitations sent 16 at a time while ten hosts watch their interviews', async () => {
     const anonymous = new GraphQLClient(test.url);
     const hosts: { client: GraphQLClient; interviewId: string }[] = [];

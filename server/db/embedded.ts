@@ -14,6 +14,8 @@ import { PGliteWireServer, type WireStall } from './pglite-wire-server.ts';
 const SMALL_FOOTPRINT = ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB', 'temp_buffers = 2MB', 'wal_buffers = 1MB'];
 
 export interface EmbeddedDatabaseOptions {
+  /** Required of every connection (other local users must not reach the data); none when absent. */
+  password?: string | undefined;
   /** Longest a connection waits for the shared session before its statement fails (SQLSTATE 57014). */
   waitTimeoutMs: number;
   onStall?: (stall: WireStall) => void;
@@ -24,10 +26,10 @@ export class EmbeddedDatabase {
   readonly #wire: PGliteWireServer;
   readonly url: string;
 
-  private constructor(db: PGlite, wire: PGliteWireServer) {
+  private constructor(db: PGlite, wire: PGliteWireServer, password: string | undefined) {
     this.#db = db;
     this.#wire = wire;
-    this.url = `postgres://postgres@${wire.address}/postgres`;
+    this.url = `postgres://postgres${password ? `:${encodeURIComponent(password)}` : ''}@${wire.address}/postgres`;
   }
 
   /** Opens (initialising on first use) the database in `dataDir`. */
@@ -35,8 +37,8 @@ export class EmbeddedDatabase {
     await mkdir(dataDir, { recursive: true });
     const db = await PGlite.create({ dataDir, postgresqlconf: SMALL_FOOTPRINT });
     try {
-      const wire = await PGliteWireServer.create({ db, waitTimeoutMs: options.waitTimeoutMs, onStall: options.onStall });
-      return new EmbeddedDatabase(db, wire);
+      const wire = await PGliteWireServer.create({ db, password: options.password, waitTimeoutMs: options.waitTimeoutMs, onStall: options.onStall });
+      return new EmbeddedDatabase(db, wire, options.password);
     } catch (error) {
       await db.close();
       throw error;
