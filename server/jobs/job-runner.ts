@@ -145,8 +145,8 @@ export class JobRunner implements JobQueue {
   }
 
   /**
-   * Saves the job (a few tries: on the embedded database a statement can be broken by another
-   * connection's concurrent one, since pglite-socket interleaves their protocol messages).
+   * Saves the job (a few tries: a transient database failure, such as a dropped connection or a
+   * timed-out wait, should not cost the job; the pending-work sweep catches what still fails).
    */
   enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {
     return this.#save(name, () => this.#agenda.now(name, data));
