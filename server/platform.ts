@@ -152,7 +152,7 @@ export class Platform implements ReadinessProbe {
       return platform;
     } catch (error) {
       media?.pool.close();
-      await jobs?.close().catch(() => {});
+      await jobs?.close(0).catch(() => {});
       await relay?.close();
       await orm?.close(true).catch(() => {});
       await embedded?.close().catch(() => {});
@@ -196,6 +196,8 @@ export class Platform implements ReadinessProbe {
     this.#server.closeIdleConnections();
     // Sockets are told to go away (clients reconnect elsewhere); their clean-up runs first.
     await this.#webSockets?.close();
+    // One limit for everything in flight: requests first, then running jobs in what is left.
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
     const timer = setTimeout(() => {
       this.logger.warn({ open: this.#sockets.size }, 'shutdown timeout: closing remaining connections');
       this.#server.closeAllConnections();
@@ -203,7 +205,7 @@ export class Platform implements ReadinessProbe {
     await drained;
     clearTimeout(timer);
     // Running jobs finish while the database is still open.
-    await this.#jobs?.close();
+    await this.#jobs?.close(Math.max(0, deadline - Date.now()));
     await this.services.close();
     this.#media?.pool.close();
     await this.#relay?.close();
