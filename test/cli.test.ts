@@ -373,11 +373,11 @@ describe(`proctor up (${describeDatabase()})`, () => {
     });
 
     it('stops at once, with exit code 143, on a second SIGTERM during a slow stop', async () => {
-      const started = await UpProcess.started({ ...storage.env, ...HANGING_WEBHOOK_ENV, PROCTOR_SHUTDOWN_TIMEOUT: '10m' });
+      const started = await UpProcess.started({ ...storage.env, ...HANGING_WEBHOOK_ENV, PROCTOR_SHUTDOWN_TIMEOUT: '10m', PROCTOR_LOG_LEVEL: 'info' });
       up = started.up;
       receiver = await startHangingWebhookJob(started.url);
       up.signal('SIGTERM');
-      await until('the stop to start', async () => up!.stderr.includes('Stopping (SIGTERM)'));
+      await until('the stop to start', async () => up!.stderr.includes('"msg":"shutting down"'));
       up.signal('SIGTERM');
       assert.equal(await within('proctor up to stop', up.exited, 10_000), 143, up.stderr);
       assert.match(up.stderr, /SIGTERM again: stopping at once/);

@@ -6,8 +6,7 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { freshStorage, USING_SERVER } from './support/platform.ts';
 import { UpProcess } from './support/proctor-cli.ts';
-
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
+import { DEVICE } from './support/candidate-fixtures.ts';
 
 describe('live events across server processes (PostgreSQL server)', () => {
   it('fans out alerts and pings between two `proctor up` processes', async function () {

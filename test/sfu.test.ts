@@ -13,14 +13,13 @@ import { createLogger } from '../server/log.ts';
 import { startMedia } from '../server/media/setup.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { SocketPool, type WsClient } from './support/live.ts';
+import { SocketPool, subscribed, type WsClient } from './support/live.ts';
 import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { until } from './support/until.ts';
+import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
 const run = promisify(execFile);
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
 const HOST_EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
   __typename
   ... on StreamQuality { candidateId bitrateKbps packetLossPct jitterMs rttMs score }
@@ -125,7 +124,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
   it('tells subscribers when the room opens, what streams it has, and when it closes', async () => {
     const { interviewId, token, candidateId } = await liveInterview(false);
     const events = open(host.token).subscribe(ROOM_EVENTS, { interviewId });
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription is registered
+    await subscribed(server.platform.services.media, interviewId);
     await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
     assert.deepEqual((await events.next()).data.mediaRoomEvents, { kind: 'ROOM_OPENED', reconnect: false, producer: null });
     const candidate = open(token);
@@ -158,7 +157,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
   it('carries a candidate page to a host page, measures it, records it and raises MEDIA_LOST when the camera stops', async () => {
     const { interviewId, token, candidateId } = await liveInterview();
     const watcher = open(host.token).subscribe(HOST_EVENTS, { id: interviewId });
-    await open(token).request(JOIN, { device: DEVICE });
+    await open(token).request(JOIN_SESSION, { device: DEVICE });
 
     const candidatePage = await openPage();
     const producerIds: string[] = await candidatePage.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);

@@ -16,12 +16,10 @@ import { cleanEnv, spawnProctor } from './support/proctor-cli.ts';
 import { TmuxSession } from './support/tmux.ts';
 import { within } from './support/until.ts';
 import { startHangingServer } from './support/hanging-server.ts';
+import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './support/candidate-fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
-const DEVICE = { userAgent: 'Mozilla/5.0 (scripted candidate)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
 const HEARTBEAT = 'mutation($sessionId: ID!, $telemetry: TelemetryInput!) { heartbeat(sessionId: $sessionId, telemetry: $telemetry) { serverTime } }';
-const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { code } } }';
 
 /** A candidate's page, scripted: joins with the join token, heartbeats, reports events, listens for pings. */
 class ScriptedCandidate {
@@ -41,7 +39,7 @@ class ScriptedCandidate {
 
   static async join(url: string, joinToken: string): Promise<ScriptedCandidate> {
     const socket = connect(url, joinToken);
-    const { joinSession } = await socket.request(JOIN, { device: DEVICE });
+    const { joinSession } = await socket.request(JOIN_SESSION, { device: DEVICE });
     return new ScriptedCandidate(socket, joinSession.id);
   }
 
@@ -51,7 +49,7 @@ class ScriptedCandidate {
   }
 
   async report(type: string): Promise<void> {
-    const { reportEvents } = await this.socket.request(REPORT, {
+    const { reportEvents } = await this.socket.request(REPORT_EVENTS, {
       sessionId: this.sessionId,
       events: [{ seq: this.#seq++, type, occurredAt: new Date().toISOString(), durationMs: 1500 }],
     });
