@@ -84,7 +84,7 @@ class PipedWatch {
     return JSON.parse(value) as Record<string, unknown>;
   }
 
-  stderrShows(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  stderrShows(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`stderr never matched ${pattern}:\n${this.stderr}`)), timeoutMs);
       const check = () => {
@@ -134,7 +134,9 @@ class PipedWatch {
 }
 
 describe(`proctor watch (${describeDatabase()})`, function () {
-  this.timeout(90_000);
+  // A hang guard: some tests start (and restart) a server of their own, which on a busy machine
+  // takes tens of seconds on the embedded database.
+  this.timeout(180_000);
   let server: TestPlatform;
   let host: GraphQLClient;
   let configDir: string;

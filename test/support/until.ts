@@ -1,6 +1,7 @@
 // Polls until a probe yields something truthy: for state that other processes (a browser, the
-// SFU, a server) reach in their own time. The timeout is a hang guard, not a speed assertion.
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+// SFU, a server) reach in their own time. The timeout is a hang guard, not a speed assertion: it is
+// sized for a machine busy with other work (see `npm run test:stress`), not for a quiet one.
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
