@@ -70,6 +70,7 @@ export class Services {
     this.history = new HistoryService(orm);
     this.snapshots = new SnapshotService(orm, { dataDir: config.dataDir, limitBytes: config.snapshotLimitBytes, publicUrl: linkBase });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
+    metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
