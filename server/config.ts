@@ -64,7 +64,7 @@ export interface Config {
   logLevel: LogLevel;
   /** Silence from a candidate's page after which a LIVE interview raises HEARTBEAT_LOST, in ms. */
   heartbeatTimeoutMs: number;
-  /** Longest a graceful shutdown waits for in-flight requests, in ms. */
+  /** Longest a graceful shutdown waits for what is in flight (requests, then running jobs), in ms. */
   shutdownTimeoutMs: number;
   /** mediasoup worker processes (one per core by default). */
   sfuWorkers: number;
@@ -296,7 +296,7 @@ export const SETTINGS = [
   setting('trustProxyHops', 'PROCTOR_TRUST_PROXY', proxyHops, 0, 'believe X-Forwarded-* from this many reverse proxies (true: one; default false)'),
   setting('logLevel', 'PROCTOR_LOG_LEVEL', oneOf(LOG_LEVELS), 'info', 'log level'),
   setting('heartbeatTimeoutMs', 'PROCTOR_HEARTBEAT_TIMEOUT', duration, 10_000, 'candidate silence that raises HEARTBEAT_LOST'),
-  setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit'),
+  setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit for requests and jobs in flight'),
   setting('sfuWorkers', 'PROCTOR_SFU_WORKERS', integer(1, 256), () => availableParallelism(), 'mediasoup worker processes (default: one per core)'),
   setting('rtcPort', 'PROCTOR_RTC_PORT', integer(0, 65535), 40000, 'first WebRTC port: worker i uses UDP and TCP port + i (0: any free port)'),
   setting('rtcListenIp', 'PROCTOR_RTC_LISTEN_IP', ipAddress, (partial) => (isIP(partial.host ?? '') ? partial.host! : '0.0.0.0'), 'address the WebRTC ports bind to (default: PROCTOR_HOST)'),

@@ -71,6 +71,22 @@ export class Metrics {
   readonly mediaProducers = this.#snapshotGauge('proctor_media_producers', 'Streams being sent into the SFU (candidates and hosts)', (m) => m.producers);
   readonly recordingsActive = this.#snapshotGauge('proctor_recordings_active', 'Candidate recordings being written by ffmpeg', (m) => m.recordings);
 
+  /** Live subscriptions in this process per channel (set by the services), read when Prometheus scrapes. */
+  liveSubscriptions: () => Record<string, number> = () => ({});
+
+  readonly liveSubscriptionsGauge = (() => {
+    const metrics = this;
+    return new Gauge({
+      name: 'proctor_live_subscriptions',
+      help: 'Subscriptions open on this process, by channel (interviewEvents: hosts watching; candidateMessages: candidate pages)',
+      labelNames: ['channel'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [channel, count] of Object.entries(metrics.liveSubscriptions())) this.set({ channel }, count);
+      },
+    });
+  })();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'proctor_' });
   }

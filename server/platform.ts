@@ -171,7 +171,7 @@ export class Platform implements ReadinessProbe {
       return platform;
     } catch (error) {
       media?.pool.close();
-      await jobs?.close().catch(() => {});
+      await jobs?.close(0).catch(() => {});
       await relay?.close();
       await orm?.close(true).catch(() => {});
       await embedded?.close().catch(() => {});
@@ -231,7 +231,8 @@ export class Platform implements ReadinessProbe {
     this.#server.closeIdleConnections();
     // Sockets are told to go away (clients reconnect elsewhere); their clean-up runs first.
     await this.#webSockets?.close();
-    // In-flight requests get most of the time; the rest is for jobs and the database.
+    // One limit for everything in flight: requests first, then running jobs in what is left.
+    const deadline = Date.now() + timeoutMs;
     const timer = setTimeout(() => {
       this.logger.warn({ open: this.#sockets.size }, 'shutdown: in-flight requests did not finish in time, closing their connections');
       this.#server.closeAllConnections();
@@ -240,7 +241,7 @@ export class Platform implements ReadinessProbe {
     clearTimeout(timer);
     // Running jobs finish while the database is still open.
     onStep('jobs');
-    await this.#jobs?.close();
+    await this.#jobs?.close(Math.max(0, deadline - Date.now()));
     onStep('services');
     await this.services.close();
     onStep('media');

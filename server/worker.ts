@@ -20,10 +20,12 @@ export class Worker {
   readonly #relay: PgRelay;
   readonly #orm: MikroORM;
   readonly #logger: Logger;
+  readonly #shutdownTimeoutMs: number;
   #closing: Promise<void> | undefined;
 
-  private constructor(fields: { jobs: JobRunner; services: Services; relay: PgRelay; orm: MikroORM; logger: Logger }) {
+  private constructor(fields: { jobs: JobRunner; services: Services; relay: PgRelay; orm: MikroORM; logger: Logger; shutdownTimeoutMs: number }) {
     this.jobs = fields.jobs;
+    this.#shutdownTimeoutMs = fields.shutdownTimeoutMs;
     this.#services = fields.services;
     this.#relay = fields.relay;
     this.#orm = fields.orm;
@@ -66,19 +68,19 @@ export class Worker {
       services.useJobQueue(jobs);
       step('jobs', 'done', jobs.describe);
       logger.info({ pid: process.pid }, 'proctor worker is up');
-      return new Worker({ jobs, services, relay, orm, logger });
+      return new Worker({ jobs, services, relay, orm, logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
     } catch (error) {
-      await jobs?.close().catch(() => {});
+      await jobs?.close(0).catch(() => {});
       await relay?.close();
       await orm.close(true).catch(() => {});
       throw error;
     }
   }
 
-  /** Lets running jobs finish, then closes everything. Safe to call more than once. */
+  /** Lets running jobs finish (up to PROCTOR_SHUTDOWN_TIMEOUT), then closes everything. Safe to call more than once. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.jobs.close();
+      await this.jobs.close(this.#shutdownTimeoutMs);
       await this.#services.close();
       await this.#relay.close();
       await this.#orm.close(true);

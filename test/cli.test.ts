@@ -9,8 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueEmail } from './support/graphql.ts';
+import { STOP_MARGIN_MS } from '../cli/signals.ts';
+import type { HangingServer } from './support/hanging-server.ts';
+import { HANGING_WEBHOOK_ENV, startHangingWebhookJob } from './support/job-in-flight.ts';
 import { spawnProctor, squash, UpProcess } from './support/proctor-cli.ts';
 import { describeDatabase, freshStorage, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
+import { until, within } from './support/until.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -342,6 +346,37 @@ describe(`proctor up (${describeDatabase()})`, () => {
     } finally {
       up.kill();
     }
+  });
+
+  describe('with a job in flight', function () {
+    this.timeout(120_000); // a server, a webhook receiver and a candidate on a shared 2-core machine
+    let receiver: HangingServer | undefined;
+    let up: UpProcess | undefined;
+    afterEach(async () => {
+      await up?.kill();
+      await receiver?.close();
+    });
+
+    it('stops on SIGTERM within PROCTOR_SHUTDOWN_TIMEOUT and the stop margin', async () => {
+      const started = await UpProcess.started({ ...storage.env, ...HANGING_WEBHOOK_ENV, PROCTOR_SHUTDOWN_TIMEOUT: '1s', PROCTOR_LOG_LEVEL: 'warn' });
+      up = started.up;
+      receiver = await startHangingWebhookJob(started.url);
+      up.signal('SIGTERM');
+      // The requirement, doubled for a busy machine.
+      assert.equal(await within('proctor up to stop', up.exited, 2 * (1000 + STOP_MARGIN_MS)), 0, up.stderr);
+      assert.match(up.stderr, /jobs still running at shutdown/);
+    });
+
+    it('stops at once, with exit code 143, on a second SIGTERM during a slow stop', async () => {
+      const started = await UpProcess.started({ ...storage.env, ...HANGING_WEBHOOK_ENV, PROCTOR_SHUTDOWN_TIMEOUT: '10m', PROCTOR_LOG_LEVEL: 'info' });
+      up = started.up;
+      receiver = await startHangingWebhookJob(started.url);
+      up.signal('SIGTERM');
+      await until('the stop to start', async () => up!.stderr.includes('"msg":"shutting down"'));
+      up.signal('SIGTERM');
+      assert.equal(await within('proctor up to stop', up.exited, 10_000), 143, up.stderr);
+      assert.match(up.stderr, /SIGTERM again: stopping at once/);
+    });
   });
 
   it('refuses an invalid configuration with exit 2, listing the problems', async () => {

@@ -6,8 +6,8 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { freshStorage, USING_SERVER } from './support/platform.ts';
 import { UpProcess } from './support/proctor-cli.ts';
-
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
+import { until } from './support/until.ts';
+import { DEVICE } from './support/candidate-fixtures.ts';
 
 describe('live events across server processes (PostgreSQL server)', () => {
   it('fans out alerts and pings between two `proctor up` processes', async function () {
@@ -35,7 +35,9 @@ describe('live events across server processes (PostgreSQL server)', () => {
       sockets.push(hostSocket, candidate);
       const watcher = hostSocket.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on LiveAlert { type severity occurredAt } } }', { id });
       const inbox = candidate.subscribe('subscription { candidateMessages { message } }');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Each process says on /metrics when it has the subscription in place.
+      await until('the host subscription on process A', async () => /^proctor_live_subscriptions\{channel="interviewEvents"\} 1$/m.test(await (await fetch(`${urlA}/metrics`)).text()));
+      await until('the candidate subscription on process B', async () => /^proctor_live_subscriptions\{channel="candidateMessages"\} 1$/m.test(await (await fetch(`${urlB}/metrics`)).text()));
 
       const { id: sessionId } = (await candidate.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE })).joinSession;
       assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');

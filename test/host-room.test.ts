@@ -11,8 +11,7 @@ import { ensureClientBuilt } from './support/client-build.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor } from './support/proctor-cli.ts';
-
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
+import { DEVICE } from './support/candidate-fixtures.ts';
 
 describe(`host room (${describeDatabase()})`, function () {
   this.timeout(60_000);

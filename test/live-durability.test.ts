@@ -11,10 +11,9 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, freshStorage, USING_SERVER } from './support/platform.ts';
 import { UpProcess } from './support/proctor-cli.ts';
+import { DEVICE, REPORT_EVENTS } from './support/candidate-fixtures.ts';
 
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
 const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id resumed } }';
-const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { seq code message } } }';
 const TYPES = ['TAB_SWITCH', 'WINDOW_BLUR', 'FACE_MISSING', 'LOOKING_AWAY', 'RESIZE_ATTEMPT', 'CONTEXT_MENU'] as const;
 
 const BATCHES = 20;
@@ -123,7 +122,7 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
         };
         const send = () => {
           const batch = batches[sent++]!;
-          const request = candidate.request<ReportResult>(REPORT, { sessionId, events: batch }).then(
+          const request = candidate.request<ReportResult>(REPORT_EVENTS, { sessionId, events: batch }).then(
             ({ reportEvents }) => {
               assert.deepEqual(reportEvents, { accepted: seqsOf(batch), rejected: [] }, 'every event of a batch is accepted before the kill');
               for (const seq of reportEvents.accepted) acked.add(seq);
@@ -176,7 +175,7 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
       sockets.push(again);
       const rejoined = (await again.request(JOIN, { device: DEVICE })).joinSession;
       assert.deepEqual(rejoined, { id: sessionId, resumed: true }, 'the open session is resumed after the restart');
-      const retried = await Promise.all(batches.map((batch) => again.request<ReportResult>(REPORT, { sessionId, events: batch })));
+      const retried = await Promise.all(batches.map((batch) => again.request<ReportResult>(REPORT_EVENTS, { sessionId, events: batch })));
       retried.forEach(({ reportEvents }, b) => assert.deepEqual(reportEvents, { accepted: seqsOf(batches[b]!), rejected: [] }, `retried batch ${b} accepted whole`));
       await again.dispose();
       second.signal('SIGTERM');

@@ -2,12 +2,12 @@
 // server and database.
 import assert from 'node:assert/strict';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { connect, SocketPool, type WsClient } from './support/live.ts';
+import { connect, SocketPool, subscribed, type WsClient } from './support/live.ts';
+import { until } from './support/until.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { DEVICE, REPORT_EVENTS } from './support/candidate-fixtures.ts';
 
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
 const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id resumed interview { id title status } rules { strictMode } } }';
-const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { seq code message } } }';
 const EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
   __typename
   ... on CandidateJoined { candidateId sessionId name resumed }
@@ -56,7 +56,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
   it('delivers a join and alerts with server-decided severity, aggregated within 5 s', async () => {
     const { interviewId, token, candidateId } = await interviewWithCandidate();
     const watcher = open(host.token).subscribe(EVENTS, { id: interviewId });
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription is registered
+    await subscribed(server.platform.services.interviewEvents, interviewId);
     const candidate = open(token);
     const joined = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
     assert.equal(joined.resumed, false);
@@ -65,7 +65,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const joinEvent = (await watcher.next()).data.interviewEvents;
     assert.deepEqual(joinEvent, { __typename: 'CandidateJoined', candidateId, sessionId: joined.id, name: 'Ada', resumed: false });
 
-    const first = await candidate.request(REPORT, { sessionId: joined.id, events: [event(0, 'TAB_SWITCH', { durationMs: 1200 })] });
+    const first = await candidate.request(REPORT_EVENTS, { sessionId: joined.id, events: [event(0, 'TAB_SWITCH', { durationMs: 1200 })] });
     assert.deepEqual(first.reportEvents, { accepted: [0], rejected: [] });
     const alert = (await watcher.next()).data.interviewEvents;
     assert.equal(alert.__typename, 'LiveAlert');
@@ -73,7 +73,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     assert.equal(alert.severity, 'HIGH', 'decided by the server');
     assert.equal(alert.count, 1);
 
-    await candidate.request(REPORT, { sessionId: joined.id, events: [event(1, 'TAB_SWITCH', { durationMs: 800 })] });
+    await candidate.request(REPORT_EVENTS, { sessionId: joined.id, events: [event(1, 'TAB_SWITCH', { durationMs: 800 })] });
     const update = (await watcher.next()).data.interviewEvents;
     assert.equal(update.violationId, alert.violationId, 'the same violation, updated');
     assert.equal(update.count, 2);
@@ -94,13 +94,13 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const candidate = open(token);
     const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
     const batch = [event(0, 'FACE_MISSING', { durationMs: 1500, confidence: 0.9 }), event(1, 'LOOKING_AWAY', { durationMs: 6000 })];
-    assert.deepEqual((await candidate.request(REPORT, { sessionId, events: batch })).reportEvents.accepted, [0, 1]);
+    assert.deepEqual((await candidate.request(REPORT_EVENTS, { sessionId, events: batch })).reportEvents.accepted, [0, 1]);
     await candidate.dispose();
 
     const again = open(token);
     const rejoined = (await again.request(JOIN, { device: DEVICE })).joinSession;
     assert.deepEqual([rejoined.id, rejoined.resumed], [sessionId, true]);
-    assert.deepEqual((await again.request(REPORT, { sessionId, events: batch })).reportEvents, { accepted: [0, 1], rejected: [] });
+    assert.deepEqual((await again.request(REPORT_EVENTS, { sessionId, events: batch })).reportEvents, { accepted: [0, 1], rejected: [] });
     const rows = await server.platform.orm.em.getConnection().execute<{ type: string; severity: string }[]>(
       'select v.type, v.severity from events e join violations v on v.id = e.violation_id where e.session_id = ? order by e.seq',
       [sessionId],
@@ -115,14 +115,14 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const { token } = await interviewWithCandidate();
     const candidate = open(token);
     const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
-    assert.deepEqual((await candidate.request(REPORT, { sessionId, events: [event(7, 'WINDOW_BLUR')] })).reportEvents.accepted, [7]);
+    assert.deepEqual((await candidate.request(REPORT_EVENTS, { sessionId, events: [event(7, 'WINDOW_BLUR')] })).reportEvents.accepted, [7]);
     // The same seq as a retry long after (its clock stamp now an hour old), and a new seq as old.
     const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
-    const retry = (await candidate.request(REPORT, { sessionId, events: [event(7, 'WINDOW_BLUR', { occurredAt: anHourAgo }), event(8, 'WINDOW_BLUR', { occurredAt: anHourAgo })] })).reportEvents;
+    const retry = (await candidate.request(REPORT_EVENTS, { sessionId, events: [event(7, 'WINDOW_BLUR', { occurredAt: anHourAgo }), event(8, 'WINDOW_BLUR', { occurredAt: anHourAgo })] })).reportEvents;
     assert.deepEqual(retry.accepted, [7]);
     assert.deepEqual(retry.rejected.map((r: any) => [r.seq, r.code]), [[8, 'STALE_EVENT']]);
     // A lower seq never seen before, after a higher one: out-of-order delivery after a reconnect.
-    assert.deepEqual((await candidate.request(REPORT, { sessionId, events: [event(3, 'WINDOW_BLUR')] })).reportEvents.accepted, [3]);
+    assert.deepEqual((await candidate.request(REPORT_EVENTS, { sessionId, events: [event(3, 'WINDOW_BLUR')] })).reportEvents.accepted, [3]);
     const rows = await server.platform.orm.em.getConnection().execute('select seq from events where session_id = ? order by seq', [sessionId]);
     assert.deepEqual(rows, [{ seq: 3 }, { seq: 7 }]);
   });
@@ -132,7 +132,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const candidate = open(token);
     const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
     const result = (
-      await candidate.request(REPORT, {
+      await candidate.request(REPORT_EVENTS, {
         sessionId,
         events: [
           event(0, 'RESIZE_ATTEMPT'),
@@ -167,7 +167,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
   it('tells hosts when the candidate leaves and rejoins, and when the interview changes state', async () => {
     const { interviewId, token, candidateId } = await interviewWithCandidate();
     const watcher = open(host.token).subscribe(EVENTS_WITH_STATUS, { id: interviewId });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subscribed(server.platform.services.interviewEvents, interviewId);
     const first = open(token);
     const { id: sessionId } = (await first.request(JOIN, { device: DEVICE })).joinSession;
     assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');
@@ -185,7 +185,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const { token, candidateId } = await interviewWithCandidate();
     const candidate = open(token);
     const inbox = candidate.subscribe('subscription { candidateMessages { kind message } }');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subscribed(server.platform.services.candidateMessages, candidateId);
     const ping = 'mutation($id: ID!, $message: String!) { pingCandidate(candidateId: $id, message: $message) { delivered message { id kind } } }';
     const sent = (await host.ok(ping, { id: candidateId, message: 'Please look at the camera' })).pingCandidate;
     assert.equal(sent.delivered, true);
@@ -204,7 +204,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const batch = (from: number) => Array.from({ length: 100 }, (_, i) => event(from + i, 'CONTEXT_MENU'));
     const results = [];
     const started = performance.now();
-    for (const from of [0, 100, 200]) results.push((await candidate.request(REPORT, { sessionId, events: batch(from) })).reportEvents);
+    for (const from of [0, 100, 200]) results.push((await candidate.request(REPORT_EVENTS, { sessionId, events: batch(from) })).reportEvents);
     // The bucket refills at 50 events/s while the batches travel: allow exactly that much on top of the burst.
     const refilled = Math.ceil(((performance.now() - started) / 1000) * 50);
     const accepted = results.flatMap((r) => r.accepted);
@@ -221,7 +221,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
     // Distinct instants (not before the session started), so the order is known.
     const at = (ms: number) => new Date(Date.now() + ms).toISOString();
-    const reported = await candidate.request(REPORT, {
+    const reported = await candidate.request(REPORT_EVENTS, {
       sessionId,
       events: [event(0, 'TAB_SWITCH', { occurredAt: at(100) }), event(1, 'FACE_MISSING', { durationMs: 2000, occurredAt: at(200) }), event(2, 'TAB_SWITCH', { occurredAt: at(300) })],
     });
@@ -246,7 +246,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
       signal: abort.signal,
     });
     assert.equal(response.headers.get('content-type')?.split(';')[0], 'text/event-stream');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subscribed(server.platform.services.interviewEvents, interviewId);
     await open(token).request(JOIN, { device: DEVICE });
     const reader = response.body!.getReader();
     let text = '';
@@ -284,7 +284,7 @@ describe(`heartbeats (${describeDatabase()})`, () => {
     const { token } = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bo", email: "bo@example.com") { token } }', { id })).inviteCandidate;
     await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
     const watcher = connect(server.url, host.token).subscribe(EVENTS, { id });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subscribed(server.platform.services.interviewEvents, id);
     candidate = connect(server.url, token);
     const { id: sessionId } = (await candidate.request(JOIN, { device: DEVICE })).joinSession;
     await watcher.next(); // joined
@@ -295,11 +295,13 @@ describe(`heartbeats (${describeDatabase()})`, () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     // 1.2 s of regular heartbeats (timeout 0.8 s): nothing raised. Now silence.
-    const lost = (await watcher.next(4000)).data.interviewEvents;
+    const lost = (await watcher.next()).data.interviewEvents;
     assert.deepEqual([lost.__typename, lost.type, lost.severity], ['LiveAlert', 'HEARTBEAT_LOST', 'HIGH']);
-    // The alert goes out before the group commit; the row follows within one flush.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const rows = await server.platform.orm.em.getConnection().execute('select seq, type from events where session_id = ?', [sessionId]);
+    // The alert goes out before the group commit; the row follows with the next flush.
+    const rows = await until('the event row', async () => {
+      const found = await server.platform.orm.em.getConnection().execute('select seq, type from events where session_id = ?', [sessionId]);
+      return found.length > 0 && found;
+    });
     assert.deepEqual(rows, [{ seq: null, type: 'HEARTBEAT_LOST' }], 'stored as a server-detected event, exactly once');
     const telemetry = await server.platform.orm.em.getConnection().execute('select telemetry from sessions where id = ?', [sessionId]);
     assert.equal(telemetry[0]?.telemetry.faceCount, 1);

@@ -9,6 +9,10 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { runInterview, waitForReport } from './support/interview-flow.ts';
 import { describeDatabase, freshStorage, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
 import { runProctor, spawnProctor, UpProcess } from './support/proctor-cli.ts';
+import { STOP_MARGIN_MS } from '../cli/signals.ts';
+import type { HangingServer } from './support/hanging-server.ts';
+import { HANGING_WEBHOOK_ENV, startHangingWebhookJob } from './support/job-in-flight.ts';
+import { within } from './support/until.ts';
 
 
 describe(`proctor report (${describeDatabase()})`, () => {
@@ -105,6 +109,38 @@ describe(`proctor worker (${describeDatabase()})`, () => {
       for (const [code] of await Promise.all(exits)) assert.equal(code, 0);
     } finally {
       for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+      await up.stop('SIGTERM');
+      await storage.drop();
+    }
+  });
+
+  it('stops on SIGTERM within PROCTOR_SHUTDOWN_TIMEOUT and the stop margin, with a job in flight', async function () {
+    this.timeout(120_000);
+    if (!USING_SERVER) {
+      console.log('      (skipped: workers share a PostgreSQL server; set PROCTOR_TEST_DATABASE_URL)');
+      this.skip();
+    }
+    const storage = await freshStorage();
+    const { up, url } = await UpProcess.started({ ...storage.env, ...HANGING_WEBHOOK_ENV, PROCTOR_RUN_JOBS: 'false' });
+    const worker = spawnProctor(['worker'], { ...storage.env, ...HANGING_WEBHOOK_ENV, PROCTOR_SHUTDOWN_TIMEOUT: '1s' });
+    worker.stdin.end();
+    let stderr = '';
+    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = once(worker, 'exit');
+    let receiver: HangingServer | undefined;
+    try {
+      receiver = await Promise.race([
+        startHangingWebhookJob(url),
+        exited.then(([code]) => Promise.reject(new Error(`proctor worker exited with ${code}: ${stderr}`))),
+      ]);
+      worker.kill('SIGTERM');
+      // The requirement, doubled for a busy machine.
+      const [code] = await within('proctor worker to stop', exited, 2 * (1000 + STOP_MARGIN_MS));
+      assert.equal(code, 0, stderr);
+      assert.match(stderr, /Stopping \(SIGTERM\): finishing running jobs…\nStopped/);
+    } finally {
+      if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+      await receiver?.close();
       await up.stop('SIGTERM');
       await storage.drop();
     }

@@ -9,7 +9,7 @@ import { ReportService } from '../server/reports/reports.ts';
 import { verifySignature } from '../server/webhooks/signature.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { REPORT_FIELDS, runInterview, waitForReport } from './support/interview-flow.ts';
-import { connect } from './support/live.ts';
+import { connect, subscribed } from './support/live.ts';
 import { pdfPages, pdfText, renderedPages } from './support/pdf.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { makeJpegs } from './support/snapshots.ts';
@@ -79,7 +79,7 @@ describe(`reports (${describeDatabase()})`, () => {
     const live = connect(server.url, host.token);
     try {
       const events = live.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on ReportReady { candidateId reportId } } }', { id: interviewId });
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription is registered
+      await subscribed(server.platform.services.interviewEvents, interviewId);
       await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
       let ready;
       do ready = (await events.next(30_000)).data.interviewEvents;

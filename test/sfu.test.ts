@@ -14,23 +14,29 @@ import { createLogger } from '../server/log.ts';
 import { startMedia } from '../server/media/setup.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { SocketPool } from './support/live.ts';
+import { SocketPool, subscribed } from './support/live.ts';
 import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { CAPABILITIES, CONSUME, CREATE_TRANSPORT, errorCode, OPUS_RTP, PRODUCE, ROOM_EVENTS, VP8_RTP, vp8Rtp } from './support/sfu-signaling.ts';
 import { until } from './support/until.ts';
+import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
 const run = promisify(execFile);
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
 const HOST_EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
   __typename
   ... on StreamQuality { candidateId bitrateKbps packetLossPct jitterMs rttMs score }
   ... on LiveAlert { type candidateId severity }
 } }`;
+/** The streams in a media file, as `kind/codec`, sorted. */
+async function streamsOf(path: string): Promise<string[]> {
+  const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name', '-of', 'json', path])).stdout);
+  return probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}/${s.codec_name}`).sort();
+}
+
 
 describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describeDatabase()})`, function () {
-  this.timeout(90_000);
+  // A hang guard: a browser encoding, the SFU and ffmpeg share two cores with whatever else runs.
+  this.timeout(180_000);
   let server: TestPlatform;
   let host: GraphQLClient;
   let harness: MediaPage;
@@ -170,7 +176,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
   it('tells subscribers when the room opens, what streams it has, and when it closes', async () => {
     const { interviewId, token, candidateId } = await liveInterview(false);
     const events = open(host.token).subscribe(ROOM_EVENTS, { interviewId });
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription is registered
+    await subscribed(server.platform.services.media, interviewId);
     await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
     assert.deepEqual((await events.next()).data.mediaRoomEvents, { kind: 'ROOM_OPENED', reconnect: false, producer: null });
     const candidate = open(token);
@@ -203,7 +209,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
   it('carries a candidate page to a host page, measures it, records it and raises MEDIA_LOST when the camera stops', async () => {
     const { interviewId, token, candidateId } = await liveInterview();
     const watcher = open(host.token).subscribe(HOST_EVENTS, { id: interviewId });
-    await open(token).request(JOIN, { device: DEVICE });
+    await open(token).request(JOIN_SESSION, { device: DEVICE });
 
     const candidatePage = await openPage();
     const producerIds: string[] = await candidatePage.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);
@@ -229,7 +235,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     // StreamQuality reaches the host's subscription.
     let quality: any;
     while (!quality) {
-      const event = (await watcher.next(10_000)).data.interviewEvents;
+      const event = (await watcher.next()).data.interviewEvents;
       if (event.__typename === 'StreamQuality' && event.bitrateKbps > 0) quality = event;
     }
     assert.equal(quality.candidateId, candidateId);
@@ -245,19 +251,22 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.match(metrics, /^proctor_media_producers [2-9]/m);
     assert.match(metrics, /^proctor_sfu_workers 1$/m);
 
-    // Let the recording run a few seconds, then stop the camera: MEDIA_LOST, decided by the server.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Once the file holds both streams, stop the camera: MEDIA_LOST, decided by the server.
+    const connection = server.platform.orm.em.getConnection();
+    await until('camera and mic in the recording file', async () => {
+      const [row] = await connection.execute<{ path: string }[]>('select path from recordings where interview_id = ? and candidate_id = ?', [interviewId, candidateId]);
+      return row !== undefined && (await streamsOf(row.path).catch(() => [])).join() === 'audio/opus,video/vp8';
+    });
     await candidatePage.evaluate(() => (window as any).harness.stopCamera());
     let lost: any;
     while (!lost) {
-      const event = (await watcher.next(15_000)).data.interviewEvents;
+      const event = (await watcher.next()).data.interviewEvents;
       if (event.__typename === 'LiveAlert' && event.type === 'MEDIA_LOST') lost = event;
     }
     assert.equal(lost.candidateId, candidateId);
     assert.equal(lost.severity, 'HIGH');
 
     await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
-    const connection = server.platform.orm.em.getConnection();
     const recordings = await until('a finalized recording', async () => {
       const rows = await connection.execute<{ path: string; started_at: string; ended_at: string | null }[]>(
         'select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ?',
@@ -268,11 +277,8 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.equal(recordings.length, 1, 'one file: camera and mic arrived together');
     const [recording] = recordings;
     assert.match(recording!.path, new RegExp(`/recordings/${interviewId}/${candidateId}-\\d+\\.webm$`));
-    const probe = JSON.parse(
-      (await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:format=duration', '-of', 'json', recording!.path])).stdout,
-    );
-    const codecs = probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}/${s.codec_name}`).sort();
-    assert.deepEqual(codecs, ['audio/opus', 'video/vp8']);
+    assert.deepEqual(await streamsOf(recording!.path), ['audio/opus', 'video/vp8']);
+    const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', recording!.path])).stdout);
     const expectedSeconds = (parseTimestamp(recording!.ended_at)!.getTime() - parseTimestamp(recording!.started_at)!.getTime()) / 1000;
     const seconds = Number(probe.format.duration);
     assert.ok(Math.abs(seconds - expectedSeconds) < 2.5, `recorded ${seconds} s of ${expectedSeconds} s`);

@@ -14,12 +14,12 @@ import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, freshStorage, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { cleanEnv, spawnProctor } from './support/proctor-cli.ts';
 import { TmuxSession } from './support/tmux.ts';
+import { within } from './support/until.ts';
+import { startHangingServer } from './support/hanging-server.ts';
+import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './support/candidate-fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
-const DEVICE = { userAgent: 'Mozilla/5.0 (scripted candidate)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
 const HEARTBEAT = 'mutation($sessionId: ID!, $telemetry: TelemetryInput!) { heartbeat(sessionId: $sessionId, telemetry: $telemetry) { serverTime } }';
-const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { code } } }';
 
 /** A candidate's page, scripted: joins with the join token, heartbeats, reports events, listens for pings. */
 class ScriptedCandidate {
@@ -39,7 +39,7 @@ class ScriptedCandidate {
 
   static async join(url: string, joinToken: string): Promise<ScriptedCandidate> {
     const socket = connect(url, joinToken);
-    const { joinSession } = await socket.request(JOIN, { device: DEVICE });
+    const { joinSession } = await socket.request(JOIN_SESSION, { device: DEVICE });
     return new ScriptedCandidate(socket, joinSession.id);
   }
 
@@ -49,7 +49,7 @@ class ScriptedCandidate {
   }
 
   async report(type: string): Promise<void> {
-    const { reportEvents } = await this.socket.request(REPORT, {
+    const { reportEvents } = await this.socket.request(REPORT_EVENTS, {
       sessionId: this.sessionId,
       events: [{ seq: this.#seq++, type, occurredAt: new Date().toISOString(), durationMs: 1500 }],
     });
@@ -63,11 +63,13 @@ class PipedWatch {
   readonly #lines: AsyncIterator<string>;
   readonly #stderrChanged = new EventTarget();
   readonly #closed: Promise<unknown[]>;
+  readonly #exited: Promise<unknown[]>;
   stderr = '';
 
   constructor(args: string[], env: Record<string, string>) {
     this.#child = spawnProctor(['watch', ...args], env);
     this.#closed = once(this.#child, 'close');
+    this.#exited = once(this.#child, 'exit');
     this.#child.stdin.end();
     this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr += chunk;
@@ -82,7 +84,7 @@ class PipedWatch {
     return JSON.parse(value) as Record<string, unknown>;
   }
 
-  stderrShows(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  stderrShows(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`stderr never matched ${pattern}:\n${this.stderr}`)), timeoutMs);
       const check = () => {
@@ -101,6 +103,26 @@ class PipedWatch {
     return this.exited();
   }
 
+  signal(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
+  }
+
+  /** What a reader that goes away does: closes its end of the pipe. */
+  closeStdout(): void {
+    this.#child.stdout.destroy();
+  }
+
+  /** What a parent that dies does to the pipes it read. */
+  closeOutput(): void {
+    this.#child.stdout.destroy();
+    this.#child.stderr.destroy();
+  }
+
+  /** The exit code, once the process has exited; fails after `timeoutMs` (a bound of the requirement). */
+  async exitedWithin(timeoutMs: number): Promise<number | null> {
+    return within('watch to exit', this.#exited.then(([code]) => code as number | null), timeoutMs);
+  }
+
   /** The exit code, once the process has ended and its output is all read ('close', not 'exit'). */
   async exited(): Promise<number | null> {
     return (await this.#closed)[0] as number | null;
@@ -112,7 +134,9 @@ class PipedWatch {
 }
 
 describe(`proctor watch (${describeDatabase()})`, function () {
-  this.timeout(90_000);
+  // A hang guard: some tests start (and restart) a server of their own, which on a busy machine
+  // takes tens of seconds on the embedded database.
+  this.timeout(180_000);
   let server: TestPlatform;
   let host: GraphQLClient;
   let configDir: string;
@@ -151,9 +175,10 @@ describe(`proctor watch (${describeDatabase()})`, function () {
     return watch;
   }
 
-  async function terminal(args: string[], size = { width: 100, height: 30 }) {
+  async function terminal(args: string[], options: { size?: { width: number; height: number }; server?: string } = {}) {
     const env = cleanEnv({ PROCTOR_CONFIG_DIR: configDir, TERM: 'xterm-256color', LANG: 'C.UTF-8' });
-    const tmux = await TmuxSession.start([process.execPath, BIN, 'watch', ...args, '--server', server.url, '--token', host.token!], env, size);
+    const size = options.size ?? { width: 100, height: 30 };
+    const tmux = await TmuxSession.start([process.execPath, BIN, 'watch', ...args, '--server', options.server ?? server.url, '--token', host.token!], env, size);
     cleanups.push(() => tmux.kill());
     return tmux;
   }
@@ -275,27 +300,31 @@ describe(`proctor watch (${describeDatabase()})`, function () {
     assert.equal(denied.code, 3, denied.stderr);
   });
 
-  it('reconnects by itself when the server restarts, says so, and replays what it missed', async () => {
-    // A server of its own, restarted on the same port and data.
+  /** A server of the test's own, to stop (and start again on the same port and data), with a live interview. */
+  async function ownServer(title: string) {
     const storage = await freshStorage();
     cleanups.push(() => storage.drop());
-    let platform = await Platform.create(loadConfig(storage.env, { port: 0 }));
-    cleanups.push(() => platform.close());
-    const port = Number(new URL(platform.url).port);
+    const platform = await Platform.create(loadConfig(storage.env, { port: 0 }));
+    const own = { platform, storage, port: Number(new URL(platform.url).port) };
+    cleanups.push(() => own.platform.close());
     const { client: owner } = await signUp(new GraphQLClient(platform.url));
-    const created = await owner.ok('mutation { createInterview(input: { title: "Restart" }) { interview { id } } }');
+    const created = await owner.ok('mutation($title: String!) { createInterview(input: { title: $title }) { interview { id } } }', { title });
     const id = created.createInterview.interview.id as string;
     const invited = await owner.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', { id });
     await owner.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+    return Object.assign(own, { owner, id, joinToken: invited.inviteCandidate.token as string });
+  }
 
-    const watch = piped([id, '--json', '--server', platform.url, '--token', owner.token!]);
+  it('reconnects by itself when the server restarts, says so, and replays what it missed', async () => {
+    const own = await ownServer('Restart');
+    const watch = piped([own.id, '--json', '--server', own.platform.url, '--token', own.owner.token!]);
     await watch.stderrShows(/Watching "Restart" live/);
 
-    await platform.close();
+    await own.platform.close();
     await watch.stderrShows(/Connection lost.*reconnecting…/);
-    platform = await Platform.create(loadConfig(storage.env, { port }));
+    own.platform = await Platform.create(loadConfig(own.storage.env, { port: own.port }));
     // While the dashboard was away, the candidate raised an alert.
-    const candidate = await joined(platform.url, invited.inviteCandidate.token);
+    const candidate = await joined(own.platform.url, own.joinToken);
     await candidate.report('MULTIPLE_FACES');
     await watch.stderrShows(/Reconnected; replayed what was missed/);
     // Replayed from the history, or live if the socket was back first: either way it is not lost.
@@ -304,5 +333,62 @@ describe(`proctor watch (${describeDatabase()})`, function () {
     while (line.type !== 'MULTIPLE_FACES') line = await watch.nextLine();
     assert.equal(line.event, 'LiveAlert');
     assert.equal(await watch.interrupt(), 0, watch.stderr);
+  });
+
+  describe('always stops', () => {
+    // The requirement is 5 s from the signal; the bound leaves room for a busy machine.
+    const EXIT_BOUND_MS = 10_000;
+
+    it('stops on SIGTERM while reconnecting to a server that is gone', async () => {
+      const own = await ownServer('Gone');
+      const watch = piped([own.id, '--json', '--server', own.platform.url, '--token', own.owner.token!]);
+      await watch.stderrShows(/Watching "Gone" live/);
+      await own.platform.close();
+      await watch.stderrShows(/Connection lost.*reconnecting…/);
+      watch.signal('SIGTERM');
+      assert.equal(await watch.exitedWithin(EXIT_BOUND_MS), 0, watch.stderr);
+    });
+
+    it('exits by itself once the reader closes its stdout', async () => {
+      const { id, joinToken } = await interview('Reader gone', { start: true });
+      const watch = piped([id, '--json', '--server', server.url, '--token', host.token!]);
+      await watch.stderrShows(/Watching "Reader gone" live/);
+      watch.closeStdout();
+      // The next line it writes finds nobody reading.
+      const candidate = await joined(server.url, joinToken);
+      await candidate.report('TAB_SWITCH');
+      assert.equal(await watch.exitedWithin(EXIT_BOUND_MS), 0, watch.stderr);
+    });
+
+    it('exits by itself once its parent is gone (stdout and stderr closed) and the server stops', async () => {
+      const own = await ownServer('Orphan');
+      const watch = piped([own.id, '--json', '--server', own.platform.url, '--token', own.owner.token!]);
+      await watch.stderrShows(/Watching "Orphan" live/);
+      watch.closeOutput();
+      // Its notice of the lost connection finds nobody reading.
+      await own.platform.close();
+      assert.equal(await watch.exitedWithin(EXIT_BOUND_MS), 0);
+    });
+
+    it('stops on SIGINT while the server never completes the WebSocket handshake', async () => {
+      const { id } = await interview('Handshake', { start: true });
+      const gateway = await startHangingServer({ forwardTo: server.url });
+      cleanups.push(() => gateway.close());
+      const watch = piped([id, '--json', '--server', gateway.url, '--token', host.token!]);
+      await gateway.hanging;
+      watch.signal('SIGINT');
+      assert.equal(await watch.exitedWithin(EXIT_BOUND_MS), 0, watch.stderr);
+    });
+
+    it('the dashboard quits on Ctrl-C while the server never completes the WebSocket handshake', async () => {
+      const { id } = await interview('Dashboard handshake', { start: true });
+      const gateway = await startHangingServer({ forwardTo: server.url });
+      cleanups.push(() => gateway.close());
+      const tmux = await terminal([id], { server: gateway.url });
+      await gateway.hanging;
+      await tmux.waitFor(/Dashboard handshake/);
+      await tmux.sendKeys('C-c');
+      assert.equal(await tmux.waitForEnd(EXIT_BOUND_MS), 0);
+    });
   });
 });

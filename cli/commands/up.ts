@@ -7,7 +7,7 @@ import { createLogger } from '../../server/log.ts';
 import type { Platform, StartupStep } from '../../server/platform.ts';
 import { ExitCode } from '../base-command.ts';
 import { DEFAULT_SERVER } from '../client-config.ts';
-import { nextSignal } from '../signals.ts';
+import { nextSignal, STOP_MARGIN_MS } from '../signals.ts';
 import { StepProgress } from '../step-progress.ts';
 
 /** How steps read; a step not named here (a subsystem added later) shows as its own name. */
@@ -18,9 +18,11 @@ export default class Up extends Command {
   static override description =
     'Runs on an embedded PostgreSQL in the data dir unless a database URL is given. Every PROCTOR_* setting applies; ' +
     'flags win over the environment. Logs go to stderr; stdout only says where the server is. ' +
-    'Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.\n\n' +
+    'Stops cleanly on Ctrl-C (SIGINT) or SIGTERM: requests and jobs in flight get PROCTOR_SHUTDOWN_TIMEOUT to finish, ' +
+    'and the whole stop at most 5 s more; a second signal stops at once.\n\n' +
     'Refuses to start without its face models (shipped in client/models) unless PROCTOR_FACE_CHECKS=false.\n\n' +
-    'Exit codes: 0 stopped by a signal, 1 could not start, 2 invalid flags or configuration (missing face models included).';
+    'Exit codes: 0 stopped by a signal, 1 could not start (or stopping took too long), 2 invalid flags or configuration (missing face models included), ' +
+    '130/143 a second SIGINT/SIGTERM.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     { description: 'Another port and data dir', command: '<%= config.bin %> <%= command.id %> --port 8080 --data-dir ./proctor-data' },
@@ -36,14 +38,14 @@ export default class Up extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Up);
-    // Listening before starting: a signal during start-up then stops the platform once it is up
-    // instead of killing the process halfway through initialising the database.
-    const stop = nextSignal(['SIGINT', 'SIGTERM']);
     const config = this.#config({
       port: flags.port,
       dataDir: flags['data-dir'] === undefined ? undefined : path.resolve(flags['data-dir']),
       databaseUrl: flags['database-url'],
     });
+    // Listening before starting: a signal during start-up then stops the platform once it is up
+    // instead of killing the process halfway through initialising the database.
+    const stop = nextSignal(config.shutdownTimeoutMs + STOP_MARGIN_MS);
     // Nothing on disk yet means no host can exist yet. A database server can't be told apart
     // cheaply, so the hint is left out there.
     const firstRun = !config.databaseUrl && !existsSync(embeddedDatabaseDir(config));

@@ -4,7 +4,7 @@ import { InterviewFeed } from '../live/interview-feed.ts';
 import { NdjsonWriter } from '../live/ndjson-writer.ts';
 import { INTERVIEW_HISTORY_QUERY, type InterviewHistory } from '../live/wire.ts';
 import { collectPages, PAGE_FIELDS, type Connection } from '../paging.ts';
-import { nextSignal } from '../signals.ts';
+import { exitIfStillRunningAfter, nextSignal } from '../signals.ts';
 import type { DashboardActions, DashboardUpdate } from '../tui/dashboard.ts';
 import { dashboardFromHistory } from '../tui/dashboard-state.ts';
 import type { PickableInterview } from '../tui/interview-picker.ts';
@@ -16,6 +16,24 @@ import type { PickableInterview } from '../tui/interview-picker.ts';
 async function loadScreens() {
   process.env.NODE_ENV ??= 'production';
   return import('../tui/screens.ts');
+}
+
+/** Once stopping, how long `watch` may take to finish before it exits regardless (see cli/signals.ts). */
+const STOP_GRACE_MS = 3_000;
+
+/**
+ * Resolves when `watch` must stop: on SIGINT or SIGTERM, or once stdout or stderr can no longer be
+ * written (EPIPE: the reader went away, as `| head` does or a parent that died). Either way
+ * nobody is left to read what comes next. The streams' errors are all taken here, so a write to
+ * a closed pipe never becomes an uncaught exception.
+ */
+function untilStopped(): Promise<void> {
+  const signal = nextSignal(STOP_GRACE_MS);
+  const outputGone = new Promise<void>((resolve) => {
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => resolve());
+  });
+  void outputGone.then(() => exitIfStillRunningAfter(STOP_GRACE_MS));
+  return Promise.race([signal.then(() => {}), outputGone]);
 }
 
 export default class Watch extends ApiCommand<typeof Watch> {
@@ -45,11 +63,21 @@ export default class Watch extends ApiCommand<typeof Watch> {
     if (this.args.interview === undefined && !interactive) {
       this.error('Which interview? Pass its ID (see `proctor interviews list`)', { exit: ExitCode.usage });
     }
+    const stop = untilStopped();
+    // Asked to stop while still loading (picking, fetching the history): nothing to clean up.
+    const history = await Promise.race([this.#load(), stop]);
+    if (history && interactive) await this.#dashboard(history, stop);
+    else if (history) await this.#stream(history, stop);
+    // Exits here rather than through oclif, which first waits for stdout to drain: a pipe whose
+    // reader went away never does.
+    process.exit(0);
+  }
+
+  /** The interview's history; undefined when the host quits the picker. */
+  async #load(): Promise<InterviewHistory | undefined> {
     const interviewId = this.args.interview ?? (await this.#pick());
-    if (!interviewId) return; // the host quit the picker
-    const history = await this.graphql<{ interview: InterviewHistory }>(INTERVIEW_HISTORY_QUERY, { id: interviewId });
-    if (interactive) await this.#dashboard(history.interview);
-    else await this.#stream(history.interview);
+    if (!interviewId) return undefined;
+    return (await this.graphql<{ interview: InterviewHistory }>(INTERVIEW_HISTORY_QUERY, { id: interviewId })).interview;
   }
 
   /** The interview picker; undefined when the host quits it. */
@@ -74,7 +102,7 @@ export default class Watch extends ApiCommand<typeof Watch> {
     return (await (await loadScreens()).pickInterview(choices))?.id;
   }
 
-  async #dashboard(history: InterviewHistory): Promise<void> {
+  async #dashboard(history: InterviewHistory, stop: Promise<void>): Promise<void> {
     const feed = InterviewFeed.open({ server: this.server, token: this.authToken, interviewId: history.id });
     const listeners = new Set<(update: DashboardUpdate) => void>();
     const publish = (update: DashboardUpdate) => listeners.forEach((listener) => listener(update));
@@ -96,15 +124,14 @@ export default class Watch extends ApiCommand<typeof Watch> {
       failure = error;
       dashboard.stop();
     });
-    try {
-      await dashboard.ended;
-    } finally {
-      await feed.close();
-    }
+    await Promise.race([dashboard.ended, stop]);
+    exitIfStillRunningAfter(STOP_GRACE_MS);
+    dashboard.stop();
+    await feed.close();
     if (failure) this.#failed(failure);
   }
 
-  async #stream(history: InterviewHistory): Promise<void> {
+  async #stream(history: InterviewHistory, stop: Promise<void>): Promise<void> {
     const writer = new NdjsonWriter(process.stdout, history.id);
     writer.history(history);
     const feed = InterviewFeed.open({ server: this.server, token: this.authToken, interviewId: history.id });
@@ -119,14 +146,11 @@ export default class Watch extends ApiCommand<typeof Watch> {
         reconnected ? 'Reconnected; replayed what was missed\n' : `Watching "${history.title}" live: one JSON line per event (Ctrl-C to stop)\n`,
       );
     });
-    const ended = await new Promise<{ failure?: Error & { code?: string } }>((resolve) => {
-      void nextSignal(['SIGINT', 'SIGTERM']).then(() => resolve({}));
-      // The reader went away (`| head`): nothing left to do.
-      process.stdout.once('error', () => resolve({}));
-      feed.once('failed', (failure) => resolve({ failure }));
-    });
+    const failed = new Promise<Error & { code?: string }>((resolve) => feed.once('failed', resolve));
+    const failure = await Promise.race([failed, stop]);
+    exitIfStillRunningAfter(STOP_GRACE_MS);
     await feed.close();
-    if (ended.failure) this.#failed(ended.failure);
+    if (failure) this.#failed(failure);
   }
 
   #actions(history: InterviewHistory): DashboardActions {

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { ExitCode } from '../base-command.ts';
-import { nextSignal } from '../signals.ts';
+import { nextSignal, STOP_MARGIN_MS } from '../signals.ts';
 
 export default class Worker extends Command {
   static override summary = 'Run background jobs (reports, webhooks, retention) beside `proctor up`, on a PostgreSQL server';
@@ -12,8 +12,10 @@ export default class Worker extends Command {
     'Processes the same jobs as `proctor up` (start it with PROCTOR_RUN_JOBS=false to leave them all to workers). ' +
     'Run as many workers as you like: each job runs on exactly one. Needs the PostgreSQL server `proctor up` uses, ' +
     'and the same data dir (snapshots, recordings, signing secret) or PROCTOR_JWT_SECRET. Logs go to stderr. ' +
-    'Finishes running jobs and stops on Ctrl-C (SIGINT) or SIGTERM.\n\n' +
-    'Exit codes: 0 stopped by a signal, 1 could not start, 2 invalid flags or configuration.';
+    'Finishes running jobs and stops on Ctrl-C (SIGINT) or SIGTERM: running jobs get PROCTOR_SHUTDOWN_TIMEOUT to finish ' +
+    '(one cut short runs again later), and the whole stop at most 5 s more; a second signal stops at once.\n\n' +
+    'Exit codes: 0 stopped by a signal, 1 could not start (or stopping took too long), 2 invalid flags or configuration, ' +
+    '130/143 a second SIGINT/SIGTERM.';
   static override examples = [
     '<%= config.bin %> <%= command.id %> --database-url postgres://proctor@db.internal/proctor',
     { description: 'Two workers, the API server leaving jobs to them', command: 'PROCTOR_RUN_JOBS=false proctor up & proctor worker & proctor worker' },
@@ -26,7 +28,6 @@ export default class Worker extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Worker);
-    const stop = nextSignal(['SIGINT', 'SIGTERM']);
     let config;
     try {
       config = loadConfig(process.env, {
@@ -37,6 +38,7 @@ export default class Worker extends Command {
       if (error instanceof ConfigError) this.error(error.message, { exit: ExitCode.usage });
       throw error;
     }
+    const stop = nextSignal(config.shutdownTimeoutMs + STOP_MARGIN_MS);
     const { Worker: JobWorker } = await import('../../server/worker.ts');
     let worker;
     try {

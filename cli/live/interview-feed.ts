@@ -22,13 +22,20 @@ export interface InterviewFeedEvents {
 
 const MAX_RETRY_WAIT_MS = 5000;
 const CLOSE_HANDSHAKE_MS = 500;
+/** A server that takes the connection but never completes the handshake is retried after this. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
- * A WebSocket that gives the server a moment to answer our close, then drops the connection: ws
- * otherwise waits 30 s for a close frame that a busy or vanished server never sends, and the
+ * A WebSocket that gives up on a handshake the server never completes, and that gives the server
+ * a moment to answer our close, then drops the connection: ws otherwise waits forever for the
+ * handshake and 30 s for a close frame that a busy or vanished server never sends, and the
  * process cannot exit meanwhile.
  */
 class PromptlyClosingWebSocket extends WebSocket {
+  constructor(address: string, protocols?: string | string[]) {
+    super(address, protocols, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+  }
+
   override close(code?: number, reason?: string | Buffer): void {
     super.close(code, reason);
     setTimeout(() => this.terminate(), CLOSE_HANDSHAKE_MS).unref();
@@ -42,6 +49,9 @@ export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
   #stopSubscription: (() => void) | undefined;
   #state: ConnectionState = 'connecting';
   #everConnected = false;
+  #socket: WebSocket | undefined;
+  /** Aborted by close(): a retry wait in progress then never ends, so no new connection starts. */
+  readonly #closing = new AbortController();
 
   /** Connects and subscribes; events and state changes arrive through the emitter. */
   static open(options: { server: string; token: string | undefined; interviewId: string }): InterviewFeed {
@@ -53,13 +63,17 @@ export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
       lazy: false,
       retryAttempts: Infinity,
       shouldRetry: (problem) => !FATAL_CLOSE_CODES.has((problem as { code?: number }).code ?? 0),
-      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(MAX_RETRY_WAIT_MS, 250 * 2 ** retries))),
+      retryWait: (retries) => feed.#retryWait(Math.min(MAX_RETRY_WAIT_MS, 250 * 2 ** retries)),
+      connectionAckWaitTimeout: HANDSHAKE_TIMEOUT_MS,
       // A server that vanished without closing the socket is noticed by the missing pong.
       keepAlive: 5000,
       onNonLazyError: (problem) => feed.#fail(problem),
       on: {
         connecting: () => feed.#setState(feed.#everConnected ? 'reconnecting' : 'connecting'),
-        connected: () => feed.#connected(options.interviewId),
+        connected: (socket) => {
+          feed.#socket = socket as WebSocket;
+          feed.#connected(options.interviewId);
+        },
         closed: (event) => {
           if (feed.#state !== 'closed') feed.#setState('reconnecting', (event as { reason?: string }).reason || undefined);
         },
@@ -83,10 +97,33 @@ export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
     return this.#state;
   }
 
+  /**
+   * Stops at once, whatever the connection is doing: a live socket is closed (dropped if the
+   * server does not answer within CLOSE_HANDSHAKE_MS), a connection attempt is abandoned, and a
+   * wait before retrying ends without retrying. Resolves once the socket is closed; never fails,
+   * and leaves nothing that keeps the process alive.
+   */
   async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return;
+    const socket = this.#state === 'live' ? this.#socket : undefined;
     this.#state = 'closed';
+    this.#closing.abort();
     this.#stopSubscription?.();
-    await this.#client.dispose();
+    const closed = socket && new Promise((resolve) => socket.once('close', resolve));
+    // dispose() only marks the client done and closes a live socket: it waits for a connection
+    // attempt in flight to settle (forever, if the server never answers), so it is not awaited,
+    // and terminate() ends such an attempt now. A live socket gets its orderly close instead.
+    Promise.resolve(this.#client.dispose()).catch(() => {});
+    if (!socket) this.#client.terminate();
+    await closed;
+  }
+
+  #retryWait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#closing.signal.aborted) return;
+      const timer = setTimeout(resolve, ms);
+      this.#closing.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    });
   }
 
   #connected(interviewId: string): void {

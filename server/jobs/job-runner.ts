@@ -67,7 +67,6 @@ const TOUCH_EVERY_MS = 3_000;
  */
 const MAX_POLL_EVERY_MS = 5_000;
 const RETENTION_SWEEP_EVERY = '1 day';
-const DRAIN_TIMEOUT_MS = 15_000;
 const ENQUEUE_TRIES = 3;
 
 export class JobRunner implements JobQueue {
@@ -184,13 +183,14 @@ export class JobRunner implements JobQueue {
   }
 
   /**
-   * Lets running jobs finish (up to a limit), then disconnects. Agenda leaves a lock-check timer
-   * behind after a job has run (up to half the lock lifetime), so a process that wants to exit at
-   * once exits explicitly after this (the CLI does).
+   * Lets running jobs finish for up to `drainTimeoutMs` (one cut short runs again once its lock
+   * expires), then disconnects. Agenda leaves a lock-check timer behind after a job has run (up to
+   * half the lock lifetime), so a process that wants to exit at once exits explicitly after this
+   * (the CLI does).
    */
-  close(): Promise<void> {
+  close(drainTimeoutMs: number): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#processing) await this.#drain();
+      if (this.#processing) await this.#drain(drainTimeoutMs);
       // Agenda's stop() only disconnects a runner that was started.
       else await this.#store.backend.disconnect();
     })();
@@ -202,9 +202,9 @@ export class JobRunner implements JobQueue {
    * the last job (it checks before the job leaves its running list) and then waits for its whole
    * timeout, so the running count is watched here and the drain is ended once it reaches zero.
    */
-  async #drain(): Promise<void> {
+  async #drain(timeoutMs: number): Promise<void> {
     const settled = new AbortController();
-    const draining = this.#agenda.drain({ timeout: DRAIN_TIMEOUT_MS, signal: settled.signal, closeConnection: true });
+    const draining = this.#agenda.drain({ timeout: timeoutMs, signal: settled.signal, closeConnection: true });
     const watching = (async () => {
       while (!settled.signal.aborted && this.#running > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       settled.abort();

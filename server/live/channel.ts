@@ -42,4 +42,11 @@ export class Channel<T> {
   listenerCount(key: string): number {
     return this.#listeners.get(key)?.size ?? 0;
   }
+
+  /** Listeners over all keys. */
+  totalListeners(): number {
+    let total = 0;
+    for (const listeners of this.#listeners.values()) total += listeners.size;
+    return total;
+  }
 }

@@ -218,6 +218,11 @@ export class MediaService {
     return this.#events.listen(id, visible);
   }
 
+  /** Subscriptions to the interview's room events in this process. */
+  listenerCount(interviewId: string): number {
+    return this.#events.listenerCount(interviewId);
+  }
+
   /** A signaling connection closed: its transports (and so producers, consumers) go. */
   async peerLeft(peer: string): Promise<void> {
     const joined = this.#peers.get(peer);

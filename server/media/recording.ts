@@ -89,8 +89,10 @@ export class Recording {
           resolve(code);
         });
       });
+      // ffmpeg reads the SDP file when it gets round to it (seconds later on a busy machine):
+      // removed only once ffmpeg is done.
+      void exited.then(() => rm(sdpPath, { force: true }));
       await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_MS));
-      void rm(sdpPath, { force: true });
       await Promise.all(outputs.map((output) => output.consumer.resume()));
       const startedAt = new Date();
       const timers = KEY_FRAME_DELAYS_MS.map((delay) =>

@@ -79,6 +79,7 @@ export class Services {
       publicUrl: linkBase,
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
+    metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),

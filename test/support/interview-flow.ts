@@ -2,10 +2,7 @@
 // proctoring events over graphql-ws, then (optionally) end it.
 import type { GraphQLClient } from './graphql.ts';
 import { connect } from './live.ts';
-
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
-const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { seq code message } } }';
+import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './candidate-fixtures.ts';
 
 export interface FlowEvent {
   type: string;
@@ -30,10 +27,10 @@ export async function runInterview(
     const candidate = connect(baseUrl, invited.inviteCandidate.token);
     let now = Date.now();
     try {
-      sessionId = (await candidate.request(JOIN, { device: DEVICE })).joinSession.id as string;
+      sessionId = (await candidate.request(JOIN_SESSION, { device: DEVICE })).joinSession.id as string;
       now = Date.now();
       const batch = events.map((e, seq) => ({ seq, type: e.type, durationMs: e.durationMs ?? 0, occurredAt: new Date(now + (e.afterMs ?? 0)).toISOString() }));
-      const result = (await candidate.request(REPORT, { sessionId, events: batch })).reportEvents;
+      const result = (await candidate.request(REPORT_EVENTS, { sessionId, events: batch })).reportEvents;
       if (result.rejected.length > 0) throw new Error(`events rejected: ${JSON.stringify(result.rejected)}`);
     } finally {
       await candidate.dispose();

@@ -1,6 +1,10 @@
 // graphql-ws clients for tests: a real WebSocket to the real server.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { until } from './until.ts';
+
+/** How long a test waits for an event by default: a hang guard, roomy enough for a busy machine. */
+const EVENT_TIMEOUT_MS = 30_000;
 
 export interface WsClient {
   client: Client;
@@ -80,8 +84,8 @@ export function connect(baseUrl: string, token: string | undefined, options: { l
       const within = <T>(promise: Promise<T>, ms: number, what: string) =>
         Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms))]);
       return {
-        next: (timeoutMs = 2000) => within(events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve)), timeoutMs, 'event'),
-        error: (timeoutMs = 2000) => within(failure ? Promise.resolve(failure) : new Promise((resolve) => (failed = resolve)), timeoutMs, 'error'),
+        next: (timeoutMs = EVENT_TIMEOUT_MS) => within(events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve)), timeoutMs, 'event'),
+        error: (timeoutMs = EVENT_TIMEOUT_MS) => within(failure ? Promise.resolve(failure) : new Promise((resolve) => (failed = resolve)), timeoutMs, 'error'),
         stop,
       };
     },
@@ -108,4 +112,17 @@ export class SocketPool {
   async closeAll(): Promise<void> {
     await Promise.all(this.#sockets.splice(0).map((socket) => socket.dispose()));
   }
+}
+
+/** What counts a server's subscriptions per key: a live channel, the media rooms. */
+export interface Subscribable {
+  listenerCount(key: string): number;
+}
+
+/**
+ * Waits until the server has `count` subscriptions in place for `key`, so that what it publishes
+ * from then on reaches them: graphql-ws itself never acknowledges that a subscription started.
+ */
+export async function subscribed(channel: Subscribable, key: string, count = 1): Promise<void> {
+  await until(`${count} subscription(s) in place for ${key}`, async () => channel.listenerCount(key) >= count);
 }
