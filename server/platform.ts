@@ -77,6 +77,7 @@ export class Platform implements ReadinessProbe {
           password: await loadEmbeddedDatabasePassword(config.dataDir),
           waitTimeoutMs: config.databaseTimeoutMs,
           onStall: (stall) => logger.warn(stall, `embedded database: a connection was failed after ${stall.waitedMs} ms (${stall.reason}) so that others can proceed`),
+          onFailure: (error) => logger.fatal({ err: error }, 'the embedded database failed: restart proctor up'),
         });
     let orm: MikroORM | undefined;
     let relay: PgRelay | undefined;

@@ -1,17 +1,11 @@
-// The embedded default: PostgreSQL compiled to WASM (PGlite) in this process, reachable over a
-// loopback socket so MikroORM and `pg` use it exactly like a server.
+// The embedded default: PostgreSQL compiled to WASM (PGlite), run on a thread of this process and
+// reachable over a loopback socket, so MikroORM and `pg` use it exactly like a server.
 // PGlite is one backend session shared by every connection: PGliteWireServer hands it to one
 // connection at a time, for a whole statement or transaction, and bounds how long others wait.
 // LISTEN/NOTIFY does not cross connections.
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { PGliteWireServer, type WireStall } from './pglite-wire-server.ts';
-
-/**
- * PGlite's defaults (shared_buffers 128MB) cost ~120 MB of resident memory more than a
- * one-process interview server needs; these keep idle RSS near the server's own.
- */
-const SMALL_FOOTPRINT = ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB', 'temp_buffers = 2MB', 'wal_buffers = 1MB'];
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { WireStall } from './pglite-wire-server.ts';
 
 export interface EmbeddedDatabaseOptions {
   /** Required of every connection (other local users must not reach the data); none when absent. */
@@ -19,34 +13,66 @@ export interface EmbeddedDatabaseOptions {
   /** Longest a connection waits for the shared session before its statement fails (SQLSTATE 57014). */
   waitTimeoutMs: number;
   onStall?: (stall: WireStall) => void;
+  /** The database thread failed after start-up (its connections are gone with it). */
+  onFailure?: (error: Error) => void;
 }
 
-export class EmbeddedDatabase {
-  readonly #db: PGlite;
-  readonly #wire: PGliteWireServer;
-  readonly url: string;
+/** What the database thread is started with. */
+export interface DatabaseThreadOptions {
+  dataDir: string;
+  password: string | undefined;
+  waitTimeoutMs: number;
+}
 
-  private constructor(db: PGlite, wire: PGliteWireServer, password: string | undefined) {
-    this.#db = db;
-    this.#wire = wire;
-    this.url = `postgres://postgres${password ? `:${encodeURIComponent(password)}` : ''}@${wire.address}/postgres`;
+export type ToDatabaseThread = { type: 'close' };
+export type FromDatabaseThread =
+  | { type: 'ready'; address: string }
+  | { type: 'failed'; message: string }
+  | { type: 'stall'; stall: WireStall }
+  | { type: 'closed' };
+
+const THREAD = new URL('./embedded-thread.ts', import.meta.url);
+
+export class EmbeddedDatabase {
+  readonly #thread: Worker;
+  readonly url: string;
+  #closing: Promise<void> | undefined;
+
+  private constructor(thread: Worker, address: string, password: string | undefined) {
+    this.#thread = thread;
+    this.url = `postgres://postgres${password ? `:${encodeURIComponent(password)}` : ''}@${address}/postgres`;
   }
 
   /** Opens (initialising on first use) the database in `dataDir`. */
   static async create(dataDir: string, options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
-    await mkdir(dataDir, { recursive: true });
-    const db = await PGlite.create({ dataDir, postgresqlconf: SMALL_FOOTPRINT });
-    try {
-      const wire = await PGliteWireServer.create({ db, password: options.password, waitTimeoutMs: options.waitTimeoutMs, onStall: options.onStall });
-      return new EmbeddedDatabase(db, wire, options.password);
-    } catch (error) {
-      await db.close();
-      throw error;
-    }
+    const thread = new Worker(THREAD, { workerData: { dataDir, password: options.password, waitTimeoutMs: options.waitTimeoutMs } satisfies DatabaseThreadOptions });
+    const address = await new Promise<string>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`The embedded database thread exited (code ${code}) while starting`));
+      thread.once('error', reject);
+      thread.once('exit', onExit);
+      thread.on('message', (message: FromDatabaseThread) => {
+        if (message.type === 'ready') {
+          thread.off('error', reject);
+          thread.off('exit', onExit);
+          resolve(message.address);
+        } else if (message.type === 'failed') {
+          reject(new Error(`Cannot open the embedded database in ${dataDir}: ${message.message}`));
+        } else if (message.type === 'stall') {
+          options.onStall?.(message.stall);
+        }
+      });
+    });
+    thread.on('error', (error: Error) => options.onFailure?.(error));
+    return new EmbeddedDatabase(thread, address, options.password);
   }
 
-  async close(): Promise<void> {
-    await this.#wire.close();
-    await this.#db.close();
+  /** Closes the database (a running statement finishes first) and ends its thread. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const exited = once(this.#thread, 'exit');
+      this.#thread.postMessage({ type: 'close' } satisfies ToDatabaseThread);
+      await exited;
+    })();
+    return this.#closing;
   }
 }
