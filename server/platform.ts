@@ -109,7 +109,7 @@ export class Platform implements ReadinessProbe {
         : undefined;
       step('jobs', 'start');
       jobs = await JobRunner.create({
-        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl ?? embedded!.url, embedded: !config.databaseUrl, logger }),
+        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl ?? embedded!.url, embedded: !config.databaseUrl, timeoutMs: config.databaseTimeoutMs, logger }),
         logger,
         process: config.runJobs,
         handlers: services.jobHandlers,

@@ -57,7 +57,7 @@ export class Worker {
         orm.em.getConnection().execute(NOTIFY_SQL, [payload]),
       );
       jobs = await JobRunner.create({
-        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl, embedded: false, logger }),
+        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl, embedded: false, timeoutMs: config.databaseTimeoutMs, logger }),
         logger,
         process: true,
         handlers: services.jobHandlers,

@@ -29,7 +29,14 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Connections the job processor needs: lock queries, saves and the LISTEN client. */
 export const JOB_POOL_SIZE = 4;
 
-export async function openJobStore(options: { jobsUrl: string | undefined; databaseUrl: string; embedded: boolean; logger: Logger }): Promise<JobStore> {
+export async function openJobStore(options: {
+  jobsUrl: string | undefined;
+  databaseUrl: string;
+  embedded: boolean;
+  /** Longest one of Agenda's statements may run (server) or wait for its answer. */
+  timeoutMs: number;
+  logger: Logger;
+}): Promise<JobStore> {
   if (options.jobsUrl) {
     const backend = new MongoBackend({ address: options.jobsUrl, options: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } });
     await connect(backend, 'the jobs MongoDB');
@@ -37,7 +44,15 @@ export async function openJobStore(options: { jobsUrl: string | undefined; datab
   }
   // One connection on the embedded database: all connections share its one session, so more
   // would only queue.
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.embedded ? 1 : JOB_POOL_SIZE, application_name: 'proctor-jobs', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.embedded ? 1 : JOB_POOL_SIZE,
+    application_name: 'proctor-jobs',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A job enqueue inside a request must not wait forever on a lock or a lost answer.
+    query_timeout: options.timeoutMs + CONNECT_TIMEOUT_MS,
+    ...(options.embedded ? {} : { statement_timeout: options.timeoutMs }),
+  });
   // A dropped idle connection (database restart) is logged; pg replaces it on the next query.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'a jobs database connection failed'));
   // The table comes from a migration (Migration20261124203000_agenda_jobs): processes starting
