@@ -202,9 +202,9 @@ export class Platform implements ReadinessProbe {
   }
 
   /**
-   * Graceful shutdown: stop accepting, let in-flight requests finish, then close the jobs, media
-   * and database. All of it within the configured shutdown timeout: what is still running then
-   * is abandoned, and the log says what. Safe to call more than once.
+   * Graceful shutdown: stop accepting, let in-flight requests and then running jobs finish within
+   * the configured shutdown timeout, then close media and the database. Whatever is still not done
+   * a second after the timeout is abandoned, and the log says what. Safe to call more than once.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdownWithin(this.config.shutdownTimeoutMs);
@@ -216,11 +216,11 @@ export class Platform implements ReadinessProbe {
     let step = 'http';
     const shutdown = this.#shutdown(timeoutMs, (name) => (step = name));
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs + CLOSE_GRACE_MS)));
     const outcome = await Promise.race([shutdown.then(() => 'done' as const), expired]);
     clearTimeout(timer);
     if (outcome === 'expired') {
-      this.logger.warn({ step, openConnections: this.#sockets.size }, `shutdown timeout (${timeoutMs} ms): abandoning in-flight work at the "${step}" step`);
+      this.logger.warn({ step, openConnections: this.#sockets.size }, `shutdown timeout (${timeoutMs} ms + ${CLOSE_GRACE_MS} ms to close): abandoning in-flight work at the "${step}" step`);
       shutdown.catch((error: unknown) => this.logger.warn({ err: error }, 'abandoned shutdown step failed'));
       return;
     }
@@ -253,6 +253,9 @@ export class Platform implements ReadinessProbe {
     await this.#embedded?.close();
   }
 }
+
+/** After the shutdown timeout, what closing the job store, media and database may still take. */
+const CLOSE_GRACE_MS = 1_000;
 
 function listeningUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
