@@ -79,7 +79,9 @@ export async function runRoom(interviewId: string): Promise<void> {
     ),
   );
 
-  const live = new LiveConnection({ token, onRefused: (reason) => showError('You were signed out of the room', reason) });
+  // Ending the interview also ends this room's login: after the end, the refusal is expected.
+  let ended = false;
+  const live = new LiveConnection({ token, onRefused: (reason) => ended || showError('You were signed out of the room', reason) });
   const alerts = new Map<string, HTMLLIElement>();
   live.subscribe<{ interviewEvents: RoomEvent }>(EVENTS, { id: interviewId }, ({ interviewEvents: event }) => {
     const line = describe(event, names);
@@ -87,6 +89,7 @@ export async function runRoom(interviewId: string): Promise<void> {
     if (event.__typename === 'InterviewStatusChanged') {
       status.textContent = event.status;
       waiting.textContent = waitingText(event.status);
+      if (event.status === 'COMPLETED' || event.status === 'ARCHIVED') endRoom();
     }
     // A LiveAlert update (same violation, higher count) replaces its line.
     const key = event.__typename === 'LiveAlert' ? event.violationId : undefined;
@@ -97,15 +100,19 @@ export async function runRoom(interviewId: string): Promise<void> {
     if (key) alerts.set(key, item);
     feed.prepend(item);
   });
-  const leave = joinRoomMedia(live, interviewId, {
-    candidate: video,
-    self,
-    onCandidateVideo: (showing) => {
-      waiting.hidden = showing;
-      document.body.dataset.candidateVideo = showing ? 'yes' : 'no';
-    },
-  });
+  const showCandidateVideo = (showing: boolean) => {
+    waiting.hidden = showing;
+    document.body.dataset.candidateVideo = showing ? 'yes' : 'no';
+  };
+  const leave = joinRoomMedia(live, interviewId, { candidate: video, self, onCandidateVideo: showCandidateVideo });
   window.addEventListener('pagehide', leave, { once: true });
+  function endRoom() {
+    if (ended) return;
+    ended = true;
+    leave();
+    video.srcObject = null;
+    showCandidateVideo(false);
+  }
 }
 
 /** What the empty video area says. */
