@@ -7,7 +7,7 @@ import { parseTimestamp } from '../server/db/timestamps.ts';
 import { violationLogDigest } from '../server/reports/report-input.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { waitForReport } from './support/interview-flow.ts';
-import { SocketPool, type WsClient } from './support/live.ts';
+import { SocketPool, subscribed, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
@@ -95,7 +95,7 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
       const innocent = await Promise.all([liveCandidate('Innocent A'), liveCandidate('Innocent B')]);
       const culprit = await liveCandidate('Culprit');
       const alerts = sockets.open(culprit.host.token!).subscribe(ALERTS, { id: culprit.interviewId });
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription is registered
+      await subscribed(server.platform.services.interviewEvents, culprit.interviewId);
       // Sent together: they meet in one group commit (it flushes every 50 ms).
       const [a, b, bad] = await Promise.all([
         report(innocent[0]!.candidate, innocent[0]!.sessionId, [0, 1, 2, 3].map((seq) => event(seq))),
