@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { GraphQLClient, signUp, uniqueEmail } from './support/graphql.ts';
 import { SocketPool, connect, type WsClient } from './support/live.ts';
-import { describeDatabase, freshStorage, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
-import { UpProcess } from './support/proctor-cli.ts';
+import { describeDatabase, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
+import { withTwoServers } from './support/proctor-cli.ts';
 import { until } from './support/until.ts';
 
 const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
@@ -289,25 +289,17 @@ describe('revocation across server processes (PostgreSQL server)', () => {
       console.log('      (skipped: needs PROCTOR_TEST_DATABASE_URL; the embedded database is one process)');
       this.skip();
     }
-    const storage = await freshStorage();
-    const started = await Promise.allSettled([UpProcess.started(storage.env), UpProcess.started(storage.env)]);
-    const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.up] : []));
-    let socket: WsClient | undefined;
-    try {
-      const [urlA, urlB] = started.map((s) => {
-        if (s.status === 'rejected') throw s.reason;
-        return s.value.url;
-      });
-      const { client: host } = await signUp(new GraphQLClient(urlA!));
+    await withTwoServers(async (urlA, urlB) => {
+      const { client: host } = await signUp(new GraphQLClient(urlA));
       const created = (await host.ok(CREATE_TOKEN)).createApiToken;
-      socket = connect(urlB!, created.token);
-      await socket.request('{ me { org { id } } }');
-      await host.ok('mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: created.apiToken.id });
-      assert.deepEqual(await within(socket.closed, 15_000, 'socket close on the other process'), { code: 4401, reason: 'The API token has been revoked' });
-    } finally {
-      await socket?.dispose();
-      await Promise.all(processes.map((p) => p.stop('SIGTERM')));
-      await storage.drop();
-    }
+      const socket = connect(urlB, created.token);
+      try {
+        await socket.request('{ me { org { id } } }');
+        await host.ok('mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: created.apiToken.id });
+        assert.deepEqual(await within(socket.closed, 15_000, 'socket close on the other process'), { code: 4401, reason: 'The API token has been revoked' });
+      } finally {
+        await socket.dispose();
+      }
+    });
   });
 });

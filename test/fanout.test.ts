@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, type WsClient } from './support/live.ts';
-import { freshStorage, USING_SERVER } from './support/platform.ts';
-import { UpProcess } from './support/proctor-cli.ts';
+import { USING_SERVER } from './support/platform.ts';
+import { withTwoServers } from './support/proctor-cli.ts';
 import { until } from './support/until.ts';
 import { DEVICE } from './support/candidate-fixtures.ts';
 
@@ -15,46 +15,38 @@ describe('live events across server processes (PostgreSQL server)', () => {
       console.log('      (skipped: needs PROCTOR_TEST_DATABASE_URL; the embedded database is one process)');
       this.skip();
     }
-    const storage = await freshStorage();
-    // Started together on a fresh database: their migrations must take turns.
-    const started = await Promise.allSettled([UpProcess.started(storage.env), UpProcess.started(storage.env)]);
-    const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.up] : []));
-    const sockets: WsClient[] = [];
-    try {
-      const [urlA, urlB] = started.map((s) => {
-        if (s.status === 'rejected') throw s.reason;
-        return s.value.url;
-      });
-      const { client: host } = await signUp(new GraphQLClient(urlA!));
-      const id = (await host.ok('mutation { createInterview(input: { title: "Two processes" }) { interview { id } } }')).createInterview.interview.id;
-      const invite = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Cy", email: "cy@example.com") { token candidate { id } } }', { id })).inviteCandidate;
-      await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+    await withTwoServers(async (urlA, urlB) => {
+      const sockets: WsClient[] = [];
+      try {
+        const { client: host } = await signUp(new GraphQLClient(urlA));
+        const id = (await host.ok('mutation { createInterview(input: { title: "Two processes" }) { interview { id } } }')).createInterview.interview.id;
+        const invite = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Cy", email: "cy@example.com") { token candidate { id } } }', { id })).inviteCandidate;
+        await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
 
-      const hostSocket = connect(urlA!, host.token); // process A
-      const candidate = connect(urlB!, invite.token); // process B
-      sockets.push(hostSocket, candidate);
-      const watcher = hostSocket.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on LiveAlert { type severity occurredAt } } }', { id });
-      const inbox = candidate.subscribe('subscription { candidateMessages { message } }');
-      // Each process says on /metrics when it has the subscription in place.
-      await until('the host subscription on process A', async () => /^proctor_live_subscriptions\{channel="interviewEvents"\} 1$/m.test(await (await fetch(`${urlA}/metrics`)).text()));
-      await until('the candidate subscription on process B', async () => /^proctor_live_subscriptions\{channel="candidateMessages"\} 1$/m.test(await (await fetch(`${urlB}/metrics`)).text()));
+        const hostSocket = connect(urlA, host.token); // process A
+        const candidate = connect(urlB, invite.token); // process B
+        sockets.push(hostSocket, candidate);
+        const watcher = hostSocket.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on LiveAlert { type severity occurredAt } } }', { id });
+        const inbox = candidate.subscribe('subscription { candidateMessages { message } }');
+        // Each process says on /metrics when it has the subscription in place.
+        await until('the host subscription on process A', async () => /^proctor_live_subscriptions\{channel="interviewEvents"\} 1$/m.test(await (await fetch(`${urlA}/metrics`)).text()));
+        await until('the candidate subscription on process B', async () => /^proctor_live_subscriptions\{channel="candidateMessages"\} 1$/m.test(await (await fetch(`${urlB}/metrics`)).text()));
 
-      const { id: sessionId } = (await candidate.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE })).joinSession;
-      assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');
-      const occurredAt = new Date().toISOString();
-      await candidate.request('mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted } }', {
-        s: sessionId,
-        e: [{ seq: 0, type: 'MULTIPLE_FACES', occurredAt }],
-      });
-      assert.deepEqual((await watcher.next()).data.interviewEvents, { __typename: 'LiveAlert', type: 'MULTIPLE_FACES', severity: 'CRITICAL', occurredAt });
+        const { id: sessionId } = (await candidate.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE })).joinSession;
+        assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');
+        const occurredAt = new Date().toISOString();
+        await candidate.request('mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted } }', {
+          s: sessionId,
+          e: [{ seq: 0, type: 'MULTIPLE_FACES', occurredAt }],
+        });
+        assert.deepEqual((await watcher.next()).data.interviewEvents, { __typename: 'LiveAlert', type: 'MULTIPLE_FACES', severity: 'CRITICAL', occurredAt });
 
-      const ping = await host.ok('mutation($c: ID!) { pingCandidate(candidateId: $c, message: "Who is next to you?") { delivered } }', { c: invite.candidate.id });
-      assert.equal(ping.pingCandidate.delivered, false, 'nobody listens on process A itself');
-      assert.deepEqual((await inbox.next()).data.candidateMessages, { message: 'Who is next to you?' });
-    } finally {
-      await Promise.all(sockets.map((s) => s.dispose()));
-      await Promise.all(processes.map((p) => p.stop('SIGTERM')));
-      await storage.drop();
-    }
+        const ping = await host.ok('mutation($c: ID!) { pingCandidate(candidateId: $c, message: "Who is next to you?") { delivered } }', { c: invite.candidate.id });
+        assert.equal(ping.pingCandidate.delivered, false, 'nobody listens on process A itself');
+        assert.deepEqual((await inbox.next()).data.candidateMessages, { message: 'Who is next to you?' });
+      } finally {
+        await Promise.all(sockets.map((s) => s.dispose()));
+      }
+    });
   });
 });

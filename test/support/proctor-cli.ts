@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freshStorage } from './platform.ts';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
 
@@ -102,5 +103,25 @@ export class UpProcess {
   kill(): Promise<unknown> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
     return this.ended;
+  }
+}
+
+/**
+ * Two `proctor up` processes on one fresh database, started together (their migrations must take
+ * turns), for what has to cross processes. Both are stopped and the database dropped afterwards.
+ */
+export async function withTwoServers(use: (urlA: string, urlB: string) => Promise<void>): Promise<void> {
+  const storage = await freshStorage();
+  const started = await Promise.allSettled([UpProcess.started(storage.env), UpProcess.started(storage.env)]);
+  const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.up] : []));
+  try {
+    const [urlA, urlB] = started.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value.url;
+    });
+    await use(urlA!, urlB!);
+  } finally {
+    await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+    await storage.drop();
   }
 }
