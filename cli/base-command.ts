@@ -13,7 +13,7 @@ import { ClientConfigFile, DEFAULT_SERVER, type ClientSettings } from './client-
  *   4 not found (NOT_FOUND)
  *   5 rejected: invalid input, a conflicting state or a reached limit (BAD_USER_INPUT, CONFLICT, LIMIT_EXCEEDED)
  *   6 rate limited (RATE_LIMITED): retry later
- *   7 the server cannot be reached, or is temporarily unavailable (UNAVAILABLE): retry later
+ *   7 the server cannot be reached, is temporarily unavailable (UNAVAILABLE) or gave up waiting (DEADLINE_EXCEEDED)
  */
 export const ExitCode = { failure: 1, usage: 2, denied: 3, notFound: 4, rejected: 5, rateLimited: 6, unreachable: 7 } as const;
 
@@ -30,6 +30,7 @@ const EXIT_BY_ERROR_CODE: Record<string, number> = {
   LIMIT_EXCEEDED: ExitCode.rejected,
   RATE_LIMITED: ExitCode.rateLimited,
   UNAVAILABLE: ExitCode.unreachable,
+  DEADLINE_EXCEEDED: ExitCode.unreachable,
 };
 
 /** The exit code for a server error code (UNAUTHENTICATED → 3, …); 1 for any other. */

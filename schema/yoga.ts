@@ -10,6 +10,7 @@ import { buildContext, socketContext, type Context } from './context.ts';
 import { endOnRevocation } from './credential-watch.ts';
 import { toGraphQLError } from './errors.ts';
 import { schema } from './index.ts';
+import { operationDeadline } from './operation-deadline.ts';
 import { queryLimitPlugins, type QueryLimits } from './query-limits.ts';
 
 export interface GraphQLOptions {
@@ -17,6 +18,8 @@ export interface GraphQLOptions {
   logger: Logger;
   metrics: Metrics;
   limits: QueryLimits;
+  /** Longest a query or mutation may take before its caller gets DEADLINE_EXCEEDED. */
+  operationTimeoutMs: number;
   graphiql: boolean;
 }
 
@@ -40,7 +43,12 @@ export function createGraphQLServer(options: GraphQLOptions): GraphQLServer {
     context: (init) =>
       init.wsCredential ? socketContext(services, init.wsCredential, init.wsPeer ?? null) : buildContext(services, init.request.headers.get('authorization')),
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
-    plugins: [...queryLimitPlugins(options.limits), operationMetrics(metrics), endOnRevocation()],
+    plugins: [
+      ...queryLimitPlugins(options.limits),
+      operationMetrics(metrics),
+      operationDeadline(options.operationTimeoutMs, logger.child({ component: 'graphql' }), (operation) => rootFieldOf(schema, operation)),
+      endOnRevocation(),
+    ],
   });
 }
 

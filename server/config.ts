@@ -29,6 +29,12 @@ export interface Config {
    * database's shared session, in ms; the caller then gets a retriable error.
    */
   databaseTimeoutMs: number;
+  /**
+   * Longest a GraphQL query or mutation may take, in ms, whatever it waits on; the caller then
+   * gets DEADLINE_EXCEEDED. Longer than databaseTimeoutMs, so a slow statement fails first, with
+   * its own retriable error and its transaction rolled back.
+   */
+  operationTimeoutMs: number;
   /** HMAC key for host and join-token JWTs; generated into the data dir when absent. */
   jwtSecret: string | undefined;
   /** How long a host's login token is valid, in ms. */
@@ -277,6 +283,7 @@ export const SETTINGS = [
   setting('databaseReadUrl', 'PROCTOR_DATABASE_READ_URL', url('postgres:', 'postgresql:'), none, 'read replica for dashboard reads'),
   setting('databasePoolSize', 'PROCTOR_DATABASE_POOL_SIZE', integer(1, 100), 10, 'connections per pool'),
   setting('databaseTimeoutMs', 'PROCTOR_DATABASE_TIMEOUT', duration, 15_000, 'longest a statement runs, or waits for the embedded database, before a retriable error'),
+  setting('operationTimeoutMs', 'PROCTOR_OPERATION_TIMEOUT', duration, (c) => 2 * (c.databaseTimeoutMs ?? 15_000), 'longest a GraphQL query or mutation takes before DEADLINE_EXCEEDED (default: twice PROCTOR_DATABASE_TIMEOUT)'),
   setting('jwtSecret', 'PROCTOR_JWT_SECRET', minLength(32), none, 'JWT signing key (generated into the data dir when unset)'),
   setting('hostTokenTtlMs', 'PROCTOR_HOST_TOKEN_TTL', duration, 12 * DURATION_UNITS.h!, 'validity of a host login'),
   setting('joinTokenLeadMs', 'PROCTOR_JOIN_TOKEN_LEAD', duration, 48 * DURATION_UNITS.h!, 'join link valid this long before the scheduled time'),
@@ -377,6 +384,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   }
   if (config.databaseReadUrl && !config.databaseUrl) {
     problems.push('PROCTOR_DATABASE_READ_URL needs PROCTOR_DATABASE_URL (the embedded database has no replica)');
+  }
+  if (config.operationTimeoutMs !== undefined && config.databaseTimeoutMs !== undefined && config.operationTimeoutMs <= config.databaseTimeoutMs) {
+    problems.push('PROCTOR_OPERATION_TIMEOUT must be longer than PROCTOR_DATABASE_TIMEOUT, so that a slow statement fails (and rolls back) before its operation does');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config as Config);

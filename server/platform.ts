@@ -132,7 +132,7 @@ export class Platform implements ReadinessProbe {
         maxDirectives: config.graphqlMaxDirectives,
         maxCost: config.graphqlMaxCost,
       };
-      const graphql = createGraphQLServer({ services, logger, metrics, limits, graphiql: config.graphiql });
+      const graphql = createGraphQLServer({ services, logger, metrics, limits, operationTimeoutMs: config.operationTimeoutMs, graphiql: config.graphiql });
       const app = createApp({
         logger,
         metrics,
