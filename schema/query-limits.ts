@@ -9,7 +9,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, validate, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimits {
@@ -44,10 +44,18 @@ export function queryLimitPlugins(limits: QueryLimits): Plugin[] {
       ...reportTo('cost', `The query's estimated cost is over the limit of ${limits.maxCost}: ask for fewer items (first/last) or fewer nested fields`),
     }),
   ] as unknown as ValidationRule[];
+  // yoga's parser cache hands out one document per query text, and these rules read neither
+  // variables nor context: each document is judged once, not on every operation that sends it
+  // (a candidate page sends the same few documents thousands of times).
+  const judged = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   const limitsFirst: Plugin = {
     onValidate: ({ params, setResult }) => {
-      const refused = validate(params.schema, params.documentAST, rules);
-      if (refused.length > 0) setResult(refused);
+      let refused = judged.get(params.documentAST);
+      if (!refused) {
+        refused = validate(params.schema, params.documentAST, rules);
+        judged.set(params.documentAST, refused);
+      }
+      if (refused.length > 0) setResult([...refused]);
     },
   };
   // The parser has to stop where it is: a thrown error, not a report.

@@ -1,12 +1,16 @@
 // A graphql-ws connection's credential, kept honest for the socket's whole life: verified at
-// connection_init and again for every operation sent on the socket, and the socket is closed
-// (4401) the moment the credential is revoked or expires — on this server process or another
-// (the revocation channel is relayed like live events). Closing the socket ends its running
-// subscriptions and media transports.
+// connection_init, and the socket is closed (4401) the moment the credential is revoked or
+// expires — on this server process or another (the revocation channel is relayed like live
+// events). Closing the socket ends its running subscriptions and media transports. Operations
+// are refused once the credential has expired or was revoked, and each operation more than
+// `recheckIntervalMs` after the last full verification verifies it against the database again:
+// the bound on a revocation whose notification never arrived. Verifying on every operation
+// instead would put a database query in front of every candidate's events and heartbeats, the
+// hottest path of the server.
 import { GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
 import type { Credential } from '../server/auth/revocations.ts';
-import { DomainError } from '../server/errors.ts';
+import { DomainError, UnauthenticatedError } from '../server/errors.ts';
 import type { Services } from '../server/services/index.ts';
 import { verifyBearer } from './context.ts';
 
@@ -18,23 +22,29 @@ export class SocketCredential {
   readonly #services: Services;
   readonly #authorization: string;
   readonly #socket: WebSocket;
+  readonly #recheckIntervalMs: number;
   #credential: Credential;
+  #verifiedAt: number;
+  /** Why the credential ended (revoked, expired), once it has. */
+  #ended: string | undefined;
   #unwatch: () => void = () => {};
   #previous: Promise<unknown> = Promise.resolve();
 
-  private constructor(services: Services, authorization: string, socket: WebSocket, credential: Credential) {
+  private constructor(services: Services, authorization: string, socket: WebSocket, credential: Credential, recheckIntervalMs: number) {
     this.#services = services;
     this.#authorization = authorization;
     this.#socket = socket;
     this.#credential = credential;
+    this.#recheckIntervalMs = recheckIntervalMs;
+    this.#verifiedAt = performance.now();
   }
 
   /** Verifies connection_init's `authorization` and starts watching it; throws if it is refused. */
-  static async open(services: Services, authorization: unknown, socket: WebSocket): Promise<SocketCredential> {
+  static async open(services: Services, authorization: unknown, socket: WebSocket, recheckIntervalMs: number): Promise<SocketCredential> {
     if (typeof authorization !== 'string') {
       throw new GraphQLError('Send { authorization: "Bearer <token>" } in connection_init', { extensions: { code: 'UNAUTHENTICATED' } });
     }
-    const credential = new SocketCredential(services, authorization, socket, await verifyBearer(services, authorization));
+    const credential = new SocketCredential(services, authorization, socket, await verifyBearer(services, authorization), recheckIntervalMs);
     credential.#watch();
     return credential;
   }
@@ -44,24 +54,35 @@ export class SocketCredential {
   }
 
   /**
-   * Verifies the credential again for one operation. A refused one closes the socket, and the
-   * error is the operation's answer; an unexpected failure (database down) fails only the operation.
+   * The credential for one operation: refused once it has ended, verified against the database
+   * again when the last verification is older than the recheck interval. A refused one closes the
+   * socket, and the error is the operation's answer; an unexpected failure (database down) fails
+   * only the operation.
    */
   recheck(): Promise<Credential> {
     // One at a time, in the order operations arrive: what each operation checks after it (one
     // subscription of each kind per connection) then also runs in message order.
-    const verified = this.#previous.then(() => this.#verify());
+    const verified = this.#previous.then(() => this.#check());
     this.#previous = verified.catch(() => {});
     return verified;
+  }
+
+  async #check(): Promise<Credential> {
+    const { expiresAt, expiredReason } = this.#credential;
+    if (this.#ended === undefined && expiresAt !== null && expiresAt <= Date.now()) this.#end(expiredReason);
+    if (this.#ended !== undefined) throw new UnauthenticatedError(this.#ended);
+    if (performance.now() - this.#verifiedAt < this.#recheckIntervalMs) return this.#credential;
+    return this.#verify();
   }
 
   async #verify(): Promise<Credential> {
     try {
       this.#credential = await verifyBearer(this.#services, this.#authorization);
+      this.#verifiedAt = performance.now();
       return this.#credential;
     } catch (error) {
       // Closed after the current turn, so the operation's error answer goes out first.
-      if (error instanceof DomainError) this.#closeSoon(closeCode(error), error.message);
+      if (error instanceof DomainError) this.#end(error.message, closeCode(error));
       throw error;
     }
   }
@@ -74,11 +95,16 @@ export class SocketCredential {
   #watch(): void {
     // Results already pushed to running subscriptions (an interview's last status change,
     // published just before its links are revoked) go out before the close.
-    this.#unwatch = this.#services.revocations.watch(this.#credential, (reason) => this.#closeSoon(CLOSE_CODE.UNAUTHENTICATED, reason));
+    this.#unwatch = this.#services.revocations.watch(this.#credential, (reason) => this.#end(reason));
   }
 
-  /** Closes the socket after the current turn: what is being sent on it now goes out first. */
-  #closeSoon(code: number, reason: string): void {
+  /**
+   * The credential has ended: later operations are refused, and the socket closes after the
+   * current turn, so what is being sent on it now goes out first.
+   */
+  #end(reason: string, code: number = CLOSE_CODE.UNAUTHENTICATED): void {
+    if (this.#ended !== undefined) return;
+    this.#ended = reason;
     this.#unwatch();
     setImmediate(() => this.#socket.close(code, reason.slice(0, MAX_REASON_LENGTH)));
   }

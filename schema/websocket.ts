@@ -41,7 +41,7 @@ export interface WebSocketBridge {
 export function attachWebSockets(
   server: Server,
   graphql: GraphQLServer,
-  options: { services: Services; logger: Logger; maxPayloadBytes: number; maxSocketsPerOrg: number },
+  options: { services: Services; logger: Logger; maxPayloadBytes: number; maxSocketsPerOrg: number; recheckIntervalMs: number },
 ): WebSocketBridge {
   const { services, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
@@ -61,7 +61,7 @@ export function attachWebSockets(
       subscribe: (args) => run(args, (pipeline) => pipeline.subscribe(args) as Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>),
       onConnect: async (ctx) => {
         try {
-          const credential = await SocketCredential.open(services, ctx.connectionParams?.authorization, ctx.extra.socket);
+          const credential = await SocketCredential.open(services, ctx.connectionParams?.authorization, ctx.extra.socket, options.recheckIntervalMs);
           const { actor } = credential.current;
           try {
             ctx.extra.releaseOrgSlot = orgSockets.acquire(actor.orgId);

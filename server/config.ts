@@ -111,6 +111,12 @@ export interface Config {
   recordingMaxBytes: number;
   /** Concurrent GraphQL WebSocket connections of one org (its hosts, tokens and candidates together). */
   webSocketsPerOrg: number;
+  /**
+   * How stale a WebSocket's credential may get before an operation verifies it against the
+   * database again, in ms. Revocations and expiries close sockets at once through the revocation
+   * channel; this bounds a revocation whose notification was lost.
+   */
+  socketRecheckIntervalMs: number;
   /** How long a `proctor room` link may be opened, in ms. */
   roomLinkTtlMs: number;
   /** Longest a room login (what a room link is exchanged for) lasts, in ms; it ends with its interview anyway. */
@@ -321,6 +327,7 @@ export const SETTINGS = [
   setting('mediaProducersPerPeer', 'PROCTOR_MEDIA_PRODUCERS_PER_CONNECTION', integer(1, 1000), 4, 'tracks one signaling connection may send (a candidate: also one per source)'),
   setting('mediaMaxIncomingBitrate', 'PROCTOR_MEDIA_MAX_INCOMING_BITRATE', bitrate, 3_000_000, 'most a WebRTC transport may receive'),
   setting('recordingMaxBytes', 'PROCTOR_RECORDING_MAX_SIZE', byteSize, BYTE_UNITS.gb!, 'a recording file stops (finalized, logged) at this size'),
+  setting('socketRecheckIntervalMs', 'PROCTOR_SOCKET_RECHECK_INTERVAL', duration, 10_000, "longest a WebSocket's credential goes unverified against the database (revocations close sockets at once; this bounds a lost notification)"),
   setting('webSocketsPerOrg', 'PROCTOR_WEBSOCKETS_PER_ORG', integer(1, 1_000_000), 1000, "concurrent GraphQL WebSocket connections of one org's hosts, tokens and candidates"),
   setting('roomLinkTtlMs', 'PROCTOR_ROOM_LINK_TTL', duration, 5 * DURATION_UNITS.m!, 'validity of a `proctor room` link'),
   setting('roomSessionTtlMs', 'PROCTOR_ROOM_SESSION_TTL', duration, 4 * DURATION_UNITS.h!, 'longest room login a room link gives (it ends with the interview)'),

@@ -1,8 +1,13 @@
-// Group commit for proctoring events: rows from many reportEvents calls are written together,
-// at most every `flushIntervalMs` or `maxRows` rows, in ONE statement (a CTE upserting the
+// Group commit for proctoring events: rows from many reportEvents calls are written together in
+// ONE statement per flush (a CTE upserting the
 // violations and inserting the events), so a flush is atomic without holding a transaction open
 // — which matters on the embedded database, where an open transaction blocks every connection.
 // Each caller's promise resolves once its rows are committed: acknowledged means durable.
+//
+// A flush starts as soon as the writer is idle (after the current turn, so writes that arrived
+// together go together), and whatever queues up while a flush is under way goes in the next one:
+// a quiet server commits each batch at once, a busy one in bigger statements, with no timer to
+// wait for. `maxRows` queued rows start a flush even while another is under way.
 //
 // Three guarantees beyond atomicity:
 //  - A session's violations are folded at flush time from its committed totals, and those totals
@@ -67,7 +72,6 @@ export interface SessionAggregation {
 export type EventOutcome = { stored: true } | { stored: false; code: 'INTERVIEW_ENDED' | 'BAD_USER_INPUT'; message: string };
 
 export interface EventWriterOptions {
-  flushIntervalMs: number;
   maxRows: number;
 }
 
@@ -101,7 +105,8 @@ export class EventWriter {
   readonly #options: EventWriterOptions;
   #pending: Write[] = [];
   #pendingRows = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #scheduled = false;
+  #inFlight = 0;
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(orm: MikroORM, logger: Logger, options: EventWriterOptions) {
@@ -119,25 +124,37 @@ export class EventWriter {
     const done = new Promise<EventOutcome[]>((resolve, reject) => this.#pending.push({ session, events, resolve, reject }));
     this.#pendingRows += events.length;
     if (this.#pendingRows >= this.#options.maxRows) this.#flushNow();
-    else this.#timer ??= setTimeout(() => this.#flushNow(), this.#options.flushIntervalMs);
+    else if (this.#inFlight === 0 && !this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#flushNow();
+      });
+    }
     return done;
   }
 
   /** Writes whatever is queued and waits for every flush under way (used at shutdown). */
   async drain(): Promise<void> {
-    this.#flushNow();
-    await this.#flushing;
+    while (this.#pending.length > 0 || this.#inFlight > 0) {
+      this.#flushNow();
+      await this.#flushing;
+    }
   }
 
   #flushNow(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     const writes = this.#pending;
     if (writes.length === 0) return;
     this.#pending = [];
     this.#pendingRows = 0;
+    this.#inFlight++;
     // Flushes run one after another: each folds from the totals the previous one committed.
-    this.#flushing = this.#flushing.then(() => this.#flush(writes));
+    this.#flushing = this.#flushing
+      .then(() => this.#flush(writes))
+      .finally(() => {
+        this.#inFlight--;
+        if (this.#inFlight === 0) this.#flushNow();
+      });
   }
 
   async #flush(writes: Write[]): Promise<void> {

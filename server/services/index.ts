@@ -24,8 +24,8 @@ import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
-/** Group commit of proctoring events: at most this long or this many rows per flush. */
-const EVENT_FLUSH = { flushIntervalMs: 50, maxRows: 500 };
+/** Group commit of proctoring events: this many queued rows start a flush at once. */
+const EVENT_FLUSH = { maxRows: 500 };
 
 export interface ServicesOptions {
   orm: MikroORM;
