@@ -1,13 +1,13 @@
 // What the interview commands share: the fields they ask for, how an interview reads in a
 // terminal, and the one shape of every lifecycle move (start, end, archive).
 import { Args } from '@oclif/core';
-import type { InterviewRules } from '../schema/public-types.ts';
+import { INTERVIEW_RULES_SELECTION, type InterviewRules, type InterviewStatus } from '../contract/interview.ts';
 import { ApiCommand } from './base-command.ts';
 
 export interface Interview {
   id: string;
   title: string;
-  status: 'SCHEDULED' | 'LIVE' | 'COMPLETED' | 'ARCHIVED';
+  status: InterviewStatus;
   scheduledAt: string | null;
   createdAt: string;
   startedAt: string | null;
@@ -18,9 +18,7 @@ export interface Interview {
 
 export const INTERVIEW_FIELDS =
   'id title status scheduledAt createdAt startedAt endedAt archivedAt ' +
-  'config { strictMode requireFullscreen allowCopyPaste audioPolicy lookAwayDegrees retentionDays }';
-
-export const INTERVIEW_STATUSES = ['SCHEDULED', 'LIVE', 'COMPLETED', 'ARCHIVED'] as const;
+  `config ${INTERVIEW_RULES_SELECTION}`;
 
 /** The monitoring rules on one line. */
 export function describeRules(config: InterviewRules): string {

@@ -9,12 +9,12 @@
 // hottest path of the server.
 import { GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
+import { CLOSE_CODE } from '../contract/socket-close-codes.ts';
 import type { Credential } from '../server/auth/revocations.ts';
 import { DomainError, UnauthenticatedError } from '../server/errors.ts';
 import type { Services } from '../server/services/index.ts';
 import { verifyBearer } from './context.ts';
 
-export const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403, LIMIT_EXCEEDED: 4429 } as const;
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_REASON_LENGTH = 120;
 

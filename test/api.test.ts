@@ -2,10 +2,11 @@
 // PostgreSQL server in PROCTOR_TEST_DATABASE_URL).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { INTERVIEW_RULES_SELECTION } from '../contract/interview.ts';
 import { GraphQLClient, signUp, uniqueEmail } from './support/graphql.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
-const CREATE = `mutation($input: CreateInterviewInput!) { createInterview(input: $input) { interview { id title status scheduledAt config { strictMode requireFullscreen allowCopyPaste audioPolicy lookAwayDegrees retentionDays } } } }`;
+const CREATE = `mutation($input: CreateInterviewInput!) { createInterview(input: $input) { interview { id title status scheduledAt config ${INTERVIEW_RULES_SELECTION} } } }`;
 const INVITE = `mutation($id: ID!, $name: String!, $email: String!) { inviteCandidate(interviewId: $id, name: $name, email: $email) { link token candidate { id name email linkValidFrom linkExpiresAt } } }`;
 const SESSION = `query($token: String!) { candidateSession(token: $token) { interview { id title status } candidate { id name } rules { lookAwayDegrees strictMode } } }`;
 const MOVE = (name: string) => `mutation($id: ID!) { ${name}(id: $id) { id status startedAt endedAt archivedAt } }`;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { parse, validate } from 'graphql';
 import type { Page } from 'playwright-core';
 import { schema } from '../schema/index.ts';
-import { MEDIA_OPERATIONS } from '../schema/media-signaling.ts';
+import { MEDIA_OPERATIONS } from '../contract/media-signaling.ts';
 import { loadConfig } from '../server/config.ts';
 import { parseTimestamp } from '../server/db/timestamps.ts';
 import { createLogger } from '../server/log.ts';

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import React from 'react';
 import { render } from 'ink-testing-library';
-import type { InterviewEvent, InterviewHistory, LiveAlert } from '../cli/live/wire.ts';
+import type { InterviewEvent, LiveAlert } from '../contract/live-events.ts';
+import type { InterviewHistory } from '../cli/live/wire.ts';
 import { BURST_INTERVAL_MS, Dashboard, type DashboardActions, type DashboardUpdate } from '../cli/tui/dashboard.ts';
 import { applyEvent, countsByType, dashboardFromHistory, filterAlerts, type CandidateView } from '../cli/tui/dashboard-state.ts';
 import { sparkline } from '../cli/tui/format.ts';
@@ -30,7 +31,7 @@ function history(violations: InterviewHistory['candidates']['edges'][number]['no
   };
 }
 
-function alert(violationId: string, type: string, severity: LiveAlert['severity'], count = 1, message = `${type} happened`): LiveAlert {
+function alert(violationId: string, type: LiveAlert['type'], severity: LiveAlert['severity'], count = 1, message = `${type} happened`): LiveAlert {
   return { __typename: 'LiveAlert', violationId, candidateId: CANDIDATE, type, severity, message, occurredAt: new Date().toISOString(), count, durationMs: 1000 };
 }
 

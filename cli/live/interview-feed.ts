@@ -6,7 +6,9 @@
 import { EventEmitter } from 'node:events';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { INTERVIEW_EVENTS_SUBSCRIPTION, INTERVIEW_HISTORY_QUERY, type InterviewEvent, type InterviewHistory } from './wire.ts';
+import { INTERVIEW_EVENTS_SUBSCRIPTION, type InterviewEvent } from '../../contract/live-events.ts';
+import { CLOSE_CODE, REFUSED_CLOSE_CODES } from '../../contract/socket-close-codes.ts';
+import { INTERVIEW_HISTORY_QUERY, type InterviewHistory } from './wire.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
@@ -41,9 +43,6 @@ class PromptlyClosingWebSocket extends WebSocket {
     setTimeout(() => this.terminate(), CLOSE_HANDSHAKE_MS).unref();
   }
 }
-/** Close codes that no retry will fix: a bad or expired token, a token that may not connect. */
-const FATAL_CLOSE_CODES = new Set([4401, 4403]);
-
 export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
   #client!: Client;
   #stopSubscription: (() => void) | undefined;
@@ -62,7 +61,7 @@ export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
       connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {},
       lazy: false,
       retryAttempts: Infinity,
-      shouldRetry: (problem) => !FATAL_CLOSE_CODES.has((problem as { code?: number }).code ?? 0),
+      shouldRetry: (problem) => !REFUSED_CLOSE_CODES.has((problem as { code?: number }).code ?? 0),
       retryWait: (retries) => feed.#retryWait(Math.min(MAX_RETRY_WAIT_MS, 250 * 2 ** retries)),
       connectionAckWaitTimeout: HANDSHAKE_TIMEOUT_MS,
       // A server that vanished without closing the socket is noticed by the missing pong.
@@ -158,7 +157,7 @@ export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
       (problem as { message?: string }).message ??
       ((problem as { reason?: string }).reason || (typeof closeCode === 'number' ? `connection closed (${closeCode})` : String(problem)));
     const error = Object.assign(new Error(message), {
-      code: ((problem as { extensions?: { code?: string } }).extensions?.code ?? (closeCode === 4401 ? 'UNAUTHENTICATED' : closeCode === 4403 ? 'FORBIDDEN' : 'UNKNOWN')) as string,
+      code: ((problem as { extensions?: { code?: string } }).extensions?.code ?? (closeCode === CLOSE_CODE.UNAUTHENTICATED ? 'UNAUTHENTICATED' : closeCode === CLOSE_CODE.FORBIDDEN ? 'FORBIDDEN' : 'UNKNOWN')) as string,
     });
     this.#state = 'closed';
     this.emit('failed', error);

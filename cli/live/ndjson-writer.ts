@@ -1,7 +1,8 @@
 // `proctor watch` for scripts and pipes: one JSON object per line per event. Persisted alerts
 // are written first (and again after a reconnect, when new or grown), marked "replayed".
 import { replayedAlert } from './replayed-alert.ts';
-import type { InterviewEvent, InterviewHistory } from './wire.ts';
+import type { InterviewEvent } from '../../contract/live-events.ts';
+import type { InterviewHistory } from './wire.ts';
 
 export class NdjsonWriter {
   readonly #out: NodeJS.WritableStream;

@@ -1,8 +1,8 @@
 // A stored violation read back as the alert a live subscriber would have seen for it, so the
 // dashboard and the NDJSON stream replay history the same way.
-import type { ViolationType } from '../../server/db/entities.ts';
-import { alertMessage } from '../../server/live/events.ts';
-import type { LiveAlert, PersistedViolation } from './wire.ts';
+import type { LiveAlert } from '../../contract/live-events.ts';
+import { alertMessage } from '../../contract/violations.ts';
+import type { PersistedViolation } from './wire.ts';
 
 export type Alert = Omit<LiveAlert, '__typename'>;
 
@@ -12,7 +12,7 @@ export function replayedAlert(candidateId: string, violation: PersistedViolation
     candidateId,
     type: violation.type,
     severity: violation.severity,
-    message: alertMessage(violation.type as ViolationType, violation.count),
+    message: alertMessage(violation.type, violation.count),
     occurredAt: violation.occurredAt,
     count: violation.count,
     durationMs: violation.durationMs,

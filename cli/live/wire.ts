@@ -1,75 +1,11 @@
-// What the dashboard asks the server for and gets back: the interview's persisted history and the
-// live `interviewEvents` union, as plain JSON shapes (the CLI never imports server code for these).
-import type { InterviewStatus } from '../../schema/public-types.ts';
-
-export type { InterviewStatus };
-export type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
-
-export interface CandidateJoined {
-  __typename: 'CandidateJoined';
-  candidateId: string;
-  sessionId: string;
-  name: string;
-  resumed: boolean;
-  at: string;
-}
-
-export interface CandidateLeft {
-  __typename: 'CandidateLeft';
-  candidateId: string;
-  sessionId: string;
-  at: string;
-}
-
-export interface LiveAlert {
-  __typename: 'LiveAlert';
-  violationId: string;
-  candidateId: string;
-  type: string;
-  severity: Severity;
-  message: string;
-  occurredAt: string;
-  count: number;
-  durationMs: number;
-}
-
-export interface InterviewStatusChanged {
-  __typename: 'InterviewStatusChanged';
-  status: InterviewStatus;
-  at: string;
-}
-
-export interface StreamQuality {
-  __typename: 'StreamQuality';
-  candidateId: string;
-  bitrateKbps: number;
-  packetLossPct: number;
-  jitterMs: number;
-  rttMs: number;
-  score: number;
-}
-
-export interface ReportReady {
-  __typename: 'ReportReady';
-  candidateId: string;
-  reportId: string;
-}
-
-export type InterviewEvent = CandidateJoined | CandidateLeft | LiveAlert | InterviewStatusChanged | StreamQuality | ReportReady;
-
-export const INTERVIEW_EVENTS_SUBSCRIPTION = `subscription($interviewId: ID!) { interviewEvents(interviewId: $interviewId) {
-  __typename
-  ... on CandidateJoined { candidateId sessionId name resumed at }
-  ... on CandidateLeft { candidateId sessionId at }
-  ... on LiveAlert { violationId candidateId type severity message occurredAt count durationMs }
-  ... on InterviewStatusChanged { status at }
-  ... on StreamQuality { candidateId bitrateKbps packetLossPct jitterMs rttMs score }
-  ... on ReportReady { candidateId reportId }
-} }`;
+// The interview's persisted history as the dashboard asks for it and gets it back, in plain JSON
+// shapes; the live `interviewEvents` union it follows is the shared one in contract/live-events.ts.
+import type { InterviewStatus } from '../../contract/interview.ts';
+import type { Severity, ViolationType } from '../../contract/violations.ts';
 
 export interface PersistedViolation {
   id: string;
-  type: string;
+  type: ViolationType;
   severity: Severity;
   count: number;
   durationMs: number;

@@ -5,7 +5,8 @@
 import React, { useEffect, useReducer, useState } from 'react';
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
 import type { ConnectionState } from '../live/interview-feed.ts';
-import type { InterviewEvent, InterviewHistory } from '../live/wire.ts';
+import type { InterviewEvent } from '../../contract/live-events.ts';
+import type { InterviewHistory } from '../live/wire.ts';
 import { AlertFeed } from './alert-feed.ts';
 import { CandidateList } from './candidate-list.ts';
 import {

@@ -1,5 +1,5 @@
 // Small text helpers the dashboard components share.
-import type { Severity } from '../live/wire.ts';
+import type { Severity } from '../../contract/violations.ts';
 
 const BARS = '▁▂▃▄▅▆▇█';
 

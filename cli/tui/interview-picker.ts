@@ -1,7 +1,7 @@
 // `proctor watch` without an ID: choose one of the live and scheduled interviews.
 import React, { useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
-import type { InterviewStatus } from '../live/wire.ts';
+import type { InterviewStatus } from '../../contract/interview.ts';
 
 const h = React.createElement;
 

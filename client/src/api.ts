@@ -1,7 +1,8 @@
 // The pages' way to the server: GraphQL over HTTP before there is a session, and one graphql-ws
 // socket after (mutations, subscriptions) that reconnects by itself and says when it did.
 import { createClient, type Client } from 'graphql-ws';
-import type { PageConfig } from '../../schema/public-types.ts';
+import type { PageConfig } from '../../contract/page-config.ts';
+import { REFUSED_CLOSE_CODES } from '../../contract/socket-close-codes.ts';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -44,9 +45,6 @@ export async function loadPageConfig(): Promise<PageConfig> {
   return (await response.json()) as PageConfig;
 }
 
-/** Close codes the server uses for a token it refuses: retrying cannot help. */
-const REFUSED = new Set([4401, 4403]);
-
 export interface LiveOptions {
   token: string;
   /** After every reconnect (not the first connect). */
@@ -68,13 +66,13 @@ export class LiveConnection {
       keepAlive: 10_000,
       retryAttempts: Number.POSITIVE_INFINITY,
       retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** retries, 3000))),
-      shouldRetry: (event) => !REFUSED.has((event as CloseEvent).code),
+      shouldRetry: (event) => !REFUSED_CLOSE_CODES.has((event as CloseEvent).code),
       onNonLazyError: () => {},
       on: {
         connected: (_socket, _payload, wasRetry) => wasRetry && options.onReconnected?.(),
         closed: (event) => {
           const { code, reason } = event as CloseEvent;
-          if (REFUSED.has(code)) options.onRefused?.(reason);
+          if (REFUSED_CLOSE_CODES.has(code)) options.onRefused?.(reason);
           else options.onDisconnected?.();
         },
       },

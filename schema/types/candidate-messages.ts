@@ -1,11 +1,12 @@
 // Host → candidate messages: pingCandidate, and the candidate's candidateMessages subscription.
+import { CANDIDATE_MESSAGE_KINDS } from '../../contract/live-events.ts';
 import type { CandidateMessage } from '../../server/live/events.ts';
 import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { candidateActor, orgActor } from '../context.ts';
 import { fromListener } from '../subscriptions.ts';
 
-const MessageKindEnum = builder.enumType('CandidateMessageKind', { values: ['PING', 'WARNING'] as const });
+const MessageKindEnum = builder.enumType('CandidateMessageKind', { values: CANDIDATE_MESSAGE_KINDS });
 
 const CandidateMessageType = builder.objectRef<CandidateMessage>('CandidateMessage').implement({
   fields: (t) => ({

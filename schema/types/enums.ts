@@ -1,4 +1,6 @@
-import { AUDIO_POLICIES, INTERVIEW_STATUSES, SEVERITIES, VIOLATION_TYPES } from '../../server/db/entities.ts';
+// The enumerations clients share with the server, as GraphQL enums: their values are the contract's.
+import { AUDIO_POLICIES, INTERVIEW_STATUSES } from '../../contract/interview.ts';
+import { SEVERITIES, VIOLATION_TYPES } from '../../contract/violations.ts';
 import { builder } from '../builder.ts';
 
 export const InterviewStatusEnum = builder.enumType('InterviewStatus', {

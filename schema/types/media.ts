@@ -10,7 +10,7 @@ import {
   type MediaProducerInfo,
   type MediaRoomEvent,
   type TransportOptionsPayload,
-} from '../media-signaling.ts';
+} from '../../contract/media-signaling.ts';
 import { builder } from '../builder.ts';
 import { mediaPeer, mediaActor } from '../context.ts';
 import { fromListener } from '../subscriptions.ts';

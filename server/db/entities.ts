@@ -1,42 +1,19 @@
 // The data model (seed §2 plus orgs, API tokens and an audit log), declared with defineEntity.
-// Enumerations are const objects with a union type of the same name: erasable TypeScript.
+// Enumerations are const objects with a union type of the same name: erasable TypeScript. Those
+// that clients see too (interview status, audio policy, violation type, severity) and the interview
+// rules come from the shared contract.
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { Scope } from '../auth/scopes.ts';
+import { InterviewStatus, type InterviewRules } from '../../contract/interview.ts';
+import { Severity, ViolationType } from '../../contract/violations.ts';
+
+export { AUDIO_POLICIES, AudioPolicy, INTERVIEW_STATUSES, InterviewStatus } from '../../contract/interview.ts';
+export { SEVERITIES, Severity, VIOLATION_TYPES, ViolationType } from '../../contract/violations.ts';
 
 function values<T extends Record<string, string>>(object: T): T[keyof T][] {
   return Object.values(object) as T[keyof T][];
 }
-
-export const InterviewStatus = { SCHEDULED: 'SCHEDULED', LIVE: 'LIVE', COMPLETED: 'COMPLETED', ARCHIVED: 'ARCHIVED' } as const;
-export type InterviewStatus = (typeof InterviewStatus)[keyof typeof InterviewStatus];
-export const INTERVIEW_STATUSES = values(InterviewStatus);
-
-export const AudioPolicy = { IGNORE: 'IGNORE', FLAG: 'FLAG' } as const;
-export type AudioPolicy = (typeof AudioPolicy)[keyof typeof AudioPolicy];
-export const AUDIO_POLICIES = values(AudioPolicy);
-
-export const ViolationType = {
-  TAB_SWITCH: 'TAB_SWITCH',
-  WINDOW_BLUR: 'WINDOW_BLUR',
-  FACE_MISSING: 'FACE_MISSING',
-  MULTIPLE_FACES: 'MULTIPLE_FACES',
-  LOOKING_AWAY: 'LOOKING_AWAY',
-  AUDIO_DETECTED: 'AUDIO_DETECTED',
-  FULLSCREEN_EXIT: 'FULLSCREEN_EXIT',
-  RESIZE_ATTEMPT: 'RESIZE_ATTEMPT',
-  COPY_PASTE: 'COPY_PASTE',
-  CONTEXT_MENU: 'CONTEXT_MENU',
-  DEVTOOLS_OPEN: 'DEVTOOLS_OPEN',
-  HEARTBEAT_LOST: 'HEARTBEAT_LOST',
-  MEDIA_LOST: 'MEDIA_LOST',
-} as const;
-export type ViolationType = (typeof ViolationType)[keyof typeof ViolationType];
-export const VIOLATION_TYPES = values(ViolationType);
-
-export const Severity = { LOW: 'LOW', MEDIUM: 'MEDIUM', HIGH: 'HIGH', CRITICAL: 'CRITICAL' } as const;
-export type Severity = (typeof Severity)[keyof typeof Severity];
-export const SEVERITIES = values(Severity);
 
 export const ReportStatus = { PENDING: 'PENDING', READY: 'READY', FAILED: 'FAILED' } as const;
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
@@ -51,14 +28,7 @@ export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus
 export const DELIVERY_STATUSES = values(DeliveryStatus);
 
 /** What an interview monitors; validated by the interview service. */
-export interface InterviewConfig {
-  strictMode: boolean;
-  requireFullscreen: boolean;
-  allowCopyPaste: boolean;
-  audioPolicy: AudioPolicy;
-  lookAwayDegrees: number;
-  retentionDays: number;
-}
+export type InterviewConfig = InterviewRules;
 
 const id = () => p.uuid().primary().onCreate(() => randomUUID());
 /** Millisecond precision, what a JS Date holds: keyset cursors then compare exactly. */

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { PageConfig } from '../../schema/public-types.ts';
+import type { PageConfig } from '../../contract/page-config.ts';
 import { ConfigError, type Config } from '../config.ts';
 import { HttpError } from './http-errors.ts';
 import { pagePolicy, securityHeaders } from './security-headers.ts';

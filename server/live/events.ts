@@ -1,5 +1,8 @@
-// What hosts see live about an interview. Plain data: the GraphQL layer maps it to its union.
-import type { InterviewStatus, Severity, ViolationType } from '../db/entities.ts';
+// What hosts see live about an interview. Plain data: the GraphQL layer maps it to its union,
+// whose JSON shapes clients read are in contract/live-events.ts.
+import type { InterviewStatus } from '../../contract/interview.ts';
+import type { CandidateMessageKind } from '../../contract/live-events.ts';
+import type { Severity, ViolationType } from '../../contract/violations.ts';
 
 export interface CandidateJoined {
   kind: 'CandidateJoined';
@@ -66,27 +69,7 @@ export type InterviewEvent = CandidateJoined | CandidateLeft | LiveAlert | Inter
 export interface CandidateMessage {
   id: string;
   candidateId: string;
-  kind: 'PING' | 'WARNING';
+  kind: CandidateMessageKind;
   message: string;
   at: Date;
-}
-
-const MESSAGES: Record<ViolationType, string> = {
-  TAB_SWITCH: 'Candidate switched to another tab',
-  WINDOW_BLUR: 'Candidate switched to another window',
-  FACE_MISSING: 'No face visible',
-  MULTIPLE_FACES: 'More than one face visible',
-  LOOKING_AWAY: 'Candidate is looking away from the screen',
-  AUDIO_DETECTED: 'Voice activity detected',
-  FULLSCREEN_EXIT: 'Candidate left fullscreen',
-  RESIZE_ATTEMPT: 'Browser window resized',
-  COPY_PASTE: 'Copy or paste attempted',
-  CONTEXT_MENU: 'Context menu opened',
-  DEVTOOLS_OPEN: 'Developer tools opened',
-  HEARTBEAT_LOST: 'Candidate page stopped responding',
-  MEDIA_LOST: 'Camera or microphone stream lost',
-};
-
-export function alertMessage(type: ViolationType, count: number): string {
-  return count > 1 ? `${MESSAGES[type]} (${count} times)` : MESSAGES[type];
 }

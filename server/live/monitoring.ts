@@ -14,7 +14,8 @@ import { TokenBucket } from '../rate-limit.ts';
 import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
 import type { Channel } from './channel.ts';
-import { alertMessage, type CandidateMessage, type InterviewEvent, type LiveAlert } from './events.ts';
+import { alertMessage } from '../../contract/violations.ts';
+import type { CandidateMessage, InterviewEvent, LiveAlert } from './events.ts';
 import type { EventOutcome, EventRow, EventWriter, FoldedRows, QueuedEvent, SessionAggregation, ViolationRow } from './event-writer.ts';
 import { ignoredByConfig, severityOf } from './severity.ts';
 

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { types } from 'mediasoup';
-import type { MediaProducerInfo, MediaRole, MediaRoomEvent, MediaSource, TransportDirection } from '../../schema/media-signaling.ts';
+import type { MediaProducerInfo, MediaRole, MediaRoomEvent, MediaSource, TransportDirection } from '../../contract/media-signaling.ts';
 import { SfuError } from '../../sfu/errors.ts';
 import { Room } from '../../sfu/room.ts';
 import type { WorkerPool } from '../../sfu/worker-pool.ts';

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { ApiCommand, EXIT_CODES_HELP } from '../../base-command.ts';
 import { instant, table } from '../../format.ts';
-import { INTERVIEW_FIELDS, INTERVIEW_STATUSES, type Interview } from '../../interviews.ts';
+import { INTERVIEW_STATUSES } from '../../../contract/interview.ts';
+import { INTERVIEW_FIELDS, type Interview } from '../../interviews.ts';
 import { collectPages, morePagesHint, PAGE_FIELDS, pagingFlags, type Connection } from '../../paging.ts';
 
 export default class List extends ApiCommand<typeof List> {

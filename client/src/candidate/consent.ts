@@ -1,4 +1,4 @@
-import type { InterviewRules } from '../../../schema/public-types.ts';
+import type { InterviewRules } from '../../../contract/interview.ts';
 import { h, show } from '../dom.ts';
 import { monitoredItems, recordedItems } from './monitored.ts';
 

@@ -1,7 +1,7 @@
 // The device check (seed DeviceCheck): camera and microphone permission, a live preview, a mic
 // level meter and a face-visible check with the same detector the interview uses. Resolves with
 // the stream once the candidate continues.
-import type { PageConfig } from '../../../schema/public-types.ts';
+import type { PageConfig } from '../../../contract/page-config.ts';
 import { h, show } from '../dom.ts';
 import { AudioMonitor } from '../proctor/audio-monitor.ts';
 import { FaceMonitor } from '../proctor/face-monitor.ts';

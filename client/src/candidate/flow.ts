@@ -1,6 +1,8 @@
 // The candidate's way through /i/<token>: link check → consent → device check → join → live
 // session → end screen. Each step is its own module; this one only sequences them.
-import type { InterviewRules, InterviewStatus, PageConfig } from '../../../schema/public-types.ts';
+import { INTERVIEW_RULES_SELECTION, type InterviewRules, type InterviewStatus } from '../../../contract/interview.ts';
+import type { CandidateMessageKind } from '../../../contract/live-events.ts';
+import type { PageConfig } from '../../../contract/page-config.ts';
 import { ApiError, LiveConnection, graphql, loadPageConfig } from '../api.ts';
 import { h, show, toast } from '../dom.ts';
 import { ProctorEngine } from '../proctor/engine.ts';
@@ -10,7 +12,7 @@ import { showError } from './error-page.ts';
 import { LiveLink } from './live-link.ts';
 import { publishSessionMedia, type SessionMedia } from './session-media.ts';
 
-const RULES = 'rules { strictMode requireFullscreen allowCopyPaste audioPolicy lookAwayDegrees retentionDays }';
+const RULES = `rules ${INTERVIEW_RULES_SELECTION}`;
 const SESSION = `query($token: String!) { candidateSession(token: $token) { candidate { name } interview { id title status } ${RULES} } }`;
 const CONSENT = 'mutation($agreed: Boolean!) { recordConsent(agreed: $agreed) { agreed } }';
 const JOIN = `mutation($device: DeviceInput!) { joinSession(device: $device) { id startedAt resumed interview { id status } ${RULES} } }`;
@@ -106,7 +108,7 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
     return;
   }
   connection.textContent = 'connected';
-  live.subscribe<{ candidateMessages: { kind: 'PING' | 'WARNING'; message: string } }>(MESSAGES, {}, ({ candidateMessages: m }) =>
+  live.subscribe<{ candidateMessages: { kind: CandidateMessageKind; message: string } }>(MESSAGES, {}, ({ candidateMessages: m }) =>
     toast(m.message, m.kind === 'WARNING' ? 'warning' : 'info'),
   );
   live.subscribe<{ interviewStatus: InterviewStatus }>(STATUS, {}, ({ interviewStatus }) => {

@@ -1,6 +1,6 @@
 // What the consent screen lists, derived from the interview's rules: exactly what this
 // interview monitors and records, in the candidate's words.
-import type { InterviewRules } from '../../../schema/public-types.ts';
+import type { InterviewRules } from '../../../contract/interview.ts';
 
 export function monitoredItems(rules: InterviewRules, faceChecks: boolean): string[] {
   const items = [

@@ -2,6 +2,8 @@
 // the host's own camera small (published to the candidate), the live alert feed beside it, and a
 // ping box. The link's short-lived token is exchanged once for a
 // host login kept in this tab only.
+import type { InterviewStatus } from '../../../contract/interview.ts';
+import type { CandidateJoined, CandidateLeft, InterviewStatusChanged, LiveAlert } from '../../../contract/live-events.ts';
 import { ApiError, LiveConnection, graphql } from '../api.ts';
 import { h, show, toast } from '../dom.ts';
 import { showError } from '../candidate/error-page.ts';
@@ -21,15 +23,16 @@ const PING = 'mutation($candidateId: ID!, $message: String!) { pingCandidate(can
 interface RoomInterview {
   id: string;
   title: string;
-  status: string;
+  status: InterviewStatus;
   candidates: { edges: { node: { id: string; name: string } }[] };
 }
 
+/** The fields EVENTS selects of each event the room shows. */
 type RoomEvent =
-  | { __typename: 'CandidateJoined'; candidateId: string; name: string; resumed: boolean; at: string }
-  | { __typename: 'CandidateLeft'; candidateId: string; at: string }
-  | { __typename: 'LiveAlert'; violationId: string; candidateId: string; type: string; severity: string; message: string; count: number; occurredAt: string }
-  | { __typename: 'InterviewStatusChanged'; status: string; at: string };
+  | Pick<CandidateJoined, '__typename' | 'candidateId' | 'name' | 'resumed' | 'at'>
+  | Pick<CandidateLeft, '__typename' | 'candidateId' | 'at'>
+  | Pick<LiveAlert, '__typename' | 'violationId' | 'candidateId' | 'type' | 'severity' | 'message' | 'count' | 'occurredAt'>
+  | InterviewStatusChanged;
 
 export async function runRoom(interviewId: string): Promise<void> {
   const storageKey = `proctor.room.${interviewId}`;
@@ -116,7 +119,7 @@ export async function runRoom(interviewId: string): Promise<void> {
 }
 
 /** What the empty video area says. */
-function waitingText(status: string): string {
+function waitingText(status: InterviewStatus): string {
   if (status === 'LIVE') return "Waiting for the candidate's camera…";
   return status === 'SCHEDULED' ? 'The video starts when the interview is live.' : 'The interview is over.';
 }

@@ -4,4 +4,4 @@ export { MediaRoom, type MediaRoomOptions } from './media-room.ts';
 export { RemoteView } from './remote-view.ts';
 export { MediaSession, type ConsumedTrack } from './media-session.ts';
 export { Signaling, SignalingError } from './signaling.ts';
-export type { MediaProducerInfo, MediaRoomEvent, MediaSource } from '../../../schema/media-signaling.ts';
+export type { MediaProducerInfo, MediaRoomEvent, MediaSource } from '../../../contract/media-signaling.ts';

@@ -12,7 +12,7 @@
 //   } });
 import type { Client } from 'graphql-ws';
 import type { types } from 'mediasoup-client';
-import type { MediaProducerInfo, MediaRoomEvent, MediaSource } from '../../../schema/media-signaling.ts';
+import type { MediaProducerInfo, MediaRoomEvent, MediaSource } from '../../../contract/media-signaling.ts';
 import { MediaSession, type ConsumedTrack } from './media-session.ts';
 import { Signaling, SignalingError } from './signaling.ts';
 

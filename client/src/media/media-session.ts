@@ -3,7 +3,7 @@
 // loaded with the router's capabilities, a send transport and a receive transport created on
 // first use. When the room moves (worker crash) the MediaRoom throws this away and opens another.
 import { Device, type types } from 'mediasoup-client';
-import type { ConsumerOptionsPayload, MediaSource, TransportDirection, TransportOptionsPayload } from '../../../schema/media-signaling.ts';
+import type { ConsumerOptionsPayload, MediaSource, TransportDirection, TransportOptionsPayload } from '../../../contract/media-signaling.ts';
 import type { Signaling } from './signaling.ts';
 
 export interface ConsumedTrack {

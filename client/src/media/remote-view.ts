@@ -2,7 +2,7 @@
 // One party's streams in a room (the candidate's, for the host; the host's, for the candidate)
 // played in one <video> element: its camera shown, its mic heard. Consumes what the room
 // announces, drops what closes, and replaces a track when the room reopens with a new producer.
-import type { MediaProducerInfo, MediaRole } from '../../../schema/media-signaling.ts';
+import type { MediaProducerInfo, MediaRole } from '../../../contract/media-signaling.ts';
 import type { MediaRoom, MediaRoomOptions } from './media-room.ts';
 
 export class RemoteView {

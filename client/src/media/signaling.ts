@@ -2,7 +2,7 @@
 // Our GraphQL media operations over the page's graphql-ws client (the same connection that
 // carries monitoring): one request helper, one subscription helper, errors with their code.
 import type { Client } from 'graphql-ws';
-import { MEDIA_OPERATIONS, type MediaRoomEvent } from '../../../schema/media-signaling.ts';
+import { MEDIA_OPERATIONS, type MediaRoomEvent } from '../../../contract/media-signaling.ts';
 
 export class SignalingError extends Error {
   /** The server's error code (FORBIDDEN, NOT_FOUND, CONFLICT, BAD_USER_INPUT…). */

@@ -1,4 +1,4 @@
-import type { ViolationType } from '../../../schema/public-types.ts';
+import type { ViolationType } from '../../../contract/violations.ts';
 
 /** Something the engine noticed, before it gets a seq and joins the delivery queue. */
 export interface DetectedEvent {

@@ -1,6 +1,6 @@
 // The proctor engine: face checks, browser signals and voice activity, debounced, queued and
 // delivered; heartbeats with telemetry every 2 s; evidence snapshots for face violations.
-import type { InterviewRules } from '../../../schema/public-types.ts';
+import type { InterviewRules } from '../../../contract/interview.ts';
 import { AudioMonitor } from './audio-monitor.ts';
 import { Debouncer } from './debounce.ts';
 import type { DetectedEvent } from './detected-event.ts';

@@ -2,7 +2,7 @@
 // ImageBitmap, hands it (transferred, not copied) to the worker, and passes results on. A frame
 // is skipped while the previous one is still being checked, so a slow machine lowers the rate
 // instead of queueing work.
-import type { PageConfig } from '../../../schema/public-types.ts';
+import type { PageConfig } from '../../../contract/page-config.ts';
 import type { FaceResult, FaceWorkerReply, FaceWorkerRequest } from './face-protocol.ts';
 
 const FRAME_WIDTH = 640;

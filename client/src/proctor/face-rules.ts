@@ -1,7 +1,7 @@
 // The face state machine (seed §7), pure so Node tests it: fed one sample per checked frame, it
 // says when a condition has lasted long enough to be a violation. A condition that goes on is
 // reported again every `repeatMs`, so the host sees it is still happening.
-import type { ViolationType } from '../../../schema/public-types.ts';
+import type { ViolationType } from '../../../contract/violations.ts';
 import type { DetectedEvent } from './detected-event.ts';
 
 export interface FaceSample {

@@ -1,6 +1,6 @@
 // Browser-level signals (seed §7): tab and window switches, fullscreen exit, window resizing,
 // copy/cut/paste and the context menu (blocked unless allowed), and devtools heuristics.
-import type { InterviewRules } from '../../../schema/public-types.ts';
+import type { InterviewRules } from '../../../contract/interview.ts';
 import type { DetectedEvent } from './detected-event.ts';
 
 /** Docked devtools shrink the viewport by at least this much. */

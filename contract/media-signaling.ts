@@ -1,6 +1,7 @@
-// The media signaling contract, shared by the server and the browser (client/src/media): plain
-// types and the GraphQL documents, nothing that imports server code. mediasoup's own parameter
-// objects (rtpCapabilities, dtlsParameters, rtpParameters…) travel as JSON objects.
+// The media signaling contract, shared by the server, the GraphQL schema and the browser
+// (client/src/media): plain types and the GraphQL documents, nothing that imports server code.
+// mediasoup's own parameter objects (rtpCapabilities, dtlsParameters, rtpParameters…) travel as
+// JSON objects.
 
 export const MEDIA_SOURCES = ['CAMERA', 'MIC', 'SCREEN'] as const;
 export type MediaSource = (typeof MEDIA_SOURCES)[number];

@@ -1,0 +1,10 @@
+// GET /app-config.json: what the candidate page and host room need to know about this server.
+
+export interface PageConfig {
+  /** Base URL of the MediaPipe wasm files (served from our own origin). */
+  wasmBaseUrl: string;
+  /** Where the two face model files are; null when the server has none (face checks off). */
+  models: { detector: string; landmarker: string } | null;
+  faceCheckIntervalMs: number;
+  snapshotLimitBytes: number;
+}

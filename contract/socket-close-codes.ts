@@ -1,0 +1,8 @@
+// How the server closes a graphql-ws socket it will not serve, and which of those closes a client
+// must not retry: the same token would be refused again.
+
+export const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403, LIMIT_EXCEEDED: 4429 } as const;
+export type CloseCode = (typeof CLOSE_CODE)[keyof typeof CLOSE_CODE];
+
+/** A refused or revoked token (4401) or one that may not connect (4403). */
+export const REFUSED_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_CODE.UNAUTHENTICATED, CLOSE_CODE.FORBIDDEN]);
