@@ -292,6 +292,8 @@ describe(`heartbeats (${describeDatabase()})`, () => {
     for (let i = 0; i < 4; i++) {
       const ack: { serverTime: string } = (await candidate.request(beat, { id: sessionId })).heartbeat;
       assert.ok(Math.abs(new Date(ack.serverTime).getTime() - Date.now()) < 5000);
+      // The candidate's own pace, under the 0.8 s timeout: the gap between heartbeats is what the
+      // server judges, so this wait is part of the scenario rather than a wait for the server.
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     // 1.2 s of regular heartbeats (timeout 0.8 s): nothing raised. Now silence.
