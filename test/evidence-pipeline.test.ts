@@ -161,6 +161,7 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
     let seq = 0;
     let endRequested = false;
     let ended = false;
+    const tenAcknowledged = Promise.withResolvers<void>();
     // Four batches always outstanding, each sent as the previous one settles, until each sender
     // has sent three batches after endInterview answered.
     const sender = async () => {
@@ -175,12 +176,14 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
         } else {
           assert.ok(!afterEnd, `batch ${JSON.stringify(batch)} sent after the end was accepted: ${JSON.stringify(outcome)}`);
           acknowledged.push(...outcome.accepted);
+          if (acknowledged.length >= 10) tenAcknowledged.resolve();
         }
         if (afterEnd) sentAfterEnd++;
       }
     };
     const senders = Promise.all([sender(), sender(), sender(), sender()]);
-    while (acknowledged.length < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The end is asked for while batches are in flight; a sender that fails first fails the test.
+    await Promise.race([tenAcknowledged.promise, senders]);
     endRequested = true;
     await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
     ended = true;
