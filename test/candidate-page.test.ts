@@ -8,6 +8,7 @@ import { fakeCamera, fakeVoice, type Picture } from './support/fake-camera.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
 import { until } from './support/until.ts';
+import { END_INTERVIEW } from './support/host-operations.ts';
 
 const FACE_TYPES = ['FACE_MISSING', 'MULTIPLE_FACES'];
 const VIOLATIONS = `query($id: ID!) { interview(id: $id) { candidates(first: 5) { edges { node {
@@ -227,7 +228,7 @@ describe(`candidate page (${describeDatabase()})`, function () {
     const ping = await host.ok('mutation($id: ID!) { pingCandidate(candidateId: $id, message: "Are you still there?") { delivered } }', { id: candidateId });
     assert.equal(ping.pingCandidate.delivered, true);
     await page.waitForSelector('.toast:has-text("Are you still there?")');
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
     await page.waitForSelector('body[data-screen="ended"]');
     assert.match((await page.textContent('h1')) ?? '', /ended/);
     assert.equal(await page.evaluate(() => document.querySelectorAll('video').length), 0, 'the camera preview is gone');
@@ -256,7 +257,7 @@ describe(`candidate page (${describeDatabase()})`, function () {
     assert.match((await page.textContent('.message')) ?? '', /not a Proctor token|not valid/);
 
     const ended = await liveInterview(server.url);
-    await ended.host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: ended.interviewId });
+    await ended.host.ok(END_INTERVIEW, { id: ended.interviewId });
     await page.goto(ended.link);
     await page.waitForSelector('body[data-screen="error"]');
     assert.match((await page.textContent('.message')) ?? '', /revoked/);

@@ -12,6 +12,7 @@ import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, freshStorage, USING_SERVER } from './support/platform.ts';
 import { UpProcess } from './support/proctor-cli.ts';
 import { DEVICE, REPORT_EVENTS } from './support/candidate-fixtures.ts';
+import { START_INTERVIEW } from './support/host-operations.ts';
 
 const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id resumed } }';
 const TYPES = ['TAB_SWITCH', 'WINDOW_BLUR', 'FACE_MISSING', 'LOOKING_AWAY', 'RESIZE_ATTEMPT', 'CONTEXT_MENU'] as const;
@@ -87,7 +88,7 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
       const interviewId: string = created.createInterview.interview.id;
       const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', { id: interviewId });
       const token: string = invited.inviteCandidate.token;
-      await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+      await host.ok(START_INTERVIEW, { id: interviewId });
 
       const candidate = connect(firstUrl, token);
       sockets.push(candidate);

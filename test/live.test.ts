@@ -6,6 +6,7 @@ import { connect, SocketPool, subscribed, type WsClient } from './support/live.t
 import { until } from './support/until.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { DEVICE, REPORT_EVENTS } from './support/candidate-fixtures.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './support/host-operations.ts';
 
 const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id resumed interview { id title status } rules { strictMode } } }';
 const EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
@@ -40,7 +41,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const created = await host.ok('mutation($config: InterviewConfigInput) { createInterview(input: { title: "Live", config: $config }) { interview { id } } }', { config });
     const interviewId = created.createInterview.interview.id;
     const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
-    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(START_INTERVIEW, { id: interviewId });
     return { interviewId, token: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
   }
 
@@ -177,7 +178,7 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     await second.request(JOIN, { device: DEVICE });
     const rejoined = (await watcher.next()).data.interviewEvents;
     assert.deepEqual([rejoined.__typename, rejoined.sessionId, rejoined.resumed], ['CandidateJoined', sessionId, true]);
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
     assert.deepEqual((await watcher.next()).data.interviewEvents, { __typename: 'InterviewStatusChanged', status: 'COMPLETED' });
   });
 
@@ -282,7 +283,7 @@ describe(`heartbeats (${describeDatabase()})`, () => {
   it('raises HEARTBEAT_LOST after silence in a LIVE interview, and not while heartbeats arrive', async () => {
     const id = (await host.ok('mutation { createInterview(input: { title: "Heartbeats" }) { interview { id } } }')).createInterview.interview.id;
     const { token } = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Bo", email: "bo@example.com") { token } }', { id })).inviteCandidate;
-    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+    await host.ok(START_INTERVIEW, { id });
     const watcher = connect(server.url, host.token).subscribe(EVENTS, { id });
     await subscribed(server.platform.services.interviewEvents, id);
     candidate = connect(server.url, token);

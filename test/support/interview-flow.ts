@@ -4,6 +4,7 @@ import type { GraphQLClient } from './graphql.ts';
 import { connect } from './live.ts';
 import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './candidate-fixtures.ts';
 import { until } from './until.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './host-operations.ts';
 
 export interface FlowEvent {
   type: string;
@@ -21,7 +22,7 @@ export async function runInterview(
   const interviewId = created.createInterview.interview.id as string;
   const name = options.candidate ?? 'Ada Lovelace';
   const invited = await host.ok('mutation($id: ID!, $name: String!) { inviteCandidate(interviewId: $id, name: $name, email: "ada@example.com") { token candidate { id } } }', { id: interviewId, name });
-  await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+  await host.ok(START_INTERVIEW, { id: interviewId });
   const events = options.events ?? [];
   let sessionId: string | undefined;
   if (events.length > 0) {
@@ -41,7 +42,7 @@ export async function runInterview(
     const lastEnd = Math.max(...events.map((e) => (e.afterMs ?? 0) + (e.durationMs ?? 0)));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, now + lastEnd + 50 - Date.now())));
   }
-  if (options.end !== false) await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+  if (options.end !== false) await host.ok(END_INTERVIEW, { id: interviewId });
   return { interviewId, candidateId: invited.inviteCandidate.candidate.id as string, candidateToken: invited.inviteCandidate.token as string, sessionId };
 }
 
