@@ -249,15 +249,24 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
       const [row] = await connection.execute<{ path: string }[]>('select path from recordings where interview_id = ? and candidate_id = ?', [interviewId, candidateId]);
       return row !== undefined && (await streamsOf(row.path).catch(() => [])).join() === 'audio/opus,video/vp8';
     });
-    // Operators see it on /metrics. The gauge counts recordings being written at the moment of
-    // the scrape, so each scrape is checked against the database saying this one still is: a
+    // Operators see it on /metrics. The gauge counts the recordings being written on the whole
+    // server at the moment of the scrape (an earlier test's candidate may still hold one: ffmpeg
+    // gives up on a stream that never sends after 10 s), so each scrape is compared with the
+    // recordings the database has open just before and after it, this one among them. A
     // recording that ended early fails here with that reason, not as a gauge never seen.
-    const metrics = await until('an active recording on /metrics', async () => {
+    const openRecordings = () => connection.execute<{ interview_id: string; candidate_id: string }[]>('select interview_id, candidate_id from recordings where ended_at is null');
+    let seen = '';
+    const metrics = await until('/metrics to count the recordings being written', async () => {
+      const before = await openRecordings();
       const text = await (await fetch(`${server.url}/metrics`)).text();
-      const open = await connection.execute('select id from recordings where interview_id = ? and candidate_id = ? and ended_at is null', [interviewId, candidateId]);
-      assert.equal(open.length, 1, 'the recording is still being written');
-      return /^proctor_recordings_active 1$/m.test(text) && text;
-    });
+      const after = await openRecordings();
+      assert.ok(
+        after.some((row) => row.interview_id === interviewId && row.candidate_id === candidateId),
+        'the recording is still being written',
+      );
+      seen = `${/^proctor_recordings_active .*$/m.exec(text)?.[0]} with ${before.length} then ${after.length} open in the database`;
+      return before.length === after.length && new RegExp(`^proctor_recordings_active ${after.length}$`, 'm').test(text) && text;
+    }).catch((error: Error) => assert.fail(`${error.message}; last seen ${seen}`));
     assert.match(metrics, /^proctor_media_rooms [1-9]/m);
     assert.match(metrics, /^proctor_media_producers [2-9]/m);
     assert.match(metrics, /^proctor_sfu_workers 1$/m);
