@@ -6,9 +6,10 @@ import { GraphQLClient, signUp, uniqueEmail } from './support/graphql.ts';
 import { SocketPool, connect, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
 import { withTwoServers } from './support/proctor-cli.ts';
-import { until } from './support/until.ts';
+import { until, within } from './support/until.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './support/host-operations.ts';
+import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
 const PASSWORD = 'correct horse battery';
 /** Short, so that a revocation whose notification was lost is caught within the test. */
 const RECHECK_INTERVAL_MS = 1_000;
@@ -17,15 +18,10 @@ const SIGN_UP = 'mutation($email: String!) { signUp(email: $email, password: "co
 const CREATE_TOKEN = 'mutation($scopes: [ApiTokenScope!]) { createApiToken(name: "ats", scopes: $scopes) { token apiToken { id scopes } } }';
 const EVENTS = 'subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on InterviewStatusChanged { status } } }';
 
-/** Resolves with `promise`, or fails after `ms`: a hang guard for what main never does (close a socket). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms).unref())]);
-}
-
 async function liveInterview(host: GraphQLClient): Promise<{ id: string; candidateId: string; joinToken: string }> {
   const id = (await host.ok('mutation { createInterview(input: { title: "Auth" }) { interview { id } } }')).createInterview.interview.id;
   const invite = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id });
-  await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+  await host.ok(START_INTERVIEW, { id });
   return { id, candidateId: invite.inviteCandidate.candidate.id, joinToken: invite.inviteCandidate.token };
 }
 
@@ -54,9 +50,9 @@ describe(`credentials on open connections (${describeDatabase()})`, () => {
     assert.equal((await socket.request('{ me { apiToken { id } } }')).me.apiToken.id, created.apiToken.id);
     const watching = socket.subscribe(EVENTS, { id });
     await host.ok('mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: created.apiToken.id });
-    const closed = await within(socket.closed, 10_000, 'socket close');
+    const closed = await within('socket close', socket.closed, 10_000);
     assert.deepEqual(closed, { code: 4401, reason: 'The API token has been revoked' });
-    await within(watching.error(10_000), 10_000, 'subscription end');
+    await within('subscription end', watching.error(10_000), 10_000);
     assert.equal((await anonymous.withToken(created.token).error('{ me { org { id } } }')).code, 'UNAUTHENTICATED');
   });
 
@@ -73,18 +69,18 @@ describe(`credentials on open connections (${describeDatabase()})`, () => {
       ),
     );
     assert.match(refusal, /"message":"The API token has been revoked"/);
-    assert.deepEqual(await within(socket.closed, 10_000, 'socket close'), { code: 4401, reason: 'The API token has been revoked' });
+    assert.deepEqual(await within('socket close', socket.closed, 10_000), { code: 4401, reason: 'The API token has been revoked' });
   });
 
   it('closes a candidate socket when the interview ends, after telling it the interview is over', async () => {
     const { id, joinToken } = await liveInterview(host);
     const candidate = sockets.open(joinToken);
-    await candidate.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE });
+    await candidate.request(JOIN_SESSION, { device: DEVICE });
     const status = candidate.subscribe('subscription { interviewStatus }');
     await listening(id);
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id });
+    await host.ok(END_INTERVIEW, { id });
     assert.deepEqual((await status.next(10_000)).data, { interviewStatus: 'COMPLETED' });
-    assert.deepEqual(await within(candidate.closed, 10_000, 'socket close'), { code: 4401, reason: 'The interview is over' });
+    assert.deepEqual(await within('socket close', candidate.closed, 10_000), { code: 4401, reason: 'The interview is over' });
   });
 
   it('ends an SSE subscription when its API token is revoked', async () => {
@@ -107,7 +103,7 @@ describe(`credentials on open connections (${describeDatabase()})`, () => {
       }
     })();
     await host.ok('mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: created.apiToken.id });
-    const stream = await within(ended, 10_000, 'SSE stream end');
+    const stream = await within('SSE stream end', ended, 10_000);
     assert.match(stream, /"message":"The API token has been revoked".*"code":"UNAUTHENTICATED"/);
   });
 
@@ -117,7 +113,7 @@ describe(`credentials on open connections (${describeDatabase()})`, () => {
     const socket = sockets.open(first.token);
     await socket.request('{ me { host { email } } }');
     assert.deepEqual(await first.ok('mutation { logOut }'), { logOut: true });
-    assert.deepEqual(await within(socket.closed, 10_000, 'socket close'), { code: 4401, reason: 'You logged out' });
+    assert.deepEqual(await within('socket close', socket.closed, 10_000), { code: 4401, reason: 'You logged out' });
     assert.deepEqual(await first.error('{ me { host { email } } }'), { code: 'UNAUTHENTICATED', message: 'Your login is no longer valid: log in again' });
     assert.equal((await second.ok('{ me { host { email } } }')).me.host.email, email);
     assert.equal((await anonymous.withToken(`ptk_${'x'.repeat(43)}`).error('mutation { logOut }')).code, 'UNAUTHENTICATED');
@@ -131,7 +127,7 @@ describe(`credentials on open connections (${describeDatabase()})`, () => {
     const change = 'mutation($current: String!, $next: String!) { changePassword(currentPassword: $current, newPassword: $next) { token } }';
     assert.equal((await owner.error(change, { current: 'not the password', next: 'a new password' })).code, 'UNAUTHENTICATED');
     const fresh = anonymous.withToken((await owner.ok(change, { current: PASSWORD, next: 'a new password' })).changePassword.token);
-    assert.deepEqual(await within(socket.closed, 10_000, 'socket close'), { code: 4401, reason: 'Your password was changed' });
+    assert.deepEqual(await within('socket close', socket.closed, 10_000), { code: 4401, reason: 'Your password was changed' });
     for (const stale of [owner, other]) assert.equal((await stale.error('{ me { org { id } } }')).code, 'UNAUTHENTICATED');
     assert.equal((await fresh.ok('{ me { host { email } } }')).me.host.email, ownerEmail);
     assert.equal((await anonymous.error(LOGIN, { email: ownerEmail, password: PASSWORD })).code, 'UNAUTHENTICATED');
@@ -208,9 +204,9 @@ describe(`credentials on open connections (${describeDatabase()})`, () => {
     assert.equal(pdf.status, 403);
     assert.equal((await anonymous.error('mutation($t: String!) { enterRoom(token: $t) { token } }', { t: linkToken })).code, 'UNAUTHENTICATED', 'the link works once');
 
-    await owner.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id });
+    await owner.ok(END_INTERVIEW, { id });
     assert.deepEqual((await watching.next(10_000)).data.interviewEvents, { __typename: 'InterviewStatusChanged', status: 'COMPLETED' });
-    assert.deepEqual(await within(socket.closed, 10_000, 'room socket close'), { code: 4401, reason: 'The interview is over' });
+    assert.deepEqual(await within('room socket close', socket.closed, 10_000), { code: 4401, reason: 'The interview is over' });
     assert.deepEqual(await room.error('query($id: ID!) { interview(id: $id) { id } }', { id }), {
       code: 'UNAUTHENTICATED',
       message: 'Your room login ended with the interview',
@@ -304,7 +300,7 @@ describe('revocation across server processes (PostgreSQL server)', () => {
       try {
         await socket.request('{ me { org { id } } }');
         await host.ok('mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: created.apiToken.id });
-        assert.deepEqual(await within(socket.closed, 15_000, 'socket close on the other process'), { code: 4401, reason: 'The API token has been revoked' });
+        assert.deepEqual(await within('socket close on the other process', socket.closed, 15_000), { code: 4401, reason: 'The API token has been revoked' });
       } finally {
         await socket.dispose();
       }

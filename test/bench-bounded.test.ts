@@ -9,9 +9,8 @@ import { LiveLoad } from '../bench/support/live-load.ts';
 import { freePort, ProctorProcess } from '../bench/support/proctor-process.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { describeDatabase, freshStorage } from './support/platform.ts';
+import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080 }, cameras: 1, microphones: 1 };
 
 describe(`the live bench against a server that stops answering (${describeDatabase()})`, function () {
   // `proctor up` in its own process (a first start on the embedded database takes minutes on a
@@ -42,7 +41,7 @@ describe(`the live bench against a server that stops answering (${describeDataba
     const invitation = await freshSocket(server.url);
     process.kill(server.pid, 'SIGSTOP');
     try {
-      await assert.rejects(invitation.request(JOIN, { device: DEVICE }, 1_000), (error: unknown) => {
+      await assert.rejects(invitation.request(JOIN_SESSION, { device: DEVICE }, 1_000), (error: unknown) => {
         assert.ok(error instanceof Limit);
         assert.equal(error.kind, 'ack timeout');
         assert.match(error.message, /no answer to joinSession within 1 s/);

@@ -7,6 +7,8 @@ import { ensureClientBuilt } from './support/client-build.ts';
 import { fakeCamera, fakeVoice, type Picture } from './support/fake-camera.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
+import { until } from './support/until.ts';
+import { END_INTERVIEW } from './support/host-operations.ts';
 
 const FACE_TYPES = ['FACE_MISSING', 'MULTIPLE_FACES'];
 const VIOLATIONS = `query($id: ID!) { interview(id: $id) { candidates(first: 5) { edges { node {
@@ -93,16 +95,12 @@ describe(`candidate page (${describeDatabase()})`, function () {
     assert.equal(alert.severity, 'CRITICAL');
 
     // Evidence: the frame's JPEG is uploaded once the event is acknowledged, and linked.
-    let snapshotUrl: string | undefined;
-    let sessionId = '';
-    for (let tries = 0; !snapshotUrl && tries < 50; tries++) {
+    const { sessionId, snapshotUrl } = await until('the FACE_MISSING violation to link its snapshot', async () => {
       const data = await host.ok(VIOLATIONS, { id: interviewId });
       const session = data.interview.candidates.edges[0].node.sessions[0];
-      sessionId = session?.id ?? '';
-      snapshotUrl = session?.violations.edges.find((e: any) => e.node.type === 'FACE_MISSING' && e.node.snapshotUrl)?.node.snapshotUrl;
-      if (!snapshotUrl) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    assert.ok(snapshotUrl, 'the violation links its snapshot');
+      const url: string | undefined = session?.violations.edges.find((e: any) => e.node.type === 'FACE_MISSING' && e.node.snapshotUrl)?.node.snapshotUrl;
+      return url !== undefined && { sessionId: session.id as string, snapshotUrl: url };
+    });
     assert.match(snapshotUrl, new RegExp(`/api/snapshots/${interviewId}/[0-9a-f-]{36}\\.jpg$`));
     const image = await fetch(snapshotUrl, { headers: { authorization: `Bearer ${host.token}` } });
     assert.equal(image.status, 200);
@@ -199,6 +197,8 @@ describe(`candidate page (${describeDatabase()})`, function () {
     const { link, watcher } = await watched();
     const page = await joinAsCandidate(await browserWith('one-face'), link);
     const cdp = await page.context().newCDPSession(page);
+    // Held paused the way a person at the debugger would: the pause's length is what the probe
+    // detects (over 100 ms), so this wait is the thing under test, not a wait for the server.
     cdp.on('Debugger.paused', () => setTimeout(() => void cdp.send('Debugger.resume').catch(() => {}), 300));
     await cdp.send('Debugger.enable');
     const alert = await watcher.waitFor('DEVTOOLS_OPEN');
@@ -228,7 +228,7 @@ describe(`candidate page (${describeDatabase()})`, function () {
     const ping = await host.ok('mutation($id: ID!) { pingCandidate(candidateId: $id, message: "Are you still there?") { delivered } }', { id: candidateId });
     assert.equal(ping.pingCandidate.delivered, true);
     await page.waitForSelector('.toast:has-text("Are you still there?")');
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
     await page.waitForSelector('body[data-screen="ended"]');
     assert.match((await page.textContent('h1')) ?? '', /ended/);
     assert.equal(await page.evaluate(() => document.querySelectorAll('video').length), 0, 'the camera preview is gone');
@@ -257,7 +257,7 @@ describe(`candidate page (${describeDatabase()})`, function () {
     assert.match((await page.textContent('.message')) ?? '', /not a Proctor token|not valid/);
 
     const ended = await liveInterview(server.url);
-    await ended.host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: ended.interviewId });
+    await ended.host.ok(END_INTERVIEW, { id: ended.interviewId });
     await page.goto(ended.link);
     await page.waitForSelector('body[data-screen="error"]');
     assert.match((await page.textContent('.message')) ?? '', /revoked/);

@@ -9,13 +9,11 @@ import { PGliteWireServer, type WireStall } from '../server/db/pglite-wire-serve
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect } from './support/live.ts';
 import { describeDatabase, startTestPlatform, USING_SERVER, type TestPlatform } from './support/platform.ts';
+import { START_INTERVIEW } from './support/host-operations.ts';
+import { within } from './support/until.ts';
 
 /** A hang guard: a statement that never gets an answer fails the test instead of stalling it. */
-function answered<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
+const answered = <T>(promise: Promise<T>, what: string, timeoutMs = 20_000): Promise<T> => within(`an answer to ${what}`, promise, timeoutMs);
 
 /**
  * A frontend speaking the wire protocol message by message, so a test decides exactly what the
@@ -211,7 +209,7 @@ describe(`every request is answered under concurrent load (${describeDatabase()}
         const { client } = await signUp(anonymous, `Org ${i}`);
         const created = await client.ok('mutation { createInterview(input: { title: "Load" }) { interview { id } } }');
         const interviewId = created.createInterview.interview.id as string;
-        await client.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+        await client.ok(START_INTERVIEW, { id: interviewId });
         const socket = connect(test.url, client.token);
         socket.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename } }', { id: interviewId });
         sockets.push(socket);

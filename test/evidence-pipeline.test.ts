@@ -9,11 +9,10 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { waitForReport } from './support/interview-flow.ts';
 import { SocketPool, subscribed, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './support/host-operations.ts';
+import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './support/candidate-fixtures.ts';
 
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
-const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted rejected { seq code message } } }';
-const REPORT_WITH_DUPLICATES = REPORT.replace('accepted', 'accepted duplicates');
+const REPORT_WITH_DUPLICATES = REPORT_EVENTS.replace('accepted', 'accepted duplicates');
 const HEARTBEAT = 'mutation($sessionId: ID!) { heartbeat(sessionId: $sessionId, telemetry: { visible: true, focused: true, fullscreen: false }) { serverTime } }';
 const ALERTS = 'subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on LiveAlert { violationId count } } }';
 
@@ -52,13 +51,13 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
     const created = await host.ok('mutation { createInterview(input: { title: "Pipeline" }) { interview { id } } }');
     const interviewId: string = created.createInterview.interview.id;
     const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', { id: interviewId });
-    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(START_INTERVIEW, { id: interviewId });
     const candidate = sockets.open(invited.inviteCandidate.token);
-    const sessionId: string = (await candidate.request(JOIN, { device: DEVICE })).joinSession.id;
+    const sessionId: string = (await candidate.request(JOIN_SESSION, { device: DEVICE })).joinSession.id;
     return { host, interviewId, sessionId, candidate };
   }
 
-  const report = async (candidate: WsClient, sessionId: string, events: object[], query = REPORT): Promise<Reported> =>
+  const report = async (candidate: WsClient, sessionId: string, events: object[], query = REPORT_EVENTS): Promise<Reported> =>
     (await candidate.request(query, { sessionId, events })).reportEvents;
   const event = (seq: number, extra: Record<string, unknown> = {}) => ({ seq, type: 'TAB_SWITCH', occurredAt: new Date().toISOString(), durationMs: 100, ...extra });
   const storedSeqs = async (sessionId: string) => (await sql<{ seq: number }>('select seq from events where session_id = ? order by seq', [sessionId])).map((row) => row.seq);
@@ -137,11 +136,11 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
   it('refuses everything from the candidate once the interview has ended, and stores nothing', async () => {
     const { host, interviewId, sessionId, candidate } = await liveCandidate('Ended');
     assert.deepEqual((await report(candidate, sessionId, [event(0)])).accepted, [0]);
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
     for (const [query, variables] of [
-      [REPORT, { sessionId, events: [event(1)] }],
+      [REPORT_EVENTS, { sessionId, events: [event(1)] }],
       [HEARTBEAT, { sessionId }],
-      [JOIN, { device: DEVICE }],
+      [JOIN_SESSION, { device: DEVICE }],
     ] as const) {
       const outcome = await candidate.request(query, variables).then(
         (data) => assert.fail(`accepted after the end: ${JSON.stringify(data)}`),
@@ -161,6 +160,7 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
     let seq = 0;
     let endRequested = false;
     let ended = false;
+    const tenAcknowledged = Promise.withResolvers<void>();
     // Four batches always outstanding, each sent as the previous one settles, until each sender
     // has sent three batches after endInterview answered.
     const sender = async () => {
@@ -175,14 +175,16 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
         } else {
           assert.ok(!afterEnd, `batch ${JSON.stringify(batch)} sent after the end was accepted: ${JSON.stringify(outcome)}`);
           acknowledged.push(...outcome.accepted);
+          if (acknowledged.length >= 10) tenAcknowledged.resolve();
         }
         if (afterEnd) sentAfterEnd++;
       }
     };
     const senders = Promise.all([sender(), sender(), sender(), sender()]);
-    while (acknowledged.length < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The end is asked for while batches are in flight; a sender that fails first fails the test.
+    await Promise.race([tenAcknowledged.promise, senders]);
     endRequested = true;
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
     ended = true;
     await senders;
     const done = await waitForReport(host, interviewId);

@@ -12,6 +12,7 @@ import { runInterview, waitForReport } from './support/interview-flow.ts';
 import { pdfImages, pdfText } from './support/pdf.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { makeJpegs } from './support/snapshots.ts';
+import { END_INTERVIEW } from './support/host-operations.ts';
 
 const run = promisify(execFile);
 /** Starts like a JPEG and ends like one, and is nothing else: what a hostile candidate page can send. */
@@ -79,7 +80,7 @@ describe(`evidence (${describeDatabase()})`, () => {
       await writeFile(join(folder, name), bytes);
       await sql.execute('update violations set snapshot_url = ? where interview_id = ? and type = ?', [`${server.url}/api/snapshots/${interviewId}/${name}`, interviewId, type]);
     }
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
 
     const report = await waitForReport(host, interviewId);
     assert.equal(report.status, 'READY', report.error);

@@ -7,7 +7,8 @@ import { connect, type WsClient } from './support/live.ts';
 import { USING_SERVER } from './support/platform.ts';
 import { withTwoServers } from './support/proctor-cli.ts';
 import { until } from './support/until.ts';
-import { DEVICE } from './support/candidate-fixtures.ts';
+import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
+import { START_INTERVIEW } from './support/host-operations.ts';
 
 describe('live events across server processes (PostgreSQL server)', () => {
   it('fans out alerts and pings between two `proctor up` processes', async function () {
@@ -21,7 +22,7 @@ describe('live events across server processes (PostgreSQL server)', () => {
         const { client: host } = await signUp(new GraphQLClient(urlA));
         const id = (await host.ok('mutation { createInterview(input: { title: "Two processes" }) { interview { id } } }')).createInterview.interview.id;
         const invite = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Cy", email: "cy@example.com") { token candidate { id } } }', { id })).inviteCandidate;
-        await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+        await host.ok(START_INTERVIEW, { id });
 
         const hostSocket = connect(urlA, host.token); // process A
         const candidate = connect(urlB, invite.token); // process B
@@ -32,7 +33,7 @@ describe('live events across server processes (PostgreSQL server)', () => {
         await until('the host subscription on process A', async () => /^proctor_live_subscriptions\{channel="interviewEvents"\} 1$/m.test(await (await fetch(`${urlA}/metrics`)).text()));
         await until('the candidate subscription on process B', async () => /^proctor_live_subscriptions\{channel="candidateMessages"\} 1$/m.test(await (await fetch(`${urlB}/metrics`)).text()));
 
-        const { id: sessionId } = (await candidate.request('mutation($d: DeviceInput!) { joinSession(device: $d) { id } }', { d: DEVICE })).joinSession;
+        const { id: sessionId } = (await candidate.request(JOIN_SESSION, { device: DEVICE })).joinSession;
         assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');
         const occurredAt = new Date().toISOString();
         await candidate.request('mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted } }', {

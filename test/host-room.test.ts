@@ -11,7 +11,7 @@ import { ensureClientBuilt } from './support/client-build.ts';
 import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor } from './support/proctor-cli.ts';
-import { DEVICE } from './support/candidate-fixtures.ts';
+import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
 describe(`host room (${describeDatabase()})`, function () {
   this.timeout(60_000);
@@ -53,7 +53,7 @@ describe(`host room (${describeDatabase()})`, function () {
     const candidate = connect(server.url, fixture.token);
     sockets.push(candidate);
     const messages = candidate.subscribe('subscription { candidateMessages { kind message } }');
-    const joined = (await candidate.request('mutation($device: DeviceInput!) { joinSession(device: $device) { id } }', { device: DEVICE })).joinSession;
+    const joined = (await candidate.request(JOIN_SESSION, { device: DEVICE })).joinSession;
     await candidate.request('mutation($id: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $id, events: $events) { accepted } }', {
       id: joined.id,
       events: [{ seq: 0, type: 'TAB_SWITCH', occurredAt: new Date().toISOString() }],

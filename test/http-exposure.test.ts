@@ -11,6 +11,8 @@ import { GraphQLClient, signUp, uniqueEmail } from './support/graphql.ts';
 import { connect } from './support/live.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { makeJpegs } from './support/snapshots.ts';
+import { START_INTERVIEW } from './support/host-operations.ts';
+import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './support/candidate-fixtures.ts';
 
 const DISTINCT = 1000;
 /** With PROCTOR_LOGIN_ATTEMPTS=1 one address may fail this many logins (accounts.ts: five times the per-email budget). */
@@ -149,14 +151,13 @@ describe(`what the HTTP server exposes (${describeDatabase()})`, () => {
     const { createInterview } = await host.ok('mutation { createInterview(input: { title: "Snapshot headers" }) { interview { id } } }');
     const interviewId = createInterview.interview.id as string;
     const { inviteCandidate } = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', { id: interviewId });
-    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(START_INTERVIEW, { id: interviewId });
     const candidate = connect(server.url, inviteCandidate.token);
     const dir = await mkdtemp(join(tmpdir(), 'proctor-snapshot-'));
     try {
-      const device = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1920, height: 1080, pixelRatio: 1 }, cameras: 1, microphones: 1 };
-      const sessionId = (await candidate.request('mutation($device: DeviceInput!) { joinSession(device: $device) { id } }', { device })).joinSession.id;
+      const sessionId = (await candidate.request(JOIN_SESSION, { device: DEVICE })).joinSession.id;
       const events = [{ seq: 0, type: 'FACE_MISSING', durationMs: 1500, occurredAt: new Date().toISOString() }];
-      await candidate.request('mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted } }', { s: sessionId, e: events });
+      await candidate.request(REPORT_EVENTS, { sessionId, events });
       const [jpeg] = await makeJpegs(dir, 1);
       const upload = await fetch(`${server.url}/api/snapshots?sessionId=${sessionId}&seq=0`, {
         method: 'POST',

@@ -12,6 +12,8 @@ import { connect, type WsClient } from './support/live.ts';
 import { describeDatabase, freshStorage, USING_SERVER } from './support/platform.ts';
 import { UpProcess } from './support/proctor-cli.ts';
 import { DEVICE, REPORT_EVENTS } from './support/candidate-fixtures.ts';
+import { START_INTERVIEW } from './support/host-operations.ts';
+import { within } from './support/until.ts';
 
 const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id resumed } }';
 const TYPES = ['TAB_SWITCH', 'WINDOW_BLUR', 'FACE_MISSING', 'LOOKING_AWAY', 'RESIZE_ATTEMPT', 'CONTEXT_MENU'] as const;
@@ -87,7 +89,7 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
       const interviewId: string = created.createInterview.interview.id;
       const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', { id: interviewId });
       const token: string = invited.inviteCandidate.token;
-      await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+      await host.ok(START_INTERVIEW, { id: interviewId });
 
       const candidate = connect(firstUrl, token);
       sockets.push(candidate);
@@ -150,7 +152,7 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
       assert.deepEqual(await first.ended, { code: null, signal: 'SIGKILL' });
       await Promise.all(settled);
       if (failure) throw failure; // an ack read after the kill must be right too
-      await Promise.race([candidate.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the socket did not close')), 5000).unref())]);
+      await within('the socket to close after the kill', candidate.closed, 30_000);
       const ackedBeforeKill = [...acked].sort((a, b) => a - b);
       assert.ok(ackedBeforeKill.length >= KILL_AFTER * PER_BATCH, `at least ${KILL_AFTER} batches acknowledged`);
 

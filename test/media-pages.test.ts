@@ -13,6 +13,7 @@ import { fakeCamera } from './support/fake-camera.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
 import { until } from './support/until.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './support/host-operations.ts';
 
 /**
  * Test instrumentation only: keeps every RTCPeerConnection a page makes, so the test can read
@@ -104,7 +105,7 @@ describe(`candidate page and host room through the SFU (${describeDatabase()})`,
     await room.goto(link);
     await room.waitForSelector('body[data-screen="room"]');
     assert.equal(await room.getAttribute('#host-self', 'hidden'), '', 'the host camera stays off until the interview is live');
-    await fixture.host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: fixture.interviewId });
+    await fixture.host.ok(START_INTERVIEW, { id: fixture.interviewId });
 
     await candidate.waitForSelector('body[data-media="publishing"]', { timeout: 20_000 });
     assert.equal(await candidate.textContent('.session .hint'), 'You are in the interview.');
@@ -149,7 +150,7 @@ describe(`candidate page and host room through the SFU (${describeDatabase()})`,
     await until('frames decoded on the candidate page after the crash', async () => (await framesDecoded(candidate, candidateConnections)) > 0, 30_000);
 
     // The end: the candidate page says so; the host room's video goes and its camera turns off.
-    await fixture.host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: fixture.interviewId });
+    await fixture.host.ok(END_INTERVIEW, { id: fixture.interviewId });
     await candidate.waitForSelector('body[data-screen="ended"]');
     await room.waitForSelector('body[data-candidate-video="no"]');
     await room.waitForSelector('#host-self[hidden]', { state: 'attached' });

@@ -98,7 +98,7 @@ describe(`pending work survives failed enqueues (${describeDatabase()})`, () => 
       // Not READY without its webhook: the attempt failed as a whole and is retried.
       assert.equal(failedOnce.status, 'PENDING', JSON.stringify(failedOnce));
       assert.match(failedOnce.error, /attempt 1 of 5/);
-      const report = await waitForReport(host, interviewId, 60_000);
+      const report = await waitForReport(host, interviewId);
       assert.equal(report.status, 'READY');
       const [ready] = await until('report.ready to arrive', async () => {
         const requests = received(receiver, 'report.ready', interviewId);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { ConfigError, loadConfig, SETTINGS } from '../server/config.ts';
 import { migrations } from '../server/db/migrations/index.ts';
@@ -90,9 +89,17 @@ describe(`platform lifecycle (${describeDatabase()})`, () => {
     try {
       const platform = await Platform.create(loadConfig(storage.env, { port: 0 }));
       const url = new URL(platform.url);
-      // A request whose body is still arriving is in flight for as long as we like.
+      // A request whose body is still arriving is in flight for as long as we like. Its
+      // `Expect: 100-continue` makes the server answer "100 Continue" as it takes the request,
+      // which tells the test the server has started it.
       const body = JSON.stringify({ query: '{ __typename }' });
-      const request = httpRequest({ host: url.hostname, port: url.port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } });
+      const request = httpRequest({
+        host: url.hostname,
+        port: url.port,
+        path: '/graphql',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' },
+      });
       const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
         request.on('response', async (res) => {
           let text = '';
@@ -101,9 +108,9 @@ describe(`platform lifecycle (${describeDatabase()})`, () => {
         });
         request.on('error', reject);
       });
+      const started = once(request, 'continue');
       request.write(body.slice(0, 5));
-      await once(request, 'socket');
-      await setTimeout(200); // let the server take the connection and start the request
+      await started;
       const closing = platform.close();
       request.end(body.slice(5));
       assert.deepEqual(await response, { status: 200, text: '{"data":{"__typename":"Query"}}' });

@@ -1,6 +1,7 @@
 // The proctor engine's pure parts, in Node: the face state machine (thresholds, durations,
 // repeats), the same-type debounce, the durable delivery queue, head pose and box merging.
 import assert from 'node:assert/strict';
+import { mock } from 'node:test';
 import { Debouncer } from '../client/src/proctor/debounce.ts';
 import { EventQueue, type DeliveryResult, type KeyValueStore, type QueuedEvent } from '../client/src/proctor/event-queue.ts';
 import { countDistinct } from '../client/src/proctor/face-boxes.ts';
@@ -97,6 +98,12 @@ describe('proctor engine (pure parts)', () => {
       setItem = (key: string, value: string) => void this.map.set(key, value);
     }
     const detected = (type: ViolationType) => ({ type, occurredAt: Date.now(), durationMs: 0 });
+    const RETRY_MS = 5;
+    /** A turn of the event loop: a delivery the retry timer started has settled by then. */
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    // Retry timers run on a clock the tests move.
+    beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+    afterEach(() => mock.timers.reset());
 
     it('numbers events, sends them in batches and forgets them once acknowledged', async () => {
       const sent: number[][] = [];
@@ -130,20 +137,21 @@ describe('proctor engine (pure parts)', () => {
         delivered.push(...events);
         return { accepted: events.map((e) => e.seq), rejected: [] };
       };
-      const first = new EventQueue({ store, sessionId: 's2', sessionStartedAt: Date.now(), send, retryMs: 5 });
+      const first = new EventQueue({ store, sessionId: 's2', sessionStartedAt: Date.now(), send, retryMs: RETRY_MS });
       first.add(detected('TAB_SWITCH'));
       first.add(detected('WINDOW_BLUR'));
       await first.flush();
       assert.equal(first.pending.length, 2, 'kept while the server is away');
       first.close(); // the page is reloaded
 
-      const second = new EventQueue({ store, sessionId: 's2', sessionStartedAt: Date.now(), send, retryMs: 5 });
+      const second = new EventQueue({ store, sessionId: 's2', sessionStartedAt: Date.now(), send, retryMs: RETRY_MS });
       assert.deepEqual(second.pending.map((e) => e.type), ['TAB_SWITCH', 'WINDOW_BLUR'], 'restored from storage');
       const third = second.add(detected('COPY_PASTE'));
       assert.ok(third.seq > second.pending[1]!.seq, 'numbering goes on after the restored events');
+      await second.flush(); // fails: the server is still away
       up = true;
-      await new Promise((resolve) => setTimeout(resolve, 50)); // the retry timer
-      await second.flush();
+      mock.timers.tick(RETRY_MS);
+      await nextTurn();
       assert.deepEqual(delivered.map((e) => e.type), ['TAB_SWITCH', 'WINDOW_BLUR', 'COPY_PASTE']);
       assert.equal(second.pending.length, 0);
       second.close();
@@ -156,7 +164,7 @@ describe('proctor engine (pure parts)', () => {
         store: new MemoryStore(),
         sessionId: 's3',
         sessionStartedAt: Date.now(),
-        retryMs: 5,
+        retryMs: RETRY_MS,
         send: async (events) => {
           const result: DeliveryResult = { accepted: [], rejected: [] };
           for (const event of events) {
@@ -176,7 +184,8 @@ describe('proctor engine (pure parts)', () => {
       await queue.flush();
       assert.deepEqual(refused, ['NOT_MONITORED']);
       assert.deepEqual(queue.pending.map((e) => e.type), ['TAB_SWITCH'], 'kept for a retry');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      mock.timers.tick(RETRY_MS);
+      await nextTurn();
       assert.equal(queue.pending.length, 0);
       queue.close();
     });

@@ -15,6 +15,7 @@ import { describeDatabase, startTestPlatform, type TestPlatform } from './suppor
 import { makeJpegs } from './support/snapshots.ts';
 import { until } from './support/until.ts';
 import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { END_INTERVIEW } from './support/host-operations.ts';
 
 const TEST_ENV = { PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true', PROCTOR_JOB_RETRY_DELAY: '100ms', PROCTOR_JOB_ATTEMPTS: '3' };
 const CREATE_WEBHOOK = 'mutation($url: String!, $events: [WebhookEvent!]!) { createWebhook(url: $url, events: $events) { secret webhook { id url events } } }';
@@ -80,7 +81,7 @@ describe(`reports (${describeDatabase()})`, () => {
     try {
       const events = live.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on ReportReady { candidateId reportId } } }', { id: interviewId });
       await subscribed(server.platform.services.interviewEvents, interviewId);
-      await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+      await host.ok(END_INTERVIEW, { id: interviewId });
       let ready;
       do ready = (await events.next(30_000)).data.interviewEvents;
       while (ready.__typename !== 'ReportReady');

@@ -12,10 +12,9 @@ import { describeDatabase, startTestPlatform, type TestPlatform } from './suppor
 import { CREATE_TRANSPORT, opusRtp, PRODUCE, refusal, vp8Rtp } from './support/sfu-signaling.ts';
 import { makeJpegs } from './support/snapshots.ts';
 import { until } from './support/until.ts';
+import { START_INTERVIEW } from './support/host-operations.ts';
+import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './support/candidate-fixtures.ts';
 
-const DEVICE = { userAgent: 'Mozilla/5.0 (test)', screen: { width: 1280, height: 720 }, cameras: 1, microphones: 1 };
-const JOIN = 'mutation($device: DeviceInput!) { joinSession(device: $device) { id } }';
-const REPORT = 'mutation($sessionId: ID!, $events: [EventInput!]!) { reportEvents(sessionId: $sessionId, events: $events) { accepted } }';
 const LIMITS = { mediaTransportsPerPeer: 2, mediaProducersPerPeer: 2, mediaMaxIncomingBitrate: 1_500_000, snapshotsPerSession: 3, webSocketsPerOrg: 3 };
 
 describe(`Resource caps: media, snapshots, sockets (${describeDatabase()})`, function () {
@@ -51,7 +50,7 @@ describe(`Resource caps: media, snapshots, sockets (${describeDatabase()})`, fun
       (await host.ok('mutation($id: ID!, $email: String!) { inviteCandidate(interviewId: $id, name: "Ada", email: $email) { token candidate { id } } }', { id: interviewId, email: uniqueEmail('ada') }))
         .inviteCandidate;
     const invited = await invite();
-    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(START_INTERVIEW, { id: interviewId });
     return { host, interviewId, token: invited.token as string, candidateId: invited.candidate.id as string, invite };
   }
 
@@ -107,9 +106,9 @@ describe(`Resource caps: media, snapshots, sockets (${describeDatabase()})`, fun
     /** A joined session with one acknowledged FACE_MISSING (seq 0) to attach snapshots to. */
     const session = async (joinToken: string) => {
       const socket = open(joinToken);
-      const { id } = (await socket.request(JOIN, { device: DEVICE })).joinSession;
+      const { id } = (await socket.request(JOIN_SESSION, { device: DEVICE })).joinSession;
       const events = [{ seq: 0, type: 'FACE_MISSING', durationMs: 1500, occurredAt: new Date().toISOString() }];
-      assert.deepEqual((await socket.request(REPORT, { sessionId: id, events })).reportEvents.accepted, [0]);
+      assert.deepEqual((await socket.request(REPORT_EVENTS, { sessionId: id, events })).reportEvents.accepted, [0]);
       await socket.dispose();
       return (jpeg: Buffer) =>
         fetch(`${server.url}/api/snapshots?sessionId=${id}&seq=0`, { method: 'POST', headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${joinToken}` }, body: new Uint8Array(jpeg) });

@@ -20,6 +20,7 @@ import { describeDatabase, startTestPlatform, type TestPlatform } from './suppor
 import { CAPABILITIES, CONSUME, CREATE_TRANSPORT, errorCode, OPUS_RTP, PRODUCE, ROOM_EVENTS, VP8_RTP, vp8Rtp } from './support/sfu-signaling.ts';
 import { until } from './support/until.ts';
 import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './support/host-operations.ts';
 
 const run = promisify(execFile);
 const HOST_EVENTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
@@ -60,7 +61,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     const created = await as.ok('mutation { createInterview(input: { title: "Media" }) { interview { id } } }');
     const interviewId: string = created.createInterview.interview.id;
     const invited = await as.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
-    if (start) await as.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    if (start) await as.ok(START_INTERVIEW, { id: interviewId });
     return { interviewId, token: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
   }
 
@@ -177,7 +178,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     const { interviewId, token, candidateId } = await liveInterview(false);
     const events = open(host.token).subscribe(ROOM_EVENTS, { interviewId });
     await subscribed(server.platform.services.media, interviewId);
-    await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(START_INTERVIEW, { id: interviewId });
     assert.deepEqual((await events.next()).data.mediaRoomEvents, { kind: 'ROOM_OPENED', reconnect: false, producer: null });
     const candidate = open(token);
     const transportId = (await candidate.request(CREATE_TRANSPORT, { direction: 'SEND' })).createTransport.id;
@@ -200,7 +201,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.equal((await late.next()).data.mediaRoomEvents.kind, 'ROOM_OPENED');
     const present = [(await late.next()).data.mediaRoomEvents.producer.producerId, (await late.next()).data.mediaRoomEvents.producer.producerId];
     assert.deepEqual(present.sort(), [producerId, hostMic].sort());
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
     const kinds: string[] = [];
     while (kinds.at(-1) !== 'ROOM_CLOSED') kinds.push((await events.next()).data.mediaRoomEvents.kind);
     assert.deepEqual(kinds, ['PRODUCER_CLOSED', 'PRODUCER_CLOSED', 'ROOM_CLOSED']);
@@ -242,21 +243,35 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.ok(quality.score >= 0 && quality.score <= 10);
     assert.ok(quality.packetLossPct >= 0 && quality.jitterMs >= 0 && quality.rttMs >= 0);
 
-    // Operators see it on /metrics (the recording starts once camera and mic have settled).
-    const metrics = await until('an active recording on /metrics', async () => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
-      return /^proctor_recordings_active 1$/m.test(text) && text;
-    });
-    assert.match(metrics, /^proctor_media_rooms [1-9]/m);
-    assert.match(metrics, /^proctor_media_producers [2-9]/m);
-    assert.match(metrics, /^proctor_sfu_workers 1$/m);
-
-    // Once the file holds both streams, stop the camera: MEDIA_LOST, decided by the server.
+    // The recording starts once camera and mic have settled, and its file comes to hold both.
     const connection = server.platform.orm.em.getConnection();
     await until('camera and mic in the recording file', async () => {
       const [row] = await connection.execute<{ path: string }[]>('select path from recordings where interview_id = ? and candidate_id = ?', [interviewId, candidateId]);
       return row !== undefined && (await streamsOf(row.path).catch(() => [])).join() === 'audio/opus,video/vp8';
     });
+    // Operators see it on /metrics. The gauge counts the recordings being written on the whole
+    // server at the moment of the scrape (an earlier test's candidate may still hold one: ffmpeg
+    // gives up on a stream that never sends after 10 s), so each scrape is compared with the
+    // recordings the database has open just before and after it, this one among them. A
+    // recording that ended early fails here with that reason, not as a gauge never seen.
+    const openRecordings = () => connection.execute<{ interview_id: string; candidate_id: string }[]>('select interview_id, candidate_id from recordings where ended_at is null');
+    let seen = '';
+    const metrics = await until('/metrics to count the recordings being written', async () => {
+      const before = await openRecordings();
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const after = await openRecordings();
+      assert.ok(
+        after.some((row) => row.interview_id === interviewId && row.candidate_id === candidateId),
+        'the recording is still being written',
+      );
+      seen = `${/^proctor_recordings_active .*$/m.exec(text)?.[0]} with ${before.length} then ${after.length} open in the database`;
+      return before.length === after.length && new RegExp(`^proctor_recordings_active ${after.length}$`, 'm').test(text) && text;
+    }).catch((error: Error) => assert.fail(`${error.message}; last seen ${seen}`));
+    assert.match(metrics, /^proctor_media_rooms [1-9]/m);
+    assert.match(metrics, /^proctor_media_producers [2-9]/m);
+    assert.match(metrics, /^proctor_sfu_workers 1$/m);
+
+    // Stop the camera: MEDIA_LOST, decided by the server.
     await candidatePage.evaluate(() => (window as any).harness.stopCamera());
     let lost: any;
     while (!lost) {
@@ -266,7 +281,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.equal(lost.candidateId, candidateId);
     assert.equal(lost.severity, 'HIGH');
 
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+    await host.ok(END_INTERVIEW, { id: interviewId });
     const recordings = await until('a finalized recording', async () => {
       const rows = await connection.execute<{ path: string; started_at: string; ended_at: string | null }[]>(
         'select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ?',

@@ -2,6 +2,7 @@
 // keystrokes; the state functions on their own. The live feed is a plain listener list here;
 // test/watch.test.ts runs the real command against a real server.
 import assert from 'node:assert/strict';
+import { mock } from 'node:test';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import type { InterviewEvent, LiveAlert } from '../contract/live-events.ts';
@@ -14,7 +15,30 @@ import { InterviewPicker, type PickableInterview } from '../cli/tui/interview-pi
 const h = React.createElement;
 const CANDIDATE = 'c0000000-0000-4000-8000-000000000001';
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+/**
+ * One turn of the event loop: React runs the effects of a render, such as the input handler of a
+ * prompt just shown, on the next turn (the wait Ink's own waitUntilRenderFlush() makes).
+ */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Waits turn by turn of the event loop until `condition` holds: what a key or an update causes is
+ * drawn within a few turns (an action's result once its promise settles), not at once. The bound
+ * is a hang guard; the caller asserts.
+ */
+async function turnsUntil(condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (!condition() && performance.now() < deadline) await nextTurn();
+}
+
+/** The last frame, once it matches `pattern`. */
+async function frameShowing(app: ReturnType<typeof render>, pattern: RegExp, message?: string): Promise<string> {
+  await turnsUntil(() => pattern.test(app.lastFrame() ?? ''));
+  const frame = app.lastFrame() ?? '';
+  if (message === undefined) assert.match(frame, pattern);
+  else assert.match(frame, pattern, message);
+  return frame;
+}
 
 function history(violations: InterviewHistory['candidates']['edges'][number]['node']['sessions'][number]['violations']['edges'] = []): InterviewHistory {
   const now = new Date().toISOString();
@@ -35,8 +59,8 @@ function alert(violationId: string, type: LiveAlert['type'], severity: LiveAlert
   return { __typename: 'LiveAlert', violationId, candidateId: CANDIDATE, type, severity, message, occurredAt: new Date().toISOString(), count, durationMs: 1000 };
 }
 
-/** A dashboard with a hand-fed event source and recorded actions. */
-function renderDashboard(initialHistory = history()) {
+/** A dashboard with a hand-fed event source and recorded actions, once it listens to the source. */
+async function renderDashboard(initialHistory = history()) {
   const listeners = new Set<(update: DashboardUpdate) => void>();
   const calls: string[] = [];
   const actions: DashboardActions = {
@@ -67,32 +91,39 @@ function renderDashboard(initialHistory = history()) {
       actions,
     }),
   );
+  await turnsUntil(() => listeners.size > 0);
+  assert.equal(listeners.size, 1, 'the dashboard listens to its event source');
   const push = async (update: DashboardUpdate) => {
     listeners.forEach((listener) => listener(update));
-    // Updates that follow each other closely are drawn together, one burst interval later.
-    await new Promise((resolve) => setTimeout(resolve, BURST_INTERVAL_MS + 30));
+    // Updates that follow each other closely are drawn together, at most one burst interval later.
+    mock.timers.tick(BURST_INTERVAL_MS);
+    await nextTurn();
   };
   const event = (e: InterviewEvent) => push({ kind: 'event', event: e });
   const keys = async (...chunks: string[]) => {
     for (const chunk of chunks) {
       app.stdin.write(chunk);
-      await settle();
+      await nextTurn();
     }
   };
-  return { app, calls, push, event, keys, frame: () => app.lastFrame() ?? '' };
+  return { app, calls, push, event, keys, frame: () => app.lastFrame() ?? '', shows: (pattern: RegExp, message?: string) => frameShowing(app, pattern, message) };
 }
 
 describe('terminal dashboard components', () => {
+  // The components' own timers (the burst interval, the clock, the pause that tells a lone Escape
+  // from a key sequence) run on a clock the tests move; React's scheduling stays real.
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval'] }));
+  afterEach(() => mock.timers.reset());
+
   it('draws the persisted history: header, candidate, alerts newest first with their messages', async () => {
     const earlier = new Date(Date.now() - 60_000).toISOString();
     const later = new Date(Date.now() - 30_000).toISOString();
-    const { app, frame } = renderDashboard(
+    const { app, frame } = await renderDashboard(
       history([
         { node: { id: 'v1', type: 'TAB_SWITCH', severity: 'HIGH', count: 2, durationMs: 900, occurredAt: earlier, lastOccurredAt: earlier } },
         { node: { id: 'v2', type: 'FACE_MISSING', severity: 'CRITICAL', count: 1, durationMs: 3000, occurredAt: later, lastOccurredAt: later } },
       ]),
     );
-    await settle();
     const screen = frame();
     assert.match(screen, /Senior backend engineer/);
     assert.match(screen, /LIVE/);
@@ -107,80 +138,81 @@ describe('terminal dashboard components', () => {
   });
 
   it('adds live alerts, updates a growing violation in place and toasts HIGH/CRITICAL only', async () => {
-    const { app, event, frame } = renderDashboard();
+    const { app, event, frame, shows } = await renderDashboard();
     await event(alert('v1', 'LOOKING_AWAY', 'LOW', 1, 'Candidate is looking away from the screen'));
-    assert.match(frame(), /LOW\s+Ada Lovelace\s+Candidate is looking away/);
+    await shows(/LOW\s+Ada Lovelace\s+Candidate is looking away/);
     assert.doesNotMatch(frame(), /⚠/);
 
     await event(alert('v2', 'MULTIPLE_FACES', 'CRITICAL', 1, 'More than one face visible'));
-    assert.match(frame(), /⚠ CRITICAL: Ada Lovelace — More than one face visible/);
+    await shows(/⚠ CRITICAL: Ada Lovelace — More than one face visible/);
 
     await event(alert('v2', 'MULTIPLE_FACES', 'CRITICAL', 3, 'More than one face visible (3 times)'));
-    const screen = frame();
+    const screen = await shows(/More than one face visible \(3 times\)/);
     assert.equal(screen.split('More than one face visible (3 times)').length - 1, 1, `one line for the violation:\n${screen}`);
     assert.match(screen, /ALERTS 2 {2}MULTIPLE_FACES 3 · LOOKING_AWAY 1/);
     app.unmount();
   });
 
   it('shows joins, leaves, stream quality sparklines, media loss, status changes and a ready report', async () => {
-    const { app, event, frame } = renderDashboard();
+    const { app, event, shows } = await renderDashboard();
     await event({ __typename: 'CandidateLeft', candidateId: CANDIDATE, sessionId: 's1', at: new Date().toISOString() });
-    assert.match(frame(), /Ada Lovelace\s+○ offline/);
+    await shows(/Ada Lovelace\s+○ offline/);
     await event({ __typename: 'CandidateJoined', candidateId: CANDIDATE, sessionId: 's2', name: 'Ada Lovelace', resumed: false, at: new Date().toISOString() });
-    assert.match(frame(), /Ada Lovelace\s+● online\s+cam\/mic –\s+no stream stats yet/);
+    await shows(/Ada Lovelace\s+● online\s+cam\/mic –\s+no stream stats yet/);
     for (const bitrateKbps of [400, 800, 1200]) {
       await event({ __typename: 'StreamQuality', candidateId: CANDIDATE, bitrateKbps, packetLossPct: 0.5, jitterMs: 3, rttMs: 20, score: 10 });
     }
-    assert.match(frame(), /cam\/mic ▲\s+1200 kb\/s [▁-█]{3}\s+loss\s+0\.5%/);
-    assert.match(frame(), /● REC/, 'media flowing in a live interview is recorded');
+    await shows(/cam\/mic ▲\s+1200 kb\/s [▁-█]{3}\s+loss\s+0\.5%/);
+    await shows(/● REC/, 'media flowing in a live interview is recorded');
     await event(alert('v9', 'MEDIA_LOST', 'HIGH', 1, 'Camera or microphone stream lost'));
-    assert.match(frame(), /cam\/mic ✖/);
+    await shows(/cam\/mic ✖/);
     await event({ __typename: 'InterviewStatusChanged', status: 'COMPLETED', at: new Date().toISOString() });
-    assert.match(frame(), /COMPLETED/);
+    await shows(/COMPLETED/);
     await event({ __typename: 'ReportReady', candidateId: CANDIDATE, reportId: 'r1' });
-    assert.match(frame(), /report ready/);
+    await shows(/report ready/);
     app.unmount();
   });
 
   it('says when the connection drops and when it is back', async () => {
-    const { app, push, frame } = renderDashboard();
+    const { app, push, shows } = await renderDashboard();
     await push({ kind: 'connection', state: 'live', reconnected: false });
-    assert.match(frame(), /● connected/);
+    await shows(/● connected/);
     await push({ kind: 'connection', state: 'reconnecting', reconnected: false, reason: 'server restarting' });
-    assert.match(frame(), /◌ reconnecting…/);
-    assert.match(frame(), /Connection lost \(server restarting\); reconnecting…/);
+    await shows(/◌ reconnecting…/);
+    await shows(/Connection lost \(server restarting\); reconnecting…/);
     await push({ kind: 'connection', state: 'live', reconnected: true });
-    assert.match(frame(), /Reconnected; history reloaded/);
+    await shows(/Reconnected; history reloaded/);
     app.unmount();
   });
 
   it('pings with a typed message, ends only after confirmation, shows action errors, filters by type', async () => {
-    const { app, calls, event, keys, frame } = renderDashboard();
+    const { app, calls, event, keys, frame, shows } = await renderDashboard();
     await keys('p');
-    assert.match(frame(), /Message to Ada Lovelace:/);
+    await shows(/Message to Ada Lovelace:/);
     await keys('Please look ', 'at the camera\r');
     assert.deepEqual(calls, ['ping Ada Lovelace: Please look at the camera']);
-    assert.match(frame(), /Ping shown to Ada Lovelace/);
+    await shows(/Ping shown to Ada Lovelace/);
 
     await keys('e');
-    assert.match(frame(), /End the interview for everyone\? .*\(y\/N\)/);
+    await shows(/End the interview for everyone\? .*\(y\/N\)/);
     await keys('n');
-    assert.match(frame(), /Not ended/);
+    await shows(/Not ended/);
     await keys('e', 'y');
     assert.deepEqual(calls.slice(1), ['end']);
-    assert.match(frame(), /Interview ended \(COMPLETED\)/);
+    await shows(/Interview ended \(COMPLETED\)/);
 
     await keys('s');
-    assert.match(frame(), /The interview is already LIVE/);
+    await shows(/The interview is already LIVE/);
 
     await event(alert('v1', 'TAB_SWITCH', 'HIGH', 1, 'Candidate switched to another tab'));
     await event(alert('v2', 'FACE_MISSING', 'CRITICAL', 1, 'No face visible'));
     await keys('/', 'face\r');
-    assert.match(frame(), /ALERTS 1\/2 matching "face"/);
+    await shows(/ALERTS 1\/2 matching "face"/);
     assert.doesNotMatch(frame(), /Candidate switched to another tab/);
     await keys('\u001b');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // a lone Escape is told apart from a sequence by a pause
-    assert.match(frame(), /ALERTS 2 /);
+    mock.timers.tick(100); // a lone Escape is told apart from the start of a key sequence by a pause
+    await nextTurn();
+    await shows(/ALERTS 2 /);
     app.unmount();
   });
 
@@ -191,13 +223,13 @@ describe('terminal dashboard components', () => {
     ];
     let picked: string | undefined;
     const app = render(h(InterviewPicker, { interviews, onPick: (interview: PickableInterview) => (picked = interview.id) }));
-    await settle();
-    assert.match(app.lastFrame()!, /› LIVE\s+-\s+Live one/);
+    await frameShowing(app, /› LIVE\s+-\s+Live one/);
     assert.match(app.lastFrame()!, /SCHEDULED\s+2026-12-01T14:00:00Z\s+Tomorrow/);
+    await nextTurn(); // the picker's input handler is in place
     app.stdin.write('\u001b[B');
-    await settle();
+    await frameShowing(app, /› SCHEDULED\s+2026-12-01T14:00:00Z\s+Tomorrow/);
     app.stdin.write('\r');
-    await settle();
+    await nextTurn();
     assert.equal(picked, 'b');
   });
 

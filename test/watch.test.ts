@@ -17,6 +17,7 @@ import { TmuxSession } from './support/tmux.ts';
 import { within } from './support/until.ts';
 import { startHangingServer } from './support/hanging-server.ts';
 import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './support/candidate-fixtures.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './support/host-operations.ts';
 
 const BIN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 const HEARTBEAT = 'mutation($sessionId: ID!, $telemetry: TelemetryInput!) { heartbeat(sessionId: $sessionId, telemetry: $telemetry) { serverTime } }';
@@ -159,7 +160,7 @@ describe(`proctor watch (${describeDatabase()})`, function () {
     const created = await host.ok('mutation($title: String!) { createInterview(input: { title: $title }) { interview { id } } }', { title });
     const id = created.createInterview.interview.id as string;
     const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada Lovelace", email: "ada@example.com") { token candidate { id } } }', { id });
-    if (options.start) await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+    if (options.start) await host.ok(START_INTERVIEW, { id });
     return { id, joinToken: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
   }
 
@@ -279,7 +280,7 @@ describe(`proctor watch (${describeDatabase()})`, function () {
     assert.equal(live.interviewId, id);
     assert.equal(live.replayed, undefined);
 
-    await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id });
+    await host.ok(END_INTERVIEW, { id });
     const ended = await watch.nextLine();
     assert.deepEqual({ event: ended.event, status: ended.status, interviewId: ended.interviewId }, { event: 'InterviewStatusChanged', status: 'COMPLETED', interviewId: id });
 
@@ -311,7 +312,7 @@ describe(`proctor watch (${describeDatabase()})`, function () {
     const created = await owner.ok('mutation($title: String!) { createInterview(input: { title: $title }) { interview { id } } }', { title });
     const id = created.createInterview.interview.id as string;
     const invited = await owner.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', { id });
-    await owner.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id });
+    await owner.ok(START_INTERVIEW, { id });
     return Object.assign(own, { owner, id, joinToken: invited.inviteCandidate.token as string });
   }
 

@@ -1,7 +1,7 @@
 // One candidate's recording: the room sends each of the candidate's producers as plain RTP to a
-// local ffmpeg, which copies (no re-encoding) into one WebM/Matroska file. ffmpeg gets a moment
-// to open its ports before the consumers resume, then key frames are asked for so the file
-// starts on a decodable picture. `stop()` lets ffmpeg finalize the file ('q' on stdin); so does
+// local ffmpeg, which copies (no re-encoding) into one WebM/Matroska file. The consumers resume
+// once ffmpeg has bound its RTP ports, then key frames are asked for so the file starts on a
+// decodable picture. `stop()` lets ffmpeg finalize the file ('q' on stdin); so does
 // ffmpeg itself once the file reaches its size cap (-fs), and the owner hears of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -10,12 +10,17 @@ import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import type { PlainOutput, Room } from '../../sfu/room.ts';
 import type { Logger } from '../log.ts';
-import { freeUdpPortPair } from './ports.ts';
+import { freeUdpPortPair, udpPortsBoundBy } from './ports.ts';
 import { containerFor, recordingSdp, type SdpStream } from './sdp.ts';
 
 const LOCAL_IP = '127.0.0.1';
-/** How long ffmpeg gets to open its input ports before media flows. */
-const FFMPEG_OPEN_MS = 600;
+/**
+ * Longest wait for ffmpeg to bind its RTP ports (it reads the SDP first, seconds later on a busy
+ * machine) before media flows anyway.
+ */
+const FFMPEG_OPEN_TIMEOUT_MS = 15_000;
+/** How often ffmpeg's bound ports are looked at while it starts. */
+const FFMPEG_OPEN_POLL_MS = 20;
 /** Key frames asked for at these delays after resuming: the first may arrive before ffmpeg's probe. */
 const KEY_FRAME_DELAYS_MS = [0, 1000, 2500];
 const STOP_TIMEOUT_MS = 5000;
@@ -92,7 +97,7 @@ export class Recording {
       // ffmpeg reads the SDP file when it gets round to it (seconds later on a busy machine):
       // removed only once ffmpeg is done.
       void exited.then(() => rm(sdpPath, { force: true }));
-      await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_MS));
+      const listeningAfterMs = await Recording.#untilListening(ffmpeg, streams.map((stream) => stream.port), exited, logger, path);
       await Promise.all(outputs.map((output) => output.consumer.resume()));
       const startedAt = new Date();
       const timers = KEY_FRAME_DELAYS_MS.map((delay) =>
@@ -100,7 +105,7 @@ export class Recording {
           for (const { consumer } of outputs) if (consumer.kind === 'video' && !consumer.closed) void consumer.requestKeyFrame().catch(() => {});
         }, delay),
       );
-      logger.info({ path, candidateId, streams: streams.map((s) => s.rtpParameters.codecs[0]!.mimeType) }, 'recording started');
+      logger.info({ path, candidateId, streams: streams.map((s) => s.rtpParameters.codecs[0]!.mimeType), listeningAfterMs }, 'recording started');
       const recording = new Recording({ path, startedAt, producerIds: new Set(producers.map((p) => p.id)), ffmpeg, outputs, exited, timers });
       // -fs is the only way ffmpeg ends cleanly on its own while RTP keeps arriving.
       void exited.then((code) => {
@@ -112,6 +117,31 @@ export class Recording {
       await rm(sdpPath, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * Resolves once ffmpeg has bound every RTP port, with the milliseconds that took: packets sent
+   * before that are dropped, and with them the key frame the file must start on. Also resolves
+   * (undefined) when ffmpeg exits first (its exit is reported on its own), and after
+   * FFMPEG_OPEN_TIMEOUT_MS with a warning. Only Linux's /proc shows another process's sockets:
+   * elsewhere media flows at once and the later key frame requests give the file its first picture.
+   */
+  static async #untilListening(ffmpeg: ChildProcess, ports: number[], exited: Promise<unknown>, logger: Logger, path: string): Promise<number | undefined> {
+    if (process.platform !== 'linux' || ffmpeg.pid === undefined) return undefined;
+    let running = true;
+    void exited.then(() => (running = false));
+    const started = performance.now();
+    while (running) {
+      const bound = await udpPortsBoundBy(ffmpeg.pid);
+      if (!bound) return undefined;
+      if (ports.every((port) => bound.has(port))) return Math.round(performance.now() - started);
+      if (performance.now() - started > FFMPEG_OPEN_TIMEOUT_MS) {
+        logger.warn({ path, ports, timeoutMs: FFMPEG_OPEN_TIMEOUT_MS }, 'ffmpeg did not open its RTP ports in time: media flows anyway, the recording may lack its first seconds');
+        return undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_POLL_MS));
+    }
+    return undefined;
   }
 
   /** Finalizes the file; resolves with the end time. Safe to call more than once. */

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { GraphQLClient, signUp } from './graphql.ts';
 import { connect, type Subscription, type WsClient } from './live.ts';
 import type { TestBrowser } from './browser.ts';
+import { START_INTERVIEW } from './host-operations.ts';
 
 export const ALERTS = `subscription($id: ID!) { interviewEvents(interviewId: $id) {
   __typename
@@ -28,7 +29,7 @@ export async function liveInterview(url: string, config: Record<string, unknown>
   });
   const interviewId = created.createInterview.interview.id as string;
   const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada Lovelace", email: "ada@example.com") { link token candidate { id } } }', { id: interviewId });
-  if (options.start !== false) await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+  if (options.start !== false) await host.ok(START_INTERVIEW, { id: interviewId });
   const { link, token, candidate } = invited.inviteCandidate;
   return { host, interviewId, candidateId: candidate.id, link, token };
 }

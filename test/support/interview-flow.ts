@@ -3,6 +3,8 @@
 import type { GraphQLClient } from './graphql.ts';
 import { connect } from './live.ts';
 import { DEVICE, JOIN_SESSION, REPORT_EVENTS } from './candidate-fixtures.ts';
+import { until } from './until.ts';
+import { START_INTERVIEW, END_INTERVIEW } from './host-operations.ts';
 
 export interface FlowEvent {
   type: string;
@@ -20,7 +22,7 @@ export async function runInterview(
   const interviewId = created.createInterview.interview.id as string;
   const name = options.candidate ?? 'Ada Lovelace';
   const invited = await host.ok('mutation($id: ID!, $name: String!) { inviteCandidate(interviewId: $id, name: $name, email: "ada@example.com") { token candidate { id } } }', { id: interviewId, name });
-  await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
+  await host.ok(START_INTERVIEW, { id: interviewId });
   const events = options.events ?? [];
   let sessionId: string | undefined;
   if (events.length > 0) {
@@ -35,24 +37,22 @@ export async function runInterview(
     } finally {
       await candidate.dispose();
     }
-    // The interview lasts past the last event, so none is clipped by its end.
+    // The interview lasts past the last event, so none is clipped by its end: time the scenario
+    // needs to pass (the end is stamped when endInterview runs), not a wait for the server.
     const lastEnd = Math.max(...events.map((e) => (e.afterMs ?? 0) + (e.durationMs ?? 0)));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, now + lastEnd + 50 - Date.now())));
   }
-  if (options.end !== false) await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id: interviewId });
+  if (options.end !== false) await host.ok(END_INTERVIEW, { id: interviewId });
   return { interviewId, candidateId: invited.inviteCandidate.candidate.id as string, candidateToken: invited.inviteCandidate.token as string, sessionId };
 }
 
 export const REPORT_FIELDS = `id status attempts error candidateId candidateName summary violationLogSha256 pdfBytes downloadUrl downloadUrlExpiresAt generatedAt
   scores { focus integrity composite } counts { type count } timeline { category label totalMs bars { startMs durationMs } }`;
 
-/** Polls `report(interviewId)` until it leaves PENDING. */
-export async function waitForReport(host: GraphQLClient, interviewId: string, timeoutMs = 30_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** The report of `interviewId`, once it has left PENDING. */
+export async function waitForReport(host: GraphQLClient, interviewId: string): Promise<any> {
+  return until(`the report of interview ${interviewId} to leave PENDING`, async () => {
     const { report } = await host.ok(`query($id: ID!) { report(interviewId: $id) { ${REPORT_FIELDS} } }`, { id: interviewId });
-    if (report.status !== 'PENDING') return report;
-    if (Date.now() > deadline) throw new Error(`report still PENDING after ${timeoutMs} ms: ${JSON.stringify(report)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return report.status !== 'PENDING' && report;
+  });
 }

@@ -1,7 +1,7 @@
 // graphql-ws clients for tests: a real WebSocket to the real server.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { until } from './until.ts';
+import { until, within } from './until.ts';
 
 /** How long a test waits for an event by default: a hang guard, roomy enough for a busy machine. */
 const EVENT_TIMEOUT_MS = 30_000;
@@ -81,11 +81,9 @@ export function connect(baseUrl: string, token: string | undefined, options: { l
           complete: () => {},
         },
       );
-      const within = <T>(promise: Promise<T>, ms: number, what: string) =>
-        Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms))]);
       return {
-        next: (timeoutMs = EVENT_TIMEOUT_MS) => within(events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve)), timeoutMs, 'event'),
-        error: (timeoutMs = EVENT_TIMEOUT_MS) => within(failure ? Promise.resolve(failure) : new Promise((resolve) => (failed = resolve)), timeoutMs, 'error'),
+        next: (timeoutMs = EVENT_TIMEOUT_MS) => within('the next event', events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve)), timeoutMs),
+        error: (timeoutMs = EVENT_TIMEOUT_MS) => within('the subscription error', failure ? Promise.resolve(failure) : new Promise((resolve) => (failed = resolve)), timeoutMs),
         stop,
       };
     },

@@ -2,6 +2,7 @@
 // it is told to (e.g. [500, 500] then 200 for everything after).
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { within } from './until.ts';
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -36,16 +37,14 @@ export async function startReceiver(failFirst: number[] = []): Promise<WebhookRe
   return {
     url,
     received,
-    async waitFor(count, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} webhook requests, got ${received.length}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
-      return received;
+    async waitFor(count, timeoutMs = 60_000) {
+      const arrived = new Promise<ReceivedRequest[]>((resolve) => {
+        const check = () => (received.length >= count ? resolve(received) : waiters.push(check));
+        check();
+      });
+      return within(`${count} webhook requests`, arrived, timeoutMs).catch(() => {
+        throw new Error(`expected ${count} webhook requests within ${timeoutMs} ms, got ${received.length}`);
+      });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
