@@ -10,7 +10,14 @@ import { DomainError } from '../server/errors.ts';
 import type { Services } from '../server/services/index.ts';
 import { verifyBearer } from './context.ts';
 
-export const CLOSE_CODE = { UNAUTHENTICATED: 4401, FORBIDDEN: 4403, LIMIT_EXCEEDED: 4429 } as const;
+export const CLOSE_CODE = {
+  UNAUTHENTICATED: 4401,
+  FORBIDDEN: 4403,
+  LIMIT_EXCEEDED: 4429,
+  /** The credential could not be checked (the database is unavailable): graphql-ws clients retry this one. */
+  TRY_AGAIN_LATER: 1013,
+  INTERNAL_ERROR: 1011,
+} as const;
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_REASON_LENGTH = 120;
 
@@ -84,8 +91,23 @@ export class SocketCredential {
   }
 }
 
-/** 4403 for a caller that may not do this, 4401 for anything else wrong with the credential. */
+/**
+ * The close code for a connection refused with `error` (a domain error, or a GraphQL error with a
+ * code): 4403 for a caller that may not do this, 4429 for an org at its cap, 1013 when the
+ * credential could not be checked for now, 1011 for an unexpected failure, and 4401 for anything
+ * wrong with the credential.
+ */
 export function closeCode(error: unknown): number {
   const code = error instanceof DomainError ? error.code : String((error as GraphQLError).extensions?.code);
-  return code === 'FORBIDDEN' || code === 'LIMIT_EXCEEDED' ? CLOSE_CODE[code] : CLOSE_CODE.UNAUTHENTICATED;
+  switch (code) {
+    case 'FORBIDDEN':
+    case 'LIMIT_EXCEEDED':
+      return CLOSE_CODE[code];
+    case 'UNAVAILABLE':
+      return CLOSE_CODE.TRY_AGAIN_LATER;
+    case 'INTERNAL_SERVER_ERROR':
+      return CLOSE_CODE.INTERNAL_ERROR;
+    default:
+      return CLOSE_CODE.UNAUTHENTICATED;
+  }
 }
