@@ -151,6 +151,7 @@ export class Platform implements ReadinessProbe {
         logger,
         maxPayloadBytes: config.bodyLimitBytes,
         maxSocketsPerOrg: config.webSocketsPerOrg,
+        trustProxyHops: config.trustProxyHops,
       });
       server.on('connection', (socket) => {
         platform.#sockets.add(socket);
