@@ -125,6 +125,12 @@ class ReportingCandidate {
     return seq;
   }
 
+  /** Stops at once, whatever is still queued (cleaning up after a failure). */
+  abandon(): void {
+    this.#stopping = true;
+    this.queue.length = 0;
+  }
+
   /** Stops making events and waits until the queue is empty (everything acknowledged or refused). */
   async stop(): Promise<void> {
     this.#stopping = true;
@@ -185,6 +191,7 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
   let dataDir: string | undefined;
   const platforms: Platform[] = [];
   const sockets: WsClient[] = [];
+  const candidates: ReportingCandidate[] = [];
   const logLines: string[] = [];
   /** The test's own connection to the database (to look at its sessions and rows). */
   let db: pg.Client | undefined;
@@ -209,6 +216,7 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
   });
 
   after(async () => {
+    for (const candidate of candidates) candidate.abandon();
     await db?.end().catch(() => {});
     await Promise.all(sockets.map((socket) => socket.dispose().catch(() => {})));
     for (const platform of platforms) await platform.close();
@@ -250,7 +258,6 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
     await subscribed(b.services.interviewEvents, interviewId);
 
     const candidateSockets: WsClient[] = [];
-    const candidates: ReportingCandidate[] = [];
     for (const [i, invite] of invites.entries()) {
       const platform = i < CANDIDATES_PER_PLATFORM ? a : b;
       const overWs = i % 2 === 0;
