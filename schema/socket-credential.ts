@@ -11,7 +11,7 @@ import { GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODE } from '../contract/socket-close-codes.ts';
 import type { Credential } from '../server/auth/revocations.ts';
-import { DomainError, UnauthenticatedError } from '../server/errors.ts';
+import { DomainError, UnauthenticatedError, UnavailableError } from '../server/errors.ts';
 import type { Services } from '../server/services/index.ts';
 import { verifyBearer } from './context.ts';
 
@@ -82,7 +82,8 @@ export class SocketCredential {
       return this.#credential;
     } catch (error) {
       // Closed after the current turn, so the operation's error answer goes out first.
-      if (error instanceof DomainError) this.#end(error.message, closeCode(error));
+      // A database that cannot answer now says nothing about the credential: only this operation fails.
+      if (error instanceof DomainError && !(error instanceof UnavailableError)) this.#end(error.message, closeCode(error));
       throw error;
     }
   }
@@ -110,8 +111,23 @@ export class SocketCredential {
   }
 }
 
-/** 4403 for a caller that may not do this, 4401 for anything else wrong with the credential. */
+/**
+ * The close code for a connection refused with `error` (a domain error, or a GraphQL error with a
+ * code): 4403 for a caller that may not do this, 4429 for an org at its cap, 1013 when the
+ * credential could not be checked for now, 1011 for an unexpected failure, and 4401 for anything
+ * wrong with the credential.
+ */
 export function closeCode(error: unknown): number {
   const code = error instanceof DomainError ? error.code : String((error as GraphQLError).extensions?.code);
-  return code === 'FORBIDDEN' || code === 'LIMIT_EXCEEDED' ? CLOSE_CODE[code] : CLOSE_CODE.UNAUTHENTICATED;
+  switch (code) {
+    case 'FORBIDDEN':
+    case 'LIMIT_EXCEEDED':
+      return CLOSE_CODE[code];
+    case 'UNAVAILABLE':
+      return CLOSE_CODE.TRY_AGAIN_LATER;
+    case 'INTERNAL_SERVER_ERROR':
+      return CLOSE_CODE.INTERNAL_ERROR;
+    default:
+      return CLOSE_CODE.UNAUTHENTICATED;
+  }
 }

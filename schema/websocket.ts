@@ -3,7 +3,8 @@
 // The token travels in connection_init ({ authorization: "Bearer …" }); a bad one closes the
 // socket with 4401 (not authenticated) or 4403 (not allowed) and the reason, and so does one
 // revoked or expired later (socket-credential.ts); an org already at its connection cap gets 4429.
-// Operations run with the socket's remote address as the client address (login and sign-up limits).
+// Operations run with the connection's client address (login and sign-up limits), by the same rule
+// as HTTP requests: X-Forwarded-For of the upgrade request only behind trusted proxies.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,6 +14,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
+import { clientAddress } from '../server/http/client-address.ts';
 import { OrgConnectionLimit } from '../server/org-connection-limit.ts';
 import { requestContext, type RequestContext } from '../server/request-context.ts';
 import { toGraphQLError } from './errors.ts';
@@ -41,7 +43,16 @@ export interface WebSocketBridge {
 export function attachWebSockets(
   server: Server,
   graphql: GraphQLServer,
-  options: { services: Services; logger: Logger; maxPayloadBytes: number; maxSocketsPerOrg: number; recheckIntervalMs: number },
+  options: {
+    services: Services;
+    logger: Logger;
+    maxPayloadBytes: number;
+    maxSocketsPerOrg: number;
+    /** Reverse proxies whose X-Forwarded-For is believed, as for HTTP requests. */
+    trustProxyHops: number;
+    /** Longest a socket's credential goes without being verified against the database again. */
+    recheckIntervalMs: number;
+  },
 ): WebSocketBridge {
   const { services, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
@@ -76,7 +87,10 @@ export function attachWebSockets(
           return { actor: actor.kind };
         } catch (error) {
           // Our own close code: graphql-ws's plain `false` would close with 4403, which clients retry.
-          ctx.extra.socket.close(closeCode(error), (error as Error).message.slice(0, 120));
+          // A database outage while checking the token is mapped like any operation's error
+          // (UNAVAILABLE), so the client is told to come back rather than that its token is bad.
+          const refusal = toGraphQLError(error, logger);
+          ctx.extra.socket.close(closeCode(refusal), refusal.message.slice(0, 120));
           return false;
         }
       },
@@ -111,7 +125,7 @@ export function attachWebSockets(
         }
         try {
           const contextValue = (await pipeline.contextFactory()) as object;
-          operations.set(contextValue, { pipeline, request: { requestId: randomUUID(), clientAddress: ctx.extra.request.socket.remoteAddress ?? 'unknown' } });
+          operations.set(contextValue, { pipeline, request: { requestId: randomUUID(), clientAddress: clientAddress(ctx.extra.request, options.trustProxyHops) } });
           return {
             schema: pipeline.schema,
             document,

@@ -152,6 +152,7 @@ export class Platform implements ReadinessProbe {
         maxPayloadBytes: config.bodyLimitBytes,
         maxSocketsPerOrg: config.webSocketsPerOrg,
         recheckIntervalMs: config.socketRecheckIntervalMs,
+        trustProxyHops: config.trustProxyHops,
       });
       server.on('connection', (socket) => {
         platform.#sockets.add(socket);

@@ -3,11 +3,14 @@
 // PROCTOR_TEST_DATABASE_URL); and `proctor up` itself, started and stopped by signals.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GraphQLEnumType } from 'graphql';
+import { API_TOKEN_SCOPES } from '../cli/api-tokens.ts';
+import { schema } from '../schema/index.ts';
 import { uniqueEmail } from './support/graphql.ts';
 import { STOP_MARGIN_MS } from '../cli/signals.ts';
 import type { HangingServer } from './support/hanging-server.ts';
@@ -151,11 +154,15 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
       }
     });
 
-    it('logs out, refuses a wrong password, and logs back in as the saved email with the password on stdin', async () => {
+    it('logs out (voiding the login on the server), refuses a wrong password, and logs back in as the saved email with the password on stdin', async () => {
+      const { token: loggedOut } = await ada.savedSettings();
       const logout = await ada.run(['logout']);
       assert.equal(logout.code, 0, logout.stderr);
-      assert.match(logout.stdout, /Logged out/);
+      assert.equal(logout.stdout.trim(), `Logged out of ${server.url}: the login is void on the server and removed from ${ada.configFile}`);
       assert.deepEqual(await ada.savedSettings(), { server: server.url, email: adaEmail });
+      const replayed = await ada.run(['whoami', '--token', loggedOut!]);
+      assert.equal(replayed.code, 3, 'the server refuses the logged-out login');
+      assert.match(squash(replayed.stderr), /Your login is no longer valid: log in again Code: UNAUTHENTICATED/);
 
       const anonymous = await ada.run(['whoami']);
       assert.equal(anonymous.code, 3);
@@ -168,6 +175,32 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
       const login = await ada.run(['login'], { input: `${PASSWORD}\n` });
       assert.equal(login.code, 0, login.stderr);
       assert.equal((await ada.json(['whoami'])).host.email, adaEmail);
+    });
+
+    it('logs out with the server down: forgets the login here and says the server could not be told', async () => {
+      const closed = await listen(createServer());
+      await new Promise((resolve) => closed.server.close(resolve));
+      const offline = await CliUser.create();
+      try {
+        const settings = { server: closed.url, token: (await ada.savedSettings()).token, email: adaEmail };
+        await writeFile(offline.configFile, JSON.stringify(settings), { mode: 0o600 });
+        const logout = await offline.run(['logout']);
+        assert.equal(logout.code, 0, logout.stderr);
+        assert.equal(logout.stdout.trim(), `Logged out (token removed from ${offline.configFile})`);
+        assert.match(squash(logout.stderr), new RegExp(`Warning: The server at ${closed.url} could not be told \\(Cannot reach .*ECONNREFUSED.*\\): the login stays valid there until it expires`));
+        assert.deepEqual(await offline.savedSettings(), { server: closed.url, email: adaEmail });
+
+        await writeFile(offline.configFile, JSON.stringify(settings), { mode: 0o600 });
+        const { serverError, ...result } = await offline.json(['logout']);
+        assert.deepEqual(result, { loggedOut: true, configFile: offline.configFile, server: closed.url, revokedOnServer: false });
+        assert.equal(serverError.code, 'UNREACHABLE');
+        assert.match(serverError.message, /Cannot reach the Proctor server .*ECONNREFUSED/);
+        assert.equal((await ada.json(['whoami'])).host.email, adaEmail, 'the login that could not be voided still works');
+        const again = await offline.run(['logout']);
+        assert.deepEqual([again.code, again.stdout.trim()], [0, 'Not logged in']);
+      } finally {
+        await offline.remove();
+      }
     });
   });
 
@@ -276,6 +309,36 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
       const listed = await ada.json(['tokens', 'list', '--all']);
       const entry = listed.apiTokens.find((t: { id: string }) => t.id === created.apiToken.id);
       assert.equal(entry.revokedAt, revoked.revokedAt);
+    });
+
+    it('creates a token with the scopes given by a repeated --scope, which bound what it may do', async () => {
+      const ops = await ada.json(['tokens', 'create', '--name', 'ops', '--scope', 'ADMIN', '--scope', 'LIVE']);
+      assert.deepEqual([...ops.apiToken.scopes].sort(), ['ADMIN', 'LIVE']);
+      const defaults = await ada.json(['tokens', 'create', '--name', 'ats']);
+      assert.deepEqual([...defaults.apiToken.scopes].sort(), ['INTERVIEWS_READ', 'INTERVIEWS_WRITE'], 'no --scope: what an ATS integration needs');
+      const wallboard = await ada.run(['tokens', 'create', '--name', 'wallboard', '--scope', 'INTERVIEWS_READ']);
+      assert.equal(wallboard.code, 0, wallboard.stderr);
+      assert.match(wallboard.stdout, /^Created API token "wallboard" \([0-9a-f-]+\) with INTERVIEWS_READ\. Copy the secret now/);
+
+      const listed = await ada.run(['tokens', 'list', '--token', ops.token]);
+      assert.equal(listed.code, 0, `ADMIN lists the tokens: ${listed.stderr}`);
+      assert.match(listed.stdout, new RegExp(`^${ops.apiToken.id} +ops +${ops.apiToken.prefix} +(ADMIN,LIVE|LIVE,ADMIN) `, 'm'));
+      const refused = await ada.run(['interviews', 'list', '--token', ops.token]);
+      assert.equal(refused.code, 3);
+      assert.match(squash(refused.stderr), /This API token lacks the interviews:read scope/);
+
+      const unknown = await ada.run(['tokens', 'create', '--name', 'root', '--scope', 'EVERYTHING']);
+      assert.equal(unknown.code, 2);
+      assert.match(squash(unknown.stderr), /Expected --scope=EVERYTHING to be one of: INTERVIEWS_READ, INTERVIEWS_WRITE, LIVE, ADMIN/);
+      const help = await ada.run(['tokens', 'create', '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /--scope=<option>\.\.\./);
+      assert.match(help.stdout, /\$ proctor tokens create --name wallboard --scope LIVE --scope/);
+    });
+
+    it('offers exactly the API token scopes the schema has', () => {
+      const values = (schema.getType('ApiTokenScope') as GraphQLEnumType).getValues().map((value) => value.name);
+      assert.deepEqual([...API_TOKEN_SCOPES].sort(), values.sort());
     });
   });
 

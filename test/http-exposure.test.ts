@@ -1,7 +1,7 @@
 // What the server gives away beyond its answers: metric labels stay a bounded set whatever
 // clients send (operation names, paths), a join token reaches neither /metrics nor the log,
 // /metrics can require a token, pages and snapshots carry security headers, and X-Forwarded-For
-// only counts behind a configured proxy.
+// only counts behind a configured proxy, for HTTP requests and graphql-ws connections alike.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,18 +38,41 @@ async function inBatches(count: number, parallel: number, request: (i: number) =
   }
 }
 
-/** Failed logins from one claimed address, each with a new email (so only the address limit can trip). */
-async function failedLogins(url: string, forwardedFor: (attempt: number) => string, attempts: number): Promise<(string | undefined)[]> {
+const FAILED_LOGIN = 'mutation($email: String!) { logIn(email: $email, password: "wrong password") { token } }';
+
+/** Failed logins, each with a new email (so only the address limit can trip): the error code of each. */
+async function failedLogins(attempts: number, logIn: (attempt: number) => Promise<string | undefined>): Promise<(string | undefined)[]> {
   const codes: (string | undefined)[] = [];
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) codes.push(await logIn(attempt));
+  return codes;
+}
+
+/** A failed login over HTTP from a claimed address. */
+function overHttp(url: string, forwardedFor: (attempt: number) => string): (attempt: number) => Promise<string | undefined> {
+  return async (attempt) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor(attempt) },
-      body: JSON.stringify({ query: 'mutation($email: String!) { logIn(email: $email, password: "wrong password") { token } }', variables: { email: uniqueEmail('nobody') } }),
+      body: JSON.stringify({ query: FAILED_LOGIN, variables: { email: uniqueEmail('nobody') } }),
     });
-    codes.push(((await response.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code);
-  }
-  return codes;
+    return ((await response.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code;
+  };
+}
+
+/**
+ * A failed login over graphql-ws from a claimed address, on a socket of its own (a proxy opens one
+ * upgrade per browser, adding X-Forwarded-For to it), from `localAddress`.
+ */
+function overSocket(url: string, token: string, localAddress: string, forwardedFor: (attempt: number) => string): (attempt: number) => Promise<string | undefined> {
+  return async (attempt) => {
+    const socket = connect(url, token, { localAddress, headers: { 'x-forwarded-for': forwardedFor(attempt) } });
+    try {
+      const answer = await socket.request(FAILED_LOGIN, { email: uniqueEmail('nobody') }).then(() => 'logged in', (error: Error) => error.message);
+      return /"code":"(\w+)"/.exec(answer)?.[1];
+    } finally {
+      await socket.dispose();
+    }
+  };
 }
 
 describe(`what the HTTP server exposes (${describeDatabase()})`, () => {
@@ -121,14 +144,28 @@ describe(`what the HTTP server exposes (${describeDatabase()})`, () => {
   });
 
   it('rate-limits logins by the socket address, whatever X-Forwarded-For claims, unless a proxy is trusted', async () => {
-    const spoofed = await failedLogins(server.url, (attempt) => `203.0.113.${attempt}`, ADDRESS_BUDGET + 1);
+    const spoofed = await failedLogins(ADDRESS_BUDGET + 1, overHttp(server.url, (attempt) => `203.0.113.${attempt}`));
     assert.deepEqual(spoofed, LIMITED, 'a new claimed address per attempt changes nothing');
 
-    const distinctClients = await failedLogins(behindProxy.url, (attempt) => `203.0.113.${attempt}`, ADDRESS_BUDGET + 1);
+    const distinctClients = await failedLogins(ADDRESS_BUDGET + 1, overHttp(behindProxy.url, (attempt) => `203.0.113.${attempt}`));
     assert.deepEqual(distinctClients, Array(ADDRESS_BUDGET + 1).fill('UNAUTHENTICATED'), 'behind the proxy, each forwarded address is its own client');
     // The proxy appends the address it saw: only that last entry is believed, not what the client prepended.
-    const oneClient = await failedLogins(behindProxy.url, (attempt) => `198.51.100.${attempt}, 192.0.2.7`, ADDRESS_BUDGET + 1);
+    const oneClient = await failedLogins(ADDRESS_BUDGET + 1, overHttp(behindProxy.url, (attempt) => `198.51.100.${attempt}, 192.0.2.7`));
     assert.deepEqual(oneClient, LIMITED);
+  });
+
+  it('rate-limits graphql-ws logins by the same rule as HTTP: X-Forwarded-For of the upgrade only behind a trusted proxy', async () => {
+    // Sockets from addresses of their own (127.0.0.x), so the HTTP test's budget plays no part.
+    const spoofed = await failedLogins(ADDRESS_BUDGET + 1, overSocket(server.url, host.token!, '127.0.0.6', (attempt) => `203.0.113.${100 + attempt}`));
+    assert.deepEqual(spoofed, LIMITED, 'without a trusted proxy the socket address counts, whatever the upgrade claims');
+
+    const { client: proxiedHost } = await signUp(new GraphQLClient(behindProxy.url));
+    const distinctClients = await failedLogins(ADDRESS_BUDGET + 1, overSocket(behindProxy.url, proxiedHost.token!, '127.0.0.7', (attempt) => `203.0.113.${100 + attempt}`));
+    assert.deepEqual(distinctClients, Array(ADDRESS_BUDGET + 1).fill('UNAUTHENTICATED'), 'behind the proxy, each forwarded address is its own client');
+    const oneClient = await failedLogins(ADDRESS_BUDGET + 1, overSocket(behindProxy.url, proxiedHost.token!, '127.0.0.7', (attempt) => `198.51.100.${attempt}, 192.0.2.8`));
+    assert.deepEqual(oneClient, LIMITED, 'only the entry the proxy appended is believed');
+    // The same forwarded client over HTTP shares that budget: one client, one count.
+    assert.deepEqual(await failedLogins(1, overHttp(behindProxy.url, () => '192.0.2.8')), ['RATE_LIMITED']);
   });
 
   it('serves the pages with a CSP, nosniff, no referrer and a Permissions-Policy', async () => {

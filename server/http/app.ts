@@ -27,7 +27,8 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions): Koa {
-  // Each proxy appends the address it saw: only the last `trustProxyHops` entries are not the client's say-so.
+  // Koa's proxy setting decides the scheme and host (X-Forwarded-Proto / -Host); the client
+  // address follows client-address.ts, the rule graphql-ws connections use too.
   const app = new Koa({ proxy: options.trustProxyHops > 0, maxIpsCount: options.trustProxyHops });
   app.silent = true;
   const health = healthRoutes(options.probe, options.metrics, options.metricsToken);
@@ -35,7 +36,7 @@ export function createApp(options: AppOptions): Koa {
   const graphql = new Router();
   graphql.all('/graphql', body(options.bodyLimitBytes), fetchHandler(options.graphql));
   app
-    .use(requestId())
+    .use(requestId(options.trustProxyHops))
     .use(accessLog(options.logger, options.metrics))
     .use(httpErrors(options.logger))
     .use(health.routes())

@@ -32,7 +32,8 @@ export function httpErrors(logger: Logger): Middleware {
       }
       if (error instanceof DomainError) {
         ctx.status = STATUS_BY_CODE[error.code];
-        ctx.body = { errors: [{ message: error.message, extensions: { code: error.code } }] };
+        // The same extensions as over GraphQL: `retriable` on UNAVAILABLE, the cap of LIMIT_EXCEEDED…
+        ctx.body = { errors: [{ message: error.message, extensions: { code: error.code, ...error.details } }] };
         return;
       }
       logger.error({ err: error }, 'unhandled error');

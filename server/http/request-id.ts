@@ -1,17 +1,20 @@
 // Gives every request an id (the caller's X-Request-Id when sane) and runs the rest of the
-// request inside that context, so logs and audit entries carry it.
+// request inside that context, with the client's address, so logs, audit entries and rate limits
+// carry them.
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { requestContext } from '../request-context.ts';
+import { clientAddress } from './client-address.ts';
 
 const ACCEPTABLE_ID = /^[\w.:-]{1,64}$/;
 
-export function requestId(): Middleware {
+/** `trustProxyHops`: reverse proxies whose X-Forwarded-For is believed (see client-address.ts). */
+export function requestId(trustProxyHops: number): Middleware {
   return async (ctx, next) => {
     const given = ctx.get('x-request-id');
     const id = ACCEPTABLE_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = id;
     ctx.set('X-Request-Id', id);
-    await requestContext.run({ requestId: id, clientAddress: ctx.ip }, next);
+    await requestContext.run({ requestId: id, clientAddress: clientAddress(ctx.req, trustProxyHops) }, next);
   };
 }

@@ -7,7 +7,11 @@ import type { Logger } from '../log.ts';
 import type { Channel } from './channel.ts';
 
 const PG_CHANNEL = 'proctor_live';
-const RECONNECT_DELAY_MS = 1_000;
+/**
+ * Reconnection delays: soon after a drop (messages NOTIFYed before the LISTEN is back never reach
+ * this process), doubling up to a second while the database stays away.
+ */
+const RECONNECT_DELAY_MS = { first: 100, max: 1_000 };
 /** Fields holding instants: JSON carries them as ISO strings. */
 const DATE_FIELDS = new Set(['at', 'occurredAt']);
 
@@ -25,6 +29,7 @@ export class PgRelay {
   readonly #channels = new Map<string, Channel<unknown>>();
   readonly #notify: (payload: string) => Promise<unknown>;
   #listener: pg.Client | undefined;
+  #reconnectDelayMs = RECONNECT_DELAY_MS.first;
   #closed = false;
 
   private constructor(url: string, logger: Logger, notify: (payload: string) => Promise<unknown>) {
@@ -57,26 +62,48 @@ export class PgRelay {
     this.#notify(JSON.stringify(envelope)).catch((error: Error) => this.#logger.error({ err: error, channel }, 'NOTIFY failed'));
   }
 
+  /**
+   * Opens the LISTEN connection. Once it is listening, its end (a database restart, a dropped
+   * connection) starts exactly one reconnection: pg reports a drop as one or more 'error' events
+   * followed by one 'end', so reconnecting on each error would open several listeners, and each
+   * would deliver every message again.
+   */
   async #listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.#url, application_name: 'proctor-live-relay' });
     client.on('notification', (notification) => this.#receive(notification.payload));
-    client.on('error', (error) => {
-      this.#logger.warn({ err: error }, 'live relay connection lost; reconnecting');
+    client.on('error', (error) => this.#logger.warn({ err: error }, 'live relay connection failed'));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${PG_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    client.once('end', () => {
+      if (this.#closed) return;
+      this.#logger.warn('live relay connection lost; reconnecting');
       this.#reconnect();
     });
-    await client.connect();
-    await client.query(`LISTEN ${PG_CHANNEL}`);
     this.#listener = client;
   }
 
   #reconnect(): void {
     if (this.#closed) return;
+    const delayMs = this.#reconnectDelayMs;
+    this.#reconnectDelayMs = Math.min(delayMs * 2, RECONNECT_DELAY_MS.max);
     setTimeout(() => {
-      this.#listen().catch((error: Error) => {
-        this.#logger.warn({ err: error }, 'live relay reconnect failed');
-        this.#reconnect();
-      });
-    }, RECONNECT_DELAY_MS).unref();
+      if (this.#closed) return;
+      this.#listen().then(
+        () => {
+          this.#reconnectDelayMs = RECONNECT_DELAY_MS.first;
+          this.#logger.info('live relay listening again');
+        },
+        (error: Error) => {
+          this.#logger.warn({ err: error }, 'live relay reconnect failed');
+          this.#reconnect();
+        },
+      );
+    }, delayMs).unref();
   }
 
   #receive(payload: string | undefined): void {

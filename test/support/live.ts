@@ -23,20 +23,24 @@ export interface Subscription {
   stop(): void;
 }
 
-/** `localAddress`: the client's own address (say 127.0.0.2), to appear as another machine. */
-export function connect(baseUrl: string, token: string | undefined, options: { localAddress?: string } = {}): WsClient {
+/**
+ * `localAddress`: the client's own address (say 127.0.0.2), to appear as another machine;
+ * `headers`: sent with the upgrade request (what a reverse proxy adds, such as X-Forwarded-For).
+ */
+export function connect(baseUrl: string, token: string | undefined, options: { localAddress?: string; headers?: Record<string, string> } = {}): WsClient {
   let onClosed: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
-  const { localAddress } = options;
+  const { localAddress, headers } = options;
   const client = createClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: localAddress
-      ? class extends WebSocket {
-          constructor(url: string, protocols?: string | string[]) {
-            super(url, protocols, { localAddress });
+    webSocketImpl:
+      localAddress || headers
+        ? class extends WebSocket {
+            constructor(url: string, protocols?: string | string[]) {
+              super(url, protocols, { ...(localAddress ? { localAddress } : {}), ...(headers ? { headers } : {}) });
+            }
           }
-        }
-      : WebSocket,
+        : WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,

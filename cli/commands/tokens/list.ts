@@ -25,8 +25,8 @@ export default class List extends ApiCommand<typeof List> {
     else {
       this.log(
         table([
-          ['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'],
-          ...nodes.map((t) => [t.id, t.name, t.prefix, instant(t.createdAt), instant(t.lastUsedAt), instant(t.revokedAt)]),
+          ['ID', 'NAME', 'PREFIX', 'SCOPES', 'CREATED', 'LAST USED', 'REVOKED'],
+          ...nodes.map((t) => [t.id, t.name, t.prefix, t.scopes.join(','), instant(t.createdAt), instant(t.lastUsedAt), instant(t.revokedAt)]),
         ]),
       );
     }
