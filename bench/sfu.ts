@@ -22,8 +22,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import type { types } from 'mediasoup';
 import { Room } from '../sfu/room.ts';
+import type { PlainConsumer, PlainInput } from '../sfu/types.ts';
 import { WorkerPool } from '../sfu/worker-pool.ts';
 import { loadConfig } from '../server/config.ts';
 import { Platform } from '../server/platform.ts';
@@ -240,8 +240,8 @@ async function firstVideoBytes(platform: Platform, interviewId: string): Promise
 
 /** One room of the capacity test: two plain producers fed by the replayer, one consumer each. */
 interface BenchRoom {
-  producers: types.Producer[];
-  consumers: types.Consumer[];
+  producers: PlainInput[];
+  consumers: PlainConsumer[];
 }
 
 /** Part 2: rooms on one worker, ramped. */
@@ -259,7 +259,7 @@ async function measureCapacity(ramp: number[], stepSeconds: number, signal: Abor
   const capture = await captureRtp(media, CAPTURE_SECONDS, { video: VIDEO.payloadType, audio: AUDIO.payloadType });
   const roomKbps = ([capture.video, capture.audio].flatMap((stream) => stream.packets).reduce((sum, packet) => sum + packet.payload.length, 0) * 8) / capture.loopMs;
   const pool = await WorkerPool.create({ size: 1, listenIp: '127.0.0.1', announcedAddress: undefined, rtcPort: 0 });
-  const worker = pool.workers()[0]!.worker;
+  const worker = pool.workers()[0]!.index;
   const sink = await discardSink();
   const replayer = await RtpReplayer.create(capture.loopMs);
   const rooms: BenchRoom[] = [];
@@ -269,9 +269,9 @@ async function measureCapacity(ramp: number[], stepSeconds: number, signal: Abor
       signal.throwIfAborted();
       while (rooms.length < target) rooms.push(await openBenchRoom(pool, capture, replayer, sink.port));
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const before = await snapshot(worker, rooms);
+      const before = await snapshot(pool, worker, rooms);
       await new Promise((resolve) => setTimeout(resolve, stepSeconds * 1000));
-      const after = await snapshot(worker, rooms);
+      const after = await snapshot(pool, worker, rooms);
       const seconds = (after.at - before.at) / 1000;
       const workerCpuPct = (100 * (after.cpuMs - before.cpuMs)) / 1000 / seconds;
       const packetsIn = after.producerPackets - before.producerPackets;
@@ -321,23 +321,22 @@ async function measureCapacity(ramp: number[], stepSeconds: number, signal: Abor
 
 async function openBenchRoom(pool: WorkerPool, capture: Capture, replayer: RtpReplayer, sinkPort: number): Promise<BenchRoom> {
   const room = await Room.create(pool);
-  const producers: types.Producer[] = [];
-  const consumers: types.Consumer[] = [];
+  const producers: PlainInput[] = [];
+  const consumers: PlainConsumer[] = [];
   for (const kind of ['video', 'audio'] as const) {
     const ssrc = 100_000_000 + Math.floor(Math.random() * 900_000_000);
-    const transport = await room.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
-    const producer = await transport.produce({
+    const producer = await room.plainInput(
       kind,
-      rtpParameters:
-        kind === 'video'
-          ? { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.payloadType, clockRate: 90000 }], encodings: [{ ssrc }] }
-          : { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.payloadType, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }] },
-    });
-    const output = await room.plainOutput(producer.id, { ip: '127.0.0.1', port: sinkPort, rtcpPort: sinkPort });
+      kind === 'video'
+        ? { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.payloadType, clockRate: 90000 }], encodings: [{ ssrc }] }
+        : { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.payloadType, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }] },
+      '127.0.0.1',
+    );
+    const output = await room.plainOutput(producer.producerId, { ip: '127.0.0.1', port: sinkPort, rtcpPort: sinkPort });
     await output.consumer.resume();
     producers.push(producer);
     consumers.push(output.consumer);
-    replayer.add({ port: transport.tuple.localPort, ssrc, stream: kind === 'video' ? capture.video : capture.audio });
+    replayer.add({ port: producer.port, ssrc, stream: kind === 'video' ? capture.video : capture.audio });
   }
   return { producers, consumers };
 }
@@ -350,8 +349,8 @@ async function discardSink(): Promise<{ port: number; close(): void }> {
   return { port: socket.address().port, close: () => socket.close() };
 }
 
-async function snapshot(worker: types.Worker, rooms: BenchRoom[]) {
-  const usage = await worker.getResourceUsage();
+async function snapshot(pool: WorkerPool, worker: number, rooms: BenchRoom[]) {
+  const cpuMs = await pool.cpuTimeMs(worker);
   const bench = process.cpuUsage();
   let producerPackets = 0;
   let producerBytes = 0;
@@ -359,19 +358,17 @@ async function snapshot(worker: types.Worker, rooms: BenchRoom[]) {
   let consumerPackets = 0;
   for (const { producers, consumers } of rooms) {
     for (const producer of producers) {
-      for (const stat of await producer.getStats()) {
+      for (const stat of await producer.stats()) {
         producerPackets += stat.packetCount;
         producerBytes += stat.byteCount;
         producerLost += Math.max(0, stat.packetsLost);
       }
     }
-    for (const consumer of consumers) {
-      for (const stat of await consumer.getStats()) if (stat.type === 'outbound-rtp') consumerPackets += stat.packetCount;
-    }
+    for (const consumer of consumers) consumerPackets += await consumer.packetsSent();
   }
   return {
     at: performance.now(),
-    cpuMs: usage.ru_utime + usage.ru_stime,
+    cpuMs,
     benchCpuMs: (bench.user + bench.system) / 1000,
     producerPackets,
     producerBytes,

@@ -2,55 +2,52 @@
 // an opaque id chosen by the caller (one per signaling connection): every call names the peer,
 // and a peer can only touch what it created. `close()` cascades to everything; when the worker
 // dies the room closes itself with reason 'worker-died' so the owner can re-create it elsewhere.
+// Producers carry the caller's `Tags` (who sends, which source); what goes out are plain values.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { MEDIA_CODECS } from './codecs.ts';
 import { SfuError } from './errors.ts';
+import type {
+  ConsumerOptions,
+  Direction,
+  JsonObject,
+  MediaKind,
+  PlainConsumer,
+  PlainDestination,
+  PlainInput,
+  PlainOutput,
+  ProducerInfo,
+  ProducerStats,
+  RtpCapabilities,
+  RtpParameters,
+  TransportOptions,
+  TransportStats,
+} from './types.ts';
 import type { PoolWorker, WorkerPool } from './worker-pool.ts';
 
-export type Direction = 'send' | 'recv';
+export type RoomCloseReason = 'closed' | 'worker-died';
 
-/** What a client needs to build its side of a WebRTC transport. */
-export interface TransportOptions {
-  id: string;
-  iceParameters: types.IceParameters;
-  iceCandidates: types.IceCandidate[];
-  dtlsParameters: types.DtlsParameters;
-}
-
-export interface ConsumerOptions {
-  id: string;
-  producerId: string;
-  kind: types.MediaKind;
-  rtpParameters: types.RtpParameters;
-  appData: Record<string, unknown>;
-}
-
-/** A UDP destination for plain RTP (a recorder); RTCP goes to `rtcpPort`. */
-export interface PlainDestination {
-  ip: string;
-  port: number;
-  rtcpPort: number;
-}
-
-export interface PlainOutput {
-  consumer: types.Consumer;
-  close(): void;
-}
-
-type RoomEvents = {
-  producerAdded: [producer: types.Producer];
-  producerClosed: [producer: types.Producer];
-  closed: [reason: 'closed' | 'worker-died'];
+type RoomEvents<Tags> = {
+  producerAdded: [producer: ProducerInfo<Tags>];
+  producerClosed: [producer: ProducerInfo<Tags>];
+  closed: [reason: RoomCloseReason];
 };
+
+/** The candidate's stream gets the bandwidth first when a host's downlink is short. */
+export type ProducerPriority = 'high' | 'normal';
+const VIDEO_PRIORITY: Record<ProducerPriority, number> = { high: 200, normal: 1 };
+
+interface OwnedProducer<Tags> {
+  owner: string;
+  producer: types.Producer;
+  tags: Tags;
+  priority: ProducerPriority;
+}
 
 interface Owned<T> {
   owner: string;
   item: T;
 }
-
-/** The candidate's stream gets the bandwidth first when a host's downlink is short. */
-const VIDEO_PRIORITY = { high: 200, normal: 1 };
 
 export interface RoomOptions {
   /** Travels with the router (the interview it serves). */
@@ -59,34 +56,42 @@ export interface RoomOptions {
   maxIncomingBitrate?: number;
 }
 
-/** What one peer holds in the room. */
-export interface PeerHoldings {
-  transports: number;
-  producers: types.Producer[];
+export interface ProduceOptions<Tags> {
+  kind: MediaKind;
+  /** As the client sent them; mediasoup checks them. */
+  rtpParameters: JsonObject;
+  tags: Tags;
+  priority: ProducerPriority;
 }
 
-export class Room extends EventEmitter<RoomEvents> {
-  readonly router: types.Router;
+/** What one peer holds in the room. */
+export interface PeerHoldings<Tags> {
+  transports: number;
+  producers: ProducerInfo<Tags>[];
+}
+
+export class Room<Tags = unknown> extends EventEmitter<RoomEvents<Tags>> {
+  readonly #router: types.Router;
   readonly #slot: PoolWorker;
   readonly #maxIncomingBitrate: number | undefined;
   readonly #transports = new Map<string, Owned<types.WebRtcTransport> & { direction: Direction }>();
-  readonly #producers = new Map<string, Owned<types.Producer>>();
+  readonly #producers = new Map<string, OwnedProducer<Tags>>();
   readonly #consumers = new Map<string, Owned<types.Consumer>>();
   #closed = false;
 
   private constructor(router: types.Router, slot: PoolWorker, maxIncomingBitrate: number | undefined) {
     super();
-    this.router = router;
+    this.#router = router;
     this.#slot = slot;
     this.#maxIncomingBitrate = maxIncomingBitrate;
   }
 
   /** A router on the least-loaded worker of the pool. */
-  static async create(pool: WorkerPool, options: RoomOptions = {}): Promise<Room> {
+  static async create<Tags = unknown>(pool: WorkerPool, options: RoomOptions = {}): Promise<Room<Tags>> {
     const slot = pool.leastLoaded();
     const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: options.appData ?? {} });
     slot.routers++;
-    const room = new Room(router, slot, options.maxIncomingBitrate);
+    const room = new Room<Tags>(router, slot, options.maxIncomingBitrate);
     router.observer.once('close', () => {
       slot.routers--;
       room.#finish(slot.worker.died ? 'worker-died' : 'closed');
@@ -102,13 +107,13 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#slot.index;
   }
 
-  get rtpCapabilities(): types.RouterRtpCapabilities {
-    return this.router.rtpCapabilities;
+  get rtpCapabilities(): RtpCapabilities {
+    return this.#router.rtpCapabilities;
   }
 
   async createWebRtcTransport(peer: string, direction: Direction): Promise<TransportOptions> {
     this.#assertOpen();
-    const transport = await this.router.createWebRtcTransport({
+    const transport = await this.#router.createWebRtcTransport({
       webRtcServer: this.#slot.webRtcServer,
       enableUdp: true,
       enableTcp: true,
@@ -128,39 +133,44 @@ export class Room extends EventEmitter<RoomEvents> {
     return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
   }
 
-  async connectTransport(peer: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
-    await this.#transport(peer, transportId).connect({ dtlsParameters });
+  async connectTransport(peer: string, transportId: string, dtlsParameters: JsonObject): Promise<void> {
+    const transport = this.#transport(peer, transportId);
+    await checked(() => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
   }
 
-  /** `appData` travels with the producer (who produced it, which source). */
-  async produce(peer: string, transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters, appData: Record<string, unknown>): Promise<types.Producer> {
+  async produce(peer: string, transportId: string, { kind, rtpParameters, tags, priority }: ProduceOptions<Tags>): Promise<ProducerInfo<Tags>> {
     const owned = this.#transports.get(transportId);
     if (owned?.direction === 'recv') throw new SfuError('INVALID', `Transport ${transportId} was created to receive, not to send`);
-    const producer = await this.#transport(peer, transportId).produce({ kind, rtpParameters, appData: { ...appData, peer } });
-    this.#producers.set(producer.id, { owner: peer, item: producer });
+    const transport = this.#transport(peer, transportId);
+    const producer = await checked(() => transport.produce({ kind, rtpParameters: rtpParameters as RtpParameters, appData: { peer } }));
+    const entry: OwnedProducer<Tags> = { owner: peer, producer, tags, priority };
+    this.#producers.set(producer.id, entry);
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
-      if (!this.#closed) this.emit('producerClosed', producer);
+      if (!this.#closed) this.emit('producerClosed', infoOf(entry));
     });
-    this.emit('producerAdded', producer);
-    return producer;
+    const info = infoOf(entry);
+    this.emit('producerAdded', info);
+    return info;
   }
 
   /** A paused consumer on the peer's receive transport (resumed once the client is ready). */
-  async consume(peer: string, producerId: string, rtpCapabilities: types.RtpCapabilities): Promise<ConsumerOptions> {
+  async consume(peer: string, producerId: string, rtpCapabilities: JsonObject): Promise<ConsumerOptions<Tags>> {
     this.#assertOpen();
-    const producer = this.#producers.get(producerId)?.item;
-    if (!producer) throw new SfuError('NOT_FOUND', `Producer ${producerId}`);
+    const entry = this.#producers.get(producerId);
+    if (!entry) throw new SfuError('NOT_FOUND', `Producer ${producerId}`);
+    const { producer } = entry;
     const transport = [...this.#transports.values()].find((t) => t.owner === peer && t.direction === 'recv')?.item;
     if (!transport) throw new SfuError('INVALID', 'Create a receive transport (direction RECV) before consuming');
-    if (!this.router.canConsume({ producerId, rtpCapabilities })) {
+    const capabilities = rtpCapabilities as RtpCapabilities;
+    if (!this.#router.canConsume({ producerId, rtpCapabilities: capabilities })) {
       throw new SfuError('INVALID', `These rtpCapabilities cannot receive ${producer.kind} as ${producer.rtpParameters.codecs[0]?.mimeType}`);
     }
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peer } });
-    if (consumer.kind === 'video') await consumer.setPriority(producer.appData.priority === 'high' ? VIDEO_PRIORITY.high : VIDEO_PRIORITY.normal);
+    const consumer = await checked(() => transport.consume({ producerId, rtpCapabilities: capabilities, paused: true, appData: { peer } }));
+    if (consumer.kind === 'video') await consumer.setPriority(VIDEO_PRIORITY[entry.priority]);
     this.#consumers.set(consumer.id, { owner: peer, item: consumer });
     consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
-    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters, appData: producer.appData };
+    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters, tags: entry.tags };
   }
 
   async resumeConsumer(peer: string, consumerId: string): Promise<void> {
@@ -172,7 +182,7 @@ export class Room extends EventEmitter<RoomEvents> {
   closeProducer(peer: string, producerId: string): void {
     const owned = this.#producers.get(producerId);
     if (!owned || owned.owner !== peer) throw new SfuError('NOT_FOUND', `Producer ${producerId}`);
-    owned.item.close();
+    owned.producer.close();
   }
 
   /** Everything the peer created goes (its signaling connection closed). */
@@ -181,24 +191,32 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** What a peer holds now (its limits are the owner's policy). */
-  holdings(peer: string): PeerHoldings {
+  holdings(peer: string): PeerHoldings<Tags> {
     let transports = 0;
     for (const { owner } of this.#transports.values()) if (owner === peer) transports++;
-    const producers = [...this.#producers.values()].filter(({ owner }) => owner === peer).map(({ item }) => item);
+    const producers = [...this.#producers.values()].filter(({ owner }) => owner === peer).map(infoOf);
     return { transports, producers };
   }
 
   /** Transport stats of every peer (diagnostics). */
-  async transportStats(): Promise<types.WebRtcTransportStat[]> {
-    return (await Promise.all([...this.#transports.values()].map(({ item }) => item.getStats()))).flat();
+  async transportStats(): Promise<TransportStats[]> {
+    const stats = (await Promise.all([...this.#transports.values()].map(({ item }) => item.getStats()))).flat();
+    return stats.map(({ transportId, maxIncomingBitrate, bytesReceived, bytesSent }) => ({ transportId, maxIncomingBitrate, bytesReceived, bytesSent }));
   }
 
-  producer(producerId: string): types.Producer | undefined {
-    return this.#producers.get(producerId)?.item;
+  producer(producerId: string): ProducerInfo<Tags> | undefined {
+    const entry = this.#producers.get(producerId);
+    return entry && infoOf(entry);
   }
 
-  producers(): types.Producer[] {
-    return [...this.#producers.values()].map((owned) => owned.item);
+  producers(): ProducerInfo<Tags>[] {
+    return [...this.#producers.values()].map(infoOf);
+  }
+
+  /** A producer's incoming streams as measured now (none once it has gone). */
+  async producerStats(producerId: string): Promise<ProducerStats[]> {
+    const entry = this.#producers.get(producerId);
+    return entry ? statsOf(entry.producer) : [];
   }
 
   /**
@@ -207,11 +225,24 @@ export class Room extends EventEmitter<RoomEvents> {
    */
   async plainOutput(producerId: string, destination: PlainDestination): Promise<PlainOutput> {
     this.#assertOpen();
-    const transport = await this.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: destination.ip }, rtcpMux: false, comedia: false });
+    const transport = await this.#router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: destination.ip }, rtcpMux: false, comedia: false });
     try {
       await transport.connect({ ip: destination.ip, port: destination.port, rtcpPort: destination.rtcpPort });
-      const consumer = await transport.consume({ producerId, rtpCapabilities: this.router.rtpCapabilities, paused: true });
-      return { consumer, close: () => transport.close() };
+      const consumer = await transport.consume({ producerId, rtpCapabilities: this.#router.rtpCapabilities, paused: true });
+      return { consumer: plainConsumer(consumer), close: () => transport.close() };
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+  }
+
+  /** A producer that a local process feeds with plain RTP (the SFU bench replays captured RTP into it). */
+  async plainInput(kind: MediaKind, rtpParameters: RtpParameters, ip: string): Promise<PlainInput> {
+    this.#assertOpen();
+    const transport = await this.#router.createPlainTransport({ listenInfo: { protocol: 'udp', ip }, rtcpMux: true, comedia: true });
+    try {
+      const producer = await transport.produce({ kind, rtpParameters });
+      return { producerId: producer.id, port: transport.tuple.localPort, stats: () => statsOf(producer), close: () => transport.close() };
     } catch (error) {
       transport.close();
       throw error;
@@ -219,10 +250,10 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   close(): void {
-    if (!this.#closed) this.router.close();
+    if (!this.#closed) this.#router.close();
   }
 
-  #finish(reason: 'closed' | 'worker-died'): void {
+  #finish(reason: RoomCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.emit('closed', reason);
@@ -238,4 +269,44 @@ export class Room extends EventEmitter<RoomEvents> {
   #assertOpen(): void {
     if (this.#closed) throw new SfuError('CLOSED', 'This media room has closed; reconnect when ROOM_OPENED arrives');
   }
+}
+
+/** mediasoup checks the parameters a client sent, and says what is wrong with a TypeError or an UnsupportedError. */
+async function checked<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof TypeError || (error as Error).name === 'UnsupportedError') throw new SfuError('INVALID', (error as Error).message);
+    throw error;
+  }
+}
+
+function infoOf<Tags>({ producer, tags }: OwnedProducer<Tags>): ProducerInfo<Tags> {
+  return { id: producer.id, kind: producer.kind, paused: producer.paused, clockRate: producer.rtpParameters.codecs[0]?.clockRate ?? 90000, tags };
+}
+
+async function statsOf(producer: types.Producer): Promise<ProducerStats[]> {
+  return (await producer.getStats()).map(({ packetCount, byteCount, bitrate, packetsLost, fractionLost, jitter, roundTripTime, score }) => ({
+    packetCount,
+    byteCount,
+    bitrate,
+    packetsLost,
+    fractionLost,
+    jitter,
+    roundTripTime,
+    score,
+  }));
+}
+
+function plainConsumer(consumer: types.Consumer): PlainConsumer {
+  return {
+    kind: consumer.kind,
+    rtpParameters: consumer.rtpParameters,
+    get closed() {
+      return consumer.closed;
+    },
+    resume: () => consumer.resume(),
+    requestKeyFrame: () => consumer.requestKeyFrame(),
+    packetsSent: async () => (await consumer.getStats()).reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0),
+  };
 }

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
+import type { WorkerInfo } from './types.ts';
 
 export interface WorkerPoolOptions {
   /** How many worker processes. */
@@ -18,7 +19,7 @@ export interface WorkerPoolOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
 }
 
-/** One worker process and its WebRtcServer. */
+/** One worker process and its WebRtcServer (the SFU's own: rooms are placed on it). */
 export interface PoolWorker {
   readonly index: number;
   readonly worker: types.Worker;
@@ -74,14 +75,26 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     return best;
   }
 
-  /** The workers running now (their pids, resource usage…). */
-  workers(): PoolWorker[] {
-    return this.#slots.filter((slot): slot is PoolWorker => Boolean(slot && !slot.worker.died));
+  /** The workers running now. */
+  workers(): WorkerInfo[] {
+    return this.#running().map(({ index, worker }) => ({ index, pid: worker.pid }));
+  }
+
+  /** CPU time (user + system) the worker at `index` has used, in milliseconds. */
+  async cpuTimeMs(index: number): Promise<number> {
+    const slot = this.#running().find((running) => running.index === index);
+    if (!slot) throw new Error(`mediasoup worker ${index} is not running`);
+    const usage = await slot.worker.getResourceUsage();
+    return usage.ru_utime + usage.ru_stime;
   }
 
   close(): void {
     this.#closed = true;
     for (const slot of this.#slots) slot?.worker.close();
+  }
+
+  #running(): PoolWorker[] {
+    return this.#slots.filter((slot): slot is PoolWorker => Boolean(slot && !slot.worker.died));
   }
 
   async #spawn(index: number): Promise<PoolWorker> {

@@ -70,7 +70,7 @@ builder.queryField('routerRtpCapabilities', (t) =>
     type: 'JSONObject',
     description: "The interview's router capabilities, for mediasoup-client's device.load (LIVE interviews, graphql-ws only)",
     args: { interviewId: t.arg.id({ description: INTERVIEW_ID }) },
-    resolve: (_root, { interviewId }, ctx) => ctx.services.media.routerRtpCapabilities(mediaActor(ctx), mediaPeer(ctx), interviewId) as Promise<Record<string, unknown>>,
+    resolve: (_root, { interviewId }, ctx) => ctx.services.media.routerRtpCapabilities(mediaActor(ctx), mediaPeer(ctx), interviewId),
   }),
 );
 
@@ -79,7 +79,7 @@ builder.mutationField('createTransport', (t) =>
     type: TransportOptionsType,
     args: { interviewId: t.arg.id({ description: INTERVIEW_ID }), direction: t.arg({ type: TransportDirectionEnum, required: true }) },
     resolve: (_root, { interviewId, direction }, ctx) =>
-      ctx.services.media.createTransport(mediaActor(ctx), mediaPeer(ctx), interviewId, direction) as unknown as Promise<TransportOptionsPayload>,
+      ctx.services.media.createTransport(mediaActor(ctx), mediaPeer(ctx), interviewId, direction),
   }),
 );
 
@@ -113,7 +113,7 @@ builder.mutationField('consume', (t) =>
     description: 'Needs a RECV transport in the same room; the consumer starts paused',
     args: { producerId: t.arg.id({ required: true }), rtpCapabilities: t.arg({ type: 'JSONObject', required: true }) },
     resolve: (_root, { producerId, rtpCapabilities }, ctx) =>
-      ctx.services.media.consume(mediaActor(ctx), mediaPeer(ctx), producerId, rtpCapabilities) as unknown as Promise<ConsumerOptionsPayload>,
+      ctx.services.media.consume(mediaActor(ctx), mediaPeer(ctx), producerId, rtpCapabilities),
   }),
 );
 

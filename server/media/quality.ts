@@ -3,7 +3,7 @@
 // candidate (running averages, minimum score) for the report.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { types } from 'mediasoup';
+import type { ProducerStats } from '../../sfu/types.ts';
 
 export interface QualitySample {
   bitrateKbps: number;
@@ -17,7 +17,7 @@ export interface QualitySample {
 export interface ProducerSample {
   /** RTP clock rate of the producer's codec: mediasoup reports jitter in RTP timestamp units. */
   clockRate: number;
-  stats: types.ProducerStat[];
+  stats: ProducerStats[];
 }
 
 export function qualityOf(producers: ProducerSample[]): QualitySample | undefined {

@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { types } from 'mediasoup';
-import type { PlainOutput, Room } from '../../sfu/room.ts';
+import type { Room } from '../../sfu/room.ts';
+import type { PlainOutput, ProducerInfo } from '../../sfu/types.ts';
 import type { Logger } from '../log.ts';
 import { freeUdpPortPair, udpPortsBoundBy } from './ports.ts';
 import { containerFor, recordingSdp, type SdpStream } from './sdp.ts';
@@ -30,7 +30,7 @@ export type RecordingEnd = 'size-limit' | 'failed';
 
 export interface RecordingOptions {
   room: Room;
-  producers: types.Producer[];
+  producers: ProducerInfo<unknown>[];
   /** `<dataDir>/recordings/<interviewId>` */
   directory: string;
   candidateId: string;

@@ -1,11 +1,11 @@
 // The SDP that tells ffmpeg what plain RTP arrives where: one m-line per consumer, RTCP on the
 // next port (ffmpeg's convention), payload types and codec parameters as mediasoup sends them.
-import type { types } from 'mediasoup';
+import type { MediaKind, RtpParameters } from '../../sfu/types.ts';
 
 export interface SdpStream {
   port: number;
-  rtpParameters: types.RtpParameters;
-  kind: types.MediaKind;
+  rtpParameters: RtpParameters;
+  kind: MediaKind;
 }
 
 export function recordingSdp(ip: string, streams: SdpStream[]): string {
