@@ -64,7 +64,8 @@ describe(`GraphQL fuzzing (${describeDatabase()})`, () => {
 
     it('a variable that does not fit its type is BAD_USER_INPUT, not an error without a code', async () => {
       const wrongInt = await refusal('query($first: Int) { interviews(first: $first) { edges { cursor } } }', { first: 1.5 });
-      assert.deepEqual(wrongInt, { code: 'BAD_USER_INPUT', message: 'Int cannot represent non-integer value: 1.5' });
+      assert.equal(wrongInt.code, 'BAD_USER_INPUT');
+      assert.match(wrongInt.message, /Int cannot represent non-integer value: 1\.5/);
       const missing = await refusal('mutation($id: ID!) { startInterview(id: $id) { id } }', {});
       assert.equal(missing.code, 'BAD_USER_INPUT');
       const badEnum = await refusal('query($status: InterviewStatus) { interviews(status: $status) { edges { cursor } } }', { status: 'NOPE' });

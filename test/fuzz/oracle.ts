@@ -18,6 +18,8 @@ export const EXPECTED_CODES = new Set([
   'INTERVIEW_ENDED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
+  // graphql-yoga: an operationName that names no operation of the document (HTTP 400).
+  'OPERATION_RESOLUTION_FAILURE',
   // HTTP: malformed JSON (400) and a body over the limit (413).
   'BAD_REQUEST',
   'PAYLOAD_TOO_LARGE',
