@@ -62,6 +62,12 @@ describe(`GraphQL fuzzing (${describeDatabase()})`, () => {
       assert.deepEqual(await host.withToken('').error(login, { email: 'a\u0000@example.com' }), { code: 'UNAUTHENTICATED', message: 'Invalid email or password' });
     });
 
+    it('a syntax error is GRAPHQL_PARSE_FAILED over graphql-ws as over HTTP', async () => {
+      const query = 'query { interview(id: "\\ud83d") { id } }';
+      assert.equal((await refusal(query, {})).code, 'GRAPHQL_PARSE_FAILED');
+      assert.equal((await refusal('{ me \u0000 }', {})).code, 'GRAPHQL_PARSE_FAILED');
+    });
+
     it('a variable that does not fit its type is BAD_USER_INPUT, not an error without a code', async () => {
       const wrongInt = await refusal('query($first: Int) { interviews(first: $first) { edges { cursor } } }', { first: 1.5 });
       assert.equal(wrongInt.code, 'BAD_USER_INPUT');
