@@ -14,9 +14,15 @@ export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
   if (original instanceof DomainError) {
     return new GraphQLError(original.message, { ...location, extensions: { code: original.code, ...original.details } });
   }
-  // Errors graphql itself raised (syntax, validation, variable coercion) are the client's.
-  if (error instanceof GraphQLError && !error.originalError) return error;
-  if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
+  // Errors graphql itself raised (syntax, validation, variable coercion) are the client's. Syntax
+  // and validation errors carry their code already, and so do our scalars' refusals; a variable
+  // that does not fit a built-in type (which graphql wraps around the scalar's own error) is bad
+  // input and says so like every other refusal.
+  if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+    const cause = error.originalError instanceof GraphQLError ? error.originalError : error;
+    if (cause.extensions?.code) return cause;
+    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  }
   logger.error({ err: original }, 'unexpected error in a resolver');
   return new GraphQLError('Unexpected server error', { ...location, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

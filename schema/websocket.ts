@@ -108,7 +108,8 @@ export function attachWebSockets(
         try {
           document = pipeline.parse(payload.query);
         } catch (error) {
-          return [clientError(error as GraphQLError)];
+          // Over HTTP yoga gives a syntax error this code; the same document gets the same answer here.
+          return [clientError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const errors = pipeline.validate(pipeline.schema, document);
         if (errors.length) return errors.map(clientError);
@@ -181,8 +182,12 @@ export function attachWebSockets(
   };
 }
 
-/** Yoga marks parse/validation errors with an HTTP status its HTTP layer strips; do the same here. */
-function clientError(error: GraphQLError): GraphQLError {
+/**
+ * Yoga marks parse/validation errors with an HTTP status its HTTP layer strips; do the same here,
+ * and give the error `code` unless it has one (a query limit's BAD_USER_INPUT).
+ */
+function clientError(error: GraphQLError, code?: string): GraphQLError {
   const { http: _http, ...extensions } = error.extensions ?? {};
+  if (code && !extensions.code) extensions.code = code;
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
 }

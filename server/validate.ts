@@ -7,11 +7,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function email(field: string, value: string): string {
   const trimmed = value.trim().toLowerCase();
-  if (trimmed.length > 254 || !EMAIL.test(trimmed)) throw new ValidationError(field, `"${value.slice(0, 80)}" is not a valid email address`);
+  if (trimmed.length > 254 || !EMAIL.test(trimmed) || unstorableText(trimmed)) throw new ValidationError(field, `${JSON.stringify(value.slice(0, 80))} is not a valid email address`);
   return trimmed;
 }
 
+/** Whether PostgreSQL can take the string as text: no NUL character, no lone UTF-16 surrogate. */
+export function isStorableText(value: string): boolean {
+  return unstorableText(value) === undefined;
+}
+
 export function text(field: string, value: string, { min = 1, max }: { min?: number; max: number }): string {
+  const problem = unstorableText(value);
+  if (problem) throw new ValidationError(field, problem);
   const trimmed = value.trim();
   if (trimmed.length < min) throw new ValidationError(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
   if (trimmed.length > max) throw new ValidationError(field, `must be at most ${max} characters (got ${trimmed.length})`);

@@ -208,6 +208,11 @@ export class MediaService {
     return this.#events.listenerCount(interviewId);
   }
 
+  /** Subscriptions to every room's events in this process. */
+  totalListeners(): number {
+    return this.#events.totalListeners();
+  }
+
   /** A signaling connection closed: its transports (and so producers, consumers) go. */
   async peerLeft(peer: string): Promise<void> {
     const joined = this.#peers.get(peer);

@@ -109,7 +109,8 @@ export class AccountService {
     this.#addressLimiter.take(address, LOGIN_LIMITED);
     this.#emailLimiter.take(email, LOGIN_LIMITED);
     const em = this.#orm.em.fork();
-    const host = await em.findOne(Host, { email });
+    // An email PostgreSQL cannot even compare (a NUL character) belongs to no host: the same generic answer.
+    const host = validate.isStorableText(email) ? await em.findOne(Host, { email }) : null;
     const ok = await verifyPassword(input.password, host?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!host || !ok) throw new UnauthenticatedError('Invalid email or password');
     this.#emailLimiter.reset(email);
