@@ -11,6 +11,8 @@ function values<T extends Record<string, string>>(object: T): T[keyof T][] {
 export const InterviewStatus = { SCHEDULED: 'SCHEDULED', LIVE: 'LIVE', COMPLETED: 'COMPLETED', ARCHIVED: 'ARCHIVED' } as const;
 export type InterviewStatus = (typeof InterviewStatus)[keyof typeof InterviewStatus];
 export const INTERVIEW_STATUSES = values(InterviewStatus);
+/** An interview in these has ended: its candidate can no longer join, report or heartbeat. */
+export const ENDED_INTERVIEW_STATUSES: readonly InterviewStatus[] = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
 
 export const AudioPolicy = { IGNORE: 'IGNORE', FLAG: 'FLAG' } as const;
 export type AudioPolicy = (typeof AudioPolicy)[keyof typeof AudioPolicy];

@@ -5,8 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type CandidateActor, type OrgActor } from '../auth/actor.ts';
-import { Candidate, InterviewStatus, Session, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
-import { parseTimestamp } from '../db/timestamps.ts';
+import { Candidate, ENDED_INTERVIEW_STATUSES, InterviewStatus, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
 import { InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -15,7 +14,9 @@ import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
 import type { Channel } from './channel.ts';
 import { alertMessage, type CandidateMessage, type InterviewEvent, type LiveAlert } from './events.ts';
-import type { EventOutcome, EventRow, EventWriter, FoldedRows, QueuedEvent, SessionAggregation, ViolationRow } from './event-writer.ts';
+import type { EventRow, ViolationRow } from './event-store.ts';
+import type { EventOutcome, EventWriter, FoldedRows, QueuedEvent, SessionAggregation } from './event-writer.ts';
+import { SessionStore, type JoinedSession } from './session-store.ts';
 import { ignoredByConfig, severityOf } from './severity.ts';
 
 export interface DeviceInfo {
@@ -67,12 +68,6 @@ export interface ReportResult {
   rejected: RejectedEvent[];
 }
 
-export interface JoinedSession {
-  session: Session;
-  candidate: Candidate;
-  resumed: boolean;
-}
-
 export const MAX_EVENTS_PER_BATCH = 100;
 export const AGGREGATION_WINDOW_MS = 5_000;
 export const CLOCK_SKEW_MS = 30_000;
@@ -120,10 +115,10 @@ interface SessionState {
 }
 
 const COMMITTED = Promise.resolve();
-const ENDED_STATUSES: readonly InterviewStatus[] = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
 
 export class MonitoringService {
   readonly #orm: MikroORM;
+  readonly #store: SessionStore;
   readonly #writer: EventWriter;
   readonly #interviewEvents: Channel<InterviewEvent>;
   readonly #candidateMessages: Channel<CandidateMessage>;
@@ -144,6 +139,7 @@ export class MonitoringService {
     options: MonitoringOptions,
   ) {
     this.#orm = orm;
+    this.#store = new SessionStore(orm);
     this.#writer = writer;
     this.#interviewEvents = channels.interviewEvents;
     this.#candidateMessages = channels.candidateMessages;
@@ -160,15 +156,9 @@ export class MonitoringService {
 
   /** Starts the candidate's session, or resumes the open one (reconnects are normal). */
   async joinSession(actor: CandidateActor, device: DeviceInfo): Promise<JoinedSession> {
-    const deviceInfo = validateDevice(device);
-    const em = this.#orm.em.fork();
-    const candidate = await em.findOneOrFail(Candidate, actor.candidateId, { populate: ['interview'] });
-    if (ENDED_STATUSES.includes(candidate.interview.status)) throw new InterviewEndedError(actor.interviewId);
-    let session = await em.findOne(Session, { candidate: actor.candidateId, endTime: null }, { orderBy: { startTime: 'desc' } });
-    const resumed = Boolean(session);
-    if (session) session.deviceInfo = deviceInfo;
-    else session = em.create(Session, { candidate: actor.candidateId, interview: actor.interviewId, deviceInfo });
-    await em.flush();
+    const joined = await this.#store.openOrResume(actor.candidateId, actor.interviewId, validateDevice(device));
+    if (!joined) throw new InterviewEndedError(actor.interviewId);
+    const { session, candidate, resumed } = joined;
     const state = await this.#state(actor, session.id);
     state.lastSeenAt = Date.now();
     state.heartbeatLost = false;
@@ -181,7 +171,7 @@ export class MonitoringService {
       at: new Date(),
       resumed,
     });
-    return { session, candidate, resumed };
+    return joined;
   }
 
   async reportEvents(actor: CandidateActor, sessionId: string, events: ReportedEvent[]): Promise<ReportResult> {
@@ -256,13 +246,7 @@ export class MonitoringService {
     state.heartbeatLost = false;
     if (now - state.heartbeatPersistedAt >= HEARTBEAT_PERSIST_INTERVAL_MS) {
       state.heartbeatPersistedAt = now;
-      const updated = await this.#orm.em.getConnection().execute<{ id: string }[]>(
-        `update sessions set last_heartbeat_at = ?, telemetry = ? where id = ?
-           and exists (select 1 from interviews where id = ? and status not in (${ENDED_STATUSES.map((status) => `'${status}'`).join(', ')}))
-         returning id`,
-        [new Date(now), JSON.stringify(checked), sessionId, state.interviewId],
-      );
-      if (updated.length === 0) {
+      if (!(await this.#store.recordHeartbeat(sessionId, state.interviewId, new Date(now), checked))) {
         state.ended = true;
         throw new InterviewEndedError(state.interviewId);
       }
@@ -369,12 +353,9 @@ export class MonitoringService {
    * joined a session, or the interview has ended).
    */
   async recordServerEvent(candidateId: string, type: ViolationType, durationMs: number, metadata: Record<string, unknown>): Promise<boolean> {
-    const [session] = await this.#orm.em.getConnection().execute<{ id: string }[]>(
-      'select id from sessions where candidate_id = ? order by start_time desc limit 1',
-      [candidateId],
-    );
-    if (!session) return false;
-    const state = await this.#state({ candidateId }, session.id);
+    const sessionId = await this.#store.latestOf(candidateId);
+    if (!sessionId) return false;
+    const state = await this.#state({ candidateId }, sessionId);
     if (state.ended) return false;
     const now = new Date();
     const [outcome] = await this.#record(state, [{ seq: null, type, occurredAt: now, durationMs, metadata }], now);
@@ -389,16 +370,14 @@ export class MonitoringService {
       const state = await pending.catch(() => undefined);
       if (!state || state.heartbeatLost || now - state.lastSeenAt < this.#options.heartbeatTimeoutMs) continue;
       try {
-        const [interview] = state.ended
-          ? []
-          : await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [state.interviewId]);
-        if (state.ended || !interview || ENDED_STATUSES.includes(interview.status)) {
+        const status = state.ended ? undefined : await this.#store.interviewStatus(state.interviewId);
+        if (state.ended || !status || ENDED_INTERVIEW_STATUSES.includes(status)) {
           // Over and silent: nothing left to watch. Forgetting it stops this query every tick
           // and bounds memory; a late event reloads the state from the database.
           this.#forget(sessionId);
           continue;
         }
-        if (interview.status !== InterviewStatus.LIVE) continue;
+        if (status !== InterviewStatus.LIVE) continue;
         state.heartbeatLost = true;
         const silentMs = now - state.lastSeenAt;
         await this.#record(state, [{ seq: null, type: 'HEARTBEAT_LOST', occurredAt: new Date(now), durationMs: silentMs, metadata: { silentMs } }], new Date(now));
@@ -461,27 +440,21 @@ export class MonitoringService {
 
   async #load(sessionId: string): Promise<SessionState> {
     if (!validate.isUuid(sessionId)) throw new NotFoundError('Session', sessionId);
-    const connection = this.#orm.em.getConnection();
-    const [session] = await connection.execute<{ candidate_id: string; interview_id: string; start_time: string; config: InterviewConfig; status: InterviewStatus }[]>(
-      `select s.candidate_id, s.interview_id, s.start_time, i.config, i.status
-         from sessions s join interviews i on i.id = s.interview_id where s.id = ?`,
-      [sessionId],
-    );
+    const session = await this.#store.load(sessionId);
     if (!session) throw new NotFoundError('Session', sessionId);
-    const seqs = await connection.execute<{ seq: number }[]>('select seq from events where session_id = ? and seq is not null', [sessionId]);
-    const interviewId = session.interview_id;
+    const { interviewId } = session;
     const state: SessionState = {
       sessionId,
-      candidateId: session.candidate_id,
+      candidateId: session.candidateId,
       interviewId,
-      startedAt: parseTimestamp(session.start_time),
+      startedAt: session.startedAt,
       config: session.config,
-      ended: ENDED_STATUSES.includes(session.status),
+      ended: ENDED_INTERVIEW_STATUSES.includes(session.status),
       // The end of the interview, in this process or (relayed) another one.
       unlisten: this.#interviewEvents.listen(interviewId, (event) => {
-        if (event.kind === 'InterviewStatusChanged' && ENDED_STATUSES.includes(event.status)) state.ended = true;
+        if (event.kind === 'InterviewStatusChanged' && ENDED_INTERVIEW_STATUSES.includes(event.status)) state.ended = true;
       }),
-      seen: new Map(seqs.map((row) => [row.seq, COMMITTED])),
+      seen: new Map(session.storedSeqs.map((seq) => [seq, COMMITTED])),
       windows: new Map(),
       aggregation: { sessionId, interviewId, fold: (events) => this.#fold(state, events) },
       rate: new TokenBucket(EVENT_RATE.perSecond, EVENT_RATE.burst),
