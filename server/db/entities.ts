@@ -250,7 +250,7 @@ export const Report = defineEntity({
     candidate: () => p.manyToOne(Candidate).index(),
     status: p.enum(() => ReportStatus).default(ReportStatus.PENDING),
     scoreComposite: p.integer().nullable(),
-    scoreConfidence: p.integer().nullable(),
+    scoreIntegrity: p.integer().nullable(),
     scoreFocus: p.integer().nullable(),
     reportPdfUrl: p.string().length(2048).nullable(),
     aiSummary: p.text().nullable(),

@@ -24,7 +24,7 @@ export interface ReportRow {
   attempts: number;
   error: string | null;
   scoreFocus: number | null;
-  scoreConfidence: number | null;
+  scoreIntegrity: number | null;
   scoreComposite: number | null;
   summary: string | null;
   aiSummary: string | null;
@@ -69,7 +69,7 @@ export interface EventRecord {
 /** What a READY report keeps. */
 export interface ReadyReport {
   scoreFocus: number;
-  scoreConfidence: number;
+  scoreIntegrity: number;
   scoreComposite: number;
   summary: string;
   aiSummary: string | null;
@@ -89,7 +89,7 @@ interface RawReport {
   attempts: number;
   error: string | null;
   score_focus: number | null;
-  score_confidence: number | null;
+  score_integrity: number | null;
   score_composite: number | null;
   summary: string | null;
   ai_summary: string | null;
@@ -101,7 +101,7 @@ interface RawReport {
 }
 
 const REPORT_COLUMNS = `r.id, r.interview_id, r.candidate_id, c.name as candidate_name, i.org_id, r.status, r.attempts, r.error,
-  r.score_focus, r.score_confidence, r.score_composite, r.summary, r.ai_summary, r.metrics, r.violation_log_sha256,
+  r.score_focus, r.score_integrity, r.score_composite, r.summary, r.ai_summary, r.metrics, r.violation_log_sha256,
   r.pdf_bytes, r.generated_at, r.created_at`;
 const REPORT_FROM = 'reports r join interviews i on i.id = r.interview_id join candidates c on c.id = r.candidate_id';
 
@@ -153,11 +153,11 @@ export class ReportStore {
 
   async markReady(tx: EntityManager, reportId: string, report: ReadyReport): Promise<void> {
     await tx.execute(
-      `update reports set status = 'READY', error = null, score_focus = ?, score_confidence = ?, score_composite = ?, summary = ?, ai_summary = ?,
+      `update reports set status = 'READY', error = null, score_focus = ?, score_integrity = ?, score_composite = ?, summary = ?, ai_summary = ?,
          metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ? where id = ?`,
       [
         report.scoreFocus,
-        report.scoreConfidence,
+        report.scoreIntegrity,
         report.scoreComposite,
         report.summary,
         report.aiSummary,
@@ -263,7 +263,7 @@ function toReportRow(row: RawReport): ReportRow {
     attempts: row.attempts,
     error: row.error,
     scoreFocus: row.score_focus,
-    scoreConfidence: row.score_confidence,
+    scoreIntegrity: row.score_integrity,
     scoreComposite: row.score_composite,
     summary: row.summary,
     aiSummary: row.ai_summary,

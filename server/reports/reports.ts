@@ -129,7 +129,7 @@ export class ReportService {
       const deliveries = await this.#store.transaction(async (tx) => {
         await this.#store.markReady(tx, reportId, {
           scoreFocus: input.scores.focus,
-          scoreConfidence: input.scores.integrity,
+          scoreIntegrity: input.scores.integrity,
           scoreComposite: input.scores.composite,
           summary: input.scores.summary,
           aiSummary: input.aiSummary,
@@ -253,7 +253,7 @@ export class ReportService {
       status: row.status,
       attempts: row.attempts,
       error: row.error,
-      scores: row.scoreComposite === null ? null : { focus: row.scoreFocus!, integrity: row.scoreConfidence!, composite: row.scoreComposite },
+      scores: row.scoreComposite === null ? null : { focus: row.scoreFocus!, integrity: row.scoreIntegrity!, composite: row.scoreComposite },
       summary: row.summary,
       aiSummary: row.aiSummary,
       counts: row.metrics?.counts ?? [],
