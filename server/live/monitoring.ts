@@ -4,16 +4,15 @@
 // durable, and acknowledged then. Once the interview has ended nothing more is accepted.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { reachesInterview, type CandidateActor, type OrgActor } from '../auth/actor.ts';
-import { Candidate, ENDED_INTERVIEW_STATUSES, InterviewStatus, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
+import type { CandidateActor } from '../auth/actor.ts';
+import { ENDED_INTERVIEW_STATUSES, InterviewStatus, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
 import { InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { TokenBucket } from '../rate-limit.ts';
-import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
 import type { Channel } from './channel.ts';
-import { alertMessage, type CandidateMessage, type InterviewEvent, type LiveAlert } from './events.ts';
+import { alertMessage, type InterviewEvent, type LiveAlert } from './events.ts';
 import type { EventRow, ViolationRow } from './event-store.ts';
 import type { EventOutcome, EventWriter, FoldedRows, QueuedEvent, SessionAggregation } from './event-writer.ts';
 import { SessionStore, type JoinedSession } from './session-store.ts';
@@ -76,7 +75,6 @@ export const EVENT_RATE = { perSecond: 50, burst: 200 };
 const MAX_METADATA_BYTES = 2048;
 const MAX_METADATA_DEPTH = 8;
 const MAX_DURATION_MS = 24 * 3_600_000;
-const MAX_MESSAGE_LENGTH = 500;
 /** Heartbeats persist to the session row at most this often; the watchdog works from memory. */
 const HEARTBEAT_PERSIST_INTERVAL_MS = 10_000;
 
@@ -117,11 +115,9 @@ interface SessionState {
 const COMMITTED = Promise.resolve();
 
 export class MonitoringService {
-  readonly #orm: MikroORM;
   readonly #store: SessionStore;
   readonly #writer: EventWriter;
   readonly #interviewEvents: Channel<InterviewEvent>;
-  readonly #candidateMessages: Channel<CandidateMessage>;
   readonly #logger: Logger;
   readonly #metrics: Metrics;
   readonly #options: MonitoringOptions;
@@ -133,16 +129,14 @@ export class MonitoringService {
   constructor(
     orm: MikroORM,
     writer: EventWriter,
-    channels: { interviewEvents: Channel<InterviewEvent>; candidateMessages: Channel<CandidateMessage> },
+    interviewEvents: Channel<InterviewEvent>,
     logger: Logger,
     metrics: Metrics,
     options: MonitoringOptions,
   ) {
-    this.#orm = orm;
     this.#store = new SessionStore(orm);
     this.#writer = writer;
-    this.#interviewEvents = channels.interviewEvents;
-    this.#candidateMessages = channels.candidateMessages;
+    this.#interviewEvents = interviewEvents;
     this.#logger = logger;
     this.#metrics = metrics;
     this.#options = options;
@@ -278,25 +272,6 @@ export class MonitoringService {
         at: new Date(),
       });
     }
-  }
-
-  /** A host's ping or warning, delivered to the candidate's `candidateMessages` and audited. */
-  async message(actor: OrgActor, candidateId: string, kind: CandidateMessage['kind'], text: string): Promise<{ message: CandidateMessage; delivered: boolean }> {
-    const message = validate.text('message', text, { max: MAX_MESSAGE_LENGTH });
-    const em = this.#orm.em.fork();
-    const candidate = validate.isUuid(candidateId) ? await em.findOne(Candidate, { id: candidateId, interview: { org: actor.orgId } }) : null;
-    if (!candidate || !reachesInterview(actor, candidate.interview.id)) throw new NotFoundError('Candidate', candidateId);
-    const sent: CandidateMessage = { id: randomUUID(), candidateId, kind, message, at: new Date() };
-    const delivered = this.#candidateMessages.listenerCount(candidateId) > 0;
-    this.#candidateMessages.publish(candidateId, sent);
-    audit(em, actor, 'candidate.message', { type: 'Candidate', id: candidateId }, { kind, message, delivered });
-    await em.flush();
-    return { message: sent, delivered };
-  }
-
-  /** The candidate's own messages as they are sent; returns the function that stops listening. */
-  listenForMessages(actor: CandidateActor, listener: (message: CandidateMessage) => void): () => void {
-    return this.#candidateMessages.listen(actor.candidateId, listener);
   }
 
   /** The candidate's interview status as it changes (the page shows its end screen on COMPLETED). */
