@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
@@ -137,7 +137,10 @@ describe(`a start-up that fails halfway (${describeDatabase()})`, () => {
     // A folder where the generated signing key belongs: reading it fails once the database is
     // open and migrated and the media workers run.
     await mkdir(join(storage.env.PROCTOR_DATA_DIR!, 'jwt-secret'));
-    const child = spawn(process.execPath, ['--input-type=module', '-e', START], { env: { ...process.env, ...storage.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // A file rather than --eval: the embedded database's worker thread inherits the process's flags.
+    const script = join(storage.env.PROCTOR_DATA_DIR!, 'start.mjs');
+    await writeFile(script, START);
+    const child = spawn(process.execPath, [script], { env: { ...process.env, ...storage.env }, stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
