@@ -1,34 +1,29 @@
-// The composition root: opens the database (embedded unless a URL is configured), applies
-// migrations, builds the services and serves HTTP. One `close()` shuts it all down in order.
+// The composition root of `proctor up`: the core (database, migrations, services, relay, jobs)
+// with the SFU, served over HTTP and graphql-ws. One `close()` shuts it all down in order.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { attachWebSockets, type WebSocketBridge } from '../schema/websocket.ts';
 import { createGraphQLServer } from '../schema/yoga.ts';
-import { TokenSigner } from './auth/jwt.ts';
-import { loadEmbeddedDatabasePassword, loadSigningSecret } from './auth/secrets.ts';
-import { embeddedDatabaseDir, type Config } from './config.ts';
-import { EmbeddedDatabase } from './db/embedded.ts';
-import { migrate, openOrm } from './db/orm.ts';
+import { authenticateForFiles } from '../schema/context.ts';
+import type { Config } from './config.ts';
+import { Core, type StepReporter } from './core.ts';
 import { createApp } from './http/app.ts';
 import type { ReadinessProbe } from './http/health.ts';
 import { locateFaceModels, pageRoutes } from './http/pages.ts';
 import { snapshotRoutes } from './http/snapshots.ts';
+import type { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './log.ts';
-import { NOTIFY_SQL, PgRelay } from './live/pg-relay.ts';
-import { startMedia, type MediaRuntime } from './media/setup.ts';
+import { startMedia } from './media/setup.ts';
 import { Metrics } from './metrics.ts';
-import { Services } from './services/index.ts';
-import { authenticateForFiles } from '../schema/context.ts';
-import { openJobStore } from './jobs/backend.ts';
-import { JobRunner } from './jobs/job-runner.ts';
+import type { Services } from './services/index.ts';
 
-export type StartupStep = 'database' | 'migrations' | 'sfu' | 'jobs' | 'http';
+export type { StartupStep } from './core.ts';
 
 export interface PlatformOptions {
   logger?: Logger;
   /** Called as each start-up step begins and ends (the CLI shows it as progress). */
-  onStep?: (step: StartupStep, phase: 'start' | 'done', detail?: string) => void;
+  onStep?: StepReporter;
 }
 
 export class Platform implements ReadinessProbe {
@@ -37,30 +32,61 @@ export class Platform implements ReadinessProbe {
   readonly logger: Logger;
   /** The ORM, for in-process collaborators (jobs, tests); request handling goes through services. */
   readonly orm: MikroORM;
-  readonly #embedded: EmbeddedDatabase | undefined;
-  readonly #server: Server;
-  #webSockets: WebSocketBridge | undefined;
-  #relay: PgRelay | undefined;
-  #media: MediaRuntime | undefined;
-  #jobs: JobRunner | undefined;
+  /** The background job runner (tests and benches enqueue and observe through it). */
+  readonly jobs: JobRunner;
+  readonly #core: Core;
+  readonly #server = createServer();
+  readonly #webSockets: WebSocketBridge;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
   #url: string | undefined;
 
-  private constructor(fields: {
-    config: Config;
-    services: Services;
-    logger: Logger;
-    orm: MikroORM;
-    embedded: EmbeddedDatabase | undefined;
-    server: Server;
-  }) {
-    this.config = fields.config;
-    this.services = fields.services;
-    this.logger = fields.logger;
-    this.orm = fields.orm;
-    this.#embedded = fields.embedded;
-    this.#server = fields.server;
+  /** Serves the core's services over HTTP and graphql-ws; `create` then starts listening. */
+  private constructor({ config, core, logger, metrics, faceModels }: { config: Config; core: Core; logger: Logger; metrics: Metrics; faceModels: ReturnType<typeof locateFaceModels> }) {
+    this.config = config;
+    this.#core = core;
+    this.services = core.services;
+    this.orm = core.orm;
+    this.jobs = core.jobs;
+    this.logger = logger;
+    const services = core.services;
+    const limits = {
+      maxDepth: config.graphqlMaxDepth,
+      maxAliases: config.graphqlMaxAliases,
+      maxTokens: config.graphqlMaxTokens,
+      maxDirectives: config.graphqlMaxDirectives,
+      maxCost: config.graphqlMaxCost,
+    };
+    const graphql = createGraphQLServer({ services, logger, metrics, limits, operationTimeoutMs: config.operationTimeoutMs, graphiql: config.graphiql });
+    const app = createApp({
+      logger,
+      metrics,
+      probe: this,
+      bodyLimitBytes: config.bodyLimitBytes,
+      trustProxyHops: config.trustProxyHops,
+      metricsToken: config.metricsToken,
+      graphql: (request, serverContext) => graphql.fetch(request, serverContext),
+      routes: [pageRoutes({ ...config, faceModels }), snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization))],
+      reportPdf: async (reportId, access) =>
+        services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
+    });
+    this.#server.on('request', app.callback());
+    this.#webSockets = attachWebSockets(this.#server, graphql, {
+      services,
+      logger,
+      maxPayloadBytes: config.bodyLimitBytes,
+      maxSocketsPerOrg: config.webSocketsPerOrg,
+      recheckIntervalMs: config.socketRecheckIntervalMs,
+      trustProxyHops: config.trustProxyHops,
+    });
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      metrics.openSockets.inc();
+      socket.once('close', () => {
+        this.#sockets.delete(socket);
+        metrics.openSockets.dec();
+      });
+    });
   }
 
   static async create(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -69,122 +95,43 @@ export class Platform implements ReadinessProbe {
     const metrics = new Metrics();
     // Before anything starts: a server without its face models refuses to start.
     const faceModels = locateFaceModels(config);
-
-    step('database', 'start', config.databaseUrl ? 'PostgreSQL server' : 'embedded PostgreSQL');
-    const embedded = config.databaseUrl
-      ? undefined
-      : await EmbeddedDatabase.create(embeddedDatabaseDir(config), {
-          password: await loadEmbeddedDatabasePassword(config.dataDir),
-          waitTimeoutMs: config.databaseTimeoutMs,
-          onStall: (stall) => logger.warn(stall, `embedded database: a connection was failed after ${stall.waitedMs} ms (${stall.reason}) so that others can proceed`),
-          onFailure: (error) => logger.fatal({ err: error }, 'the embedded database failed: restart proctor up'),
-        });
-    let orm: MikroORM | undefined;
-    let relay: PgRelay | undefined;
-    let media: MediaRuntime | undefined;
-    let jobs: JobRunner | undefined;
+    let platform: Platform | undefined;
+    const core = await Core.create(config, {
+      logger,
+      metrics,
+      onStep: step,
+      runJobs: config.runJobs,
+      jobRunnerName: `proctor-up-${process.pid}`,
+      startMedia: async () => {
+        step('sfu', 'start', `${config.sfuWorkers} mediasoup worker${config.sfuWorkers === 1 ? '' : 's'}`);
+        const media = await startMedia(config, logger);
+        step('sfu', 'done', `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${media.ffmpegPath ? '' : ', recording off'}`);
+        return media;
+      },
+      // Links are made while serving requests, so after `listen` below has set the port.
+      publicUrl: () => config.publicUrl ?? platform?.url,
+    });
     try {
-      orm = await openOrm({ url: config.databaseUrl ?? embedded!.url, readUrl: config.databaseReadUrl, poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, server: Boolean(config.databaseUrl) });
-      await orm.em.getConnection().execute('select 1').catch((error: Error) => {
-        throw new Error(`Cannot reach the database: ${error.message}`);
-      });
-      step('database', 'done', config.databaseUrl ? redact(config.databaseUrl) : embeddedDatabaseDir(config));
-
-      step('migrations', 'start');
-      const applied = await migrate(orm, config.databaseUrl);
-      step('migrations', 'done', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
-
-      step('sfu', 'start', `${config.sfuWorkers} mediasoup worker${config.sfuWorkers === 1 ? '' : 's'}`);
-      media = await startMedia(config, logger);
-      step('sfu', 'done', `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${media.ffmpegPath ? '' : ', recording off'}`);
-
-      const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
-      const server = createServer();
-      const services = new Services({ orm, signer, config, logger, metrics, media, publicUrl: () => config.publicUrl ?? platform.url });
-      // Several processes may share a PostgreSQL server: live events and revocations cross between them.
-      relay = config.databaseUrl
-        ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages, services.revocations.channel], (payload) =>
-            orm!.em.getConnection().execute(NOTIFY_SQL, [payload]),
-          )
-        : undefined;
-      step('jobs', 'start');
-      jobs = await JobRunner.create({
-        store: await openJobStore({ jobsUrl: config.jobsUrl, databaseUrl: config.databaseUrl ?? embedded!.url, embedded: !config.databaseUrl, timeoutMs: config.databaseTimeoutMs, logger }),
-        logger,
-        process: config.runJobs,
-        handlers: services.jobHandlers,
-        retry: { attempts: config.jobAttempts, delayMs: config.jobRetryDelayMs },
-        pendingSweepEveryMs: config.pendingSweepIntervalMs,
-        name: `proctor-up-${process.pid}`,
-      });
-      services.useJobQueue(jobs);
-      step('jobs', 'done', jobs.describe);
-
       step('http', 'start');
-      const platform: Platform = new Platform({ config, services, logger, orm, embedded, server });
-      platform.#relay = relay;
-      platform.#media = media;
-      platform.#jobs = jobs;
-      const limits = {
-        maxDepth: config.graphqlMaxDepth,
-        maxAliases: config.graphqlMaxAliases,
-        maxTokens: config.graphqlMaxTokens,
-        maxDirectives: config.graphqlMaxDirectives,
-        maxCost: config.graphqlMaxCost,
-      };
-      const graphql = createGraphQLServer({ services, logger, metrics, limits, operationTimeoutMs: config.operationTimeoutMs, graphiql: config.graphiql });
-      const app = createApp({
-        logger,
-        metrics,
-        probe: platform,
-        bodyLimitBytes: config.bodyLimitBytes,
-        trustProxyHops: config.trustProxyHops,
-        metricsToken: config.metricsToken,
-        graphql: (request, serverContext) => graphql.fetch(request, serverContext),
-        routes: [pageRoutes({ ...config, faceModels }), snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization))],
-        reportPdf: async (reportId, access) =>
-          services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
-      });
-      server.on('request', app.callback());
-      platform.#webSockets = attachWebSockets(server, graphql, {
-        services,
-        logger,
-        maxPayloadBytes: config.bodyLimitBytes,
-        maxSocketsPerOrg: config.webSocketsPerOrg,
-        recheckIntervalMs: config.socketRecheckIntervalMs,
-        trustProxyHops: config.trustProxyHops,
-      });
-      server.on('connection', (socket) => {
-        platform.#sockets.add(socket);
-        metrics.openSockets.inc();
-        socket.once('close', () => {
-          platform.#sockets.delete(socket);
-          metrics.openSockets.dec();
-        });
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve());
-      });
+      platform = new Platform({ config, core, logger, metrics, faceModels });
+      await platform.#listen();
       step('http', 'done', platform.url);
-      logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
-      if (!faceModels) {
-        logger.warn('FACE CHECKS ARE OFF (PROCTOR_FACE_CHECKS=false): candidate pages do not look at the camera image, so no FACE_MISSING, MULTIPLE_FACES or LOOKING_AWAY is ever raised');
-      }
-      return platform;
     } catch (error) {
-      media?.pool.close();
-      await jobs?.close(0).catch(() => {});
-      await relay?.close();
-      await orm?.close(true).catch(() => {});
-      await embedded?.close().catch(() => {});
+      await core.close(0).catch((closing: unknown) => logger.warn({ err: closing }, 'closing after a failed start-up failed too'));
       throw error;
     }
+    logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
+    if (!faceModels) {
+      logger.warn('FACE CHECKS ARE OFF (PROCTOR_FACE_CHECKS=false): candidate pages do not look at the camera image, so no FACE_MISSING, MULTIPLE_FACES or LOOKING_AWAY is ever raised');
+    }
+    return platform;
   }
 
-  /** The background job runner (tests and benches enqueue and observe through it). */
-  get jobs(): JobRunner {
-    return this.#jobs!;
+  #listen(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.config.port, this.config.host, () => resolve());
+    });
   }
 
   /** Where this server listens (the real port when 0 was asked for); kept after close for messages. */
@@ -195,12 +142,7 @@ export class Platform implements ReadinessProbe {
 
   async ready(): Promise<{ ok: true } | { ok: false; reason: string }> {
     if (this.#closing) return { ok: false, reason: 'shutting down' };
-    try {
-      const pending = await this.orm.migrator.getPending();
-      return pending.length === 0 ? { ok: true } : { ok: false, reason: `${pending.length} migrations pending` };
-    } catch (error) {
-      return { ok: false, reason: `database unreachable: ${(error as Error).message}` };
-    }
+    return this.#core.ready();
   }
 
   /**
@@ -242,17 +184,8 @@ export class Platform implements ReadinessProbe {
     }, timeoutMs * 0.75);
     await drained;
     clearTimeout(timer);
-    // Running jobs finish while the database is still open.
-    onStep('jobs');
-    await this.#jobs?.close(Math.max(0, deadline - Date.now()));
-    onStep('services');
-    await this.services.close();
-    onStep('media');
-    this.#media?.pool.close();
-    await this.#relay?.close();
-    onStep('database');
-    await this.orm.close(true);
-    await this.#embedded?.close();
+    // Running jobs finish, in what is left of the limit, while the database is still open.
+    await this.#core.close(Math.max(0, deadline - Date.now()), onStep);
   }
 }
 
@@ -264,8 +197,3 @@ function listeningUrl(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}

@@ -1,8 +1,10 @@
 // Start-up, configuration, restart and shutdown of the whole platform, and the committed SDL.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import pg from 'pg';
 import { ConfigError, loadConfig, SETTINGS } from '../server/config.ts';
 import { migrations } from '../server/db/migrations/index.ts';
@@ -117,6 +119,43 @@ describe(`platform lifecycle (${describeDatabase()})`, () => {
       await closing;
       await assert.rejects(fetch(`${platform.url}/healthz`));
     } finally {
+      await storage.drop();
+    }
+  });
+});
+
+describe(`a start-up that fails halfway (${describeDatabase()})`, () => {
+  // Starts the platform in a process of its own that never calls process.exit: it ends only once
+  // nothing the failed start-up opened (database pools, the embedded database, media workers) is left.
+  const START = `
+    import { loadConfig } from ${JSON.stringify(new URL('../server/config.ts', import.meta.url).href)};
+    import { Platform } from ${JSON.stringify(new URL('../server/platform.ts', import.meta.url).href)};
+    const done = [];
+    try {
+      await Platform.create(loadConfig(process.env, { port: 0 }), { onStep: (step, phase) => phase === 'done' && done.push(step) });
+      console.error('started');
+    } catch (error) {
+      console.error(\`failed after \${done.join(',')}: \${error.message}\`);
+      process.exitCode = 1;
+    }`;
+
+  it('closes what it had opened, so the process exits by itself', async () => {
+    const storage = await freshStorage();
+    // A folder where the generated signing key belongs: reading it fails once the database is
+    // open and migrated and the media workers run.
+    await mkdir(join(storage.env.PROCTOR_DATA_DIR!, 'jwt-secret'));
+    // A file rather than --eval: the embedded database's worker thread inherits the process's flags.
+    const script = join(storage.env.PROCTOR_DATA_DIR!, 'start.mjs');
+    await writeFile(script, START);
+    const child = spawn(process.execPath, [script], { env: { ...process.env, ...storage.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.match(stderr, /failed after database,migrations,sfu: EISDIR/);
+      assert.equal(code, 1);
+    } finally {
+      child.kill('SIGKILL');
       await storage.drop();
     }
   });

@@ -33,7 +33,7 @@ builder.mutationField('pingCandidate', (t) =>
       message: t.arg.string({ required: true, description: '1–500 characters' }),
       kind: t.arg({ type: MessageKindEnum, defaultValue: 'PING' }),
     },
-    resolve: (_root, { candidateId, message, kind }, ctx) => ctx.services.monitoring.message(orgActor(ctx, Scope.LIVE), candidateId, kind ?? 'PING', message),
+    resolve: (_root, { candidateId, message, kind }, ctx) => ctx.services.messaging.send(orgActor(ctx, Scope.LIVE), candidateId, kind ?? 'PING', message),
   }),
 );
 
@@ -43,7 +43,7 @@ builder.subscriptionField('candidateMessages', (t) =>
     description: 'Pings and warnings from the host, for the candidate (join token) only',
     subscribe: (_root, _args, ctx) => {
       const actor = candidateActor(ctx);
-      return fromListener<CandidateMessage>((push) => ctx.services.monitoring.listenForMessages(actor, push));
+      return fromListener<CandidateMessage>((push) => ctx.services.messaging.listen(actor, push));
     },
     resolve: (message: CandidateMessage) => message,
   }),

@@ -1,4 +1,5 @@
-import { MAX_EVENTS_PER_BATCH, type JoinedSession, type ReportResult } from '../../server/live/monitoring.ts';
+import { MAX_EVENTS_PER_BATCH, type ReportResult } from '../../server/live/monitoring.ts';
+import type { JoinedSession } from '../../server/live/session-store.ts';
 import { builder } from '../builder.ts';
 import { candidateActor } from '../context.ts';
 import { ViolationTypeEnum } from './enums.ts';

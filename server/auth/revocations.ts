@@ -42,6 +42,14 @@ export class Revocations {
     this.channel.publish(key, { reason });
   }
 
+  /**
+   * Revokes in this process only: for a revocation that every process derives from an event
+   * they all receive (an interview's end), in the order they receive it.
+   */
+  revokeHere(key: string, reason: string): void {
+    this.channel.deliver(key, { reason });
+  }
+
   /** Calls `onEnded` once, when the credential is revoked or expires; returns the function that stops watching. */
   watch(credential: Credential, onEnded: (reason: string) => void): () => void {
     const stops: (() => void)[] = [];

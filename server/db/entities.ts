@@ -15,6 +15,9 @@ function values<T extends Record<string, string>>(object: T): T[keyof T][] {
   return Object.values(object) as T[keyof T][];
 }
 
+/** An interview in these has ended: its candidate can no longer join, report or heartbeat. */
+export const ENDED_INTERVIEW_STATUSES: readonly InterviewStatus[] = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
+
 export const ReportStatus = { PENDING: 'PENDING', READY: 'READY', FAILED: 'FAILED' } as const;
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
 export const REPORT_STATUSES = values(ReportStatus);
@@ -218,7 +221,7 @@ export const Report = defineEntity({
     candidate: () => p.manyToOne(Candidate).index(),
     status: p.enum(() => ReportStatus).default(ReportStatus.PENDING),
     scoreComposite: p.integer().nullable(),
-    scoreConfidence: p.integer().nullable(),
+    scoreIntegrity: p.integer().nullable(),
     scoreFocus: p.integer().nullable(),
     reportPdfUrl: p.string().length(2048).nullable(),
     aiSummary: p.text().nullable(),

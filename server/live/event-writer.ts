@@ -19,35 +19,8 @@
 //    status FOR SHARE. An end that committed first refuses the rows (INTERVIEW_ENDED); an end that
 //    comes later waits for this statement, so the report made after the end sees its rows.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { InterviewStatus, type Severity, type ViolationType } from '../db/entities.ts';
 import type { Logger } from '../log.ts';
-
-export interface EventRow {
-  id: string;
-  sessionId: string;
-  /** Null for events the server detected itself. */
-  seq: number | null;
-  type: ViolationType;
-  occurredAt: Date;
-  receivedAt: Date;
-  durationMs: number;
-  confidence: number | null;
-  metadata: Record<string, unknown> | null;
-  violationId: string;
-}
-
-export interface ViolationRow {
-  id: string;
-  sessionId: string;
-  candidateId: string;
-  interviewId: string;
-  type: ViolationType;
-  severity: Severity;
-  firstAt: Date;
-  lastAt: Date;
-  count: number;
-  durationMs: number;
-}
+import { EventStore, type EventRow, type ViolationRow } from './event-store.ts';
 
 /** An event waiting for its flush: the violation it belongs to is decided then. */
 export type QueuedEvent = Omit<EventRow, 'violationId'>;
@@ -91,7 +64,6 @@ interface SessionGroup {
 type Results = Map<string, EventOutcome | { error: unknown }>;
 
 const STORED: EventOutcome = { stored: true };
-const ENDED_STATUSES = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
 /**
  * SQLSTATE classes that blame the rows rather than the database: data exceptions (22: invalid
  * JSON or text, out-of-range values), integrity constraints (23) and program limits (54: too deep).
@@ -100,7 +72,7 @@ const ENDED_STATUSES = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
 const ROW_ERROR_CLASSES = ['22', '23', '54'];
 
 export class EventWriter {
-  readonly #orm: MikroORM;
+  readonly #eventStore: EventStore;
   readonly #logger: Logger;
   readonly #options: EventWriterOptions;
   #pending: Write[] = [];
@@ -110,7 +82,7 @@ export class EventWriter {
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(orm: MikroORM, logger: Logger, options: EventWriterOptions) {
-    this.#orm = orm;
+    this.#eventStore = new EventStore(orm);
     this.#logger = logger;
     this.#options = options;
   }
@@ -215,12 +187,11 @@ export class EventWriter {
   async #insert(groups: SessionGroup[], results: Results): Promise<void> {
     const folded = groups.map((group) => ({ group, rows: group.session.fold(group.events) }));
     const interviewIds = [...new Set(groups.map((group) => group.session.interviewId))];
-    const { sql, params } = buildStatement(
+    const open = await this.#eventStore.insert(
       interviewIds,
       folded.flatMap(({ group, rows }) => rows.events.map((event) => ({ event, interviewId: group.session.interviewId }))),
       folded.flatMap(({ rows }) => rows.violations),
     );
-    const open = new Set((await this.#orm.em.getConnection().execute<{ id: string }[]>(sql, params, 'all')).map((row) => row.id));
     for (const { group, rows } of folded) {
       const stored = open.has(group.session.interviewId);
       if (stored) rows.keep();
@@ -246,49 +217,4 @@ function sqlState(error: unknown): string | undefined {
 function blamesRows(error: unknown): boolean {
   const state = sqlState(error);
   return state !== undefined && ROW_ERROR_CLASSES.includes(state.slice(0, 2));
-}
-
-/** `(?::uuid, ?, …), (…)` for `rows` rows, one cast per column. */
-function placeholders(rows: number, casts: string[]): string {
-  const row = `(${casts.map((cast) => `?${cast}`).join(', ')})`;
-  return Array.from({ length: rows }, () => row).join(', ');
-}
-
-const VIOLATION_COLUMNS = 'id, session_id, candidate_id, interview_id, type, severity, "timestamp", last_occurred_at, count, duration_ms';
-const VIOLATION_CASTS = ['::uuid', '::uuid', '::uuid', '::uuid', '', '', '::timestamptz', '::timestamptz', '::int', '::int'];
-const EVENT_COLUMNS = 'id, session_id, seq, type, occurred_at, received_at, duration_ms, confidence, metadata, violation_id';
-/** The event's columns and its interview's id (which only decides whether the row is written). */
-const EVENT_CASTS = ['::uuid', '::uuid', '::int', '', '::timestamptz', '::timestamptz', '::int', '::float8', '::jsonb', '::uuid', '::uuid'];
-
-function buildStatement(interviewIds: string[], events: { event: EventRow; interviewId: string }[], violations: ViolationRow[]): { sql: string; params: unknown[] } {
-  const params: unknown[] = [...interviewIds];
-  // FOR SHARE: an end (an UPDATE of the row) waits for this statement, or this one sees it.
-  const parts = [
-    `open as (select id from interviews where id in (${interviewIds.map(() => '?::uuid').join(', ')})
-       and status not in (${ENDED_STATUSES.map((status) => `'${status}'`).join(', ')}) for share)`,
-  ];
-  if (violations.length) {
-    for (const v of violations) {
-      params.push(v.id, v.sessionId, v.candidateId, v.interviewId, v.type, v.severity, v.firstAt, v.lastAt, v.count, v.durationMs);
-    }
-    parts.push(`upserted as (insert into violations (${VIOLATION_COLUMNS})
-       select ${VIOLATION_COLUMNS} from (values ${placeholders(violations.length, VIOLATION_CASTS)}) as v(${VIOLATION_COLUMNS})
-       where v.interview_id in (select id from open)
-       on conflict (id) do update set severity = excluded.severity, last_occurred_at = excluded.last_occurred_at,
-         count = excluded.count, duration_ms = excluded.duration_ms
-       returning 1)`);
-  }
-  if (events.length) {
-    for (const { event: e, interviewId } of events) {
-      params.push(e.id, e.sessionId, e.seq, e.type, e.occurredAt, e.receivedAt, e.durationMs, e.confidence, e.metadata && JSON.stringify(e.metadata), e.violationId, interviewId);
-    }
-    parts.push(`inserted as (insert into events (${EVENT_COLUMNS})
-       select ${EVENT_COLUMNS} from (values ${placeholders(events.length, EVENT_CASTS)}) as e(${EVENT_COLUMNS}, interview_id)
-       where e.interview_id in (select id from open)
-       on conflict (session_id, seq) do nothing
-       returning 1)`);
-  }
-  // Data-modifying CTEs run as one statement, and the events' foreign key to a violation
-  // inserted in the same statement is satisfied because constraints are checked at its end.
-  return { sql: `with ${parts.join(',\n')} select id from open`, params };
 }

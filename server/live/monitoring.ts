@@ -4,19 +4,19 @@
 // durable, and acknowledged then. Once the interview has ended nothing more is accepted.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { reachesInterview, type CandidateActor, type OrgActor } from '../auth/actor.ts';
-import { Candidate, InterviewStatus, Session, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
-import { parseTimestamp } from '../db/timestamps.ts';
+import type { CandidateActor } from '../auth/actor.ts';
+import { ENDED_INTERVIEW_STATUSES, InterviewStatus, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
 import { InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { TokenBucket } from '../rate-limit.ts';
-import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
 import type { Channel } from './channel.ts';
 import { alertMessage } from '../../contract/violations.ts';
-import type { CandidateMessage, InterviewEvent, LiveAlert } from './events.ts';
-import type { EventOutcome, EventRow, EventWriter, FoldedRows, QueuedEvent, SessionAggregation, ViolationRow } from './event-writer.ts';
+import type { InterviewEvent, LiveAlert } from './events.ts';
+import type { EventRow, ViolationRow } from './event-store.ts';
+import type { EventOutcome, EventWriter, FoldedRows, QueuedEvent, SessionAggregation } from './event-writer.ts';
+import { SessionStore, type JoinedSession } from './session-store.ts';
 import { ignoredByConfig, severityOf } from './severity.ts';
 
 export interface DeviceInfo {
@@ -68,12 +68,6 @@ export interface ReportResult {
   rejected: RejectedEvent[];
 }
 
-export interface JoinedSession {
-  session: Session;
-  candidate: Candidate;
-  resumed: boolean;
-}
-
 export const MAX_EVENTS_PER_BATCH = 100;
 export const AGGREGATION_WINDOW_MS = 5_000;
 export const CLOCK_SKEW_MS = 30_000;
@@ -82,7 +76,6 @@ export const EVENT_RATE = { perSecond: 50, burst: 200 };
 const MAX_METADATA_BYTES = 2048;
 const MAX_METADATA_DEPTH = 8;
 const MAX_DURATION_MS = 24 * 3_600_000;
-const MAX_MESSAGE_LENGTH = 500;
 /** Heartbeats persist to the session row at most this often; the watchdog works from memory. */
 const HEARTBEAT_PERSIST_INTERVAL_MS = 10_000;
 
@@ -121,13 +114,11 @@ interface SessionState {
 }
 
 const COMMITTED = Promise.resolve();
-const ENDED_STATUSES: readonly InterviewStatus[] = [InterviewStatus.COMPLETED, InterviewStatus.ARCHIVED];
 
 export class MonitoringService {
-  readonly #orm: MikroORM;
+  readonly #store: SessionStore;
   readonly #writer: EventWriter;
   readonly #interviewEvents: Channel<InterviewEvent>;
-  readonly #candidateMessages: Channel<CandidateMessage>;
   readonly #logger: Logger;
   readonly #metrics: Metrics;
   readonly #options: MonitoringOptions;
@@ -139,15 +130,14 @@ export class MonitoringService {
   constructor(
     orm: MikroORM,
     writer: EventWriter,
-    channels: { interviewEvents: Channel<InterviewEvent>; candidateMessages: Channel<CandidateMessage> },
+    interviewEvents: Channel<InterviewEvent>,
     logger: Logger,
     metrics: Metrics,
     options: MonitoringOptions,
   ) {
-    this.#orm = orm;
+    this.#store = new SessionStore(orm);
     this.#writer = writer;
-    this.#interviewEvents = channels.interviewEvents;
-    this.#candidateMessages = channels.candidateMessages;
+    this.#interviewEvents = interviewEvents;
     this.#logger = logger;
     this.#metrics = metrics;
     this.#options = options;
@@ -161,15 +151,9 @@ export class MonitoringService {
 
   /** Starts the candidate's session, or resumes the open one (reconnects are normal). */
   async joinSession(actor: CandidateActor, device: DeviceInfo): Promise<JoinedSession> {
-    const deviceInfo = validateDevice(device);
-    const em = this.#orm.em.fork();
-    const candidate = await em.findOneOrFail(Candidate, actor.candidateId, { populate: ['interview'] });
-    if (ENDED_STATUSES.includes(candidate.interview.status)) throw new InterviewEndedError(actor.interviewId);
-    let session = await em.findOne(Session, { candidate: actor.candidateId, endTime: null }, { orderBy: { startTime: 'desc' } });
-    const resumed = Boolean(session);
-    if (session) session.deviceInfo = deviceInfo;
-    else session = em.create(Session, { candidate: actor.candidateId, interview: actor.interviewId, deviceInfo });
-    await em.flush();
+    const joined = await this.#store.openOrResume(actor.candidateId, actor.interviewId, validateDevice(device));
+    if (!joined) throw new InterviewEndedError(actor.interviewId);
+    const { session, candidate, resumed } = joined;
     const state = await this.#state(actor, session.id);
     state.lastSeenAt = Date.now();
     state.heartbeatLost = false;
@@ -182,7 +166,7 @@ export class MonitoringService {
       at: new Date(),
       resumed,
     });
-    return { session, candidate, resumed };
+    return joined;
   }
 
   async reportEvents(actor: CandidateActor, sessionId: string, events: ReportedEvent[]): Promise<ReportResult> {
@@ -257,13 +241,7 @@ export class MonitoringService {
     state.heartbeatLost = false;
     if (now - state.heartbeatPersistedAt >= HEARTBEAT_PERSIST_INTERVAL_MS) {
       state.heartbeatPersistedAt = now;
-      const updated = await this.#orm.em.getConnection().execute<{ id: string }[]>(
-        `update sessions set last_heartbeat_at = ?, telemetry = ? where id = ?
-           and exists (select 1 from interviews where id = ? and status not in (${ENDED_STATUSES.map((status) => `'${status}'`).join(', ')}))
-         returning id`,
-        [new Date(now), JSON.stringify(checked), sessionId, state.interviewId],
-      );
-      if (updated.length === 0) {
+      if (!(await this.#store.recordHeartbeat(sessionId, state.interviewId, new Date(now), checked))) {
         state.ended = true;
         throw new InterviewEndedError(state.interviewId);
       }
@@ -295,25 +273,6 @@ export class MonitoringService {
         at: new Date(),
       });
     }
-  }
-
-  /** A host's ping or warning, delivered to the candidate's `candidateMessages` and audited. */
-  async message(actor: OrgActor, candidateId: string, kind: CandidateMessage['kind'], text: string): Promise<{ message: CandidateMessage; delivered: boolean }> {
-    const message = validate.text('message', text, { max: MAX_MESSAGE_LENGTH });
-    const em = this.#orm.em.fork();
-    const candidate = validate.isUuid(candidateId) ? await em.findOne(Candidate, { id: candidateId, interview: { org: actor.orgId } }) : null;
-    if (!candidate || !reachesInterview(actor, candidate.interview.id)) throw new NotFoundError('Candidate', candidateId);
-    const sent: CandidateMessage = { id: randomUUID(), candidateId, kind, message, at: new Date() };
-    const delivered = this.#candidateMessages.listenerCount(candidateId) > 0;
-    this.#candidateMessages.publish(candidateId, sent);
-    audit(em, actor, 'candidate.message', { type: 'Candidate', id: candidateId }, { kind, message, delivered });
-    await em.flush();
-    return { message: sent, delivered };
-  }
-
-  /** The candidate's own messages as they are sent; returns the function that stops listening. */
-  listenForMessages(actor: CandidateActor, listener: (message: CandidateMessage) => void): () => void {
-    return this.#candidateMessages.listen(actor.candidateId, listener);
   }
 
   /** The candidate's interview status as it changes (the page shows its end screen on COMPLETED). */
@@ -370,12 +329,9 @@ export class MonitoringService {
    * joined a session, or the interview has ended).
    */
   async recordServerEvent(candidateId: string, type: ViolationType, durationMs: number, metadata: Record<string, unknown>): Promise<boolean> {
-    const [session] = await this.#orm.em.getConnection().execute<{ id: string }[]>(
-      'select id from sessions where candidate_id = ? order by start_time desc limit 1',
-      [candidateId],
-    );
-    if (!session) return false;
-    const state = await this.#state({ candidateId }, session.id);
+    const sessionId = await this.#store.latestOf(candidateId);
+    if (!sessionId) return false;
+    const state = await this.#state({ candidateId }, sessionId);
     if (state.ended) return false;
     const now = new Date();
     const [outcome] = await this.#record(state, [{ seq: null, type, occurredAt: now, durationMs, metadata }], now);
@@ -390,16 +346,14 @@ export class MonitoringService {
       const state = await pending.catch(() => undefined);
       if (!state || state.heartbeatLost || now - state.lastSeenAt < this.#options.heartbeatTimeoutMs) continue;
       try {
-        const [interview] = state.ended
-          ? []
-          : await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [state.interviewId]);
-        if (state.ended || !interview || ENDED_STATUSES.includes(interview.status)) {
+        const status = state.ended ? undefined : await this.#store.interviewStatus(state.interviewId);
+        if (state.ended || !status || ENDED_INTERVIEW_STATUSES.includes(status)) {
           // Over and silent: nothing left to watch. Forgetting it stops this query every tick
           // and bounds memory; a late event reloads the state from the database.
           this.#forget(sessionId);
           continue;
         }
-        if (interview.status !== InterviewStatus.LIVE) continue;
+        if (status !== InterviewStatus.LIVE) continue;
         state.heartbeatLost = true;
         const silentMs = now - state.lastSeenAt;
         await this.#record(state, [{ seq: null, type: 'HEARTBEAT_LOST', occurredAt: new Date(now), durationMs: silentMs, metadata: { silentMs } }], new Date(now));
@@ -462,27 +416,21 @@ export class MonitoringService {
 
   async #load(sessionId: string): Promise<SessionState> {
     if (!validate.isUuid(sessionId)) throw new NotFoundError('Session', sessionId);
-    const connection = this.#orm.em.getConnection();
-    const [session] = await connection.execute<{ candidate_id: string; interview_id: string; start_time: string; config: InterviewConfig; status: InterviewStatus }[]>(
-      `select s.candidate_id, s.interview_id, s.start_time, i.config, i.status
-         from sessions s join interviews i on i.id = s.interview_id where s.id = ?`,
-      [sessionId],
-    );
+    const session = await this.#store.load(sessionId);
     if (!session) throw new NotFoundError('Session', sessionId);
-    const seqs = await connection.execute<{ seq: number }[]>('select seq from events where session_id = ? and seq is not null', [sessionId]);
-    const interviewId = session.interview_id;
+    const { interviewId } = session;
     const state: SessionState = {
       sessionId,
-      candidateId: session.candidate_id,
+      candidateId: session.candidateId,
       interviewId,
-      startedAt: parseTimestamp(session.start_time),
+      startedAt: session.startedAt,
       config: session.config,
-      ended: ENDED_STATUSES.includes(session.status),
+      ended: ENDED_INTERVIEW_STATUSES.includes(session.status),
       // The end of the interview, in this process or (relayed) another one.
       unlisten: this.#interviewEvents.listen(interviewId, (event) => {
-        if (event.kind === 'InterviewStatusChanged' && ENDED_STATUSES.includes(event.status)) state.ended = true;
+        if (event.kind === 'InterviewStatusChanged' && ENDED_INTERVIEW_STATUSES.includes(event.status)) state.ended = true;
       }),
-      seen: new Map(seqs.map((row) => [row.seq, COMMITTED])),
+      seen: new Map(session.storedSeqs.map((seq) => [seq, COMMITTED])),
       windows: new Map(),
       aggregation: { sessionId, interviewId, fold: (events) => this.#fold(state, events) },
       rate: new TokenBucket(EVENT_RATE.perSecond, EVENT_RATE.burst),

@@ -49,10 +49,12 @@ export class MediaRooms extends EventEmitter<MediaRoomsEvents> {
   constructor(options: MediaRoomsOptions) {
     super();
     this.#options = options;
-    // Opening reacts to this process's startInterview; closing to the status event on the
-    // interview's channel, which also carries other processes' endInterview (pg-relay).
-    options.interviews.onTransition(({ interviewId, status }) => {
-      if (status === InterviewStatus.LIVE) void this.open(interviewId).catch((error) => options.logger.error({ err: error, interviewId }, 'cannot open the media room'));
+    // Opening reacts to this process's startInterview (another process's start opens the room
+    // here when a peer first joins); closing to every end, this process's or relayed.
+    options.interviewEvents.listenToAll((interviewId, event, relayed) => {
+      if (!relayed && event.kind === 'InterviewStatusChanged' && event.status === InterviewStatus.LIVE) {
+        void this.open(interviewId).catch((error) => options.logger.error({ err: error, interviewId }, 'cannot open the media room'));
+      }
     });
   }
 

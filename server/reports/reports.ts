@@ -6,8 +6,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type Actor, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
-import { ReportStatus, WebhookEvent, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
-import { parseTimestamp } from '../db/timestamps.ts';
+import { ReportStatus, WebhookEvent, type ViolationType } from '../db/entities.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-runner.ts';
 import type { Channel } from '../live/channel.ts';
@@ -20,6 +19,7 @@ import type { AiSummariser } from './llm-summary.ts';
 import { loadMediaSections, type MediaSectionsLoader } from './media-sections.ts';
 import { renderReportPdf } from './pdf.ts';
 import { buildReportInput, type ReportInput, type ReportViolation, type TimelineRow } from './report-input.ts';
+import { ReportStore, type ReportRow } from './report-store.ts';
 import type { ScoredEvent } from './scoring.ts';
 
 const DOWNLOAD_PURPOSE = 'report-download';
@@ -63,44 +63,15 @@ export interface ReportView {
   downloadUrlExpiresAt: Date | null;
 }
 
-interface ReportMetrics {
-  counts: ReportInput['counts'];
-  timeline: TimelineRow[];
-}
-
-interface RawReport {
-  id: string;
-  interview_id: string;
-  candidate_id: string;
-  candidate_name: string;
-  org_id: string;
-  status: ReportStatus;
-  attempts: number;
-  error: string | null;
-  score_focus: number | null;
-  score_confidence: number | null;
-  score_composite: number | null;
-  summary: string | null;
-  ai_summary: string | null;
-  metrics: ReportMetrics | null;
-  violation_log_sha256: string | null;
-  pdf_bytes: number | null;
-  generated_at: string | null;
-  created_at: string;
-}
-
-const REPORT_COLUMNS = `r.id, r.interview_id, r.candidate_id, c.name as candidate_name, i.org_id, r.status, r.attempts, r.error,
-  r.score_focus, r.score_confidence, r.score_composite, r.summary, r.ai_summary, r.metrics, r.violation_log_sha256,
-  r.pdf_bytes, r.generated_at, r.created_at`;
-const REPORT_FROM = 'reports r join interviews i on i.id = r.interview_id join candidates c on c.id = r.candidate_id';
-
 export class ReportService {
   readonly #options: ReportServiceOptions;
+  readonly #store: ReportStore;
   readonly #loadMedia: MediaSectionsLoader;
   #queue: JobQueue | undefined;
 
   constructor(options: ReportServiceOptions) {
     this.#options = options;
+    this.#store = new ReportStore(options.orm);
     this.#loadMedia = options.loadMedia ?? loadMediaSections;
   }
 
@@ -114,16 +85,11 @@ export class ReportService {
    * committed: enqueue their jobs.
    */
   async recordEnded(tx: EntityManager, orgId: string, interviewId: string): Promise<() => Promise<void>> {
-    const created = await tx.execute<{ id: string }[]>(
-      `insert into reports (id, interview_id, candidate_id, status, attempts, created_at)
-       select gen_random_uuid(), c.interview_id, c.id, 'PENDING', 0, now() from candidates c where c.interview_id = ?
-       on conflict (interview_id, candidate_id) do nothing returning id`,
-      [interviewId],
-    );
+    const created = await this.#store.recordPending(tx, interviewId);
     const deliveries = await this.#options.webhooks.record(tx, orgId, WebhookEvent.INTERVIEW_COMPLETED, { interviewId, endedAt: new Date().toISOString(), reports: created.length });
     return async () => {
       await this.#enqueueCommitted(async () => {
-        for (const { id } of created) await this.#queue?.enqueue('generate-report', { reportId: id });
+        for (const reportId of created) await this.#queue?.enqueue('generate-report', { reportId });
       }, { interviewId });
       await this.#enqueueCommitted(() => this.#options.webhooks.enqueue(deliveries), { interviewId });
     };
@@ -134,10 +100,8 @@ export class ReportService {
    * have no job. Returns how many it looked at.
    */
   async resumePending(olderThanMs: number): Promise<number> {
-    const pending = await this.#options.orm.em
-      .getConnection()
-      .execute<{ id: string }[]>(`select id from reports where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`, [olderThanMs / 1000]);
-    for (const { id } of pending) await this.#queue?.enqueueOnce('generate-report', { reportId: id });
+    const pending = await this.#store.pendingOlderThan(olderThanMs);
+    for (const reportId of pending) await this.#queue?.enqueueOnce('generate-report', { reportId });
     return pending.length;
   }
 
@@ -152,27 +116,28 @@ export class ReportService {
 
   /** The generate-report job: idempotent (an unchanged violation log is not rendered twice). */
   async generate(reportId: string): Promise<void> {
-    const connection = this.#options.orm.em.getConnection();
-    const [claimed] = await connection.execute<{ attempts: number }[]>('update reports set attempts = attempts + 1 where id = ? returning attempts', [reportId]);
-    if (!claimed) return; // the interview's data was deleted meanwhile
+    const attempt = await this.#store.claim(reportId);
+    if (attempt === undefined) return; // the interview's data was deleted meanwhile
     try {
       const input = await this.buildInput(reportId);
-      const [current] = await connection.execute<{ status: ReportStatus; violation_log_sha256: string | null }[]>(
-        'select status, violation_log_sha256 from reports where id = ?',
-        [reportId],
-      );
-      if (current?.status === ReportStatus.READY && current.violation_log_sha256 === input.violationLogSha256) return;
+      const current = await this.#store.statusOf(reportId);
+      if (current?.status === ReportStatus.READY && current.violationLogSha256 === input.violationLogSha256) return;
       if (this.#options.aiSummary) input.aiSummary = await this.#options.aiSummary(input);
       const pdf = await renderReportPdf(input);
-      const metrics: ReportMetrics = { counts: input.counts, timeline: input.timeline };
-      const orgId = await this.#orgOf(reportId);
+      const orgId = await this.#store.orgOf(reportId);
       // READY and its report.ready deliveries commit together: a READY report always has them.
-      const deliveries = await this.#options.orm.em.fork().transactional(async (tx) => {
-        await tx.execute(
-          `update reports set status = 'READY', error = null, score_focus = ?, score_confidence = ?, score_composite = ?, summary = ?, ai_summary = ?,
-             metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ? where id = ?`,
-          [input.scores.focus, input.scores.integrity, input.scores.composite, input.scores.summary, input.aiSummary, JSON.stringify(metrics), input.violationLogSha256, pdf, pdf.length, input.generatedAt, reportId],
-        );
+      const deliveries = await this.#store.transaction(async (tx) => {
+        await this.#store.markReady(tx, reportId, {
+          scoreFocus: input.scores.focus,
+          scoreIntegrity: input.scores.integrity,
+          scoreComposite: input.scores.composite,
+          summary: input.scores.summary,
+          aiSummary: input.aiSummary,
+          metrics: { counts: input.counts, timeline: input.timeline },
+          violationLogSha256: input.violationLogSha256,
+          pdf,
+          generatedAt: input.generatedAt,
+        });
         return this.#options.webhooks.record(tx, orgId, WebhookEvent.REPORT_READY, {
           interviewId: input.interview.id,
           candidateId: input.candidate.id,
@@ -186,13 +151,9 @@ export class ReportService {
       this.#options.interviewEvents.publish(input.interview.id, { kind: 'ReportReady', interviewId: input.interview.id, candidateId: input.candidate.id, reportId });
       await this.#enqueueCommitted(() => this.#options.webhooks.enqueue(deliveries), { reportId });
     } catch (error) {
-      const final = claimed.attempts >= this.#options.attempts;
+      const final = attempt >= this.#options.attempts;
       const message = (error as Error).message || String(error);
-      await connection.execute(`update reports set error = ?, status = ? where id = ? and status <> 'READY'`, [
-        `attempt ${claimed.attempts} of ${this.#options.attempts}: ${message}`,
-        final ? ReportStatus.FAILED : ReportStatus.PENDING,
-        reportId,
-      ]);
+      await this.#store.markFailedAttempt(reportId, `attempt ${attempt} of ${this.#options.attempts}: ${message}`, final ? ReportStatus.FAILED : ReportStatus.PENDING);
       if (final) this.#options.logger.error({ err: error, reportId }, 'report generation failed for good');
       else throw error;
     }
@@ -200,43 +161,34 @@ export class ReportService {
 
   /** Everything the PDF shows, from the database and the data dir. */
   async buildInput(reportId: string): Promise<ReportInput> {
-    const connection = this.#options.orm.em.getConnection();
-    const [row] = await connection.execute<
-      { interview_id: string; title: string; started_at: string | null; ended_at: string | null; config: InterviewConfig; candidate_id: string; name: string; email: string; ai_summary: string | null }[]
-    >(
-      `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary
-       from ${REPORT_FROM} where r.id = ?`,
-      [reportId],
-    );
-    if (!row) throw new NotFoundError('Report', reportId);
-    const endedAt = parseTimestamp(row.ended_at) ?? new Date();
-    const interview = { id: row.interview_id, title: row.title, startedAt: parseTimestamp(row.started_at) ?? endedAt, endedAt };
-    const violationRows = await connection.execute<
-      { id: string; type: ViolationType; severity: Severity; timestamp: string; count: number; duration_ms: number; snapshot_url: string | null }[]
-    >(
-      'select id, type, severity, timestamp, count, duration_ms, snapshot_url from violations where interview_id = ? and candidate_id = ? order by timestamp, id',
-      [row.interview_id, row.candidate_id],
-    );
-    const violations: ReportViolation[] = violationRows.map((v) => ({ id: v.id, type: v.type, severity: v.severity, at: parseTimestamp(v.timestamp), count: v.count, durationMs: v.duration_ms }));
-    const eventRows = await connection.execute<{ type: ViolationType; occurred_at: string; duration_ms: number; severity: Severity | null }[]>(
-      `select e.type, e.occurred_at, e.duration_ms, v.severity from events e join sessions s on s.id = e.session_id
-       left join violations v on v.id = e.violation_id where s.candidate_id = ? order by e.occurred_at`,
-      [row.candidate_id],
-    );
-    const events: ScoredEvent[] = eventRows.map((e) => ({
+    const subject = await this.#store.subjectOf(reportId);
+    if (!subject) throw new NotFoundError('Report', reportId);
+    const endedAt = subject.endedAt ?? new Date();
+    const interview = { id: subject.interviewId, title: subject.title, startedAt: subject.startedAt ?? endedAt, endedAt };
+    const violationRecords = await this.#store.violationsOf(subject.interviewId, subject.candidateId);
+    const violations: ReportViolation[] = violationRecords.map(({ snapshotUrl: _, ...violation }) => violation);
+    const events: ScoredEvent[] = (await this.#store.eventsOf(subject.candidateId)).map((e) => ({
       type: e.type,
-      severity: e.severity ?? severityOf(e.type, e.duration_ms, row.config),
-      occurredAt: parseTimestamp(e.occurred_at),
-      durationMs: e.duration_ms,
+      severity: e.severity ?? severityOf(e.type, e.durationMs, subject.config),
+      occurredAt: e.occurredAt,
+      durationMs: e.durationMs,
     }));
     const media = await this.#loadMedia({
       orm: this.#options.orm,
       dataDir: this.#options.dataDir,
-      interviewId: row.interview_id,
-      candidateId: row.candidate_id,
-      snapshots: violationRows.flatMap((v) => (v.snapshot_url ? [{ violationId: v.id, type: v.type, at: parseTimestamp(v.timestamp), snapshotUrl: v.snapshot_url }] : [])),
+      interviewId: subject.interviewId,
+      candidateId: subject.candidateId,
+      snapshots: violationRecords.flatMap((v) => (v.snapshotUrl ? [{ violationId: v.id, type: v.type, at: v.at, snapshotUrl: v.snapshotUrl }] : [])),
     });
-    return buildReportInput({ reportId, interview, candidate: { id: row.candidate_id, name: row.name, email: row.email }, events, violations, media, aiSummary: row.ai_summary });
+    return buildReportInput({
+      reportId,
+      interview,
+      candidate: { id: subject.candidateId, name: subject.name, email: subject.email },
+      events,
+      violations,
+      media,
+      aiSummary: subject.aiSummary,
+    });
   }
 
   /** The interview's reports; `candidateId` picks one (needed when it has several candidates). */
@@ -256,13 +208,8 @@ export class ReportService {
 
   async listForInterview(actor: OrgActor, interviewId: string): Promise<ReportView[]> {
     if (!validate.isUuid(interviewId) || !reachesInterview(actor, interviewId)) throw new NotFoundError('Interview', interviewId);
-    const rows = await this.#options.orm.em
-      .getConnection()
-      .execute<RawReport[]>(`select ${REPORT_COLUMNS} from ${REPORT_FROM} where r.interview_id = ? and i.org_id = ? order by c.created_at, c.id`, [interviewId, actor.orgId]);
-    if (rows.length === 0) {
-      const [exists] = await this.#options.orm.em.getConnection().execute('select 1 from interviews where id = ? and org_id = ?', [interviewId, actor.orgId]);
-      if (!exists) throw new NotFoundError('Interview', interviewId);
-    }
+    const rows = await this.#store.listForInterview(interviewId, actor.orgId);
+    if (!rows) throw new NotFoundError('Interview', interviewId);
     return rows.map((row) => this.#view(row));
   }
 
@@ -274,15 +221,10 @@ export class ReportService {
   async pdf(reportId: string, access: { actor: Actor | null; expires?: string | undefined; signature?: string | undefined }): Promise<{ pdf: Buffer; filename: string }> {
     if (!validate.isUuid(reportId)) throw new NotFoundError('Report', reportId);
     const orgId = this.#downloadOrg(reportId, access);
-    const [row] = await this.#options.orm.em
-      .getConnection()
-      .execute<{ status: ReportStatus; pdf: Buffer | null; name: string }[]>(
-        `select r.status, r.pdf, c.name from ${REPORT_FROM} where r.id = ?${orgId === undefined ? '' : ' and i.org_id = ?'}`,
-        orgId === undefined ? [reportId] : [reportId, orgId],
-      );
+    const row = await this.#store.pdfOf(reportId, orgId);
     if (!row) throw new NotFoundError('Report', reportId);
     if (row.status !== ReportStatus.READY || !row.pdf) throw new NotFoundError(`Report ${reportId} is ${row.status}: no PDF yet`);
-    return { pdf: row.pdf, filename: `proctor-report-${slug(row.name)}-${reportId.slice(0, 8)}.pdf` };
+    return { pdf: row.pdf, filename: `proctor-report-${slug(row.candidateName)}-${reportId.slice(0, 8)}.pdf` };
   }
 
   /** Throws unless `access` may download the report; the org the report must belong to, or undefined for a signed link (it names the report). */
@@ -300,26 +242,26 @@ export class ReportService {
     return access.actor.orgId;
   }
 
-  #view(row: RawReport): ReportView {
+  #view(row: ReportRow): ReportView {
     const ready = row.status === ReportStatus.READY;
     const link = ready ? this.#signedUrl(row.id) : {};
     return {
       id: row.id,
-      interviewId: row.interview_id,
-      candidateId: row.candidate_id,
-      candidateName: row.candidate_name,
+      interviewId: row.interviewId,
+      candidateId: row.candidateId,
+      candidateName: row.candidateName,
       status: row.status,
       attempts: row.attempts,
       error: row.error,
-      scores: row.score_composite === null ? null : { focus: row.score_focus!, integrity: row.score_confidence!, composite: row.score_composite },
+      scores: row.scoreComposite === null ? null : { focus: row.scoreFocus!, integrity: row.scoreIntegrity!, composite: row.scoreComposite },
       summary: row.summary,
-      aiSummary: row.ai_summary,
+      aiSummary: row.aiSummary,
       counts: row.metrics?.counts ?? [],
       timeline: row.metrics?.timeline ?? [],
-      violationLogSha256: row.violation_log_sha256,
-      pdfBytes: row.pdf_bytes,
-      generatedAt: parseTimestamp(row.generated_at),
-      createdAt: parseTimestamp(row.created_at),
+      violationLogSha256: row.violationLogSha256,
+      pdfBytes: row.pdfBytes,
+      generatedAt: row.generatedAt,
+      createdAt: row.createdAt,
       downloadUrl: link.downloadUrl ?? null,
       downloadUrlExpiresAt: link.downloadUrlExpiresAt ? new Date(link.downloadUrlExpiresAt) : null,
     };
@@ -331,11 +273,6 @@ export class ReportService {
     const expires = Math.floor((Date.now() + this.#options.downloadUrlTtlMs) / 1000);
     const signature = this.#options.signer.mac(DOWNLOAD_PURPOSE, `${reportId}.${expires}`);
     return { downloadUrl: `${base}/reports/${reportId}.pdf?expires=${expires}&signature=${signature}`, downloadUrlExpiresAt: new Date(expires * 1000).toISOString() };
-  }
-
-  async #orgOf(reportId: string): Promise<string> {
-    const [row] = await this.#options.orm.em.getConnection().execute<{ org_id: string }[]>(`select i.org_id from ${REPORT_FROM} where r.id = ?`, [reportId]);
-    return row!.org_id;
   }
 }
 

@@ -6,7 +6,7 @@ import { readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { OrgActor } from '../auth/actor.ts';
-import { Org } from '../db/entities.ts';
+import { Interview, Org } from '../db/entities.ts';
 import type { Logger } from '../log.ts';
 import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
@@ -80,12 +80,8 @@ export class RetentionService {
   async #retentionDays(interviewIds: string[]): Promise<Map<string, number>> {
     const days = new Map<string, number>();
     if (interviewIds.length === 0) return days;
-    const rows = await this.#orm.em.getConnection().execute<{ id: string; days: number }[]>(
-      `select i.id, least(o.retention_days, coalesce((i.config->>'retentionDays')::int, o.retention_days)) as days
-       from interviews i join orgs o on o.id = i.org_id where i.id in (${interviewIds.map(() => '?').join(', ')})`,
-      interviewIds,
-    );
-    for (const row of rows) days.set(row.id, Number(row.days));
+    const interviews = await this.#orm.em.fork().find(Interview, { id: { $in: interviewIds } }, { populate: ['org'] });
+    for (const { id, config, org } of interviews) days.set(id, Math.min(org.retentionDays, config.retentionDays ?? org.retentionDays));
     return days;
   }
 }

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TokenSigner } from '../auth/jwt.ts';
 import { revocationKey, Revocations } from '../auth/revocations.ts';
 import type { Config } from '../config.ts';
+import { InterviewStatus } from '../db/entities.ts';
 import { AccountService } from './accounts.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import { CandidateService } from './candidates.ts';
@@ -12,6 +13,7 @@ import { Channel } from '../live/channel.ts';
 import type { CandidateMessage, InterviewEvent } from '../live/events.ts';
 import { EventWriter } from '../live/event-writer.ts';
 import { HistoryService } from '../live/history.ts';
+import { MessagingService } from '../live/messaging.ts';
 import { MonitoringService } from '../live/monitoring.ts';
 import { SnapshotService } from '../live/snapshots.ts';
 import type { Logger } from '../log.ts';
@@ -50,6 +52,7 @@ export class Services {
   readonly revocations = new Revocations();
   readonly events: EventWriter;
   readonly monitoring: MonitoringService;
+  readonly messaging: MessagingService;
   readonly history: HistoryService;
   readonly #media: MediaService | undefined;
   readonly snapshots: SnapshotService;
@@ -62,7 +65,31 @@ export class Services {
   constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
     this.accounts = new AccountService(orm, signer, config, this.revocations);
     this.apiTokens = new ApiTokenService(orm, this.revocations);
-    this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents);
+    this.webhooks = new WebhookService(orm, { allowPrivateAddresses: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, attempts: config.jobAttempts });
+    this.reports = new ReportService({
+      orm,
+      signer,
+      logger,
+      interviewEvents: this.interviewEvents,
+      webhooks: this.webhooks,
+      dataDir: config.dataDir,
+      attempts: config.jobAttempts,
+      downloadUrlTtlMs: config.reportUrlTtlMs,
+      publicUrl,
+      aiSummary: config.summaryLlmUrl
+        ? llmSummariser({ url: config.summaryLlmUrl, model: config.summaryLlmModel, apiKey: config.summaryLlmKey, timeoutMs: 20_000, logger })
+        : undefined,
+    });
+    this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents, (tx, orgId, interviewId) =>
+      this.reports.recordEnded(tx, orgId, interviewId),
+    );
+    this.interviewEvents.listenToAll((interviewId, event) => {
+      // Its join links and room logins are void now. Every process cuts off its own sockets as the
+      // end reaches it, after the status change itself went to their subscriptions.
+      if (event.kind === 'InterviewStatusChanged' && event.status === InterviewStatus.COMPLETED) {
+        this.revocations.revokeHere(revocationKey.interview(interviewId), 'The interview is over');
+      }
+    });
     // Links need an absolute URL; a job worker has one only when PROCTOR_PUBLIC_URL is set.
     const linkBase = () => {
       const url = publicUrl();
@@ -80,10 +107,11 @@ export class Services {
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
-    this.monitoring = new MonitoringService(orm, this.events, this, logger, metrics, {
+    this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
     });
+    this.messaging = new MessagingService(orm, this.candidateMessages);
     if (media) {
       const mediaService = new MediaService({
         orm,
@@ -104,30 +132,8 @@ export class Services {
       metrics.mediaSnapshot = () => mediaService.snapshot();
       this.#media = mediaService;
     }
-    this.webhooks = new WebhookService(orm, { allowPrivateAddresses: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, attempts: config.jobAttempts });
-    this.reports = new ReportService({
-      orm,
-      signer,
-      logger,
-      interviewEvents: this.interviewEvents,
-      webhooks: this.webhooks,
-      dataDir: config.dataDir,
-      attempts: config.jobAttempts,
-      downloadUrlTtlMs: config.reportUrlTtlMs,
-      publicUrl,
-      aiSummary: config.summaryLlmUrl
-        ? llmSummariser({ url: config.summaryLlmUrl, model: config.summaryLlmModel, apiKey: config.summaryLlmKey, timeoutMs: 20_000, logger })
-        : undefined,
-    });
     this.retention = new RetentionService(orm, config.dataDir, logger);
     this.#pendingSweepIntervalMs = config.pendingSweepIntervalMs;
-    this.interviews.recordOnTransition(async (tx, { orgId, interviewId, move }) =>
-      move === 'end' ? this.reports.recordEnded(tx, orgId, interviewId) : undefined,
-    );
-    this.interviews.onTransition(({ interviewId, move }) => {
-      // Its join links and room logins are void now (the status change itself went out first).
-      if (move === 'end') this.revocations.revoke(revocationKey.interview(interviewId), 'The interview is over');
-    });
   }
 
   /** The SFU side of interviews; only processes that run the SFU (`proctor up`) have it. */

@@ -103,42 +103,27 @@ function stripNullish(object: object): object {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null && v !== undefined));
 }
 
-/** A committed move, as in-process subsystems see it. */
-export interface TransitionChange {
-  orgId: string;
-  interviewId: string;
-  move: Transition;
-  status: InterviewStatus;
-}
-
-/** Called once a move has been committed (the SFU opens rooms on start). */
-export type TransitionListener = (change: TransitionChange) => void | Promise<void>;
-
 /**
- * Records, in the move's transaction, the work the move owes (an ended interview's reports), so
- * that work commits with the move or not at all; returns what to do once committed.
+ * Records, in the transaction that ends an interview, the work the end owes (its reports), so
+ * that work commits with the end or not at all; returns what to do once committed.
  */
-export type TransitionRecorder = (tx: EntityManager, change: TransitionChange) => Promise<(() => Promise<void>) | undefined>;
+export type EndRecorder = (tx: EntityManager, orgId: string, interviewId: string) => Promise<() => Promise<void>>;
 
 export class InterviewService {
   readonly #orm: MikroORM;
   readonly #readsFromReplica: boolean;
   readonly #events: Channel<InterviewEvent>;
-  readonly #transitionListeners: TransitionListener[] = [];
-  readonly #transitionRecorders: TransitionRecorder[] = [];
+  readonly #recordEnd: EndRecorder;
 
-  constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>) {
+  /**
+   * Every committed move is published on `events` (InterviewStatusChanged): subscribers and the
+   * subsystems that react to moves (the SFU, revocations) all learn of it there.
+   */
+  constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>, recordEnd: EndRecorder) {
     this.#orm = orm;
     this.#readsFromReplica = readsFromReplica;
     this.#events = events;
-  }
-
-  onTransition(listener: TransitionListener): void {
-    this.#transitionListeners.push(listener);
-  }
-
-  recordOnTransition(recorder: TransitionRecorder): void {
-    this.#transitionRecorders.push(recorder);
+    this.#recordEnd = recordEnd;
   }
 
   async create(actor: OrgActor, input: CreateInterviewInput): Promise<Interview> {
@@ -198,25 +183,21 @@ export class InterviewService {
     await this.get(actor, id);
     const now = new Date();
     const em = this.#orm.em.fork();
-    const change: TransitionChange = { orgId: actor.orgId, interviewId: id, move, status: to };
-    const afterCommit = await em.transactional(async (tx) => {
+    const committed = await em.transactional(async (tx) => {
       const updated = await tx.nativeUpdate(Interview, { id, org: actor.orgId, status: from }, { status: to, [stamp]: now });
       if (updated === 0) return undefined;
       if (to === InterviewStatus.COMPLETED || to === InterviewStatus.ARCHIVED) {
         await tx.nativeUpdate(Candidate, { interview: id, tokenRevokedAt: null }, { tokenRevokedAt: now });
       }
       audit(tx, actor, `interview.${move}`, { type: 'Interview', id }, { from, to });
-      const actions = [];
-      for (const recorder of this.#transitionRecorders) actions.push(await recorder(tx, change));
-      return actions;
+      return { afterCommit: move === 'end' ? await this.#recordEnd(tx, actor.orgId, id) : undefined };
     });
-    if (!afterCommit) {
+    if (!committed) {
       const status = (await this.get(actor, id)).status;
       throw new ConflictError(`Cannot ${move} an interview that is ${status} (it must be ${from})`, { status, expected: from });
     }
     this.#events.publish(id, { kind: 'InterviewStatusChanged', interviewId: id, status: to, at: now });
-    for (const action of afterCommit) await action?.();
-    for (const listener of this.#transitionListeners) await listener(change);
+    await committed.afterCommit?.();
     return this.get(actor, id);
   }
 

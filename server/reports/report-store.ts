@@ -1,0 +1,276 @@
+// The reports table and what a report is built from, in SQL: the report service reaches the
+// database through here only. Rows go in and come out typed and camelCased; timestamps as Dates.
+// Plain statements rather than entities: a report's PDF is a large blob that the entity would
+// load with the row, and the claim and failure updates must be single conditional statements.
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { ReportStatus, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
+import { parseTimestamp } from '../db/timestamps.ts';
+import type { ReportInput, TimelineRow } from './report-input.ts';
+
+/** Counts and timeline as stored with a READY report (the API serves them without the PDF). */
+export interface ReportMetrics {
+  counts: ReportInput['counts'];
+  timeline: TimelineRow[];
+}
+
+/** A report with its candidate's name and its org, as the API lists it. */
+export interface ReportRow {
+  id: string;
+  interviewId: string;
+  candidateId: string;
+  candidateName: string;
+  orgId: string;
+  status: ReportStatus;
+  attempts: number;
+  error: string | null;
+  scoreFocus: number | null;
+  scoreIntegrity: number | null;
+  scoreComposite: number | null;
+  summary: string | null;
+  aiSummary: string | null;
+  metrics: ReportMetrics | null;
+  violationLogSha256: string | null;
+  pdfBytes: number | null;
+  generatedAt: Date | null;
+  createdAt: Date;
+}
+
+/** The interview and candidate a report is about. */
+export interface ReportSubject {
+  interviewId: string;
+  title: string;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  config: InterviewConfig;
+  candidateId: string;
+  name: string;
+  email: string;
+  aiSummary: string | null;
+}
+
+export interface ViolationRecord {
+  id: string;
+  type: ViolationType;
+  severity: Severity;
+  at: Date;
+  count: number;
+  durationMs: number;
+  snapshotUrl: string | null;
+}
+
+/** A proctoring event with its violation's severity (null when it belongs to none). */
+export interface EventRecord {
+  type: ViolationType;
+  occurredAt: Date;
+  durationMs: number;
+  severity: Severity | null;
+}
+
+/** What a READY report keeps. */
+export interface ReadyReport {
+  scoreFocus: number;
+  scoreIntegrity: number;
+  scoreComposite: number;
+  summary: string;
+  aiSummary: string | null;
+  metrics: ReportMetrics;
+  violationLogSha256: string;
+  pdf: Buffer;
+  generatedAt: Date;
+}
+
+interface RawReport {
+  id: string;
+  interview_id: string;
+  candidate_id: string;
+  candidate_name: string;
+  org_id: string;
+  status: ReportStatus;
+  attempts: number;
+  error: string | null;
+  score_focus: number | null;
+  score_integrity: number | null;
+  score_composite: number | null;
+  summary: string | null;
+  ai_summary: string | null;
+  metrics: ReportMetrics | null;
+  violation_log_sha256: string | null;
+  pdf_bytes: number | null;
+  generated_at: string | null;
+  created_at: string;
+}
+
+const REPORT_COLUMNS = `r.id, r.interview_id, r.candidate_id, c.name as candidate_name, i.org_id, r.status, r.attempts, r.error,
+  r.score_focus, r.score_integrity, r.score_composite, r.summary, r.ai_summary, r.metrics, r.violation_log_sha256,
+  r.pdf_bytes, r.generated_at, r.created_at`;
+const REPORT_FROM = 'reports r join interviews i on i.id = r.interview_id join candidates c on c.id = r.candidate_id';
+
+export class ReportStore {
+  readonly #orm: MikroORM;
+
+  constructor(orm: MikroORM) {
+    this.#orm = orm;
+  }
+
+  /** Runs `work` in one transaction; the store's methods that take a `tx` join it. */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.#orm.em.fork().transactional(work);
+  }
+
+  /** A PENDING report per candidate of the interview, once however often this runs; the ids made now. */
+  async recordPending(tx: EntityManager, interviewId: string): Promise<string[]> {
+    const created = await tx.execute<{ id: string }[]>(
+      `insert into reports (id, interview_id, candidate_id, status, attempts, created_at)
+       select gen_random_uuid(), c.interview_id, c.id, 'PENDING', 0, now() from candidates c where c.interview_id = ?
+       on conflict (interview_id, candidate_id) do nothing returning id`,
+      [interviewId],
+    );
+    return created.map((row) => row.id);
+  }
+
+  /** PENDING reports recorded more than `olderThanMs` ago. */
+  async pendingOlderThan(olderThanMs: number): Promise<string[]> {
+    const rows = await this.#connection().execute<{ id: string }[]>(
+      `select id from reports where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`,
+      [olderThanMs / 1000],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Counts a generation attempt; its number, or undefined when the report is gone. */
+  async claim(reportId: string): Promise<number | undefined> {
+    const [claimed] = await this.#connection().execute<{ attempts: number }[]>('update reports set attempts = attempts + 1 where id = ? returning attempts', [reportId]);
+    return claimed?.attempts;
+  }
+
+  async statusOf(reportId: string): Promise<{ status: ReportStatus; violationLogSha256: string | null } | undefined> {
+    const [row] = await this.#connection().execute<{ status: ReportStatus; violation_log_sha256: string | null }[]>(
+      'select status, violation_log_sha256 from reports where id = ?',
+      [reportId],
+    );
+    return row && { status: row.status, violationLogSha256: row.violation_log_sha256 };
+  }
+
+  async markReady(tx: EntityManager, reportId: string, report: ReadyReport): Promise<void> {
+    await tx.execute(
+      `update reports set status = 'READY', error = null, score_focus = ?, score_integrity = ?, score_composite = ?, summary = ?, ai_summary = ?,
+         metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ? where id = ?`,
+      [
+        report.scoreFocus,
+        report.scoreIntegrity,
+        report.scoreComposite,
+        report.summary,
+        report.aiSummary,
+        JSON.stringify(report.metrics),
+        report.violationLogSha256,
+        report.pdf,
+        report.pdf.length,
+        report.generatedAt,
+        reportId,
+      ],
+    );
+  }
+
+  /** Keeps a failed attempt's error, and the status it leaves (PENDING to retry, FAILED); a READY report stays READY. */
+  async markFailedAttempt(reportId: string, error: string, status: ReportStatus): Promise<void> {
+    await this.#connection().execute(`update reports set error = ?, status = ? where id = ? and status <> 'READY'`, [error, status, reportId]);
+  }
+
+  async subjectOf(reportId: string): Promise<ReportSubject | undefined> {
+    const [row] = await this.#connection().execute<
+      { interview_id: string; title: string; started_at: string | null; ended_at: string | null; config: InterviewConfig; candidate_id: string; name: string; email: string; ai_summary: string | null }[]
+    >(
+      `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary
+       from ${REPORT_FROM} where r.id = ?`,
+      [reportId],
+    );
+    if (!row) return undefined;
+    return {
+      interviewId: row.interview_id,
+      title: row.title,
+      startedAt: parseTimestamp(row.started_at),
+      endedAt: parseTimestamp(row.ended_at),
+      config: row.config,
+      candidateId: row.candidate_id,
+      name: row.name,
+      email: row.email,
+      aiSummary: row.ai_summary,
+    };
+  }
+
+  /** The candidate's violations in the interview, by time then id. */
+  async violationsOf(interviewId: string, candidateId: string): Promise<ViolationRecord[]> {
+    const rows = await this.#connection().execute<
+      { id: string; type: ViolationType; severity: Severity; timestamp: string; count: number; duration_ms: number; snapshot_url: string | null }[]
+    >('select id, type, severity, timestamp, count, duration_ms, snapshot_url from violations where interview_id = ? and candidate_id = ? order by timestamp, id', [
+      interviewId,
+      candidateId,
+    ]);
+    return rows.map((v) => ({ id: v.id, type: v.type, severity: v.severity, at: parseTimestamp(v.timestamp), count: v.count, durationMs: v.duration_ms, snapshotUrl: v.snapshot_url }));
+  }
+
+  /** The candidate's proctoring events, in the order they happened. */
+  async eventsOf(candidateId: string): Promise<EventRecord[]> {
+    const rows = await this.#connection().execute<{ type: ViolationType; occurred_at: string; duration_ms: number; severity: Severity | null }[]>(
+      `select e.type, e.occurred_at, e.duration_ms, v.severity from events e join sessions s on s.id = e.session_id
+       left join violations v on v.id = e.violation_id where s.candidate_id = ? order by e.occurred_at`,
+      [candidateId],
+    );
+    return rows.map((e) => ({ type: e.type, occurredAt: parseTimestamp(e.occurred_at), durationMs: e.duration_ms, severity: e.severity }));
+  }
+
+  /** The interview's reports in the order its candidates were invited; undefined when the org has no such interview. */
+  async listForInterview(interviewId: string, orgId: string): Promise<ReportRow[] | undefined> {
+    const connection = this.#connection();
+    const rows = await connection.execute<RawReport[]>(`select ${REPORT_COLUMNS} from ${REPORT_FROM} where r.interview_id = ? and i.org_id = ? order by c.created_at, c.id`, [
+      interviewId,
+      orgId,
+    ]);
+    if (rows.length === 0) {
+      const [exists] = await connection.execute('select 1 from interviews where id = ? and org_id = ?', [interviewId, orgId]);
+      if (!exists) return undefined;
+    }
+    return rows.map(toReportRow);
+  }
+
+  /** The report's status, PDF and candidate's name; `orgId` (when given) must own it. */
+  async pdfOf(reportId: string, orgId: string | undefined): Promise<{ status: ReportStatus; pdf: Buffer | null; candidateName: string } | undefined> {
+    const [row] = await this.#connection().execute<{ status: ReportStatus; pdf: Buffer | null; name: string }[]>(
+      `select r.status, r.pdf, c.name from ${REPORT_FROM} where r.id = ?${orgId === undefined ? '' : ' and i.org_id = ?'}`,
+      orgId === undefined ? [reportId] : [reportId, orgId],
+    );
+    return row && { status: row.status, pdf: row.pdf, candidateName: row.name };
+  }
+
+  async orgOf(reportId: string): Promise<string> {
+    const [row] = await this.#connection().execute<{ org_id: string }[]>(`select i.org_id from ${REPORT_FROM} where r.id = ?`, [reportId]);
+    return row!.org_id;
+  }
+
+  #connection() {
+    return this.#orm.em.getConnection();
+  }
+}
+
+function toReportRow(row: RawReport): ReportRow {
+  return {
+    id: row.id,
+    interviewId: row.interview_id,
+    candidateId: row.candidate_id,
+    candidateName: row.candidate_name,
+    orgId: row.org_id,
+    status: row.status,
+    attempts: row.attempts,
+    error: row.error,
+    scoreFocus: row.score_focus,
+    scoreIntegrity: row.score_integrity,
+    scoreComposite: row.score_composite,
+    summary: row.summary,
+    aiSummary: row.ai_summary,
+    metrics: row.metrics,
+    violationLogSha256: row.violation_log_sha256,
+    pdfBytes: row.pdf_bytes,
+    generatedAt: parseTimestamp(row.generated_at),
+    createdAt: parseTimestamp(row.created_at),
+  };
+}
