@@ -235,7 +235,7 @@ function parseOptions(): Options {
   const ramp = values.ramp.split(',').map((rate) => positiveInteger('--ramp', rate.trim()));
   const budgetSeconds = budgetMs(values.budget) / 1000;
   if (values.only !== undefined && values.only !== 'embedded' && values.only !== 'postgres') throw new Error('--only takes embedded or postgres');
-  const databases: Database[] = values.only ? [values.only as Database] : ['embedded', 'postgres'];
+  const databases: Database[] = values.only ? [values.only] : ['embedded', 'postgres'];
   return { candidates, seconds, json: values.json, profile: values.profile, databases, ramp, budgetSeconds };
 }
 

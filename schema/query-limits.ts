@@ -9,7 +9,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, validate, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimits {
@@ -46,7 +46,8 @@ export function queryLimitPlugins(limits: QueryLimits): Plugin[] {
   ] as unknown as ValidationRule[];
   const limitsFirst: Plugin = {
     onValidate: ({ params, setResult }) => {
-      const refused = validate(params.schema, params.documentAST, rules);
+      // envelop types graphql's objects as any (it supports several graphql versions).
+      const refused = validate(params.schema as GraphQLSchema, params.documentAST as DocumentNode, rules);
       if (refused.length > 0) setResult(refused);
     },
   };

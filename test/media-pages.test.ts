@@ -28,7 +28,7 @@ async function recordPeerConnections(context: BrowserContext): Promise<void> {
         super(...args);
         made.push(this);
       }
-    } as typeof Native;
+    };
   });
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { text as readText } from 'node:stream/consumers';
 import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { ConfigError, loadConfig, SETTINGS } from '../server/config.ts';
@@ -94,10 +95,8 @@ describe(`platform lifecycle (${describeDatabase()})`, () => {
       const body = JSON.stringify({ query: '{ __typename }' });
       const request = httpRequest({ host: url.hostname, port: url.port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } });
       const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-        request.on('response', async (res) => {
-          let text = '';
-          for await (const chunk of res) text += chunk;
-          resolve({ status: res.statusCode ?? 0, text });
+        request.on('response', (res) => {
+          readText(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject);
         });
         request.on('error', reject);
       });

@@ -158,7 +158,7 @@ export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
       (problem as { message?: string }).message ??
       ((problem as { reason?: string }).reason || (typeof closeCode === 'number' ? `connection closed (${closeCode})` : String(problem)));
     const error = Object.assign(new Error(message), {
-      code: ((problem as { extensions?: { code?: string } }).extensions?.code ?? (closeCode === 4401 ? 'UNAUTHENTICATED' : closeCode === 4403 ? 'FORBIDDEN' : 'UNKNOWN')) as string,
+      code: (problem as { extensions?: { code?: string } }).extensions?.code ?? (closeCode === 4401 ? 'UNAUTHENTICATED' : closeCode === 4403 ? 'FORBIDDEN' : 'UNKNOWN'),
     });
     this.#state = 'closed';
     this.emit('failed', error);

@@ -2,7 +2,7 @@
 // functions of (state, input, now): the components only draw this, and the tests can drive it.
 import { replayedAlert, type Alert } from '../live/replayed-alert.ts';
 import type { ConnectionState } from '../live/interview-feed.ts';
-import type { InterviewEvent, InterviewHistory, InterviewStatus, LiveAlert, Severity } from '../live/wire.ts';
+import type { InterviewEvent, InterviewHistory, InterviewStatus, LiveAlert } from '../live/wire.ts';
 
 /** A candidate's page heartbeats every 2 s; an open session quieter than this looks gone. */
 const SILENT_AFTER_MS = 15_000;
