@@ -37,7 +37,7 @@ import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
 import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { progress, table } from './support/report.ts';
-import { budgetMs, runBench } from './support/run.ts';
+import { budgetMs, positiveInteger, runBench } from './support/run.ts';
 
 const run = promisify(execFile);
 const DEFAULT_JOINS = 15;
@@ -426,10 +426,3 @@ function format(report: Report): string {
     `Total ${report.totalSeconds.toFixed(0)} s`,
   ].join('\n');
 }
-
-function positiveInteger(flag: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes a whole number > 0, got "${raw}"`);
-  return value;
-}
-
