@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['client/dist/', 'docs/', '.proctor-data/'] },
+  { ignores: ['client/dist/', '.proctor-data/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
