@@ -2,10 +2,11 @@
 // (each file is checked with the types of its own tsconfig: client/ has its own, browser-side).
 // Formatting is Prettier's job (.prettierrc.json), so no rule here is about layout.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['client/dist/', '.proctor-data/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
