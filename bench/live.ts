@@ -34,7 +34,7 @@ import { BATCH_PERIOD_MS, candidatesFor, LiveLoad, Phase, type HeartbeatStats, t
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { mebibytes, progress, table, verdict } from './support/report.ts';
 import { freePort, ProctorProcess } from './support/proctor-process.ts';
-import { budgetMs, runBench } from './support/run.ts';
+import { budgetMs, positiveInteger, runBench } from './support/run.ts';
 import { EmbeddedDatabase } from '../server/db/embedded.ts';
 
 const DEFAULT_CANDIDATES = 500;
@@ -235,14 +235,8 @@ function parseOptions(): Options {
   const ramp = values.ramp.split(',').map((rate) => positiveInteger('--ramp', rate.trim()));
   const budgetSeconds = budgetMs(values.budget) / 1000;
   if (values.only !== undefined && values.only !== 'embedded' && values.only !== 'postgres') throw new Error('--only takes embedded or postgres');
-  const databases: Database[] = values.only ? [values.only as Database] : ['embedded', 'postgres'];
+  const databases: Database[] = values.only ? [values.only] : ['embedded', 'postgres'];
   return { candidates, seconds, json: values.json, profile: values.profile, databases, ramp, budgetSeconds };
-}
-
-function positiveInteger(flag: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes a whole number > 0, got "${raw}"`);
-  return value;
 }
 
 function mainRate(options: Options): number {
@@ -816,4 +810,3 @@ function sum(counts: Record<string, number>): number {
 function jsonNumbers(_key: string, value: unknown): unknown {
   return value === Infinity ? 'never' : value;
 }
-

@@ -176,7 +176,7 @@ async function measureWorkers(storage: Storage, jpegs: string[], signal: AbortSi
       return { reportsPerMinute: (WORKER_REPORTS / seconds) * 60, seconds };
     } finally {
       for (const worker of workers) worker.kill('SIGTERM');
-      await Promise.all(workers.map((worker) => (worker.exitCode === null ? once(worker, 'exit') : undefined)));
+      await Promise.all(workers.filter((worker) => worker.exitCode === null).map((worker) => once(worker, 'exit')));
     }
   });
 }

@@ -37,7 +37,7 @@ import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
 import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { progress, table } from './support/report.ts';
-import { budgetMs, runBench } from './support/run.ts';
+import { budgetMs, positiveInteger, runBench } from './support/run.ts';
 
 const run = promisify(execFile);
 const DEFAULT_JOINS = 15;
@@ -69,7 +69,7 @@ interface JoinFigures {
   firstRtp: LatencySummary;
   signalingRtt: LatencySummary;
   /** Real browser streams (SRTP, ICE, congestion control) for comparison with plain RTP. */
-  webrtc: WebRtcFigures | null;
+  webrtc: WebRtcFigures;
 }
 
 interface WebRtcFigures {
@@ -143,7 +143,7 @@ async function measureJoins(count: number, signal: AbortSignal): Promise<JoinFig
   const [harness, browser] = await Promise.all([serveMediaHarness(), launchBrowser()]);
   const firstRtp: number[] = [];
   const signalingRtt: number[] = [];
-  let webrtc: WebRtcFigures | null = null;
+  let webrtc: WebRtcFigures;
   try {
     const { client: host } = await signUp(new GraphQLClient(platform.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }));
     for (let i = 0; i < count; i++) {
@@ -393,17 +393,13 @@ function format(report: Report): string {
         ['baseline: one GraphQL round trip', joins.signalingRtt.p50Ms.toFixed(1), joins.signalingRtt.p95Ms.toFixed(1), joins.signalingRtt.maxMs.toFixed(1)],
       ],
     ),
-    ...(joins.webrtc
-      ? [
-          '',
-          `Browser streams: ${joins.webrtc.candidates} candidate pages (camera + mic) each consumed by a host page — ${joins.webrtc.consumers} WebRTC consumers, SRTP both ways`,
-          ...table(
-            0,
-            ['streams', 'Mbit/s in', 'worker CPU %', 'CPU % per stream (in + its consumers)'],
-            [[String(joins.webrtc.candidates), (joins.webrtc.inKbps / 1000).toFixed(2), joins.webrtc.workerCpuPct.toFixed(1), joins.webrtc.cpuPctPerStream.toFixed(2)]],
-          ),
-        ]
-      : []),
+    '',
+    `Browser streams: ${joins.webrtc.candidates} candidate pages (camera + mic) each consumed by a host page — ${joins.webrtc.consumers} WebRTC consumers, SRTP both ways`,
+    ...table(
+      0,
+      ['streams', 'Mbit/s in', 'worker CPU %', 'CPU % per stream (in + its consumers)'],
+      [[String(joins.webrtc.candidates), (joins.webrtc.inKbps / 1000).toFixed(2), joins.webrtc.workerCpuPct.toFixed(1), joins.webrtc.cpuPctPerStream.toFixed(2)]],
+    ),
     '',
     'Capacity: one worker (one core); per room one candidate stream (VP8 ~500 kbps + opus from ffmpeg, its RTP replayed into PlainTransports) and one consumer per track',
     ...table(
@@ -427,10 +423,3 @@ function format(report: Report): string {
     `Total ${report.totalSeconds.toFixed(0)} s`,
   ].join('\n');
 }
-
-function positiveInteger(flag: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes a whole number > 0, got "${raw}"`);
-  return value;
-}
-

@@ -38,7 +38,6 @@ const BIN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 const LOAD_RATE_PER_SECOND = 50;
 /** The server accepts 50 events/s per session: the load is split over candidates below that. */
 const LOAD_CANDIDATES = 2;
-const SCREEN_POLL_MS = 2;
 const LINE_TIMEOUT_MS = 10_000;
 /** `proctor watch` connects and draws its first screen. */
 const WATCH_START_TIMEOUT_MS = 30_000;

@@ -32,7 +32,7 @@ export class ClientConfigFile {
     try {
       return JSON.parse(text) as ClientSettings;
     } catch (error) {
-      throw new Error(`${this.path} is not valid JSON (${(error as Error).message}): fix it, or delete it and log in again`);
+      throw new Error(`${this.path} is not valid JSON (${(error as Error).message}): fix it, or delete it and log in again`, { cause: error });
     }
   }
 

@@ -9,7 +9,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, validate, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimits {
@@ -50,10 +50,12 @@ export function queryLimitPlugins(limits: QueryLimits): Plugin[] {
   const judged = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   const limitsFirst: Plugin = {
     onValidate: ({ params, setResult }) => {
-      let refused = judged.get(params.documentAST);
+      // envelop types graphql's objects as any (it supports several graphql versions).
+      const document = params.documentAST as DocumentNode;
+      let refused = judged.get(document);
       if (!refused) {
-        refused = validate(params.schema, params.documentAST, rules);
-        judged.set(params.documentAST, refused);
+        refused = validate(params.schema as GraphQLSchema, document, rules);
+        judged.set(document, refused);
       }
       if (refused.length > 0) setResult([...refused]);
     },

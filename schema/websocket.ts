@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -104,15 +104,17 @@ export function attachWebSockets(
         }
         // `req`, not `request`: yoga would take the upgrade GET for an HTTP GET and refuse mutations.
         const pipeline = graphql.getEnveloped({ wsCredential: verified, wsPeer: peer, params: payload, req: ctx.extra.request });
+        // envelop types graphql's objects as any (it supports several graphql versions).
+        const schema = pipeline.schema as GraphQLSchema;
         let document: DocumentNode;
         try {
-          document = pipeline.parse(payload.query);
+          document = pipeline.parse(payload.query) as DocumentNode;
         } catch (error) {
           // Over HTTP yoga gives a syntax error this code; the same document gets the same answer here.
           return [clientError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
-        const errors = pipeline.validate(pipeline.schema, document);
-        if (errors.length) return errors.map(clientError);
+        const errors = pipeline.validate(schema, document) as readonly GraphQLError[];
+        if (errors.length) return errors.map((error) => clientError(error));
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === 'subscription') {
           // Checked and reserved before any await, so two racing subscribes cannot both pass.
@@ -128,12 +130,12 @@ export function attachWebSockets(
           const contextValue = (await pipeline.contextFactory()) as object;
           operations.set(contextValue, { pipeline, request: { requestId: randomUUID(), clientAddress: clientAddress(ctx.extra.request, options.trustProxyHops) } });
           return {
-            schema: pipeline.schema,
+            schema,
             document,
             operationName: payload.operationName ?? null,
             variableValues: payload.variables ?? null,
             contextValue,
-          } as ExecutionArgs;
+          };
         } catch (error) {
           subscriptions.delete(id);
           return [toGraphQLError(error, logger)];

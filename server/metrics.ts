@@ -74,18 +74,15 @@ export class Metrics {
   /** Live subscriptions in this process per channel (set by the services), read when Prometheus scrapes. */
   liveSubscriptions: () => Record<string, number> = () => ({});
 
-  readonly liveSubscriptionsGauge = (() => {
-    const metrics = this;
-    return new Gauge({
-      name: 'proctor_live_subscriptions',
-      help: 'Subscriptions open on this process, by channel (interviewEvents: hosts watching; candidateMessages: candidate pages)',
-      labelNames: ['channel'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const [channel, count] of Object.entries(metrics.liveSubscriptions())) this.set({ channel }, count);
-      },
-    });
-  })();
+  readonly liveSubscriptionsGauge: Gauge<'channel'> = new Gauge({
+    name: 'proctor_live_subscriptions',
+    help: 'Subscriptions open on this process, by channel (interviewEvents: hosts watching; candidateMessages: candidate pages)',
+    labelNames: ['channel'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [channel, count] of Object.entries(this.liveSubscriptions())) this.liveSubscriptionsGauge.set({ channel }, count);
+    },
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'proctor_' });
@@ -93,14 +90,12 @@ export class Metrics {
 
   /** A gauge read from the media snapshot when Prometheus scrapes. */
   #snapshotGauge(name: string, help: string, read: (snapshot: MediaSnapshot) => number): Gauge {
-    const metrics = this;
-    return new Gauge({
+    const gauge: Gauge = new Gauge({
       name,
       help,
       registers: [this.registry],
-      collect() {
-        this.set(read(metrics.mediaSnapshot()));
-      },
+      collect: () => gauge.set(read(this.mediaSnapshot())),
     });
+    return gauge;
   }
 }

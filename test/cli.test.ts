@@ -391,7 +391,7 @@ describe(`proctor up (${describeDatabase()})`, () => {
       // On a database server a fresh start cannot be told apart from a populated one.
       assert.equal(await up.remainingStdout(), USING_SERVER ? '' : hint);
     } finally {
-      up.kill();
+      await up.kill();
     }
   });
 
@@ -407,7 +407,7 @@ describe(`proctor up (${describeDatabase()})`, () => {
       assert.equal(await up.stop('SIGTERM'), 0);
       assert.equal(await up.remainingStdout(), '', 'nothing but the JSON line on stdout');
     } finally {
-      up.kill();
+      await up.kill();
     }
   });
 

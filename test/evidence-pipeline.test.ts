@@ -28,7 +28,7 @@ interface Reported {
  * link is revoked. Anything else (an acceptance included) is not a refusal.
  */
 function refusal(error: unknown): string | undefined {
-  if (error && typeof error === 'object' && 'code' in error && (error as { code: unknown }).code === 4401) return 'CLOSED';
+  if (error && typeof error === 'object' && 'code' in error && error.code === 4401) return 'CLOSED';
   // graphql-ws fails an operation with the GraphQL errors it was refused with.
   const text = Array.isArray(error) ? JSON.stringify(error) : error instanceof Error ? error.message : '';
   return /INTERVIEW_ENDED|UNAUTHENTICATED/.exec(text)?.[0];
@@ -93,20 +93,20 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
     try {
       const innocent = await Promise.all([liveCandidate('Innocent A'), liveCandidate('Innocent B')]);
       const culprit = await liveCandidate('Culprit');
-      const alerts = sockets.open(culprit.host.token!).subscribe(ALERTS, { id: culprit.interviewId });
+      const alerts = sockets.open(culprit.host.token).subscribe(ALERTS, { id: culprit.interviewId });
       await subscribed(server.platform.services.interviewEvents, culprit.interviewId);
       // Sent together: they meet in one group commit (it flushes every 50 ms).
       const [a, b, bad] = await Promise.all([
-        report(innocent[0]!.candidate, innocent[0]!.sessionId, [0, 1, 2, 3].map((seq) => event(seq))),
-        report(innocent[1]!.candidate, innocent[1]!.sessionId, [0, 1, 2].map((seq) => event(seq))),
+        report(innocent[0].candidate, innocent[0].sessionId, [0, 1, 2, 3].map((seq) => event(seq))),
+        report(innocent[1].candidate, innocent[1].sessionId, [0, 1, 2].map((seq) => event(seq))),
         report(culprit.candidate, culprit.sessionId, [event(0), event(1, { metadata: { poison: true } }), event(2)]),
       ]);
       assert.deepEqual(a, { accepted: [0, 1, 2, 3], rejected: [] });
       assert.deepEqual(b, { accepted: [0, 1, 2], rejected: [] });
       assert.deepEqual(bad.accepted, [0, 2]);
       assert.deepEqual(bad.rejected.map((r) => [r.seq, r.code]), [[1, 'BAD_USER_INPUT']]);
-      assert.deepEqual(await storedSeqs(innocent[0]!.sessionId), [0, 1, 2, 3]);
-      assert.deepEqual(await storedSeqs(innocent[1]!.sessionId), [0, 1, 2]);
+      assert.deepEqual(await storedSeqs(innocent[0].sessionId), [0, 1, 2, 3]);
+      assert.deepEqual(await storedSeqs(innocent[1].sessionId), [0, 1, 2]);
       assert.deepEqual(await storedSeqs(culprit.sessionId), [0, 2]);
       // The refused row is not counted: the violation holds the two stored events, in the
       // database and in the live alert hosts saw (its last one carries the committed total).

@@ -29,7 +29,7 @@ async function run(command: string, args: string[], options: { cwd?: string; env
     return stdout;
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${(error as Error).message}\n${`${stdout}\n${stderr}`.slice(-4000)}`);
+    throw new Error(`${command} ${args.join(' ')} failed: ${(error as Error).message}\n${`${stdout}\n${stderr}`.slice(-4000)}`, { cause: error });
   }
 }
 

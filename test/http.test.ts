@@ -49,7 +49,7 @@ describe(`HTTP server (${describeDatabase()})`, () => {
   it('rejects a malformed JSON body with 400 and a message', async () => {
     const response = await post('{"query": "{ me { org { id } } }"');
     assert.equal(response.status, 400);
-    const body = (await response.json()) as any;
+    const body = await response.json();
     assert.equal(body.errors[0].extensions.code, 'BAD_REQUEST');
     assert.match(body.errors[0].message, /^The request body is not valid JSON/);
   });
@@ -58,7 +58,7 @@ describe(`HTTP server (${describeDatabase()})`, () => {
     const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1024 * 1024) } });
     const declared = await post(big);
     assert.equal(declared.status, 413);
-    assert.equal(((await declared.json()) as any).errors[0].extensions.code, 'PAYLOAD_TOO_LARGE');
+    assert.equal((await declared.json()).errors[0].extensions.code, 'PAYLOAD_TOO_LARGE');
     const chunks = [Buffer.from(big.slice(0, 600_000)), Buffer.from(big.slice(600_000))];
     const streamed = await fetch(`${server.url}/graphql`, {
       method: 'POST',

@@ -116,10 +116,10 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
       let ackedBatches = 0;
       let killed = false;
       let outstandingAtKill = 0;
-      let failure: unknown;
+      let failure: { error: unknown } | undefined;
       await new Promise<void>((resolve, reject) => {
         const fail = (error: unknown) => {
-          failure ??= error;
+          failure ??= { error };
           reject(error);
         };
         const send = () => {
@@ -151,7 +151,7 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
       assert.ok(outstandingAtKill > 0, 'requests were still in flight when the server was killed');
       assert.deepEqual(await first.ended, { code: null, signal: 'SIGKILL' });
       await Promise.all(settled);
-      if (failure) throw failure; // an ack read after the kill must be right too
+      if (failure) throw failure.error; // an ack read after the kill must be right too
       await within('the socket to close after the kill', candidate.closed, 30_000);
       const ackedBeforeKill = [...acked].sort((a, b) => a - b);
       assert.ok(ackedBeforeKill.length >= KILL_AFTER * PER_BATCH, `at least ${KILL_AFTER} batches acknowledged`);

@@ -29,7 +29,7 @@ async function recordPeerConnections(context: BrowserContext): Promise<void> {
         super(...args);
         made.push(this);
       }
-    } as typeof Native;
+    };
   });
 }
 

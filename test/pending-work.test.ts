@@ -2,7 +2,6 @@
 // webhook receiver: when enqueueing a job fails (the job store unreachable for a moment) or the
 // database refuses a webhook delivery, the report and the webhooks still happen once it recovers.
 import assert from 'node:assert/strict';
-import type { Config } from '../server/config.ts';
 import type { JobName, JobRunner } from '../server/jobs/job-runner.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { runInterview, waitForReport } from './support/interview-flow.ts';
@@ -17,16 +16,16 @@ const CREATE_WEBHOOK = 'mutation($url: String!, $events: [WebhookEvent!]!) { cre
  * (the services enqueue through this very runner).
  */
 function failNextEnqueue(jobs: JobRunner, name: JobName): { failed: () => boolean } {
-  const enqueue = jobs.enqueue;
+  const enqueue = jobs.enqueue.bind(jobs);
   let failed = false;
-  jobs.enqueue = async function (this: JobRunner, job, data) {
+  jobs.enqueue = async (job, data) => {
     if (job === name && !failed) {
       failed = true;
       jobs.enqueue = enqueue;
       throw new Error('the job store is unreachable (injected)');
     }
-    return enqueue.call(this, job, data);
-  } as JobRunner['enqueue'];
+    return enqueue(job, data);
+  };
   return { failed: () => failed };
 }
 
@@ -37,7 +36,7 @@ describe(`pending work survives failed enqueues (${describeDatabase()})`, () => 
 
   before(async () => {
     // A short sweep; retries far enough apart that a test can lift a fault between two of them.
-    server = await startTestPlatform({ pendingSweepIntervalMs: 1000 } as Partial<Config>, {
+    server = await startTestPlatform({ pendingSweepIntervalMs: 1000 }, {
       PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true',
       PROCTOR_JOB_RETRY_DELAY: '2s',
       PROCTOR_JOB_ATTEMPTS: '5',

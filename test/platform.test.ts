@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { text as readText } from 'node:stream/consumers';
 import pg from 'pg';
 import { ConfigError, loadConfig, SETTINGS } from '../server/config.ts';
 import { migrations } from '../server/db/migrations/index.ts';
@@ -103,10 +104,8 @@ describe(`platform lifecycle (${describeDatabase()})`, () => {
         headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' },
       });
       const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-        request.on('response', async (res) => {
-          let text = '';
-          for await (const chunk of res) text += chunk;
-          resolve({ status: res.statusCode ?? 0, text });
+        request.on('response', (res) => {
+          readText(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject);
         });
         request.on('error', reject);
       });

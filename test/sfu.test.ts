@@ -294,7 +294,7 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.match(recording!.path, new RegExp(`/recordings/${interviewId}/${candidateId}-\\d+\\.webm$`));
     assert.deepEqual(await streamsOf(recording!.path), ['audio/opus', 'video/vp8']);
     const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', recording!.path])).stdout);
-    const expectedSeconds = (parseTimestamp(recording!.ended_at)!.getTime() - parseTimestamp(recording!.started_at)!.getTime()) / 1000;
+    const expectedSeconds = (parseTimestamp(recording!.ended_at)!.getTime() - parseTimestamp(recording!.started_at).getTime()) / 1000;
     const seconds = Number(probe.format.duration);
     assert.ok(Math.abs(seconds - expectedSeconds) < 2.5, `recorded ${seconds} s of ${expectedSeconds} s`);
 

@@ -174,5 +174,5 @@ function operationName(query: string): string {
 }
 
 function describeErrors(errors: GraphQLError[]): string {
-  return errors.map((error) => `${String(error.extensions?.code ?? 'ERROR')}: ${error.message}`).join('; ');
+  return errors.map((error) => `${typeof error.extensions?.code === 'string' ? error.extensions.code : 'ERROR'}: ${error.message}`).join('; ');
 }

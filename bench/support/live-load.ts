@@ -347,7 +347,7 @@ export class LiveLoad {
     const first = this.candidates.length;
     const invitations: Invitation[] = [];
     let next = first;
-    let failure: unknown;
+    let failure: { error: unknown } | undefined;
     let reportedAt = performance.now();
     const worker = async () => {
       while (next < first + count && failure === undefined && !signal.aborted) {
@@ -359,7 +359,7 @@ export class LiveLoad {
           this.#byId.set(candidate.candidateId, candidate);
           invitations.push(invitation);
         } catch (error) {
-          failure ??= error;
+          failure ??= { error };
         }
         if (performance.now() - reportedAt >= SETUP_PROGRESS_MS) {
           reportedAt = performance.now();
@@ -370,9 +370,9 @@ export class LiveLoad {
     await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, count) }, worker));
     signal.throwIfAborted();
     if (failure !== undefined) {
-      const limit = asLimit(failure);
-      if (!limit) throw failure;
-      throw new Limit(limit.kind, `${invitations.length} of ${count} candidates joined, then ${limit.message}`, { cause: failure });
+      const limit = asLimit(failure.error);
+      if (!limit) throw failure.error;
+      throw new Limit(limit.kind, `${invitations.length} of ${count} candidates joined, then ${limit.message}`, { cause: failure.error });
     }
     onProgress(invitations.length);
     await this.#untilHostsSawJoins(invitations, signal);

@@ -33,8 +33,8 @@ export async function captureRtp(file: string, seconds: number, payloadTypes: { 
     'ffmpeg',
     [
       '-hide_banner', '-loglevel', 'error', '-re', '-t', String(seconds), '-i', file,
-      '-map', '0:v', '-c:v', 'copy', '-payload_type', String(payloadTypes.video), '-f', 'rtp', target(sockets[0]!),
-      '-map', '0:a', '-c:a', 'copy', '-payload_type', String(payloadTypes.audio), '-f', 'rtp', target(sockets[1]!),
+      '-map', '0:v', '-c:v', 'copy', '-payload_type', String(payloadTypes.video), '-f', 'rtp', target(sockets[0]),
+      '-map', '0:a', '-c:a', 'copy', '-payload_type', String(payloadTypes.audio), '-f', 'rtp', target(sockets[1]),
     ],
     { stdio: 'ignore' },
   ));

@@ -82,9 +82,14 @@ export function runBench(budgetMs: number, main: (signal: AbortSignal) => Promis
 
 /** `--budget S`: a whole number of seconds > 0, in milliseconds. */
 export function budgetMs(raw: string): number {
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`--budget takes a whole number of seconds > 0, got "${raw}"`);
-  return seconds * 1000;
+  return positiveInteger('--budget', raw, 'a whole number of seconds') * 1000;
+}
+
+/** The value of a command-line flag that must be a whole number > 0 (`what` names it in the error). */
+export function positiveInteger(flag: string, raw: string, what = 'a whole number'): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes ${what} > 0, got "${raw}"`);
+  return value;
 }
 
 function exitCodeFor(signal: AbortSignal): number {

@@ -41,7 +41,7 @@ export interface DashboardActions {
 
 export interface DashboardProps {
   initial: DashboardState;
-  subscribe(listener: (update: DashboardUpdate) => void): () => void;
+  subscribe: (listener: (update: DashboardUpdate) => void) => () => void;
   actions: DashboardActions;
 }
 

@@ -110,7 +110,7 @@ export class LiveConnection {
     return this.#client.subscribe<T>(
       { query, variables },
       {
-        next: (value) => value.data && next(value.data as T),
+        next: (value) => value.data && next(value.data),
         error: () => {},
         complete: () => {},
       },

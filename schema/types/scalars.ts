@@ -13,7 +13,7 @@ function parseDate(value: unknown): Date {
 
 builder.scalarType('DateTime', {
   description: 'An instant as an ISO-8601 string (UTC), e.g. 2026-12-01T14:00:00Z',
-  serialize: (value) => (value as Date).toISOString(),
+  serialize: (value) => value.toISOString(),
   parseValue: parseDate,
   parseLiteral: (node) => parseDate(node.kind === Kind.STRING ? node.value : undefined),
 });

@@ -20,7 +20,6 @@ import type { PGlite } from '@electric-sql/pglite';
 const PROTOCOL_3 = 196608;
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
 /** Frontend messages after which the backend answers ReadyForQuery. */
 const SYNC = 0x53; // 'S'
 const QUERY = 0x51; // 'Q'

@@ -5,7 +5,10 @@ import { HttpError } from './http-errors.ts';
 
 export function body(limitBytes: number): Middleware {
   return async (ctx, next) => {
-    if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS') return next();
+    if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS') {
+      await next();
+      return;
+    }
     const declared = Number(ctx.get('content-length') || 0);
     if (declared > limitBytes) throw tooLarge(limitBytes);
     const chunks: Buffer[] = [];
@@ -24,7 +27,7 @@ export function body(limitBytes: number): Middleware {
       }
     }
     ctx.state.body = raw;
-    return next();
+    await next();
   };
 }
 

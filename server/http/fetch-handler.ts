@@ -23,6 +23,6 @@ export function fetchHandler(handle: FetchHandler): Middleware {
       if (name !== 'content-length') ctx.set(name, value);
     });
     // Async iteration works for native and ponyfilled (whatwg-node) streams alike.
-    ctx.body = response.body ? Readable.from(response.body as unknown as AsyncIterable<Uint8Array>, { objectMode: false }) : null;
+    ctx.body = response.body ? Readable.from(response.body, { objectMode: false }) : null;
   };
 }

@@ -77,7 +77,7 @@ async function connect(backend: AgendaBackend, what: string, cleanUp?: () => Pro
     await backend.connect();
   } catch (error) {
     await cleanUp?.().catch(() => {});
-    throw new Error(`Cannot reach ${what}: ${(error as Error).message}`);
+    throw new Error(`Cannot reach ${what}: ${(error as Error).message}`, { cause: error });
   }
 }
 

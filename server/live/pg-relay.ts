@@ -42,6 +42,7 @@ export class PgRelay {
    * Starts listening, and relays every message published on `channels` to the other processes.
    * `notify` sends one NOTIFY payload through the application's pool.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- channels of different message types; Channel<T> is invariant, and the relay only moves their messages as JSON
   static async create(url: string, logger: Logger, channels: Channel<any>[], notify: (payload: string) => Promise<unknown>): Promise<PgRelay> {
     const relay = new PgRelay(url, logger, notify);
     for (const channel of channels) {
@@ -108,7 +109,7 @@ export class PgRelay {
 
   #receive(payload: string | undefined): void {
     if (!payload) return;
-    const envelope = JSON.parse(payload, (field, value) => (DATE_FIELDS.has(field) && typeof value === 'string' ? new Date(value) : value)) as Envelope;
+    const envelope = JSON.parse(payload, (field, value: unknown) => (DATE_FIELDS.has(field) && typeof value === 'string' ? new Date(value) : value)) as Envelope;
     if (envelope.origin === this.#origin) return; // already delivered locally when published
     this.#channels.get(envelope.channel)?.deliver(envelope.key, envelope.message);
   }

@@ -85,7 +85,7 @@ const TRANSITIONS = {
 export type Transition = keyof typeof TRANSITIONS;
 
 export function validateInterviewConfig(input: InterviewConfigPatch | null | undefined): InterviewConfig {
-  const config = { ...DEFAULT_INTERVIEW_CONFIG, ...stripNullish(input ?? {}) } as InterviewConfig;
+  const config = { ...DEFAULT_INTERVIEW_CONFIG, ...stripNullish(input ?? {}) };
   for (const flag of ['strictMode', 'requireFullscreen', 'allowCopyPaste'] as const) {
     if (typeof config[flag] !== 'boolean') throw new ValidationError(`config.${flag}`, 'must be true or false');
   }

@@ -25,14 +25,12 @@ export async function serveMediaHarness(): Promise<MediaPage> {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true, minify: false, sourcemap: false, reportCompressedSize: false },
   });
-  const server: Server = createServer(async (request, response) => {
+  const server: Server = createServer((request, response) => {
     const path = normalize(new URL(request.url ?? '/', 'http://localhost').pathname).replace(/^\/+/, '') || 'index.html';
-    try {
-      const body = await readFile(join(outDir, path));
-      response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
+    readFile(join(outDir, path)).then(
+      (body) => response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body),
+      () => response.writeHead(404).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

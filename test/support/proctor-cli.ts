@@ -63,7 +63,7 @@ export class UpProcess {
     try {
       return { up, url: (JSON.parse(await up.nextLine()) as { url: string }).url };
     } catch (error) {
-      up.kill();
+      await up.kill();
       throw error;
     }
   }

@@ -63,7 +63,7 @@ export class TmuxSession {
       if (holds(screen)) return screen;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error(`the screen never matched ${test} within ${timeoutMs} ms; it shows:\n${screen}`);
+    throw new Error(`the screen never matched ${test instanceof RegExp ? String(test) : test.name || 'the condition'} within ${timeoutMs} ms; it shows:\n${screen}`);
   }
 
   /**

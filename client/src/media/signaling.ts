@@ -21,9 +21,11 @@ interface GraphQLErrorLike {
   extensions?: { code?: unknown };
 }
 
-function toError(errors: readonly GraphQLErrorLike[] | unknown): SignalingError {
+/** `errors` is what graphql-ws fails with: the operation's GraphQL errors, or an Error or close event. */
+function toError(errors: unknown): SignalingError {
   const first = Array.isArray(errors) ? (errors[0] as GraphQLErrorLike | undefined) : undefined;
-  if (first) return new SignalingError(first.message, String(first.extensions?.code ?? 'UNKNOWN'));
+  const code = first?.extensions?.code;
+  if (first) return new SignalingError(first.message, typeof code === 'string' ? code : 'UNKNOWN');
   return new SignalingError(errors instanceof Error ? errors.message : 'signaling connection failed', 'CONNECTION');
 }
 

@@ -34,7 +34,10 @@ let landmarker: FaceLandmarker | undefined;
 /** VIDEO mode wants strictly increasing timestamps. */
 let lastTimestamp = 0;
 
-scope.onmessage = async ({ data }) => {
+// `handle` reports every failure to the page itself, so nothing is left to wait for here.
+scope.onmessage = ({ data }) => void handle(data);
+
+async function handle(data: FaceWorkerRequest): Promise<void> {
   try {
     if (data.kind === 'init') {
       const fileset = await FilesetResolver.forVisionTasks(data.wasmBaseUrl);
@@ -62,7 +65,7 @@ scope.onmessage = async ({ data }) => {
   } catch (error) {
     scope.postMessage({ kind: 'error', message: (error as Error).message });
   }
-};
+}
 
 async function check(bitmap: ImageBitmap, at: number): Promise<FaceResult> {
   if (!detector || !landmarker) throw new Error('the face worker is not initialised');

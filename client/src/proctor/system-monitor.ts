@@ -13,6 +13,7 @@ const RESIZE_SETTLE_MS = 500;
 const BLUR_SETTLE_MS = 150;
 /** A literal statement (client/vite.config.ts keeps it through minification): the page's CSP allows no eval. */
 function pauseIfDebugging(): void {
+  // eslint-disable-next-line no-debugger -- the probe itself: it only pauses when devtools are open
   debugger;
 }
 
