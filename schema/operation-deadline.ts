@@ -2,7 +2,7 @@
 // own, shorter bounds (statement_timeout, the embedded database's wait); this one catches anything
 // else an operation could wait on, so no caller waits for ever. Subscriptions are exempt: their
 // streams are meant to stay open, and their set-up is bounded by the database's own timeouts.
-import { getOperationAST, GraphQLError, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../server/log.ts';
 
@@ -11,7 +11,8 @@ export const DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED';
 export function operationDeadline(timeoutMs: number, logger: Logger, label: (operation: OperationDefinitionNode) => string): Plugin {
   return {
     onExecute: ({ args, executeFn, setExecuteFn }) => {
-      const operation = getOperationAST(args.document, args.operationName);
+      // envelop types graphql's objects as any (it supports several graphql versions).
+      const operation = getOperationAST(args.document as DocumentNode, args.operationName as string | undefined);
       if (!operation || operation.operation === 'subscription') return;
       setExecuteFn(async (executeArgs) => {
         // Aborting stops graphql from starting resolvers it has not reached yet (the later fields

@@ -1,6 +1,6 @@
 // The GraphQL HTTP endpoint: graphql-yoga over the Pothos schema, with the query limits, error
 // mapping and operation metrics. Returns a fetch handler the Koa app mounts at /graphql.
-import { getOperationAST, Kind, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
@@ -56,13 +56,14 @@ function operationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute: ({ args }) => {
       const started = performance.now();
-      const definition = getOperationAST(args.document, args.operationName);
-      const operation = definition ? rootFieldOf(args.schema, definition) : 'other';
+      // envelop types graphql's objects as any (it supports several graphql versions).
+      const definition = getOperationAST(args.document as DocumentNode, args.operationName as string | undefined);
+      const operation = definition ? rootFieldOf(args.schema as GraphQLSchema, definition) : 'other';
       const type = definition?.operation ?? 'unknown';
       return {
         onExecuteDone: ({ result }) => {
-          const errors = 'errors' in result ? (result.errors ?? []) : [];
-          for (const error of errors) metrics.graphqlErrors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+          const errors: readonly GraphQLError[] = 'errors' in result ? ((result as ExecutionResult).errors ?? []) : [];
+          for (const error of errors) metrics.graphqlErrors.inc({ code: typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN' });
           metrics.graphqlDuration.observe({ operation, type, outcome: errors.length ? 'error' : 'ok' }, (performance.now() - started) / 1000);
         },
       };

@@ -273,7 +273,7 @@ function setting<K extends keyof Config>(
   fallback: Config[K] | ((partial: Partial<Config>) => Config[K]),
   doc: string,
 ): Setting<K> {
-  const resolveFallback = typeof fallback === 'function' ? (fallback as (p: Partial<Config>) => Config[K]) : () => fallback;
+  const resolveFallback = typeof fallback === 'function' ? fallback : () => fallback;
   return { key, env, parse, fallback: resolveFallback, doc };
 }
 

@@ -1,6 +1,6 @@
 // The composition root of `proctor up`: the core (database, migrations, services, relay, jobs)
 // with the SFU, served over HTTP and graphql-ws. One `close()` shuts it all down in order.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { attachWebSockets, type WebSocketBridge } from '../schema/websocket.ts';
@@ -70,7 +70,8 @@ export class Platform implements ReadinessProbe {
       reportPdf: async (reportId, access) =>
         services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
     });
-    this.#server.on('request', app.callback());
+    const handle = app.callback();
+    this.#server.on('request', (request, response) => void handle(request, response));
     this.#webSockets = attachWebSockets(this.#server, graphql, {
       services,
       logger,

@@ -110,7 +110,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       return slot;
     } catch (error) {
       worker.close();
-      throw new Error(`mediasoup worker ${index}: cannot listen on ${listenIp}:${rtcPort === 0 ? 'any port' : rtcPort + index}: ${(error as Error).message}`);
+      throw new Error(`mediasoup worker ${index}: cannot listen on ${listenIp}:${rtcPort === 0 ? 'any port' : rtcPort + index}: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -324,7 +324,7 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
         candidate.happen(type);
         const arrived = () => watching.map((w) => w.alerts.some((alert) => alert.candidateId === candidate.candidateId && alert.type === type));
         await until(`${type} of candidate ${candidate.label} on both hosts`, async () => arrived().every(Boolean)).catch((error: Error) => {
-          throw new Error(`${error.message}: arrived on A, B: ${arrived()}; subscriptions ended: ${watching.map((w) => w.ended)}`);
+          throw new Error(`${error.message}: arrived on A, B: ${JSON.stringify(arrived())}; subscriptions ended: ${JSON.stringify(watching.map((w) => w.ended))}`);
         });
       }
       for (const [on, w] of watching.entries()) {

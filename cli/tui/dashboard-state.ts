@@ -4,7 +4,6 @@ import { replayedAlert, type Alert } from '../live/replayed-alert.ts';
 import type { ConnectionState } from '../live/interview-feed.ts';
 import type { InterviewStatus } from '../../contract/interview.ts';
 import type { InterviewEvent, LiveAlert } from '../../contract/live-events.ts';
-import type { Severity } from '../../contract/violations.ts';
 import type { InterviewHistory } from '../live/wire.ts';
 
 /** A candidate's page heartbeats every 2 s; an open session quieter than this looks gone. */

@@ -70,7 +70,7 @@ export class RecordingManager {
     state.timers.clear();
     const running = await Promise.all(state.recordings.values());
     state.recordings.clear();
-    await Promise.all(running.map((recording) => recording && this.#finish(recording).catch((error) => this.#options.logger.error({ err: error }, 'recording did not finalize'))));
+    await Promise.all(running.filter((recording) => recording !== undefined).map((recording) => this.#finish(recording).catch((error) => this.#options.logger.error({ err: error }, 'recording did not finalize'))));
   }
 
   #stateOf(room: InterviewRoom): RoomRecordings {

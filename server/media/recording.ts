@@ -83,7 +83,7 @@ export class Recording {
         { stdio: ['pipe', 'ignore', 'pipe'] },
       );
       let stderr = '';
-      ffmpeg.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+      ffmpeg.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
       const exited = new Promise<number | null>((resolve) => {
         ffmpeg.once('error', (error) => {
           logger.error({ err: error, path }, 'ffmpeg could not start');

@@ -15,7 +15,7 @@ export function recordingSdp(ip: string, streams: SdpStream[]): string {
     const [, name] = codec.mimeType.split('/');
     lines.push(`m=${kind} ${port} RTP/AVP ${codec.payloadType}`);
     lines.push(`a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${codec.channels && codec.channels > 1 ? `/${codec.channels}` : ''}`);
-    const fmtp = Object.entries(codec.parameters ?? {}).map(([key, value]) => `${key}=${value}`);
+    const fmtp = Object.entries(codec.parameters ?? {}).map(([key, value]) => `${key}=${String(value)}`);
     if (fmtp.length) lines.push(`a=fmtp:${codec.payloadType} ${fmtp.join(';')}`);
     lines.push('a=recvonly');
   }

@@ -2,7 +2,7 @@
 // only (severity is spelled out, never colour-coded), standard PDF fonts (nothing embedded), and
 // vector drawings: score rings and the timeline are SVG.
 import pdfmake from 'pdfmake';
-import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { ViolationType } from '../db/entities.ts';
 import { snapshotImageProblem } from '../live/snapshot-image.ts';
 import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
@@ -37,7 +37,7 @@ const TYPE_LABELS: Record<ViolationType, string> = {
 };
 
 export async function renderReportPdf(input: ReportInput): Promise<Buffer> {
-  return (await pdfmake.createPdf(reportDocument(input)).getBuffer()) as Buffer;
+  return await pdfmake.createPdf(reportDocument(input)).getBuffer();
 }
 
 export function reportDocument(input: ReportInput): TDocumentDefinitions {
@@ -219,7 +219,7 @@ function violationTable({ violations, counts, interview }: ReportInput): Content
             TYPE_LABELS[v.type],
             { text: v.severity, bold: v.severity === 'CRITICAL' || v.severity === 'HIGH' },
             duration(v.durationMs),
-            { text: String(v.count), alignment: 'right' } as TableCell,
+            { text: String(v.count), alignment: 'right' as const },
           ]),
         ],
       },
@@ -240,7 +240,7 @@ function evidence(snapshots: EvidenceSnapshot[] | undefined, startedAt: Date): C
     ],
   }));
   const rows: Content[][] = [];
-  for (let i = 0; i < cells.length; i += 4) rows.push([...cells.slice(i, i + 4), ...Array(Math.max(0, i + 4 - cells.length)).fill({ text: '' })]);
+  for (let i = 0; i < cells.length; i += 4) rows.push([...cells.slice(i, i + 4), ...Array.from({ length: Math.max(0, i + 4 - cells.length) }, (): Content => ({ text: '' }))]);
   return [
     ...(snapshots.length > shown.length ? [{ text: `Showing ${shown.length} of ${snapshots.length} snapshots (the first by time).`, style: 'small', margin: [0, 0, 0, 4] } as Content] : []),
     { layout: 'noBorders', table: { widths: ['*', '*', '*', '*'], body: rows, dontBreakRows: true } },

@@ -67,7 +67,7 @@ try {
 
 console.error(`Fuzzing with seed ${seed} (replay: npm run fuzz -- --seed ${seed})…`);
 const server = await startTestPlatform(FUZZ_PLATFORM);
-let failed = true;
+let failed: boolean;
 try {
   const { summary, rootFields } = await runCampaign(
     { url: server.url, services: server.platform.services },

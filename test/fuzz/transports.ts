@@ -28,7 +28,7 @@ const CASE_TIMEOUT_MS = 15_000;
 /** The codes of a GraphQL result: each error's code (NO_CODE when it has none), or OK. */
 export function codesOf(result: unknown): string[] {
   const body = result as { data?: unknown; errors?: { extensions?: { code?: unknown } }[] } | null;
-  if (body && Array.isArray(body.errors) && body.errors.length > 0) return body.errors.map((error) => String(error?.extensions?.code ?? 'NO_CODE'));
+  if (body && Array.isArray(body.errors) && body.errors.length > 0) return body.errors.map((error) => (typeof error?.extensions?.code === 'string' ? error.extensions.code : 'NO_CODE'));
   if (body && 'data' in body) return ['OK'];
   return ['NOT_A_GRAPHQL_RESULT'];
 }
@@ -178,6 +178,6 @@ export async function overWebSocket(socket: WsClient, operation: FuzzOperation, 
 function errorOutcome(error: unknown): Outcome {
   if (Array.isArray(error)) return { codes: codesOf({ errors: error }), answer: JSON.stringify(error) };
   const close = error as { code?: unknown; reason?: unknown };
-  if (typeof close?.code === 'number') return { codes: [`WS_CLOSE_${close.code}`], status: close.code, answer: String(close.reason ?? '') };
+  if (typeof close?.code === 'number') return { codes: [`WS_CLOSE_${close.code}`], status: close.code, answer: typeof close.reason === 'string' ? close.reason : '' };
   return { codes: ['WS_FAILED'], answer: String(error) };
 }
