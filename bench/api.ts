@@ -279,7 +279,12 @@ function formatReport(report: Report): string {
               ['first start (fresh data dir)', seconds(startup.firstStartMs), '', ''],
               [`restart, median of ${RESTARTS}`, seconds(startup.restartMedianMs), `<= ${seconds(targets.restartMs)}`, verdict(startup.restartMedianMs, targets.restartMs)],
               [`restart, max of ${RESTARTS}`, seconds(startup.restartMaxMs), `<= ${seconds(targets.restartMs)}`, verdict(startup.restartMaxMs, targets.restartMs)],
-              [`idle RSS (${IDLE_MS / 1000} s after ready)`, mebibytes(startup.idleRssBytes), `<= ${mebibytes(targets.idleRssBytes)}`, verdict(startup.idleRssBytes, targets.idleRssBytes)],
+              [
+                `idle RSS (${IDLE_MS / 1000} s after ready)`,
+                mebibytes(startup.idleRssBytes),
+                `<= ${mebibytes(targets.idleRssBytes)}`,
+                verdict(startup.idleRssBytes, targets.idleRssBytes),
+              ],
             ],
           ),
           `  restarts: ${startup.restartsMs.map(seconds).join(', ')}`,
@@ -310,9 +315,7 @@ function loadRow(database: string, request: string, result: MeasuredLoad, target
   const { requestsPerSecond, p50Ms, p95Ms, p99Ms, maxMs, errors } = result;
   const latencies = [p50Ms, p95Ms, p99Ms, maxMs].map((ms) => ms.toFixed(1));
   const { serverPercent, databasePercent, benchPercent, otherPercent, stealPercent } = result;
-  const cpu = [serverPercent, databasePercent, benchPercent, otherPercent, stealPercent].map((percent) =>
-    percent === null ? 'n/a' : `${percent.toFixed(0)} %`,
-  );
+  const cpu = [serverPercent, databasePercent, benchPercent, otherPercent, stealPercent].map((percent) => (percent === null ? 'n/a' : `${percent.toFixed(0)} %`));
   return [database, request, requestsPerSecond.toFixed(0), ...latencies, String(errors), ...cpu, ...target];
 }
 
@@ -337,4 +340,3 @@ function median(values: number[]): number {
 function describeLoad(): string {
   return `${LOAD.clients} clients, ${LOAD.warmUpMs / 1000} s warm-up, ${LOAD.measureMs / 1000} s measured`;
 }
-

@@ -59,7 +59,7 @@ async function browserPids(browser: TestBrowser): Promise<number[]> {
   }
   if (root === undefined) throw new Error('browser process not found');
   const tree = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, parent] of parents) {
       if (!tree.has(pid) && tree.has(parent)) {
@@ -82,10 +82,12 @@ async function browserCpuPct(browser: TestBrowser, windowMs: number): Promise<nu
 async function bundleSizes(): Promise<{ file: string; bytes: number; gzip: number }[]> {
   const dir = join(CLIENT_DIST, 'assets');
   const files = (await readdir(dir)).filter((f) => /\.(js|css)$/.test(f));
-  return Promise.all(files.map(async (file) => {
-    const content = await readFile(join(dir, file));
-    return { file, bytes: content.length, gzip: gzipSync(content, { level: 9 }).length };
-  }));
+  return Promise.all(
+    files.map(async (file) => {
+      const content = await readFile(join(dir, file));
+      return { file, bytes: content.length, gzip: gzipSync(content, { level: 9 }).length };
+    }),
+  );
 }
 
 /** When (epoch ms) the server first counts bytes on the interview's candidate camera producer. */
@@ -173,12 +175,24 @@ async function main(signal: AbortSignal): Promise<void> {
       },
       cpu: { baselinePreviewPct: baselineCpu, withEnginePct: engineCpu, enginePct: engineCpu - baselineCpu },
       openMs: {
-        consentShown: percentile(joins.map((j) => j.consent), 50),
-        joinedP50: percentile(joins.map((j) => j.joined), 50),
+        consentShown: percentile(
+          joins.map((j) => j.consent),
+          50,
+        ),
+        joinedP50: percentile(
+          joins.map((j) => j.joined),
+          50,
+        ),
         joinedMax: Math.max(...joins.map((j) => j.joined)),
-        publishingP50: percentile(joins.map((j) => j.publishing), 50),
+        publishingP50: percentile(
+          joins.map((j) => j.publishing),
+          50,
+        ),
         publishingMax: Math.max(...joins.map((j) => j.publishing)),
-        firstVideoAtSfuP50: percentile(joins.map((j) => j.firstVideo), 50),
+        firstVideoAtSfuP50: percentile(
+          joins.map((j) => j.firstVideo),
+          50,
+        ),
         firstVideoAtSfuMax: Math.max(...joins.map((j) => j.firstVideo)),
       },
       bundle: { files: bundle, totalGzipKb: bundleGzipKb },
@@ -188,26 +202,56 @@ async function main(signal: AbortSignal): Promise<void> {
       const ms = (v: number) => `${v.toFixed(1)} ms`;
       console.log(['bench/client — candidate page', ...machineLines(figures.machine), ''].join('\n'));
       console.log(`Face checks in the worker (${results.length} frames, ${rate.toFixed(1)} checks/s)`);
-      console.log(table(1, ['', 'p50', 'p95'], [
-        ['detector, whole frame (every check)', ms(figures.inference.detectorMs.p50), ms(figures.inference.detectorMs.p95)],
-        ['detector, frame + both halves (every 5th)', ms(figures.inference.detectorWithHalvesMs.p50), ms(figures.inference.detectorWithHalvesMs.p95)],
-        ['landmarker (one face, every 2nd check)', ms(figures.inference.landmarkerMs.p50), ms(figures.inference.landmarkerMs.p95)],
-      ]).join('\n'));
+      console.log(
+        table(
+          1,
+          ['', 'p50', 'p95'],
+          [
+            ['detector, whole frame (every check)', ms(figures.inference.detectorMs.p50), ms(figures.inference.detectorMs.p95)],
+            ['detector, frame + both halves (every 5th)', ms(figures.inference.detectorWithHalvesMs.p50), ms(figures.inference.detectorWithHalvesMs.p95)],
+            ['landmarker (one face, every 2nd check)', ms(figures.inference.landmarkerMs.p50), ms(figures.inference.landmarkerMs.p95)],
+          ],
+        ).join('\n'),
+      );
       console.log('\nBrowser CPU (all Chromium processes, % of one core)');
-      console.log(table(1, ['', 'CPU', 'target', ''], [
-        ['baseline: camera preview, no engine', `${baselineCpu.toFixed(1)} %`, '', ''],
-        ['joined page, engine at 5 Hz', `${engineCpu.toFixed(1)} %`, '', ''],
-        ['engine share (difference)', `${figures.cpu.enginePct.toFixed(1)} %`, `< ${TARGETS.engineCpuPct} %`, verdict(figures.cpu.enginePct, TARGETS.engineCpuPct)],
-      ]).join('\n'));
+      console.log(
+        table(
+          1,
+          ['', 'CPU', 'target', ''],
+          [
+            ['baseline: camera preview, no engine', `${baselineCpu.toFixed(1)} %`, '', ''],
+            ['joined page, engine at 5 Hz', `${engineCpu.toFixed(1)} %`, '', ''],
+            ['engine share (difference)', `${figures.cpu.enginePct.toFixed(1)} %`, `< ${TARGETS.engineCpuPct} %`, verdict(figures.cpu.enginePct, TARGETS.engineCpuPct)],
+          ],
+        ).join('\n'),
+      );
       console.log(`\nPage open → … (${RUNS} runs, loopback; consent and device check clicked at once)`);
-      console.log(table(1, ['', 'p50', 'max', 'target', ''], [
-        ['consent shown', ms(figures.openMs.consentShown), '', '', ''],
-        ['joined (joinSession done, engine running)', ms(figures.openMs.joinedP50), ms(figures.openMs.joinedMax), '', ''],
-        ['publishing (camera + mic produced)', ms(figures.openMs.publishingP50), ms(figures.openMs.publishingMax), '', ''],
-        ['first video bytes at the SFU (server stats)', ms(figures.openMs.firstVideoAtSfuP50), ms(figures.openMs.firstVideoAtSfuMax), `<= ${TARGETS.openToPublishingMs} ms`, verdict(figures.openMs.firstVideoAtSfuP50, TARGETS.openToPublishingMs)],
-      ]).join('\n'));
+      console.log(
+        table(
+          1,
+          ['', 'p50', 'max', 'target', ''],
+          [
+            ['consent shown', ms(figures.openMs.consentShown), '', '', ''],
+            ['joined (joinSession done, engine running)', ms(figures.openMs.joinedP50), ms(figures.openMs.joinedMax), '', ''],
+            ['publishing (camera + mic produced)', ms(figures.openMs.publishingP50), ms(figures.openMs.publishingMax), '', ''],
+            [
+              'first video bytes at the SFU (server stats)',
+              ms(figures.openMs.firstVideoAtSfuP50),
+              ms(figures.openMs.firstVideoAtSfuMax),
+              `<= ${TARGETS.openToPublishingMs} ms`,
+              verdict(figures.openMs.firstVideoAtSfuP50, TARGETS.openToPublishingMs),
+            ],
+          ],
+        ).join('\n'),
+      );
       console.log('\nJS bundle (gzip -9; wasm and models excluded)');
-      console.log(table(1, ['file', 'bytes', 'gzip'], bundle.map((f) => [f.file, String(f.bytes), `${(f.gzip / 1024).toFixed(1)} KB`])).join('\n'));
+      console.log(
+        table(
+          1,
+          ['file', 'bytes', 'gzip'],
+          bundle.map((f) => [f.file, String(f.bytes), `${(f.gzip / 1024).toFixed(1)} KB`]),
+        ).join('\n'),
+      );
       console.log(`  total ${bundleGzipKb.toFixed(1)} KB gzip (target <= ${TARGETS.bundleKb} KB: ${verdict(bundleGzipKb, TARGETS.bundleKb)})`);
     }
   } finally {

@@ -53,22 +53,27 @@ runBench(budgetMs(values.budget), async (signal) => {
   }
   const baseline = runs.find((run) => run.database === 'postgres');
   console.log(`\nInvitation burst: ${HOSTS} hosts with live subscriptions, ${invites} inviteCandidate over HTTP, ${LANES} at a time`);
-  for (const line of table(1, ['database', 'answered', 'errors', 'lost', 'wall', 'vs postgres', 'p50', 'p99', 'max', 'stop', 'note'], runs.map((run) => {
-    const latency = summarizeLatencies(run.latencies);
-    return [
-      run.database,
-      `${run.answered}/${invites}`,
-      String(run.failed),
-      String(run.lost),
-      `${run.seconds.toFixed(1)} s`,
-      baseline ? `${(run.seconds / baseline.seconds).toFixed(2)}×` : 'n/a',
-      `${latency.p50Ms.toFixed(0)} ms`,
-      `${latency.p99Ms.toFixed(0)} ms`,
-      `${latency.maxMs.toFixed(0)} ms`,
-      `${run.stopSeconds.toFixed(1)} s`,
-      run.note,
-    ];
-  }))) console.log(line);
+  for (const line of table(
+    1,
+    ['database', 'answered', 'errors', 'lost', 'wall', 'vs postgres', 'p50', 'p99', 'max', 'stop', 'note'],
+    runs.map((run) => {
+      const latency = summarizeLatencies(run.latencies);
+      return [
+        run.database,
+        `${run.answered}/${invites}`,
+        String(run.failed),
+        String(run.lost),
+        `${run.seconds.toFixed(1)} s`,
+        baseline ? `${(run.seconds / baseline.seconds).toFixed(2)}×` : 'n/a',
+        `${latency.p50Ms.toFixed(0)} ms`,
+        `${latency.p99Ms.toFixed(0)} ms`,
+        `${latency.maxMs.toFixed(0)} ms`,
+        `${run.stopSeconds.toFixed(1)} s`,
+        run.note,
+      ];
+    }),
+  ))
+    console.log(line);
 });
 
 async function burst(database: string, storage: Storage, signal: AbortSignal): Promise<Run> {
@@ -80,13 +85,20 @@ async function burst(database: string, storage: Storage, signal: AbortSignal): P
     const anonymous = new GraphQLClient(server.url, undefined, { timeoutMs: CALL_TIMEOUT_MS });
     const hosts: { client: GraphQLClient; interviewId: string }[] = [];
     for (let i = 0; i < HOSTS; i++) {
-      const signedUp = await anonymous.ok('mutation($email: String!) { signUp(email: $email, password: "benchmark password", orgName: "Burst") { token } }', { email: `burst-${i}-${Date.now()}@example.com` });
+      const signedUp = await anonymous.ok('mutation($email: String!) { signUp(email: $email, password: "benchmark password", orgName: "Burst") { token } }', {
+        email: `burst-${i}-${Date.now()}@example.com`,
+      });
       const client = anonymous.withToken(signedUp.signUp.token);
       const created = await client.ok('mutation { createInterview(input: { title: "Burst" }) { interview { id } } }');
       const interviewId = created.createInterview.interview.id as string;
       await client.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
       const socket = await GraphQLWsSocket.open(`${server.url.replace(/^http/, 'ws')}/graphql`, `Bearer ${signedUp.signUp.token}`);
-      socket.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename } }', { id: interviewId }, () => {}, () => {});
+      socket.subscribe(
+        'subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename } }',
+        { id: interviewId },
+        () => {},
+        () => {},
+      );
       sockets.push(socket);
       hosts.push({ client: anonymous.withToken(signedUp.signUp.token), interviewId });
     }
@@ -104,11 +116,13 @@ async function burst(database: string, storage: Storage, signal: AbortSignal): P
         const host = hosts[i % HOSTS]!;
         const sent = performance.now();
         try {
-          const result = await client.withToken(host.client.token!).request('mutation($id: ID!, $name: String!, $email: String!) { inviteCandidate(interviewId: $id, name: $name, email: $email) { token } }', {
-            id: host.interviewId,
-            name: `Candidate ${i}`,
-            email: `candidate-${lane}-${i}@example.com`,
-          });
+          const result = await client
+            .withToken(host.client.token!)
+            .request('mutation($id: ID!, $name: String!, $email: String!) { inviteCandidate(interviewId: $id, name: $name, email: $email) { token } }', {
+              id: host.interviewId,
+              name: `Candidate ${i}`,
+              email: `candidate-${lane}-${i}@example.com`,
+            });
           latencies.push(performance.now() - sent);
           if (result.errors?.length) {
             failed++;

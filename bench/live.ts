@@ -407,14 +407,16 @@ async function rampUp(database: Database, server: ProctorProcess, storage: Stora
       const more = needed - load.candidates.length;
       progress(`${database}: ${more} more candidates, so that no session goes past its rate limit`);
       await load.stopHeartbeats();
-      const joining = await load.addCandidates(more, signal, (joined) => progress(`${database}: ${joined}/${more} more candidates joined`)).then(
-        () => undefined,
-        (error: unknown) => {
-          const limit = asLimit(error);
-          if (!limit || limit.kind === 'interrupted' || limit.kind === 'budget spent') throw error;
-          return limit;
-        },
-      );
+      const joining = await load
+        .addCandidates(more, signal, (joined) => progress(`${database}: ${joined}/${more} more candidates joined`))
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            const limit = asLimit(error);
+            if (!limit || limit.kind === 'interrupted' || limit.kind === 'budget spent') throw error;
+            return limit;
+          },
+        );
       load.startHeartbeats();
       if (joining) {
         run.ramp.push(unrunStep(rate, load.candidates.length, joining));
@@ -447,7 +449,8 @@ function judgeStep(summary: PhaseSummary, cpu: CpuShare, candidates: number, soc
   if (socketsLost > 0) reasons.push({ kind: 'connect failure', detail: `${socketsLost} sockets lost` });
   const unacknowledged = summary.sentEvents - summary.acknowledgedEvents;
   const rejected = sum(summary.rejected);
-  if (summary.unanswered > 0) reasons.push({ kind: 'ack timeout', detail: `${summary.unanswered} of ${summary.batches} reportEvents calls unanswered ${SETTLE_MS / 1000} s after the step` });
+  if (summary.unanswered > 0)
+    reasons.push({ kind: 'ack timeout', detail: `${summary.unanswered} of ${summary.batches} reportEvents calls unanswered ${SETTLE_MS / 1000} s after the step` });
   if (rejected > 0) reasons.push({ kind: 'server error', detail: `${rejected} of ${summary.sentEvents} events refused (${Object.keys(summary.rejected).join(', ')})` });
   else if (unacknowledged > 0 && reasons.length === 0) reasons.push({ kind: 'ack timeout', detail: `${unacknowledged} of ${summary.sentEvents} events not acknowledged` });
   return {
@@ -542,7 +545,10 @@ const BUSY_MACHINE_CPU_PERCENT = 50;
 function disturbances(runs: DatabaseRun[]): string[] {
   const notes: string[] = [];
   for (const run of runs) {
-    const windows: [string, CpuShare | null | undefined][] = [['main run', run.main?.cpu], ...run.ramp.map((step): [string, CpuShare | null] => [`ramp ${step.offeredEventsPerSecond}`, step.cpu])];
+    const windows: [string, CpuShare | null | undefined][] = [
+      ['main run', run.main?.cpu],
+      ...run.ramp.map((step): [string, CpuShare | null] => [`ramp ${step.offeredEventsPerSecond}`, step.cpu]),
+    ];
     for (const [name, cpu] of windows) {
       if (!cpu) continue;
       if (cpu.benchPercent >= CLIENT_BOUND_CPU_PERCENT) {
@@ -608,12 +614,21 @@ function formatBaselines(baselines: Report['baselines']): string[] {
           ...table(
             0,
             ['round trip p50', 'p95', 'p99', 'max', 'errors', 'server CPU'],
-            [[milliseconds(echo.roundTrip.p50Ms), milliseconds(echo.roundTrip.p95Ms), milliseconds(echo.roundTrip.p99Ms), milliseconds(echo.roundTrip.maxMs), String(echo.errors), percent(echo.serverCpuPercent)]],
+            [
+              [
+                milliseconds(echo.roundTrip.p50Ms),
+                milliseconds(echo.roundTrip.p95Ms),
+                milliseconds(echo.roundTrip.p99Ms),
+                milliseconds(echo.roundTrip.maxMs),
+                String(echo.errors),
+                percent(echo.serverCpuPercent),
+              ],
+            ],
           ),
         ]
       : ['  bare graphql-ws echo server: failed (see the notes)']),
     `  raw pg multi-row INSERT into an events-shaped table (no foreign keys), one statement at a time on one connection, ${INSERT_MS / 1000} s each;`,
-    '  embedded = PGlite over its wire server with proctor up\'s settings, in the bench process',
+    "  embedded = PGlite over its wire server with proctor up's settings, in the bench process",
     ...table(
       1,
       ['database', 'rows/statement', 'rows/s', 'statement p50', 'statement p99'],
@@ -634,19 +649,21 @@ function formatMainRuns(runs: DatabaseRun[], workload: Report['workload']): stri
         if (!main) return [];
         const cpu = cpuCells(main.cpu);
         const target = alertAtTargetRate(run);
-        return [[
-          run.database,
-          count(main.acknowledgedEventsPerSecond),
-          milliseconds(main.alert.p50Ms),
-          milliseconds(main.alert.p95Ms),
-          milliseconds(main.alert.p99Ms),
-          milliseconds(main.alert.maxMs),
-          milliseconds(main.ack.p50Ms),
-          milliseconds(main.ack.p99Ms),
-          ...cpu,
-          `<= ${TARGETS.alertP99Ms} ms at ${TARGETS.alertAtEventsPerSecond.toLocaleString('en')}/s`,
-          target === undefined ? 'n/a' : verdict(target, TARGETS.alertP99Ms),
-        ]];
+        return [
+          [
+            run.database,
+            count(main.acknowledgedEventsPerSecond),
+            milliseconds(main.alert.p50Ms),
+            milliseconds(main.alert.p95Ms),
+            milliseconds(main.alert.p99Ms),
+            milliseconds(main.alert.maxMs),
+            milliseconds(main.ack.p50Ms),
+            milliseconds(main.ack.p99Ms),
+            ...cpu,
+            `<= ${TARGETS.alertP99Ms} ms at ${TARGETS.alertAtEventsPerSecond.toLocaleString('en')}/s`,
+            target === undefined ? 'n/a' : verdict(target, TARGETS.alertP99Ms),
+          ],
+        ];
       }),
     ),
     ...runs.filter((run) => !run.main).map((run) => `  ${run.database}: not measured (${describeStop(run.stopped)})`),
@@ -684,7 +701,22 @@ function formatRamp(runs: DatabaseRun[]): string[] {
     '  the first that does not is the limit, with its reasons (ack timeout, p99 over bound, connect failure, server error)',
     ...table(
       1,
-      ['database', 'offered/s', 'acked/s', 'candidates', 'alert p50', 'alert p99', 'ack p50', 'ack p99', 'server CPU', 'database CPU', 'bench CPU', 'other CPU', 'steal', 'result'],
+      [
+        'database',
+        'offered/s',
+        'acked/s',
+        'candidates',
+        'alert p50',
+        'alert p99',
+        'ack p50',
+        'ack p99',
+        'server CPU',
+        'database CPU',
+        'bench CPU',
+        'other CPU',
+        'steal',
+        'result',
+      ],
       runs.flatMap((run) =>
         run.ramp.map((step) => [
           run.database,
@@ -733,8 +765,20 @@ function formatTargets(report: Report): string[] {
       run.ramp.length === 0 ? 'not measured' : `${run.rampTopped ? '>= ' : ''}${count(run.sustainedEventsPerSecond)} events/s${run.rampTopped ? ' (every step passed)' : ''}`;
     const lost = run.totals.lost;
     return [
-      [run.database, `alert p99 at ${TARGETS.alertAtEventsPerSecond.toLocaleString('en')} events/s`, alert === undefined ? 'not measured' : milliseconds(alert), `<= ${TARGETS.alertP99Ms} ms`, alert === undefined ? 'n/a' : verdict(alert, TARGETS.alertP99Ms)],
-      [run.database, 'highest sustained rate', sustained, `>= ${count(sustainedTarget)}`, run.ramp.length === 0 ? 'n/a' : run.sustainedEventsPerSecond >= sustainedTarget ? 'ok' : 'MISSED'],
+      [
+        run.database,
+        `alert p99 at ${TARGETS.alertAtEventsPerSecond.toLocaleString('en')} events/s`,
+        alert === undefined ? 'not measured' : milliseconds(alert),
+        `<= ${TARGETS.alertP99Ms} ms`,
+        alert === undefined ? 'n/a' : verdict(alert, TARGETS.alertP99Ms),
+      ],
+      [
+        run.database,
+        'highest sustained rate',
+        sustained,
+        `>= ${count(sustainedTarget)}`,
+        run.ramp.length === 0 ? 'n/a' : run.sustainedEventsPerSecond >= sustainedTarget ? 'ok' : 'MISSED',
+      ],
       [run.database, 'lost events', checked(lost), `= ${TARGETS.lost}`, lost === null ? 'n/a' : lost === TARGETS.lost ? 'ok' : 'MISSED'],
     ];
   });
@@ -754,8 +798,16 @@ function formatProfile(run: DatabaseRun): string[] {
   return [
     '',
     `Server CPU profile, ${run.database}: ${(profile.busyMs / 1000).toFixed(1)} s busy over the server's life (set-up included); profiles in ${profile.dir}`,
-    ...table(1, ['self time by package', 'ms', '%'], profile.byPackage.map((entry) => [entry.name, count(entry.selfMs), `${entry.percent.toFixed(1)} %`])),
-    ...table(1, ['top functions by self time', 'ms', '%'], profile.topFunctions.map((entry) => [entry.name, count(entry.selfMs), `${entry.percent.toFixed(1)} %`])),
+    ...table(
+      1,
+      ['self time by package', 'ms', '%'],
+      profile.byPackage.map((entry) => [entry.name, count(entry.selfMs), `${entry.percent.toFixed(1)} %`]),
+    ),
+    ...table(
+      1,
+      ['top functions by self time', 'ms', '%'],
+      profile.topFunctions.map((entry) => [entry.name, count(entry.selfMs), `${entry.percent.toFixed(1)} %`]),
+    ),
   ];
 }
 

@@ -154,7 +154,8 @@ async function measureWorkers(storage: Storage, jpegs: string[], signal: AbortSi
   return withPlatform(storage, { PROCTOR_RUN_JOBS: 'false' }, async (platform, hostId) => {
     progress(`seeding ${WORKER_REPORTS} large interviews for the two workers`);
     const reports = [];
-    for (let i = 0; i < WORKER_REPORTS; i++) reports.push(await seedLargeInterview(platform.orm, platform.config.dataDir, hostId, { minutes: SHAPE.minutes, violations: SHAPE.violations, jpegs }));
+    for (let i = 0; i < WORKER_REPORTS; i++)
+      reports.push(await seedLargeInterview(platform.orm, platform.config.dataDir, hostId, { minutes: SHAPE.minutes, violations: SHAPE.violations, jpegs }));
     const workers = [0, 1].map(() => ownChild(spawnProctor(['worker', '--json'], env)));
     try {
       for (const worker of workers) {
@@ -186,7 +187,12 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function format(report: { machine: ReturnType<typeof machineFacts>; generation: Generation; pickups: Pickup[]; throughput: { reportsPerMinute: number; seconds: number } | undefined }): string {
+function format(report: {
+  machine: ReturnType<typeof machineFacts>;
+  generation: Generation;
+  pickups: Pickup[];
+  throughput: { reportsPerMinute: number; seconds: number } | undefined;
+}): string {
   const ms = (value: number) => `${value.toFixed(0)} ms`;
   const { generation: g } = report;
   return [
@@ -197,11 +203,21 @@ function format(report: { machine: ReturnType<typeof machineFacts>; generation: 
       1,
       ['figure', 'measured', 'target', 'verdict'],
       [
-        [`generation p50 of ${GENERATIONS} (load + score + render + store, ${g.database})`, ms(g.generateP50Ms), `<= ${ms(TARGETS.generationMs)}`, verdict(g.generateP50Ms, TARGETS.generationMs)],
+        [
+          `generation p50 of ${GENERATIONS} (load + score + render + store, ${g.database})`,
+          ms(g.generateP50Ms),
+          `<= ${ms(TARGETS.generationMs)}`,
+          verdict(g.generateP50Ms, TARGETS.generationMs),
+        ],
         [`  of which rendering the PDF, p50`, ms(g.renderP50Ms), '', ''],
         [`  baseline: bare one-paragraph pdfmake document, p50`, ms(g.baselineRenderP50Ms), '', ''],
         [`PDF size (${g.pages} pages)`, `${(g.pdfBytes / MIB).toFixed(2)} MiB`, '<= 5 MiB', verdict(g.pdfBytes, TARGETS.pdfBytes)],
-        ...report.pickups.map((p) => [`job pickup after endInterview, ${p.database}, p50 / max of ${PICKUPS}`, `${ms(p.p50Ms)} / ${ms(p.maxMs)}`, `<= ${ms(TARGETS.pickupMs)}`, verdict(p.maxMs, TARGETS.pickupMs)]),
+        ...report.pickups.map((p) => [
+          `job pickup after endInterview, ${p.database}, p50 / max of ${PICKUPS}`,
+          `${ms(p.p50Ms)} / ${ms(p.maxMs)}`,
+          `<= ${ms(TARGETS.pickupMs)}`,
+          verdict(p.maxMs, TARGETS.pickupMs),
+        ]),
         ...(report.throughput
           ? [[`reports per minute, two workers (${WORKER_REPORTS} reports in ${report.throughput.seconds.toFixed(1)} s)`, report.throughput.reportsPerMinute.toFixed(0), '', '']]
           : []),
@@ -209,4 +225,3 @@ function format(report: { machine: ReturnType<typeof machineFacts>; generation: 
     ),
   ].join('\n');
 }
-

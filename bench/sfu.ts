@@ -198,8 +198,18 @@ async function measureWebRtcStreams(platform: Platform, host: GraphQLClient, bro
         await page.goto(harnessUrl);
         await page.waitForFunction(() => 'harness' in window);
       }
-      await within(candidate.evaluate(([url, token]) => (window as any).harness.publish(url, token), [platform.url, invited.inviteCandidate.token]), PAGE_CALL_TIMEOUT_MS, 'a candidate page publishing', signal);
-      await within(watcher.evaluate(([url, token, id]) => (window as any).harness.watch(url, token, id), [platform.url, host.token!, interviewId]), PAGE_CALL_TIMEOUT_MS, 'a host page watching', signal);
+      await within(
+        candidate.evaluate(([url, token]) => (window as any).harness.publish(url, token), [platform.url, invited.inviteCandidate.token]),
+        PAGE_CALL_TIMEOUT_MS,
+        'a candidate page publishing',
+        signal,
+      );
+      await within(
+        watcher.evaluate(([url, token, id]) => (window as any).harness.watch(url, token, id), [platform.url, host.token!, interviewId]),
+        PAGE_CALL_TIMEOUT_MS,
+        'a host page watching',
+        signal,
+      );
     }
     progress(`webrtc: ${WEBRTC_CANDIDATES} candidate pages publishing, each watched by a host page; measuring ${WEBRTC_SECONDS} s`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -249,13 +259,43 @@ async function measureCapacity(ramp: number[], stepSeconds: number, signal: Abor
   const dir = await mkdtemp(join(tmpdir(), 'proctor-bench-sfu-media-'));
   const media = join(dir, 'stream.webm');
   progress(`capacity: encoding VP8 ${VIDEO.bitrate}bps + opus with ffmpeg, then capturing ${CAPTURE_SECONDS} s of its RTP (once)`);
-  await run('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(CAPTURE_SECONDS + 1), '-c:v', 'libvpx', '-b:v', VIDEO.bitrate, '-deadline', 'realtime', '-cpu-used', '8', '-g', '50',
-    '-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-y', media,
-  ], { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  await run(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-t',
+      String(CAPTURE_SECONDS + 1),
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      VIDEO.bitrate,
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-g',
+      '50',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '32k',
+      '-ac',
+      '2',
+      '-y',
+      media,
+    ],
+    { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' },
+  );
   const capture = await captureRtp(media, CAPTURE_SECONDS, { video: VIDEO.payloadType, audio: AUDIO.payloadType });
   const roomKbps = ([capture.video, capture.audio].flatMap((stream) => stream.packets).reduce((sum, packet) => sum + packet.payload.length, 0) * 8) / capture.loopMs;
   const pool = await WorkerPool.create({ size: 1, listenIp: '127.0.0.1', announcedAddress: undefined, rtcPort: 0 });

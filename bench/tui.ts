@@ -76,10 +76,10 @@ class Candidate {
   /** Reports one event and resolves once it is acknowledged (committed). */
   async report(type: string): Promise<void> {
     const { reportEvents } = await within(
-      this.#socket.request(
-        'mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted rejected { code message } } }',
-        { s: this.#sessionId, e: [{ seq: this.#seq++, type, occurredAt: new Date().toISOString(), durationMs: 100 }] },
-      ),
+      this.#socket.request('mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted rejected { code message } } }', {
+        s: this.#sessionId,
+        e: [{ seq: this.#seq++, type, occurredAt: new Date().toISOString(), durationMs: 100 }],
+      }),
       CALL_TIMEOUT_MS,
       'reportEvents',
     );
@@ -249,10 +249,12 @@ async function dashboardRun(setup: Setup, alerts: number, seconds: number, signa
 
 async function ndjsonRun(setup: Setup, alerts: number, seconds: number, signal: AbortSignal) {
   const run = await liveInterview(setup, 'Bench NDJSON', LOAD_CANDIDATES);
-  const child = ownChild(spawn(process.execPath, [BIN, 'watch', run.id, '--json', '--server', setup.url, '--token', setup.hostToken], {
-    env: cleanEnv({ PROCTOR_CONFIG_DIR: '/nonexistent' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = ownChild(
+    spawn(process.execPath, [BIN, 'watch', run.id, '--json', '--server', setup.url, '--token', setup.hostToken], {
+      env: cleanEnv({ PROCTOR_CONFIG_DIR: '/nonexistent' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   try {
     let stderr = '';
     const watching = new Promise<void>((resolve, reject) => {
@@ -344,21 +346,29 @@ async function main(signal: AbortSignal): Promise<void> {
     console.log('');
     console.log(`  ack → visible, ${alerts} alerts one at a time`);
     console.log(
-      table(1, ['', 'p50', 'p95', 'max', 'missing'], [
-        ['dashboard (tmux screen)', ms(dashboard.latency.p50Ms), ms(dashboard.latency.p95Ms), ms(dashboard.latency.maxMs), String(dashboard.latency.missing)],
-        ['baseline: watch --json (stdout line)', ms(ndjson.latency.p50Ms), ms(ndjson.latency.p95Ms), ms(ndjson.latency.maxMs), String(ndjson.latency.missing)],
-        ['baseline: bare graphql-ws subscription', ms(bare.p50Ms), ms(bare.p95Ms), ms(bare.maxMs), String(bare.missing)],
-        ['resolution: one capture-pane read', ms(dashboard.screenRead.p50Ms), ms(dashboard.screenRead.p95Ms), ms(dashboard.screenRead.maxMs), '-'],
-      ]).join('\n'),
+      table(
+        1,
+        ['', 'p50', 'p95', 'max', 'missing'],
+        [
+          ['dashboard (tmux screen)', ms(dashboard.latency.p50Ms), ms(dashboard.latency.p95Ms), ms(dashboard.latency.maxMs), String(dashboard.latency.missing)],
+          ['baseline: watch --json (stdout line)', ms(ndjson.latency.p50Ms), ms(ndjson.latency.p95Ms), ms(ndjson.latency.maxMs), String(ndjson.latency.missing)],
+          ['baseline: bare graphql-ws subscription', ms(bare.p50Ms), ms(bare.p95Ms), ms(bare.maxMs), String(bare.missing)],
+          ['resolution: one capture-pane read', ms(dashboard.screenRead.p50Ms), ms(dashboard.screenRead.p95Ms), ms(dashboard.screenRead.maxMs), '-'],
+        ],
+      ).join('\n'),
     );
     console.log('  (0 ms: the alert was already there when the ack came; the server sends it before the commit the ack waits for)');
     console.log('');
     console.log(`  CPU of the watch process (% of one core), ${seconds} s each`);
     console.log(
-      table(1, ['', 'idle', `${LOAD_RATE_PER_SECOND} alerts/s`], [
-        ['dashboard (tmux, 100×30)', percent(dashboard.idlePercent), percent(dashboard.loadPercent)],
-        ['baseline: watch --json', percent(ndjson.idlePercent), percent(ndjson.loadPercent)],
-      ]).join('\n'),
+      table(
+        1,
+        ['', 'idle', `${LOAD_RATE_PER_SECOND} alerts/s`],
+        [
+          ['dashboard (tmux, 100×30)', percent(dashboard.idlePercent), percent(dashboard.loadPercent)],
+          ['baseline: watch --json', percent(ndjson.idlePercent), percent(ndjson.loadPercent)],
+        ],
+      ).join('\n'),
     );
     console.log(`  (${dashboard.sent} events sent during the dashboard's load window)`);
   } finally {

@@ -169,10 +169,7 @@ export abstract class ApiCommand<T extends typeof Command> extends Command {
     const code = errors[0]!.extensions?.code ?? 'UNKNOWN';
     const retryAfter = errors[0]!.extensions?.retryAfterSeconds;
     const message = errors.map((error) => error.message).join('\n') + (retryAfter ? ` (retry in ${retryAfter} s)` : '');
-    const suggestions =
-      code === 'UNAUTHENTICATED' && !this.#token
-        ? [`Log in with \`proctor login\`, or pass --token / set PROCTOR_TOKEN (server: ${this.#server})`]
-        : undefined;
+    const suggestions = code === 'UNAUTHENTICATED' && !this.#token ? [`Log in with \`proctor login\`, or pass --token / set PROCTOR_TOKEN (server: ${this.#server})`] : undefined;
     return new ApiError(message, code, exitCodeFor(code), suggestions);
   }
 

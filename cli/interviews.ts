@@ -16,9 +16,7 @@ export interface Interview {
   config: InterviewRules;
 }
 
-export const INTERVIEW_FIELDS =
-  'id title status scheduledAt createdAt startedAt endedAt archivedAt ' +
-  `config ${INTERVIEW_RULES_SELECTION}`;
+export const INTERVIEW_FIELDS = 'id title status scheduledAt createdAt startedAt endedAt archivedAt ' + `config ${INTERVIEW_RULES_SELECTION}`;
 
 /** The monitoring rules on one line. */
 export function describeRules(config: InterviewRules): string {

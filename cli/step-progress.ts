@@ -14,9 +14,7 @@ export class StepProgress {
   start(label: string): void {
     this.#stopSpinner();
     let frame = 0;
-    const timer = this.#out.isTTY
-      ? setInterval(() => this.#out.write(`\r${FRAMES[frame++ % FRAMES.length]} ${label}…`), FRAME_MS).unref()
-      : undefined;
+    const timer = this.#out.isTTY ? setInterval(() => this.#out.write(`\r${FRAMES[frame++ % FRAMES.length]} ${label}…`), FRAME_MS).unref() : undefined;
     this.#current = { label, startedAt: performance.now(), timer };
   }
 

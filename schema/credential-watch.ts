@@ -17,10 +17,7 @@ export function endOnRevocation(): Plugin<Context> {
   };
 }
 
-function untilEnded(
-  source: AsyncIterable<ExecutionResult>,
-  watch: (onEnded: (reason: string) => void) => () => void,
-): AsyncIterableIterator<ExecutionResult> {
+function untilEnded(source: AsyncIterable<ExecutionResult>, watch: (onEnded: (reason: string) => void) => () => void): AsyncIterableIterator<ExecutionResult> {
   return new Repeater<ExecutionResult>(async (push, stop) => {
     const iterator = source[Symbol.asyncIterator]();
     const unwatch = watch((reason) =>

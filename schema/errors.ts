@@ -21,7 +21,13 @@ export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
   if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
     const cause = error.originalError instanceof GraphQLError ? error.originalError : error;
     if (cause.extensions?.code) return cause;
-    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+    });
   }
   logger.error({ err: original }, 'unexpected error in a resolver');
   return new GraphQLError('Unexpected server error', { ...location, extensions: { code: 'INTERNAL_SERVER_ERROR' } });

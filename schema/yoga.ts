@@ -40,8 +40,7 @@ export function createGraphQLServer(options: GraphQLOptions): GraphQLServer {
     graphiql: options.graphiql,
     landingPage: false,
     logging: yogaLogger(logger.child({ component: 'graphql' })),
-    context: (init) =>
-      init.wsCredential ? socketContext(services, init.wsCredential, init.wsPeer ?? null) : buildContext(services, init.request.headers.get('authorization')),
+    context: (init) => (init.wsCredential ? socketContext(services, init.wsCredential, init.wsPeer ?? null) : buildContext(services, init.request.headers.get('authorization'))),
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
     plugins: [
       ...queryLimitPlugins(options.limits),

@@ -85,9 +85,12 @@ export class Core implements ReadinessProbe {
         timeoutMs: config.databaseTimeoutMs,
         server: Boolean(config.databaseUrl),
       }));
-      await orm.em.getConnection().execute('select 1').catch((error: Error) => {
-        throw new Error(`Cannot reach the database: ${error.message}`);
-      });
+      await orm.em
+        .getConnection()
+        .execute('select 1')
+        .catch((error: Error) => {
+          throw new Error(`Cannot reach the database: ${error.message}`);
+        });
       step('database', 'done', config.databaseUrl ? redact(config.databaseUrl) : embeddedDatabaseDir(config));
 
       step('migrations', 'start');

@@ -42,7 +42,19 @@ export class Platform implements ReadinessProbe {
   #url: string | undefined;
 
   /** Serves the core's services over HTTP and graphql-ws; `create` then starts listening. */
-  private constructor({ config, core, logger, metrics, faceModels }: { config: Config; core: Core; logger: Logger; metrics: Metrics; faceModels: ReturnType<typeof locateFaceModels> }) {
+  private constructor({
+    config,
+    core,
+    logger,
+    metrics,
+    faceModels,
+  }: {
+    config: Config;
+    core: Core;
+    logger: Logger;
+    metrics: Metrics;
+    faceModels: ReturnType<typeof locateFaceModels>;
+  }) {
     this.config = config;
     this.#core = core;
     this.services = core.services;
@@ -106,7 +118,11 @@ export class Platform implements ReadinessProbe {
       startMedia: async () => {
         step('sfu', 'start', `${config.sfuWorkers} mediasoup worker${config.sfuWorkers === 1 ? '' : 's'}`);
         const media = await startMedia(config, logger);
-        step('sfu', 'done', `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${media.ffmpegPath ? '' : ', recording off'}`);
+        step(
+          'sfu',
+          'done',
+          `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${media.ffmpegPath ? '' : ', recording off'}`,
+        );
         return media;
       },
       // Links are made while serving requests, so after `listen` below has set the port.
@@ -123,7 +139,9 @@ export class Platform implements ReadinessProbe {
     }
     logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
     if (!faceModels) {
-      logger.warn('FACE CHECKS ARE OFF (PROCTOR_FACE_CHECKS=false): candidate pages do not look at the camera image, so no FACE_MISSING, MULTIPLE_FACES or LOOKING_AWAY is ever raised');
+      logger.warn(
+        'FACE CHECKS ARE OFF (PROCTOR_FACE_CHECKS=false): candidate pages do not look at the camera image, so no FACE_MISSING, MULTIPLE_FACES or LOOKING_AWAY is ever raised',
+      );
     }
     return platform;
   }
@@ -165,7 +183,10 @@ export class Platform implements ReadinessProbe {
     const outcome = await Promise.race([shutdown.then(() => 'done' as const), expired]);
     clearTimeout(timer);
     if (outcome === 'expired') {
-      this.logger.warn({ step, openConnections: this.#sockets.size }, `shutdown timeout (${timeoutMs} ms + ${CLOSE_GRACE_MS} ms to close): abandoning in-flight work at the "${step}" step`);
+      this.logger.warn(
+        { step, openConnections: this.#sockets.size },
+        `shutdown timeout (${timeoutMs} ms + ${CLOSE_GRACE_MS} ms to close): abandoning in-flight work at the "${step}" step`,
+      );
       shutdown.catch((error: unknown) => this.logger.warn({ err: error }, 'abandoned shutdown step failed'));
       return;
     }
@@ -197,4 +218,3 @@ function listeningUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
-

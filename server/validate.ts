@@ -7,7 +7,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function email(field: string, value: string): string {
   const trimmed = value.trim().toLowerCase();
-  if (trimmed.length > 254 || !EMAIL.test(trimmed) || unstorableText(trimmed)) throw new ValidationError(field, `${JSON.stringify(value.slice(0, 80))} is not a valid email address`);
+  if (trimmed.length > 254 || !EMAIL.test(trimmed) || unstorableText(trimmed))
+    throw new ValidationError(field, `${JSON.stringify(value.slice(0, 80))} is not a valid email address`);
   return trimmed;
 }
 

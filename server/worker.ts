@@ -25,7 +25,9 @@ export class Worker {
   static async create(config: Config, options: PlatformOptions = {}): Promise<Worker> {
     const logger = options.logger ?? createLogger(config.logLevel);
     if (!config.databaseUrl) {
-      throw new Error('A worker needs a PostgreSQL server (PROCTOR_DATABASE_URL or --database-url): the embedded database belongs to the `proctor up` process, which runs the jobs itself');
+      throw new Error(
+        'A worker needs a PostgreSQL server (PROCTOR_DATABASE_URL or --database-url): the embedded database belongs to the `proctor up` process, which runs the jobs itself',
+      );
     }
     const core = await Core.create(config, {
       logger,

@@ -152,12 +152,17 @@ describe(`GraphQL API (${describeDatabase()})`, () => {
       const titles: string[] = [];
       let after: string | null = null;
       do {
-        const data: any = await client.ok('query($after: String) { interviews(first: 3, after: $after) { edges { node { title } } pageInfo { hasNextPage endCursor } } }', { after });
+        const data: any = await client.ok('query($after: String) { interviews(first: 3, after: $after) { edges { node { title } } pageInfo { hasNextPage endCursor } } }', {
+          after,
+        });
         titles.push(...data.interviews.edges.map((e: any) => e.node.title));
         after = data.interviews.pageInfo.hasNextPage ? data.interviews.pageInfo.endCursor : null;
       } while (after);
       // Rows within one millisecond tie on created_at and are ordered by id: check each comes once.
-      assert.deepEqual(titles.toSorted(), Array.from({ length: 7 }, (_, i) => `Imported ${i + 1}`));
+      assert.deepEqual(
+        titles.toSorted(),
+        Array.from({ length: 7 }, (_, i) => `Imported ${i + 1}`),
+      );
     });
 
     it('pages through interviews as a Relay connection, filtered by status', async () => {
@@ -165,7 +170,8 @@ describe(`GraphQL API (${describeDatabase()})`, () => {
       const ids = [];
       for (let i = 0; i < 5; i++) ids.push(await createInterview(client, { title: `Interview ${i}` }));
       await client.ok(MOVE('startInterview'), { id: ids[1] });
-      const page = 'query($after: String, $status: InterviewStatus) { interviews(first: 2, after: $after, status: $status) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }';
+      const page =
+        'query($after: String, $status: InterviewStatus) { interviews(first: 2, after: $after, status: $status) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }';
       const seen: string[] = [];
       let after: string | null = null;
       for (let pages = 0; pages < 5; pages++) {
@@ -176,7 +182,10 @@ describe(`GraphQL API (${describeDatabase()})`, () => {
       }
       assert.deepEqual(seen, ids);
       const live = await client.ok(page, { status: 'LIVE' });
-      assert.deepEqual(live.interviews.edges.map((e: any) => e.node.id), [ids[1]]);
+      assert.deepEqual(
+        live.interviews.edges.map((e: any) => e.node.id),
+        [ids[1]],
+      );
       assert.equal((await client.error('{ interviews(first: 0) { edges { cursor } } }')).code, 'BAD_USER_INPUT');
       assert.equal((await client.error('{ interviews(first: 1000) { edges { cursor } } }')).code, 'BAD_USER_INPUT');
       assert.deepEqual(await client.error('{ interviews(after: "garbage") { edges { cursor } } }'), {

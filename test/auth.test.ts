@@ -270,7 +270,10 @@ describe(`login and sign-up limits (${describeDatabase()})`, () => {
     const first = from('127.0.0.2');
     const answers = [];
     for (let i = 0; i < 15; i++) answers.push(await guess(first));
-    assert.ok(answers.every((answer) => /Invalid email or password/.test(answer)), answers.join('\n'));
+    assert.ok(
+      answers.every((answer) => /Invalid email or password/.test(answer)),
+      answers.join('\n'),
+    );
     assert.match(await guess(first), /Too many failed login attempts/);
     assert.match(await guess(from('127.0.0.3')), /Invalid email or password/, 'another address has its own budget');
   });
@@ -278,7 +281,11 @@ describe(`login and sign-up limits (${describeDatabase()})`, () => {
   it('limits sign-ups per client address, taken emails included', async () => {
     // The host's own sign-up was the first from 127.0.0.1; these come from 127.0.0.4.
     const socket = from('127.0.0.4');
-    const answer = (signUpEmail: string) => socket.request(SIGN_UP, { email: signUpEmail }).then(() => 'signed up', (error: Error) => error.message);
+    const answer = (signUpEmail: string) =>
+      socket.request(SIGN_UP, { email: signUpEmail }).then(
+        () => 'signed up',
+        (error: Error) => error.message,
+      );
     assert.equal(await answer(uniqueEmail()), 'signed up');
     assert.match(await answer(email), /"code":"CONFLICT"/);
     assert.equal(await answer(uniqueEmail()), 'signed up');

@@ -11,7 +11,6 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { describeDatabase, freshStorage } from './support/platform.ts';
 import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
-
 describe(`the live bench against a server that stops answering (${describeDatabase()})`, function () {
   // `proctor up` in its own process (a first start on the embedded database takes minutes on a
   // busy 2-core machine), plus one 15 s set-up deadline.
@@ -56,12 +55,15 @@ describe(`the live bench against a server that stops answering (${describeDataba
   it('stops adding candidates with a Limit saying how many joined, and keeps the ones that did', async () => {
     const before = load.candidates.length;
     process.kill(server.pid, 'SIGSTOP');
-    await assert.rejects(load.addCandidates(3, new AbortController().signal, () => {}), (error: unknown) => {
-      assert.ok(error instanceof Limit);
-      assert.equal(error.kind, 'ack timeout');
-      assert.match(error.message, /^0 of 3 candidates joined, then inviteCandidate: /);
-      return true;
-    });
+    await assert.rejects(
+      load.addCandidates(3, new AbortController().signal, () => {}),
+      (error: unknown) => {
+        assert.ok(error instanceof Limit);
+        assert.equal(error.kind, 'ack timeout');
+        assert.match(error.message, /^0 of 3 candidates joined, then inviteCandidate: /);
+        return true;
+      },
+    );
     assert.equal(load.candidates.length, before, 'the candidates that joined before stay');
   });
 });

@@ -70,14 +70,26 @@ describe(`candidate page delivery across a server restart (${describeDatabase()}
     await until("the camera at the new server's SFU", async () =>
       (await platform!.services.media.producerStats(fixture.interviewId)).some(({ producer, stats }) => producer.kind === 'VIDEO' && stats.some((stat) => stat.byteCount > 0)),
     );
-    await until('the held context menu', async () => {
-      const rows = await platform!.orm.em.getConnection().execute<{ n: number }[]>("select count(*)::int as n from events where session_id = ? and type = 'CONTEXT_MENU'", [sessionId]);
-      return rows[0]!.n >= 2;
-    }, 15_000);
+    await until(
+      'the held context menu',
+      async () => {
+        const rows = await platform!.orm.em
+          .getConnection()
+          .execute<{ n: number }[]>("select count(*)::int as n from events where session_id = ? and type = 'CONTEXT_MENU'", [sessionId]);
+        return rows[0]!.n >= 2;
+      },
+      15_000,
+    );
 
-    const rows = await platform.orm.em.getConnection().execute<{ seq: number; type: string }[]>('select seq, type from events where session_id = ? and seq is not null order by seq', [sessionId]);
+    const rows = await platform.orm.em
+      .getConnection()
+      .execute<{ seq: number; type: string }[]>('select seq, type from events where session_id = ? and seq is not null order by seq', [sessionId]);
     assert.equal(new Set(rows.map((r) => r.seq)).size, rows.length, 'no seq stored twice');
-    for (const event of waiting) assert.ok(rows.some((r) => r.seq === event.seq && r.type === event.type), `${event.type} #${event.seq} was delivered`);
+    for (const event of waiting)
+      assert.ok(
+        rows.some((r) => r.seq === event.seq && r.type === event.type),
+        `${event.type} #${event.seq} was delivered`,
+      );
     assert.deepEqual(rows.map((r) => r.type).sort(), ['CONTEXT_MENU', 'CONTEXT_MENU', 'COPY_PASTE'], 'nothing lost, nothing extra');
     const [session] = await platform.orm.em.getConnection().execute<{ n: number }[]>('select count(*)::int as n from sessions where candidate_id = ?', [fixture.candidateId]);
     assert.equal(session!.n, 1, 'the reconnect resumed the same session');

@@ -36,10 +36,9 @@ describe(`candidate page (${describeDatabase()})`, function () {
   }
 
   async function auditActions(candidateId: string): Promise<string[]> {
-    const rows = await server.platform.orm.em.getConnection().execute<{ action: string }[]>(
-      "select action from audit_log where target_id = ? and action like 'candidate.consent.%' order by at",
-      [candidateId],
-    );
+    const rows = await server.platform.orm.em
+      .getConnection()
+      .execute<{ action: string }[]>("select action from audit_log where target_id = ? and action like 'candidate.consent.%' order by at", [candidateId]);
     return rows.map((row) => row.action);
   }
 
@@ -61,16 +60,24 @@ describe(`candidate page (${describeDatabase()})`, function () {
     assert.deepEqual(await auditActions(candidateId), ['candidate.consent.agreed'], 'the consent is on record');
     assert.equal(await page.textContent('#proctoring'), '● Proctoring on');
     const pose = await page.evaluate(
-      () => new Promise<{ faces: number; yaw: number | null; pitch: number | null }>((resolve) =>
-        addEventListener('proctor:face-result', (event) => (event as CustomEvent).detail.yaw !== null && resolve((event as CustomEvent).detail)),
-      ),
+      () =>
+        new Promise<{ faces: number; yaw: number | null; pitch: number | null }>((resolve) =>
+          addEventListener('proctor:face-result', (event) => (event as CustomEvent).detail.yaw !== null && resolve((event as CustomEvent).detail)),
+        ),
     );
     console.log(`      head pose of the one-face picture: yaw ${pose.yaw?.toFixed(1)}°, pitch ${pose.pitch?.toFixed(1)}°`);
     assert.equal(pose.faces, 1);
     assert.ok(Math.abs(pose.yaw!) < 25 && Math.abs(pose.pitch!) < 25, `a frontal face reads as near frontal (yaw ${pose.yaw}, pitch ${pose.pitch})`);
     const seen = await watcher.drain(4000);
-    assert.ok(seen.some((e) => e.__typename === 'CandidateJoined'), 'the host saw the join');
-    assert.deepEqual(seen.filter((e) => [...FACE_TYPES, 'LOOKING_AWAY'].includes(e.type)).map((e) => e.type), [], 'no face violation for one visible face');
+    assert.ok(
+      seen.some((e) => e.__typename === 'CandidateJoined'),
+      'the host saw the join',
+    );
+    assert.deepEqual(
+      seen.filter((e) => [...FACE_TYPES, 'LOOKING_AWAY'].includes(e.type)).map((e) => e.type),
+      [],
+      'no face violation for one visible face',
+    );
     await page.close();
   });
 
@@ -108,10 +115,11 @@ describe(`candidate page (${describeDatabase()})`, function () {
     const bytes = new Uint8Array(await image.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
     assert.ok(bytes.length < 64 * 1024, `downscaled (${bytes.length} bytes)`);
-    const [row] = await server.platform.orm.em.getConnection().execute<{ bytes: number; type: string }[]>(
-      'select s.bytes, e.type from snapshots s join events e on e.id = s.event_id where s.id = ?',
-      [snapshotUrl.split('/').pop()!.replace('.jpg', '')],
-    );
+    const [row] = await server.platform.orm.em
+      .getConnection()
+      .execute<{ bytes: number; type: string }[]>('select s.bytes, e.type from snapshots s join events e on e.id = s.event_id where s.id = ?', [
+        snapshotUrl.split('/').pop()!.replace('.jpg', ''),
+      ]);
     assert.deepEqual(row, { bytes: bytes.length, type: 'FACE_MISSING' }, 'a snapshots row links file, event and violation');
     assert.equal((await fetch(snapshotUrl)).status, 401, 'not without a login');
     assert.equal((await fetch(snapshotUrl, { headers: { authorization: `Bearer ${token}` } })).status, 403, 'not for the candidate');

@@ -60,7 +60,10 @@ describe('proctor CLI conventions', function () {
       return stdout.trim().split(/\s+/);
     };
     assert.ok((await complete('proctor', 'wa')).includes('watch'));
-    assert.deepEqual((await complete('proctor', 'interviews', 'l')).filter((w) => w.startsWith('l')), ['list']);
+    assert.deepEqual(
+      (await complete('proctor', 'interviews', 'l')).filter((w) => w.startsWith('l')),
+      ['list'],
+    );
     assert.ok((await complete('proctor', 'interviews', 'list', '--st')).includes('--status'));
   });
 });

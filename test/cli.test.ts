@@ -125,10 +125,7 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
         const fromFile = await ada.json(['whoami']);
         const fromEnv = await ada.json(['whoami'], { env: { PROCTOR_TOKEN: bobLogin.token } });
         const fromFlag = await ada.json(['whoami', '--token', adaToken], { env: { PROCTOR_TOKEN: bobLogin.token } });
-        assert.deepEqual(
-          [fromFile.host.email, fromEnv.host.email, fromFlag.host.email],
-          [adaEmail, bobEmail, adaEmail],
-        );
+        assert.deepEqual([fromFile.host.email, fromEnv.host.email, fromFlag.host.email], [adaEmail, bobEmail, adaEmail]);
         assert.equal(fromEnv.org.name, 'Globex');
       } finally {
         await bob.remove();
@@ -187,7 +184,10 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
         const logout = await offline.run(['logout']);
         assert.equal(logout.code, 0, logout.stderr);
         assert.equal(logout.stdout.trim(), `Logged out (token removed from ${offline.configFile})`);
-        assert.match(squash(logout.stderr), new RegExp(`Warning: The server at ${closed.url} could not be told \\(Cannot reach .*ECONNREFUSED.*\\): the login stays valid there until it expires`));
+        assert.match(
+          squash(logout.stderr),
+          new RegExp(`Warning: The server at ${closed.url} could not be told \\(Cannot reach .*ECONNREFUSED.*\\): the login stays valid there until it expires`),
+        );
         assert.deepEqual(await offline.savedSettings(), { server: closed.url, email: adaEmail });
 
         await writeFile(offline.configFile, JSON.stringify(settings), { mode: 0o600 });
@@ -207,8 +207,20 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
   describe('interviews and candidates', () => {
     it('drives an interview from creation to the archive', async () => {
       const created = await ada.json([
-        'interviews', 'create', '--title', 'Senior TypeScript engineer', '--scheduled-at', '2026-12-01T14:00:00Z',
-        '--strict', '--require-fullscreen', '--audio-policy', 'IGNORE', '--look-away-degrees', '25', '--retention-days', '30',
+        'interviews',
+        'create',
+        '--title',
+        'Senior TypeScript engineer',
+        '--scheduled-at',
+        '2026-12-01T14:00:00Z',
+        '--strict',
+        '--require-fullscreen',
+        '--audio-policy',
+        'IGNORE',
+        '--look-away-degrees',
+        '25',
+        '--retention-days',
+        '30',
       ]);
       assert.equal(created.status, 'SCHEDULED');
       assert.equal(new Date(created.scheduledAt).toISOString(), '2026-12-01T14:00:00.000Z');
@@ -241,7 +253,10 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
       assert.match(show.stdout, /^Rules +strict mode on, fullscreen required, copy\/paste flagged, audio ignored, looking away beyond 25°/m);
       assert.match(show.stdout, new RegExp(`^${invitation.candidate.id} +Grace Hopper +grace@example.com `, 'm'));
       const shown = await ada.json(['interviews', 'show', id]);
-      assert.deepEqual(shown.candidates.map((c: { email: string }) => c.email), ['grace@example.com']);
+      assert.deepEqual(
+        shown.candidates.map((c: { email: string }) => c.email),
+        ['grace@example.com'],
+      );
 
       const early = await ada.run(['interviews', 'archive', id]);
       assert.equal(early.code, 5, 'a conflicting state exits 5');
@@ -256,7 +271,10 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
       const archived = await ada.json(['interviews', 'archive', id]);
       assert.equal(archived.status, 'ARCHIVED');
       const archivedList = await ada.json(['interviews', 'list', '--status', 'ARCHIVED']);
-      assert.deepEqual(archivedList.interviews.map((i: { id: string }) => i.id), [id]);
+      assert.deepEqual(
+        archivedList.interviews.map((i: { id: string }) => i.id),
+        [id],
+      );
     });
 
     it('pages through interviews one page at a time or all at once', async () => {

@@ -19,7 +19,10 @@ function valid(document: string): string[] {
 function enumValues(name: string): string[] {
   const type = schema.getType(name);
   assert.ok(type instanceof GraphQLEnumType, `${name} is an enum`);
-  return type.getValues().map((value) => value.name).sort();
+  return type
+    .getValues()
+    .map((value) => value.name)
+    .sort();
 }
 
 function fieldNames(name: string): string[] {
@@ -81,7 +84,13 @@ describe('shared contract', () => {
     const fragments = firstFieldSelection(INTERVIEW_EVENTS_SUBSCRIPTION).selections.flatMap((selection) =>
       selection.kind === Kind.INLINE_FRAGMENT ? [[selection.typeCondition!.name.value, selected(selection.selectionSet)] as const] : [],
     );
-    assert.deepEqual(fragments.map(([type]) => type).sort(), union.getTypes().map((type) => type.name).sort());
+    assert.deepEqual(
+      fragments.map(([type]) => type).sort(),
+      union
+        .getTypes()
+        .map((type) => type.name)
+        .sort(),
+    );
     for (const [type, fields] of fragments) assert.deepEqual(fields, fieldNames(type), type);
   });
 

@@ -244,11 +244,14 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
     const interviewId: string = created.createInterview.interview.id;
     const invites: { token: string; candidate: { id: string } }[] = [];
     for (let i = 0; i < 2 * CANDIDATES_PER_PLATFORM; i++) {
-      const { inviteCandidate } = await host.ok('mutation($id: ID!, $name: String!, $email: String!) { inviteCandidate(interviewId: $id, name: $name, email: $email) { token candidate { id } } }', {
-        id: interviewId,
-        name: `Candidate ${i}`,
-        email: `candidate-${i}@example.com`,
-      });
+      const { inviteCandidate } = await host.ok(
+        'mutation($id: ID!, $name: String!, $email: String!) { inviteCandidate(interviewId: $id, name: $name, email: $email) { token candidate { id } } }',
+        {
+          id: interviewId,
+          name: `Candidate ${i}`,
+          email: `candidate-${i}@example.com`,
+        },
+      );
       invites.push(inviteCandidate);
     }
     await host.ok('mutation($id: ID!) { startInterview(id: $id) { status } }', { id: interviewId });
@@ -271,7 +274,9 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
       }
       const joined = await call<{ joinSession: { id: string } }>(JOIN_SESSION, { device: DEVICE });
       assert.ok(joined.data, JSON.stringify(joined.errors));
-      candidates.push(new ReportingCandidate(`${i < CANDIDATES_PER_PLATFORM ? 'A' : 'B'} ${overWs ? 'graphql-ws' : 'HTTP'}`, invite.candidate.id, joined.data.joinSession.id, call));
+      candidates.push(
+        new ReportingCandidate(`${i < CANDIDATES_PER_PLATFORM ? 'A' : 'B'} ${overWs ? 'graphql-ws' : 'HTTP'}`, invite.candidate.id, joined.data.joinSession.id, call),
+      );
     }
     const [jpeg] = await makeJpegs(join(dataDir!, 'jpegs'), 1);
     for (const candidate of candidates) candidate.start();
@@ -343,18 +348,29 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
     );
     console.log(`      ${errors.length} errors seen by candidates (${errorsDuringOutage} while the database was down): ${report}`);
 
-    assert.deepEqual(candidates.flatMap((c) => c.failures), [], 'no request went unanswered');
+    assert.deepEqual(
+      candidates.flatMap((c) => c.failures),
+      [],
+      'no request went unanswered',
+    );
     assert.deepEqual(
       errors.filter((e) => e.extensions?.code !== 'UNAVAILABLE' || e.extensions?.retriable !== true),
       [],
       'every error is UNAVAILABLE with retriable: true',
     );
     for (const candidate of candidates) assert.ok(candidate.errors.length > 0, `${candidate.label} saw the outage`);
-    assert.deepEqual(candidates.flatMap((c) => c.rejected), [], 'nothing refused (no event waited past the clock window)');
+    assert.deepEqual(
+      candidates.flatMap((c) => c.rejected),
+      [],
+      'nothing refused (no event waited past the clock window)',
+    );
     assert.equal(hostDuringOutage.errors?.[0]?.extensions?.code, 'UNAVAILABLE', JSON.stringify(hostDuringOutage));
     assert.equal(hostDuringOutage.errors?.[0]?.extensions?.retriable, true);
     assert.equal(snapshotDuringOutage.status, 503, 'a snapshot upload meanwhile: 503');
-    assert.deepEqual(((await snapshotDuringOutage.json()) as { errors: WireError[] }).errors.map((e) => [e.extensions?.code, e.extensions?.retriable]), [['UNAVAILABLE', true]]);
+    assert.deepEqual(
+      ((await snapshotDuringOutage.json()) as { errors: WireError[] }).errors.map((e) => [e.extensions?.code, e.extensions?.retriable]),
+      [['UNAVAILABLE', true]],
+    );
     assert.equal(lateClose.code, CLOSE_CODE.TRY_AGAIN_LATER, `a socket opened during the outage: ${JSON.stringify(lateClose)}`);
     assert.deepEqual(
       watching.map((w) => w.ended),
@@ -373,7 +389,11 @@ describe('the PostgreSQL server stopped for 10 s under live load', function () {
       const { rows } = await database.query<{ seq: number }>('select seq from events where session_id = $1 and seq is not null order by seq', [candidate.sessionId]);
       const stored = rows.map((row) => row.seq);
       assert.equal(new Set(stored).size, stored.length, `${candidate.label}: a seq stored twice`);
-      assert.deepEqual(stored, [...candidate.acked].sort((x, y) => x - y), `${candidate.label}: stored seqs are exactly the acknowledged ones`);
+      assert.deepEqual(
+        stored,
+        [...candidate.acked].sort((x, y) => x - y),
+        `${candidate.label}: stored seqs are exactly the acknowledged ones`,
+      );
       const mismatched = await database.query(
         `select v.id, v.type, v.count, count(e.id)::int as events
            from violations v left join events e on e.violation_id = v.id

@@ -237,14 +237,20 @@ describe(`every request is answered under concurrent load (${describeDatabase()}
       await Promise.all(Array.from({ length: 16 }, lane));
       assert.deepEqual(failures, []);
       const counts = await Promise.all(
-        hosts.map(async ({ client, interviewId }) => (await client.ok('query($id: ID!) { interview(id: $id) { candidates(first: 50) { edges { node { id } } } } }', { id: interviewId })).interview.candidates.edges.length),
+        hosts.map(
+          async ({ client, interviewId }) =>
+            (await client.ok('query($id: ID!) { interview(id: $id) { candidates(first: 50) { edges { node { id } } } } }', { id: interviewId })).interview.candidates.edges
+              .length,
+        ),
       );
-      assert.equal(counts.reduce((sum, count) => sum + count, 0), total);
+      assert.equal(
+        counts.reduce((sum, count) => sum + count, 0),
+        total,
+      );
     } finally {
       await Promise.all(sockets.map((socket) => socket.dispose()));
     }
   });
-
 });
 
 describe(`a request waiting on a stuck transaction is answered (${describeDatabase()})`, function () {

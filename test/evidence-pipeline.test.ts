@@ -62,7 +62,9 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
   const event = (seq: number, extra: Record<string, unknown> = {}) => ({ seq, type: 'TAB_SWITCH', occurredAt: new Date().toISOString(), durationMs: 100, ...extra });
   const storedSeqs = async (sessionId: string) => (await sql<{ seq: number }>('select seq from events where session_id = ? order by seq', [sessionId])).map((row) => row.seq);
   const violationTotals = async (sessionId: string) =>
-    sql<{ count: number; events: string }>('select v.count, (select count(*) from events e where e.violation_id = v.id) as events from violations v where v.session_id = ?', [sessionId]);
+    sql<{ count: number; events: string }>('select v.count, (select count(*) from events e where e.violation_id = v.id) as events from violations v where v.session_id = ?', [
+      sessionId,
+    ]);
 
   it('refuses metadata jsonb cannot store, event by event, and stores the rest of the batch', async () => {
     const { sessionId, candidate } = await liveCandidate('Validation');
@@ -97,14 +99,25 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
       await subscribed(server.platform.services.interviewEvents, culprit.interviewId);
       // Sent together: they meet in one group commit (it flushes every 50 ms).
       const [a, b, bad] = await Promise.all([
-        report(innocent[0].candidate, innocent[0].sessionId, [0, 1, 2, 3].map((seq) => event(seq))),
-        report(innocent[1].candidate, innocent[1].sessionId, [0, 1, 2].map((seq) => event(seq))),
+        report(
+          innocent[0].candidate,
+          innocent[0].sessionId,
+          [0, 1, 2, 3].map((seq) => event(seq)),
+        ),
+        report(
+          innocent[1].candidate,
+          innocent[1].sessionId,
+          [0, 1, 2].map((seq) => event(seq)),
+        ),
         report(culprit.candidate, culprit.sessionId, [event(0), event(1, { metadata: { poison: true } }), event(2)]),
       ]);
       assert.deepEqual(a, { accepted: [0, 1, 2, 3], rejected: [] });
       assert.deepEqual(b, { accepted: [0, 1, 2], rejected: [] });
       assert.deepEqual(bad.accepted, [0, 2]);
-      assert.deepEqual(bad.rejected.map((r) => [r.seq, r.code]), [[1, 'BAD_USER_INPUT']]);
+      assert.deepEqual(
+        bad.rejected.map((r) => [r.seq, r.code]),
+        [[1, 'BAD_USER_INPUT']],
+      );
       assert.deepEqual(await storedSeqs(innocent[0].sessionId), [0, 1, 2, 3]);
       assert.deepEqual(await storedSeqs(innocent[1].sessionId), [0, 1, 2]);
       assert.deepEqual(await storedSeqs(culprit.sessionId), [0, 2]);
@@ -114,7 +127,10 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
       const seen = [];
       do seen.push((await alerts.next()).data.interviewEvents);
       while (seen.at(-1).count < 2);
-      assert.ok(seen.every((alert) => alert.count <= 2), JSON.stringify(seen));
+      assert.ok(
+        seen.every((alert) => alert.count <= 2),
+        JSON.stringify(seen),
+      );
       // The session carries on: the next event folds into the same violation.
       assert.deepEqual((await report(culprit.candidate, culprit.sessionId, [event(3)])).accepted, [3]);
       assert.deepEqual(await violationTotals(culprit.sessionId), [{ count: 3, events: '3' }]);
@@ -164,7 +180,7 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
     // Four batches always outstanding, each sent as the previous one settles, until each sender
     // has sent three batches after endInterview answered.
     const sender = async () => {
-      for (let sentAfterEnd = 0; sentAfterEnd < 3; ) {
+      for (let sentAfterEnd = 0; sentAfterEnd < 3;) {
         const afterEnd = ended;
         const batch = [event(seq++), event(seq++)];
         const outcome = await report(candidate, sessionId, batch).catch((error: unknown) => ({ refusedWith: refusal(error) ?? String(error) }));
@@ -190,7 +206,10 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
     const done = await waitForReport(host, interviewId);
     assert.equal(done.status, 'READY');
     // Exactly the acknowledged events are stored, all of them counted in the report...
-    assert.deepEqual(await storedSeqs(sessionId), [...acknowledged].sort((x, y) => x - y));
+    assert.deepEqual(
+      await storedSeqs(sessionId),
+      [...acknowledged].sort((x, y) => x - y),
+    );
     assert.equal(
       done.counts.reduce((sum: number, c: { count: number }) => sum + c.count, 0),
       acknowledged.length,
@@ -200,7 +219,14 @@ describe(`evidence pipeline (${describeDatabase()})`, () => {
       'select id, type, severity, timestamp, count, duration_ms from violations where interview_id = ?',
       [interviewId],
     );
-    const now = violations.map((v) => ({ id: v.id, type: v.type as never, severity: v.severity as never, at: parseTimestamp(v.timestamp), count: v.count, durationMs: v.duration_ms }));
+    const now = violations.map((v) => ({
+      id: v.id,
+      type: v.type as never,
+      severity: v.severity as never,
+      at: parseTimestamp(v.timestamp),
+      count: v.count,
+      durationMs: v.duration_ms,
+    }));
     assert.equal(violationLogDigest(now), done.violationLogSha256);
     assert.ok(refused.length >= 24, `${refused.length} events refused`);
   });

@@ -40,8 +40,14 @@ describe(`evidence (${describeDatabase()})`, () => {
   it('accepts only a real JPEG of sane dimensions as a snapshot, and says what is wrong with anything else', async () => {
     const { candidateToken, sessionId } = await runInterview(server.url, host, { events: [{ type: 'FACE_MISSING', durationMs: 400 }], end: false });
     const upload = (body: Uint8Array<ArrayBuffer>) =>
-      fetch(`${server.url}/api/snapshots?sessionId=${sessionId}&seq=0`, { method: 'POST', headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${candidateToken}` }, body });
-    const png = (await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=size=64x64', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-'], { encoding: 'buffer' })).stdout;
+      fetch(`${server.url}/api/snapshots?sessionId=${sessionId}&seq=0`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${candidateToken}` },
+        body,
+      });
+    const png = (
+      await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=size=64x64', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-'], { encoding: 'buffer' })
+    ).stdout;
     const refused: [string, Uint8Array<ArrayBuffer>, RegExp][] = [
       ['ten bytes that start and end like a JPEG', TEN_BYTE_JPEG, /must be a JPEG image: this one has no readable image header/],
       ['a PNG sent as image/jpeg', new Uint8Array(png), /must be a JPEG image, not png/],
@@ -75,7 +81,10 @@ describe(`evidence (${describeDatabase()})`, () => {
     await mkdir(folder, { recursive: true });
     const [good] = await makeJpegs(join(dataDir, 'frames'), 1);
     const sql = server.platform.orm.em.getConnection();
-    for (const [type, bytes] of [['FACE_MISSING', TEN_BYTE_JPEG], ['LOOKING_AWAY', await readFile(good!)]] as const) {
+    for (const [type, bytes] of [
+      ['FACE_MISSING', TEN_BYTE_JPEG],
+      ['LOOKING_AWAY', await readFile(good!)],
+    ] as const) {
       const name = `${randomUUID()}.jpg`;
       await writeFile(join(folder, name), bytes);
       await sql.execute('update violations set snapshot_url = ? where interview_id = ? and type = ?', [`${server.url}/api/snapshots/${interviewId}/${name}`, interviewId, type]);

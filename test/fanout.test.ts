@@ -21,7 +21,8 @@ describe('live events across server processes (PostgreSQL server)', () => {
       try {
         const { client: host } = await signUp(new GraphQLClient(urlA));
         const id = (await host.ok('mutation { createInterview(input: { title: "Two processes" }) { interview { id } } }')).createInterview.interview.id;
-        const invite = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Cy", email: "cy@example.com") { token candidate { id } } }', { id })).inviteCandidate;
+        const invite = (await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Cy", email: "cy@example.com") { token candidate { id } } }', { id }))
+          .inviteCandidate;
         await host.ok(START_INTERVIEW, { id });
 
         const hostSocket = connect(urlA, host.token); // process A
@@ -30,8 +31,12 @@ describe('live events across server processes (PostgreSQL server)', () => {
         const watcher = hostSocket.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on LiveAlert { type severity occurredAt } } }', { id });
         const inbox = candidate.subscribe('subscription { candidateMessages { message } }');
         // Each process says on /metrics when it has the subscription in place.
-        await until('the host subscription on process A', async () => /^proctor_live_subscriptions\{channel="interviewEvents"\} 1$/m.test(await (await fetch(`${urlA}/metrics`)).text()));
-        await until('the candidate subscription on process B', async () => /^proctor_live_subscriptions\{channel="candidateMessages"\} 1$/m.test(await (await fetch(`${urlB}/metrics`)).text()));
+        await until('the host subscription on process A', async () =>
+          /^proctor_live_subscriptions\{channel="interviewEvents"\} 1$/m.test(await (await fetch(`${urlA}/metrics`)).text()),
+        );
+        await until('the candidate subscription on process B', async () =>
+          /^proctor_live_subscriptions\{channel="candidateMessages"\} 1$/m.test(await (await fetch(`${urlB}/metrics`)).text()),
+        );
 
         const { id: sessionId } = (await candidate.request(JOIN_SESSION, { device: DEVICE })).joinSession;
         assert.equal((await watcher.next()).data.interviewEvents.__typename, 'CandidateJoined');

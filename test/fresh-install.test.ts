@@ -69,7 +69,10 @@ describe('fresh install: a clean clone, npm ci, its own proctor up (embedded dat
       console.log('      skipped on the PostgreSQL server run: a fresh install runs on the embedded database, and the embedded run installs it');
       this.skip();
     }
-    const commit = await run('git', ['rev-parse', 'HEAD'], { cwd: REPO }).then((out) => out.trim(), () => undefined);
+    const commit = await run('git', ['rev-parse', 'HEAD'], { cwd: REPO }).then(
+      (out) => out.trim(),
+      () => undefined,
+    );
     if (!commit) {
       console.log(`      skipped: ${REPO} is not a git checkout, so there is no commit to clone`);
       this.skip();
@@ -168,7 +171,13 @@ describe(`proctor up and its face models (${describeDatabase()})`, function () {
   });
 
   it('ships them: in git (not ignored) and in the npm package, with their licence and notice, beside the test pictures', async () => {
-    const shipped = [...MODELS.map((model) => `client/models/${model}`), 'client/models/NOTICE', 'client/models/LICENSE', 'test/fixtures/faces/two-faces.png', 'test/fixtures/faces/README.md'];
+    const shipped = [
+      ...MODELS.map((model) => `client/models/${model}`),
+      'client/models/NOTICE',
+      'client/models/LICENSE',
+      'test/fixtures/faces/two-faces.png',
+      'test/fixtures/faces/README.md',
+    ];
     const tracked = (await run('git', ['ls-files', '--', ...shipped], { cwd: REPO }).catch(() => undefined))?.split('\n').filter(Boolean);
     if (tracked) assert.deepEqual(tracked.sort(), [...shipped].sort(), 'committed');
     const [pack] = JSON.parse(await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, env: userEnv() }));

@@ -49,8 +49,14 @@ describe(`GraphQL fuzzing (${describeDatabase()})`, () => {
   describe('what the fuzzer found', () => {
     it('text PostgreSQL cannot store (NUL, a lone surrogate) is BAD_USER_INPUT naming the field, not an internal error', async () => {
       const create = 'mutation($title: String!) { createInterview(input: { title: $title }) { interview { id } } }';
-      assert.deepEqual(await refusal(create, { title: 'before\u0000after' }), { code: 'BAD_USER_INPUT', message: 'title: contains a NUL character (\\u0000), which cannot be stored' });
-      assert.deepEqual(await refusal(create, { title: 'lone \ud800 surrogate' }), { code: 'BAD_USER_INPUT', message: 'title: contains a lone UTF-16 surrogate (not Unicode text)' });
+      assert.deepEqual(await refusal(create, { title: 'before\u0000after' }), {
+        code: 'BAD_USER_INPUT',
+        message: 'title: contains a NUL character (\\u0000), which cannot be stored',
+      });
+      assert.deepEqual(await refusal(create, { title: 'lone \ud800 surrogate' }), {
+        code: 'BAD_USER_INPUT',
+        message: 'title: contains a lone UTF-16 surrogate (not Unicode text)',
+      });
       const invite = 'mutation($id: ID!, $email: String!) { inviteCandidate(interviewId: $id, name: "Ada", email: $email) { token } }';
       const { createInterview } = await host.ok(create, { title: 'Fuzz regression' });
       const badEmail = await refusal(invite, { id: createInterview.interview.id, email: 'ada\u0000@example.com' });

@@ -57,7 +57,11 @@ describe(`GraphQL query limits (${describeDatabase()})`, () => {
     new Promise<GraphQLErrors>((resolve, reject) => {
       socket.client.subscribe(
         { query },
-        { next: (result) => result.errors && resolve(result.errors as GraphQLErrors), error: (errors) => resolve(errors as GraphQLErrors), complete: () => reject(new Error('the operation was not refused')) },
+        {
+          next: (result) => result.errors && resolve(result.errors as GraphQLErrors),
+          error: (errors) => resolve(errors as GraphQLErrors),
+          complete: () => reject(new Error('the operation was not refused')),
+        },
       );
     });
 
@@ -75,7 +79,11 @@ describe(`GraphQL query limits (${describeDatabase()})`, () => {
     assert.ok(refusal, `refused by the ${limit} limit: ${JSON.stringify(errors?.map((e) => e.message)).slice(0, 300)}`);
     assert.equal(refusal.extensions?.code, 'BAD_USER_INPUT');
     assert.match(refusal.message, /limit/);
-    assert.deepEqual(errors!.filter((error) => !error.extensions?.limit), [], 'no other error');
+    assert.deepEqual(
+      errors!.filter((error) => !error.extensions?.limit),
+      [],
+      'no other error',
+    );
   };
 
   for (const levels of [22, 30]) {

@@ -67,7 +67,10 @@ function overSocket(url: string, token: string, localAddress: string, forwardedF
   return async (attempt) => {
     const socket = connect(url, token, { localAddress, headers: { 'x-forwarded-for': forwardedFor(attempt) } });
     try {
-      const answer = await socket.request(FAILED_LOGIN, { email: uniqueEmail('nobody') }).then(() => 'logged in', (error: Error) => error.message);
+      const answer = await socket.request(FAILED_LOGIN, { email: uniqueEmail('nobody') }).then(
+        () => 'logged in',
+        (error: Error) => error.message,
+      );
       return /"code":"(\w+)"/.exec(answer)?.[1];
     } finally {
       await socket.dispose();
@@ -102,7 +105,9 @@ describe(`what the HTTP server exposes (${describeDatabase()})`, () => {
 
   it(`keeps the route label bounded after ${DISTINCT} distinct paths, and a join token out of /metrics and the log`, async () => {
     const { createInterview } = await host.ok('mutation { createInterview(input: { title: "Exposure" }) { interview { id } } }');
-    const { inviteCandidate } = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', { id: createInterview.interview.id });
+    const { inviteCandidate } = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token } }', {
+      id: createInterview.interview.id,
+    });
     const token = inviteCandidate.token as string;
     const page = await fetch(`${server.url}/i/${token}`);
     assert.equal(page.status, 200);
@@ -116,7 +121,11 @@ describe(`what the HTTP server exposes (${describeDatabase()})`, () => {
     assert.ok(routes.size < 20, `${routes.size} route labels: ${[...routes].slice(0, 10).join(', ')}…`);
     assert.ok(!exposition.includes(token), 'the join token is not in /metrics');
     assert.ok(logLines.length > DISTINCT, 'requests were logged');
-    assert.deepEqual(logLines.filter((line) => line.includes(token)), [], 'the join token is in no log line');
+    assert.deepEqual(
+      logLines.filter((line) => line.includes(token)),
+      [],
+      'the join token is in no log line',
+    );
   });
 
   it('keeps bearer tokens out of the log', async () => {
@@ -144,28 +153,52 @@ describe(`what the HTTP server exposes (${describeDatabase()})`, () => {
   });
 
   it('rate-limits logins by the socket address, whatever X-Forwarded-For claims, unless a proxy is trusted', async () => {
-    const spoofed = await failedLogins(ADDRESS_BUDGET + 1, overHttp(server.url, (attempt) => `203.0.113.${attempt}`));
+    const spoofed = await failedLogins(
+      ADDRESS_BUDGET + 1,
+      overHttp(server.url, (attempt) => `203.0.113.${attempt}`),
+    );
     assert.deepEqual(spoofed, LIMITED, 'a new claimed address per attempt changes nothing');
 
-    const distinctClients = await failedLogins(ADDRESS_BUDGET + 1, overHttp(behindProxy.url, (attempt) => `203.0.113.${attempt}`));
+    const distinctClients = await failedLogins(
+      ADDRESS_BUDGET + 1,
+      overHttp(behindProxy.url, (attempt) => `203.0.113.${attempt}`),
+    );
     assert.deepEqual(distinctClients, Array(ADDRESS_BUDGET + 1).fill('UNAUTHENTICATED'), 'behind the proxy, each forwarded address is its own client');
     // The proxy appends the address it saw: only that last entry is believed, not what the client prepended.
-    const oneClient = await failedLogins(ADDRESS_BUDGET + 1, overHttp(behindProxy.url, (attempt) => `198.51.100.${attempt}, 192.0.2.7`));
+    const oneClient = await failedLogins(
+      ADDRESS_BUDGET + 1,
+      overHttp(behindProxy.url, (attempt) => `198.51.100.${attempt}, 192.0.2.7`),
+    );
     assert.deepEqual(oneClient, LIMITED);
   });
 
   it('rate-limits graphql-ws logins by the same rule as HTTP: X-Forwarded-For of the upgrade only behind a trusted proxy', async () => {
     // Sockets from addresses of their own (127.0.0.x), so the HTTP test's budget plays no part.
-    const spoofed = await failedLogins(ADDRESS_BUDGET + 1, overSocket(server.url, host.token!, '127.0.0.6', (attempt) => `203.0.113.${100 + attempt}`));
+    const spoofed = await failedLogins(
+      ADDRESS_BUDGET + 1,
+      overSocket(server.url, host.token!, '127.0.0.6', (attempt) => `203.0.113.${100 + attempt}`),
+    );
     assert.deepEqual(spoofed, LIMITED, 'without a trusted proxy the socket address counts, whatever the upgrade claims');
 
     const { client: proxiedHost } = await signUp(new GraphQLClient(behindProxy.url));
-    const distinctClients = await failedLogins(ADDRESS_BUDGET + 1, overSocket(behindProxy.url, proxiedHost.token!, '127.0.0.7', (attempt) => `203.0.113.${100 + attempt}`));
+    const distinctClients = await failedLogins(
+      ADDRESS_BUDGET + 1,
+      overSocket(behindProxy.url, proxiedHost.token!, '127.0.0.7', (attempt) => `203.0.113.${100 + attempt}`),
+    );
     assert.deepEqual(distinctClients, Array(ADDRESS_BUDGET + 1).fill('UNAUTHENTICATED'), 'behind the proxy, each forwarded address is its own client');
-    const oneClient = await failedLogins(ADDRESS_BUDGET + 1, overSocket(behindProxy.url, proxiedHost.token!, '127.0.0.7', (attempt) => `198.51.100.${attempt}, 192.0.2.8`));
+    const oneClient = await failedLogins(
+      ADDRESS_BUDGET + 1,
+      overSocket(behindProxy.url, proxiedHost.token!, '127.0.0.7', (attempt) => `198.51.100.${attempt}, 192.0.2.8`),
+    );
     assert.deepEqual(oneClient, LIMITED, 'only the entry the proxy appended is believed');
     // The same forwarded client over HTTP shares that budget: one client, one count.
-    assert.deepEqual(await failedLogins(1, overHttp(behindProxy.url, () => '192.0.2.8')), ['RATE_LIMITED']);
+    assert.deepEqual(
+      await failedLogins(
+        1,
+        overHttp(behindProxy.url, () => '192.0.2.8'),
+      ),
+      ['RATE_LIMITED'],
+    );
   });
 
   it('serves the pages with a CSP, nosniff, no referrer and a Permissions-Policy', async () => {

@@ -55,7 +55,12 @@ async function openDatabase(env: Record<string, string>): Promise<Database> {
     return {
       async query<T>(sql: string, params: unknown[]) {
         let n = 0;
-        return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+        return (
+          await client.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            params,
+          )
+        ).rows as T[];
       },
       close: () => client.end(),
     };
@@ -167,7 +172,11 @@ describe(`acknowledged events survive SIGKILL (${describeDatabase()})`, () => {
         const rows = await db.query<{ seq: number }>('select seq from events where session_id = ? and seq is not null', [sessionId]);
         const stored = new Set(rows.map((r) => r.seq));
         assert.equal(stored.size, rows.length, 'no seq stored twice before the retry');
-        assert.deepEqual(ackedBeforeKill.filter((seq) => !stored.has(seq)), [], 'acknowledged events lost by the SIGKILL');
+        assert.deepEqual(
+          ackedBeforeKill.filter((seq) => !stored.has(seq)),
+          [],
+          'acknowledged events lost by the SIGKILL',
+        );
         await db.close();
         databases.pop();
       }

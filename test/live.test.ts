@@ -40,7 +40,9 @@ describe(`live monitoring (${describeDatabase()})`, () => {
   async function interviewWithCandidate(config: Record<string, unknown> = {}) {
     const created = await host.ok('mutation($config: InterviewConfigInput) { createInterview(input: { title: "Live", config: $config }) { interview { id } } }', { config });
     const interviewId = created.createInterview.interview.id;
-    const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
+    const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', {
+      id: interviewId,
+    });
     await host.ok(START_INTERVIEW, { id: interviewId });
     return { interviewId, token: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
   }
@@ -84,7 +86,10 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const rows = await server.platform.orm.em.getConnection().execute('select count, duration_ms, severity from violations where id = ?', [alert.violationId]);
     assert.deepEqual(rows, [{ count: 2, duration_ms: 2000, severity: 'HIGH' }]);
     const events = await server.platform.orm.em.getConnection().execute('select seq, violation_id from events where session_id = ? order by seq', [joined.id]);
-    assert.deepEqual(events, [{ seq: 0, violation_id: alert.violationId }, { seq: 1, violation_id: alert.violationId }]);
+    assert.deepEqual(events, [
+      { seq: 0, violation_id: alert.violationId },
+      { seq: 1, violation_id: alert.violationId },
+    ]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /^proctor_events_ingested_total\{type="TAB_SWITCH",origin="client"\} [1-9]\d*$/m);
     assert.match(metrics, /^proctor_alerts_published_total\{severity="HIGH"\} [1-9]\d*$/m);
@@ -102,10 +107,11 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const rejoined = (await again.request(JOIN, { device: DEVICE })).joinSession;
     assert.deepEqual([rejoined.id, rejoined.resumed], [sessionId, true]);
     assert.deepEqual((await again.request(REPORT_EVENTS, { sessionId, events: batch })).reportEvents, { accepted: [0, 1], rejected: [] });
-    const rows = await server.platform.orm.em.getConnection().execute<{ type: string; severity: string }[]>(
-      'select v.type, v.severity from events e join violations v on v.id = e.violation_id where e.session_id = ? order by e.seq',
-      [sessionId],
-    );
+    const rows = await server.platform.orm.em
+      .getConnection()
+      .execute<{ type: string; severity: string }[]>('select v.type, v.severity from events e join violations v on v.id = e.violation_id where e.session_id = ? order by e.seq', [
+        sessionId,
+      ]);
     assert.deepEqual(rows, [
       { type: 'FACE_MISSING', severity: 'CRITICAL' },
       { type: 'LOOKING_AWAY', severity: 'MEDIUM' }, // sustained: 6 s
@@ -119,9 +125,14 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     assert.deepEqual((await candidate.request(REPORT_EVENTS, { sessionId, events: [event(7, 'WINDOW_BLUR')] })).reportEvents.accepted, [7]);
     // The same seq as a retry long after (its clock stamp now an hour old), and a new seq as old.
     const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
-    const retry = (await candidate.request(REPORT_EVENTS, { sessionId, events: [event(7, 'WINDOW_BLUR', { occurredAt: anHourAgo }), event(8, 'WINDOW_BLUR', { occurredAt: anHourAgo })] })).reportEvents;
+    const retry = (
+      await candidate.request(REPORT_EVENTS, { sessionId, events: [event(7, 'WINDOW_BLUR', { occurredAt: anHourAgo }), event(8, 'WINDOW_BLUR', { occurredAt: anHourAgo })] })
+    ).reportEvents;
     assert.deepEqual(retry.accepted, [7]);
-    assert.deepEqual(retry.rejected.map((r: any) => [r.seq, r.code]), [[8, 'STALE_EVENT']]);
+    assert.deepEqual(
+      retry.rejected.map((r: any) => [r.seq, r.code]),
+      [[8, 'STALE_EVENT']],
+    );
     // A lower seq never seen before, after a higher one: out-of-order delivery after a reconnect.
     assert.deepEqual((await candidate.request(REPORT_EVENTS, { sessionId, events: [event(3, 'WINDOW_BLUR')] })).reportEvents.accepted, [3]);
     const rows = await server.platform.orm.em.getConnection().execute('select seq from events where session_id = ? order by seq', [sessionId]);
@@ -148,7 +159,13 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     assert.deepEqual(result.accepted, [0]);
     assert.deepEqual(
       result.rejected.map((r: any) => [r.seq, r.code]),
-      [[1, 'STALE_EVENT'], [2, 'STALE_EVENT'], [3, 'BAD_USER_INPUT'], [4, 'NOT_MONITORED'], [5, 'BAD_USER_INPUT']],
+      [
+        [1, 'STALE_EVENT'],
+        [2, 'STALE_EVENT'],
+        [3, 'BAD_USER_INPUT'],
+        [4, 'NOT_MONITORED'],
+        [5, 'BAD_USER_INPUT'],
+      ],
     );
     assert.match(result.rejected[0].message, /more than 30 s from the server clock/);
     const [row] = await server.platform.orm.em.getConnection().execute('select severity from violations where session_id = ?', [sessionId]);
@@ -224,7 +241,11 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     const at = (ms: number) => new Date(Date.now() + ms).toISOString();
     const reported = await candidate.request(REPORT_EVENTS, {
       sessionId,
-      events: [event(0, 'TAB_SWITCH', { occurredAt: at(100) }), event(1, 'FACE_MISSING', { durationMs: 2000, occurredAt: at(200) }), event(2, 'TAB_SWITCH', { occurredAt: at(300) })],
+      events: [
+        event(0, 'TAB_SWITCH', { occurredAt: at(100) }),
+        event(1, 'FACE_MISSING', { durationMs: 2000, occurredAt: at(200) }),
+        event(2, 'TAB_SWITCH', { occurredAt: at(300) }),
+      ],
     });
     assert.deepEqual(reported.reportEvents.accepted, [0, 1, 2]);
     const history = await host.ok(
@@ -233,7 +254,10 @@ describe(`live monitoring (${describeDatabase()})`, () => {
     );
     const [session] = history.interview.candidates.edges[0].node.sessions;
     assert.equal(session.id, sessionId);
-    assert.deepEqual(session.violations.edges.map((e: any) => e.node), [{ type: 'TAB_SWITCH', count: 2, severity: 'HIGH' }]);
+    assert.deepEqual(
+      session.violations.edges.map((e: any) => e.node),
+      [{ type: 'TAB_SWITCH', count: 2, severity: 'HIGH' }],
+    );
     assert.equal(session.violations.pageInfo.hasNextPage, true);
   });
 

@@ -38,7 +38,7 @@ describe(`LLM report summary (${describeDatabase()})`, () => {
     await new Promise((resolve) => fake?.close(resolve));
   });
 
-  it('adds the model\'s sentences to the report and its PDF, sending figures only', async () => {
+  it("adds the model's sentences to the report and its PDF, sending figures only", async () => {
     const { interviewId } = await runInterview(server.url, host, { candidate: 'Zelda Quux', events: [{ type: 'TAB_SWITCH', durationMs: 300 }] });
     await waitForReport(host, interviewId);
     const { report } = await host.ok('query($id: ID!) { report(interviewId: $id) { status aiSummary downloadUrl } }', { id: interviewId });

@@ -119,7 +119,12 @@ describe(`candidate page and host room through the SFU (${describeDatabase()})`,
     // The host room decodes the candidate's video (large) and receives their mic.
     await room.waitForSelector('body[data-candidate-video="yes"]', { timeout: 20_000 });
     await until('frames decoded in the host room', async () => (await framesDecoded(room)) > 0);
-    const tracks = await room.evaluate(() => ((document.getElementById('candidate-video') as HTMLVideoElement).srcObject as MediaStream).getTracks().map((t) => t.kind).sort());
+    const tracks = await room.evaluate(() =>
+      ((document.getElementById('candidate-video') as HTMLVideoElement).srcObject as MediaStream)
+        .getTracks()
+        .map((t) => t.kind)
+        .sort(),
+    );
     assert.deepEqual(tracks, ['audio', 'video']);
     assert.equal(await room.isVisible('.screen .waiting'), false);
 

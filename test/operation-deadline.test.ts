@@ -36,7 +36,10 @@ describe(`Operation deadline (${describeDatabase()})`, function () {
   async function scheduledInterview(host: GraphQLClient): Promise<string> {
     const created = await host.ok('mutation { createInterview(input: { title: "Deadline" }) { interview { id } } }');
     const interviewId: string = created.createInterview.interview.id;
-    await host.ok('mutation($id: ID!, $email: String!) { inviteCandidate(interviewId: $id, name: "Ada", email: $email) { token } }', { id: interviewId, email: uniqueEmail('ada') });
+    await host.ok('mutation($id: ID!, $email: String!) { inviteCandidate(interviewId: $id, name: "Ada", email: $email) { token } }', {
+      id: interviewId,
+      email: uniqueEmail('ada'),
+    });
     return interviewId;
   }
   /** Starting an interview opens its media room on the worker, in the background. */

@@ -36,11 +36,14 @@ describe(`pending work survives failed enqueues (${describeDatabase()})`, () => 
 
   before(async () => {
     // A short sweep; retries far enough apart that a test can lift a fault between two of them.
-    server = await startTestPlatform({ pendingSweepIntervalMs: 1000 }, {
-      PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true',
-      PROCTOR_JOB_RETRY_DELAY: '2s',
-      PROCTOR_JOB_ATTEMPTS: '5',
-    });
+    server = await startTestPlatform(
+      { pendingSweepIntervalMs: 1000 },
+      {
+        PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true',
+        PROCTOR_JOB_RETRY_DELAY: '2s',
+        PROCTOR_JOB_ATTEMPTS: '5',
+      },
+    );
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
   });
   after(async () => {
@@ -68,7 +71,10 @@ describe(`pending work survives failed enqueues (${describeDatabase()})`, () => 
     assert.ok(fault.failed(), 'the end tried to enqueue the report and failed');
     const report = await waitForReport(host, interviewId);
     assert.equal(report.status, 'READY');
-    await until('both webhooks to arrive', async () => received(receiver, 'interview.completed', interviewId).length === 1 && received(receiver, 'report.ready', interviewId).length === 1);
+    await until(
+      'both webhooks to arrive',
+      async () => received(receiver, 'interview.completed', interviewId).length === 1 && received(receiver, 'report.ready', interviewId).length === 1,
+    );
   });
 
   it('delivers a webhook that was recorded but could not be enqueued', async () => {

@@ -185,10 +185,11 @@ describe('read replica (PROCTOR_DATABASE_READ_URL)', () => {
         try {
           await replicaDb.query(`insert into orgs (id, name, created_at) values ($1, 'Acme', now())`, [orgId]);
           await replicaDb.query(`insert into hosts (id, org_id, email, password_hash, created_at) values ($1, $2, 'r@example.com', 'x', now())`, [hostId, orgId]);
-          await replicaDb.query(
-            `insert into interviews (id, org_id, host_id, title, status, config, created_at) values ($1, $2, $3, 'replica only', 'SCHEDULED', '{}', now())`,
-            [replicaOnly, orgId, hostId],
-          );
+          await replicaDb.query(`insert into interviews (id, org_id, host_id, title, status, config, created_at) values ($1, $2, $3, 'replica only', 'SCHEDULED', '{}', now())`, [
+            replicaOnly,
+            orgId,
+            hostId,
+          ]);
         } finally {
           await replicaDb.end();
         }

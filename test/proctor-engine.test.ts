@@ -35,20 +35,30 @@ describe('proctor engine (pure parts)', () => {
 
     it('raises MULTIPLE_FACES after 1 s with more than one face', () => {
       const events = run(new FaceRules({ lookAwayDegrees: 30 }), repeat({ faces: 2, score: 0.9 }, 6));
-      assert.deepEqual(events.map((e) => [e.type, e.durationMs, e.confidence]), [['MULTIPLE_FACES', 1000, 0.9]]);
+      assert.deepEqual(
+        events.map((e) => [e.type, e.durationMs, e.confidence]),
+        [['MULTIPLE_FACES', 1000, 0.9]],
+      );
     });
 
     it('raises LOOKING_AWAY when |yaw| or |pitch| passes the interview limit for 2 s', () => {
       const rules = new FaceRules({ lookAwayDegrees: 30 });
       const yawing = run(rules, repeat({ faces: 1, yaw: -31, pitch: 0 }, 11));
-      assert.deepEqual(yawing.map((e) => [e.type, e.durationMs, e.metadata?.yaw]), [['LOOKING_AWAY', 2000, -31]]);
+      assert.deepEqual(
+        yawing.map((e) => [e.type, e.durationMs, e.metadata?.yaw]),
+        [['LOOKING_AWAY', 2000, -31]],
+      );
       const pitching = run(new FaceRules({ lookAwayDegrees: 30 }), repeat({ faces: 1, yaw: 0, pitch: 45 }, 11));
       assert.equal(pitching.length, 1);
       const within = run(new FaceRules({ lookAwayDegrees: 30 }), repeat({ faces: 1, yaw: 29.9, pitch: -29.9 }, 30));
       assert.deepEqual(within, [], 'inside the limit is not looking away');
       const briefly = run(new FaceRules({ lookAwayDegrees: 30 }), [...repeat({ faces: 1, yaw: 50 }, 9), { faces: 1, yaw: 0 }]);
       assert.deepEqual(briefly, [], 'a glance under 2 s is fine');
-      const flickering = run(new FaceRules({ lookAwayDegrees: 30 }), [...repeat({ faces: 1, yaw: 50 }, 5), { faces: 1, yaw: null, pitch: null }, ...repeat({ faces: 1, yaw: 50 }, 5)]);
+      const flickering = run(new FaceRules({ lookAwayDegrees: 30 }), [
+        ...repeat({ faces: 1, yaw: 50 }, 5),
+        { faces: 1, yaw: null, pitch: null },
+        ...repeat({ faces: 1, yaw: 50 }, 5),
+      ]);
       assert.equal(flickering.length, 1, 'a frame without a pose neither ends nor starts the stretch');
       const unknownOnly = run(new FaceRules({ lookAwayDegrees: 30 }), repeat({ faces: 1, yaw: null, pitch: null }, 20));
       assert.deepEqual(unknownOnly, []);
@@ -56,7 +66,14 @@ describe('proctor engine (pure parts)', () => {
 
     it('reports a condition that goes on again every 5 s, each with the time since the last report', () => {
       const events = run(new FaceRules({ lookAwayDegrees: 30 }), repeat({ faces: 0 }, 56)); // 11 s
-      assert.deepEqual(events.map((e) => [e.occurredAt - T0, e.durationMs]), [[0, 1000], [1000, 5000], [6000, 5000]]);
+      assert.deepEqual(
+        events.map((e) => [e.occurredAt - T0, e.durationMs]),
+        [
+          [0, 1000],
+          [1000, 5000],
+          [6000, 5000],
+        ],
+      );
     });
 
     it('tracks several conditions independently and says which are active', () => {
@@ -123,7 +140,11 @@ describe('proctor engine (pure parts)', () => {
       await queue.flush();
       const seqs = acked;
       assert.equal(new Set(seqs).size, 3, 'each event has its own seq');
-      assert.deepEqual([...seqs].sort((a, b) => a - b), seqs, 'increasing');
+      assert.deepEqual(
+        [...seqs].sort((a, b) => a - b),
+        seqs,
+        'increasing',
+      );
       assert.ok(sent.every((batch) => batch.length <= 2));
       assert.equal(queue.pending.length, 0);
     });
@@ -145,14 +166,21 @@ describe('proctor engine (pure parts)', () => {
       first.close(); // the page is reloaded
 
       const second = new EventQueue({ store, sessionId: 's2', sessionStartedAt: Date.now(), send, retryMs: RETRY_MS });
-      assert.deepEqual(second.pending.map((e) => e.type), ['TAB_SWITCH', 'WINDOW_BLUR'], 'restored from storage');
+      assert.deepEqual(
+        second.pending.map((e) => e.type),
+        ['TAB_SWITCH', 'WINDOW_BLUR'],
+        'restored from storage',
+      );
       const third = second.add(detected('COPY_PASTE'));
       assert.ok(third.seq > second.pending[1]!.seq, 'numbering goes on after the restored events');
       await second.flush(); // fails: the server is still away
       up = true;
       mock.timers.tick(RETRY_MS);
       await nextTurn();
-      assert.deepEqual(delivered.map((e) => e.type), ['TAB_SWITCH', 'WINDOW_BLUR', 'COPY_PASTE']);
+      assert.deepEqual(
+        delivered.map((e) => e.type),
+        ['TAB_SWITCH', 'WINDOW_BLUR', 'COPY_PASTE'],
+      );
       assert.equal(second.pending.length, 0);
       second.close();
     });
@@ -183,7 +211,11 @@ describe('proctor engine (pure parts)', () => {
       queue.add(detected('TAB_SWITCH'));
       await queue.flush();
       assert.deepEqual(refused, ['NOT_MONITORED']);
-      assert.deepEqual(queue.pending.map((e) => e.type), ['TAB_SWITCH'], 'kept for a retry');
+      assert.deepEqual(
+        queue.pending.map((e) => e.type),
+        ['TAB_SWITCH'],
+        'kept for a retry',
+      );
       mock.timers.tick(RETRY_MS);
       await nextTurn();
       assert.equal(queue.pending.length, 0);
@@ -209,7 +241,10 @@ describe('proctor engine (pure parts)', () => {
     assert.ok(Math.abs(pose.yaw - 40) < 1e-9, `yaw ${pose.yaw}`);
     assert.ok(Math.abs(pose.pitch) < 1e-9 && Math.abs(pose.roll) < 1e-9);
     const identity = headPose([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
-    assert.deepEqual([identity.yaw, identity.pitch, identity.roll].map((v) => Math.abs(v)), [0, 0, 0]);
+    assert.deepEqual(
+      [identity.yaw, identity.pitch, identity.roll].map((v) => Math.abs(v)),
+      [0, 0, 0],
+    );
   });
 
   it('counts overlapping boxes from several views of a frame as one face', () => {

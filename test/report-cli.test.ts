@@ -14,7 +14,6 @@ import type { HangingServer } from './support/hanging-server.ts';
 import { HANGING_WEBHOOK_ENV, startHangingWebhookJob } from './support/job-in-flight.ts';
 import { within } from './support/until.ts';
 
-
 describe(`proctor report (${describeDatabase()})`, () => {
   let server: TestPlatform;
   let host: GraphQLClient;
@@ -129,10 +128,7 @@ describe(`proctor worker (${describeDatabase()})`, () => {
     const exited = once(worker, 'exit');
     let receiver: HangingServer | undefined;
     try {
-      receiver = await Promise.race([
-        startHangingWebhookJob(url),
-        exited.then(([code]) => Promise.reject(new Error(`proctor worker exited with ${code}: ${stderr}`))),
-      ]);
+      receiver = await Promise.race([startHangingWebhookJob(url), exited.then(([code]) => Promise.reject(new Error(`proctor worker exited with ${code}: ${stderr}`)))]);
       worker.kill('SIGTERM');
       // The requirement, doubled for a busy machine.
       const [code] = await within('proctor worker to stop', exited, 2 * (1000 + STOP_MARGIN_MS));

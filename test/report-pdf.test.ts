@@ -38,7 +38,15 @@ describe('report PDF', () => {
     const input = buildReportInput(source(0));
     const pdf = await renderReportPdf(input);
     const text = await pdfText(pdf);
-    for (const expected of ['Grace Hopper', 'Platform engineer', input.interview.id, input.candidate.id, input.reportId, input.violationLogSha256, 'High integrity, good focus']) {
+    for (const expected of [
+      'Grace Hopper',
+      'Platform engineer',
+      input.interview.id,
+      input.candidate.id,
+      input.reportId,
+      input.violationLogSha256,
+      'High integrity, good focus',
+    ]) {
       assert.ok(text.includes(expected), `lacks ${expected}`);
     }
     assert.match(text, /no violation was raised/);
@@ -80,7 +88,10 @@ describe('report PDF', () => {
 
   it('builds the timeline rows and a canonical, order-independent violation log', () => {
     const input = buildReportInput(source(26));
-    assert.deepEqual(input.timeline.map((row) => row.category), ['FACE_MISSING', 'MULTIPLE_FACES', 'LOOKING_AWAY', 'TAB_SWITCH', 'AUDIO', 'MEDIA_LOST']);
+    assert.deepEqual(
+      input.timeline.map((row) => row.category),
+      ['FACE_MISSING', 'MULTIPLE_FACES', 'LOOKING_AWAY', 'TAB_SWITCH', 'AUDIO', 'MEDIA_LOST'],
+    );
     const tabRow = input.timeline.find((row) => row.category === 'TAB_SWITCH')!;
     // TAB_SWITCH and WINDOW_BLUR share the row: at 60.0 s (instant), 61.7 s (1 s) and, merged
     // because they overlap, 82.1 s (3 s) with 83.8 s (4 s).

@@ -63,14 +63,21 @@ describe(`reports (${describeDatabase()})`, () => {
     await mkdir(snapshotDir, { recursive: true });
     const snapshotName = `${randomUUID()}.jpg`;
     await writeFile(join(snapshotDir, snapshotName), await (await import('node:fs/promises')).readFile(jpeg!));
-    await server.platform.orm.em.getConnection().execute(`update violations set snapshot_url = ? where interview_id = ? and type = 'FACE_MISSING'`, [`/snapshots/${interviewId}/${snapshotName}`, interviewId]);
+    await server.platform.orm.em
+      .getConnection()
+      .execute(`update violations set snapshot_url = ? where interview_id = ? and type = 'FACE_MISSING'`, [`/snapshots/${interviewId}/${snapshotName}`, interviewId]);
     // What the SFU leaves behind (test/sfu.test.ts produces these for real): a recording and the
     // candidate's stream-quality summary.
     const recordingPath = join(dataDir, 'recordings', interviewId, `${candidateId}-${Date.now() - 60_000}.webm`);
     await mkdir(join(dataDir, 'recordings', interviewId), { recursive: true });
     await writeFile(recordingPath, Buffer.alloc(2048));
     const sql = server.platform.orm.em.getConnection();
-    await sql.execute('insert into recordings (id, interview_id, candidate_id, path, started_at, ended_at) values (?, ?, ?, ?, now(), now())', [randomUUID(), interviewId, candidateId, recordingPath]);
+    await sql.execute('insert into recordings (id, interview_id, candidate_id, path, started_at, ended_at) values (?, ?, ?, ?, now(), now())', [
+      randomUUID(),
+      interviewId,
+      candidateId,
+      recordingPath,
+    ]);
     await sql.execute(
       `insert into stream_quality_summaries (id, interview_id, candidate_id, samples, avg_bitrate_kbps, avg_packet_loss_pct, avg_jitter_ms, avg_rtt_ms, min_score, first_at, last_at)
        values (?, ?, ?, 30, 812.4, 0.3, 4.2, 0, 9, now(), now())`,
@@ -79,7 +86,9 @@ describe(`reports (${describeDatabase()})`, () => {
 
     const live = connect(server.url, host.token);
     try {
-      const events = live.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on ReportReady { candidateId reportId } } }', { id: interviewId });
+      const events = live.subscribe('subscription($id: ID!) { interviewEvents(interviewId: $id) { __typename ... on ReportReady { candidateId reportId } } }', {
+        id: interviewId,
+      });
       await subscribed(server.platform.services.interviewEvents, interviewId);
       await host.ok(END_INTERVIEW, { id: interviewId });
       let ready;
@@ -118,7 +127,21 @@ describe(`reports (${describeDatabase()})`, () => {
       assert.equal((await fetch(`${server.url}/reports/${report.id}.pdf`, { headers: { authorization: `Bearer ${other.token}` } })).status, 404);
 
       const text = await pdfText(pdf);
-      for (const expected of ['Interview integrity report', 'Ada Lovelace', 'Staff engineer loop', interviewId, candidateId, report.id, report.violationLogSha256, 'Tab switch', 'Face missing', 'Timeline', 'Multiple faces', 'Media lost', `recordings/${interviewId}/${candidateId}-`]) {
+      for (const expected of [
+        'Interview integrity report',
+        'Ada Lovelace',
+        'Staff engineer loop',
+        interviewId,
+        candidateId,
+        report.id,
+        report.violationLogSha256,
+        'Tab switch',
+        'Face missing',
+        'Timeline',
+        'Multiple faces',
+        'Media lost',
+        `recordings/${interviewId}/${candidateId}-`,
+      ]) {
         assert.ok(text.includes(expected), `PDF text lacks "${expected}"`);
       }
       assert.match(text, /Camera \+ microphone\s+30\s+812 kbps\s+0\.3 %\s+4 ms\s+0 ms\s+9 \/ 10/);
@@ -149,7 +172,11 @@ describe(`reports (${describeDatabase()})`, () => {
     const { interviewId } = await runInterview(server.url, host, { events: [{ type: 'TAB_SWITCH', durationMs: 500 }] });
     const first = await waitForReport(host, interviewId);
     await server.platform.jobs.enqueue('generate-report', { reportId: first.id });
-    await until('the report to be generated twice', async () => (await host.ok(`query($id: ID!) { report(interviewId: $id) { attempts } }`, { id: interviewId })).report.attempts === 2, 20_000);
+    await until(
+      'the report to be generated twice',
+      async () => (await host.ok(`query($id: ID!) { report(interviewId: $id) { attempts } }`, { id: interviewId })).report.attempts === 2,
+      20_000,
+    );
     const again = await waitForReport(host, interviewId);
     assert.equal(again.status, 'READY');
     assert.equal(again.violationLogSha256, first.violationLogSha256);
@@ -192,7 +219,10 @@ describe(`reports (${describeDatabase()})`, () => {
     const { createWebhook } = await host.ok(CREATE_WEBHOOK, { url: flaky.url, events: ['INTERVIEW_COMPLETED'] });
     await runInterview(server.url, host, {});
     const requests = await flaky.waitFor(2);
-    assert.deepEqual(requests.map((r) => r.status), [503, 200]);
+    assert.deepEqual(
+      requests.map((r) => r.status),
+      [503, 200],
+    );
     const ids = new Set(requests.map((r) => r.headers['x-proctor-delivery']));
     assert.equal(ids.size, 1, 'one delivery, retried');
     for (const r of requests) assert.ok(verifySignature(createWebhook.secret, r.body, String(r.headers['x-proctor-signature'])));
@@ -220,7 +250,10 @@ describe(`reports (${describeDatabase()})`, () => {
 
   it('answers report() for interviews without one with a clear error', async () => {
     const { interviewId } = await runInterview(server.url, host, { end: false });
-    assert.match((await host.error('query($id: ID!) { report(interviewId: $id) { id } }', { id: interviewId })).message, /reports are made when an interview with candidates ends/);
+    assert.match(
+      (await host.error('query($id: ID!) { report(interviewId: $id) { id } }', { id: interviewId })).message,
+      /reports are made when an interview with candidates ends/,
+    );
     assert.equal((await host.error('query($id: ID!) { report(interviewId: $id) { id } }', { id: randomUUID() })).code, 'NOT_FOUND');
     assert.equal((await host.error('query { report(interviewId: "nope") { id } }')).code, 'NOT_FOUND');
   });

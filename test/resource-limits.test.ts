@@ -47,8 +47,12 @@ describe(`Resource caps: media, snapshots, sockets (${describeDatabase()})`, fun
     const created = await host.ok('mutation { createInterview(input: { title: "Caps" }) { interview { id } } }');
     const interviewId: string = created.createInterview.interview.id;
     const invite = async () =>
-      (await host.ok('mutation($id: ID!, $email: String!) { inviteCandidate(interviewId: $id, name: "Ada", email: $email) { token candidate { id } } }', { id: interviewId, email: uniqueEmail('ada') }))
-        .inviteCandidate;
+      (
+        await host.ok('mutation($id: ID!, $email: String!) { inviteCandidate(interviewId: $id, name: "Ada", email: $email) { token candidate { id } } }', {
+          id: interviewId,
+          email: uniqueEmail('ada'),
+        })
+      ).inviteCandidate;
     const invited = await invite();
     await host.ok(START_INTERVIEW, { id: interviewId });
     return { host, interviewId, token: invited.token as string, candidateId: invited.candidate.id as string, invite };
@@ -111,7 +115,11 @@ describe(`Resource caps: media, snapshots, sockets (${describeDatabase()})`, fun
       assert.deepEqual((await socket.request(REPORT_EVENTS, { sessionId: id, events })).reportEvents.accepted, [0]);
       await socket.dispose();
       return (jpeg: Buffer) =>
-        fetch(`${server.url}/api/snapshots?sessionId=${id}&seq=0`, { method: 'POST', headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${joinToken}` }, body: new Uint8Array(jpeg) });
+        fetch(`${server.url}/api/snapshots?sessionId=${id}&seq=0`, {
+          method: 'POST',
+          headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${joinToken}` },
+          body: new Uint8Array(jpeg),
+        });
     };
 
     const byCount = await session(token);

@@ -9,7 +9,11 @@ import { describeDatabase, startTestPlatform, type TestPlatform } from './suppor
 import { until } from './support/until.ts';
 
 const DAY_MS = 86_400_000;
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 describe(`retention sweep (${describeDatabase()})`, () => {
   let server: TestPlatform;

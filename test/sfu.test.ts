@@ -34,7 +34,6 @@ async function streamsOf(path: string): Promise<string[]> {
   return probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}/${s.codec_name}`).sort();
 }
 
-
 describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describeDatabase()})`, function () {
   // A hang guard: a browser encoding, the SFU and ffmpeg share two cores with whatever else runs.
   this.timeout(180_000);
@@ -60,7 +59,9 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
   async function liveInterview(start = true, as = host) {
     const created = await as.ok('mutation { createInterview(input: { title: "Media" }) { interview { id } } }');
     const interviewId: string = created.createInterview.interview.id;
-    const invited = await as.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', { id: interviewId });
+    const invited = await as.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada", email: "ada@example.com") { token candidate { id } } }', {
+      id: interviewId,
+    });
     if (start) await as.ok(START_INTERVIEW, { id: interviewId });
     return { interviewId, token: invited.inviteCandidate.token as string, candidateId: invited.inviteCandidate.candidate.id as string };
   }
@@ -80,7 +81,11 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
 
   it("keeps the browser module's operations valid against the schema", () => {
     for (const [name, document] of Object.entries(MEDIA_OPERATIONS)) {
-      assert.deepEqual(validate(schema, parse(document)).map((error) => error.message), [], name);
+      assert.deepEqual(
+        validate(schema, parse(document)).map((error) => error.message),
+        [],
+        name,
+      );
     }
   });
 
@@ -131,7 +136,11 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     // anything A heard of B's streams would come before the host's.
     const sendB = (await candidateB.request(CREATE_TRANSPORT, { direction: 'SEND' })).createTransport.id;
     const producersOfB: string[] = [];
-    for (const [kind, source, rtp] of [['VIDEO', 'CAMERA', VP8_RTP], ['AUDIO', 'MIC', OPUS_RTP], ['VIDEO', 'SCREEN', vp8Rtp(33333333)]] as const) {
+    for (const [kind, source, rtp] of [
+      ['VIDEO', 'CAMERA', VP8_RTP],
+      ['AUDIO', 'MIC', OPUS_RTP],
+      ['VIDEO', 'SCREEN', vp8Rtp(33333333)],
+    ] as const) {
       producersOfB.push((await candidateB.request(PRODUCE, { transportId: sendB, kind, rtpParameters: rtp, source })).produce);
     }
     const sendHost = (await hostSocket.request(CREATE_TRANSPORT, { interviewId, direction: 'SEND' })).createTransport.id;

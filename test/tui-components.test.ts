@@ -50,7 +50,9 @@ function history(violations: InterviewHistory['candidates']['edges'][number]['no
     startedAt: now,
     endedAt: null,
     candidates: {
-      edges: [{ node: { id: CANDIDATE, name: 'Ada Lovelace', sessions: [{ id: 's1', startedAt: now, endedAt: null, lastHeartbeatAt: now, violations: { edges: violations } }] } }],
+      edges: [
+        { node: { id: CANDIDATE, name: 'Ada Lovelace', sessions: [{ id: 's1', startedAt: now, endedAt: null, lastHeartbeatAt: now, violations: { edges: violations } }] } },
+      ],
     },
   };
 }
@@ -238,8 +240,14 @@ describe('terminal dashboard components', () => {
     state = applyEvent(state, alert('v1', 'TAB_SWITCH', 'HIGH', 4), Date.now());
     state = applyEvent(state, alert('v2', 'WINDOW_BLUR', 'HIGH', 1), Date.now());
     state = applyEvent(state, alert('v3', 'TAB_SWITCH', 'HIGH', 1), Date.now());
-    assert.deepEqual(countsByType(state.alerts), [['TAB_SWITCH', 5], ['WINDOW_BLUR', 1]]);
-    assert.deepEqual(filterAlerts(state.alerts, 'window blur').map((a) => a.violationId), ['v2']);
+    assert.deepEqual(countsByType(state.alerts), [
+      ['TAB_SWITCH', 5],
+      ['WINDOW_BLUR', 1],
+    ]);
+    assert.deepEqual(
+      filterAlerts(state.alerts, 'window blur').map((a) => a.violationId),
+      ['v2'],
+    );
     assert.equal(filterAlerts(state.alerts, '').length, 3);
     assert.equal(sparkline([0, 5, 10], 3), '▁▅█');
     assert.equal(sparkline([1], 4, 8), '▂   ', 'scaled to the floor, padded to the width');

@@ -121,7 +121,11 @@ class PipedWatch {
 
   /** The exit code, once the process has exited; fails after `timeoutMs` (a bound of the requirement). */
   async exitedWithin(timeoutMs: number): Promise<number | null> {
-    return within('watch to exit', this.#exited.then(([code]) => code as number | null), timeoutMs);
+    return within(
+      'watch to exit',
+      this.#exited.then(([code]) => code as number | null),
+      timeoutMs,
+    );
   }
 
   /** The exit code, once the process has ended and its output is all read ('close', not 'exit'). */

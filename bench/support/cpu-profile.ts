@@ -69,7 +69,7 @@ function selfTimes(profile: CpuProfile): Map<CpuProfile['nodes'][number], number
 function origin(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native: V8 builtins, Node bindings such as socket writes)';
   // PGlite's PostgreSQL, compiled to WebAssembly, runs on the server's main thread.
-  if (url.startsWith('wasm://')) return 'WebAssembly (PGlite\'s PostgreSQL)';
+  if (url.startsWith('wasm://')) return "WebAssembly (PGlite's PostgreSQL)";
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) {
     const [scope, name] = url.slice(modules + '/node_modules/'.length).split('/');

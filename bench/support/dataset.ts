@@ -81,9 +81,7 @@ export async function serverStorage(adminUrl: string): Promise<Storage> {
  * Runs the platform in this process; it must be closed before `proctor up` opens the same storage.
  */
 export async function seedInterviews(storage: Storage, count: number): Promise<Credentials> {
-  const platform = await Platform.create(
-    loadConfig({}, { port: 0, dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, logLevel: 'warn' }),
-  );
+  const platform = await Platform.create(loadConfig({}, { port: 0, dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, logLevel: 'warn' }));
   try {
     const credentials = { email: `bench-${process.pid}@example.com`, password: 'benchmark password' };
     const hostId = await signUp(new GraphQLClient(platform.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }), credentials);

@@ -37,9 +37,7 @@ export async function checkDurability(storage: Storage, acknowledged: Map<string
 async function persistedSeqs(storage: Storage): Promise<Map<string, Set<number>>> {
   const platform = await Platform.create(loadConfig({}, { port: 0, dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, logLevel: 'warn' }));
   try {
-    const rows = await platform.orm.em
-      .getConnection()
-      .execute<{ session_id: string; seq: number }[]>('select session_id, seq from events where seq is not null');
+    const rows = await platform.orm.em.getConnection().execute<{ session_id: string; seq: number }[]>('select session_id, seq from events where seq is not null');
     const bySession = new Map<string, Set<number>>();
     for (const row of rows) {
       let seqs = bySession.get(row.session_id);

@@ -426,7 +426,13 @@ export class LiveLoad {
     const created = await host.ok<{ createInterview: { interview: { id: string } } }>(CREATE_INTERVIEW).catch(naming('createInterview'));
     const id = created.createInterview.interview.id;
     await host.ok(START_INTERVIEW, { id }).catch(naming('startInterview'));
-    const watcher = await HostWatcher.watch(this.#wsUrl, host.token!, id, (candidateId, type, at) => this.#alert(candidateId, type, at), (reason) => this.#lost(`host: ${reason}`));
+    const watcher = await HostWatcher.watch(
+      this.#wsUrl,
+      host.token!,
+      id,
+      (candidateId, type, at) => this.#alert(candidateId, type, at),
+      (reason) => this.#lost(`host: ${reason}`),
+    );
     return { id, host, watcher };
   }
 

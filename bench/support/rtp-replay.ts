@@ -29,15 +29,40 @@ export async function captureRtp(file: string, seconds: number, payloadTypes: { 
   const received: Buffer[][] = [[], []];
   sockets.forEach((socket, index) => socket.on('message', (message) => received[index]!.push(Buffer.from(message))));
   const target = (socket: Socket) => `rtp://127.0.0.1:${socket.address().port}?pkt_size=1200`;
-  const ffmpeg = ownChild(spawn(
-    'ffmpeg',
-    [
-      '-hide_banner', '-loglevel', 'error', '-re', '-t', String(seconds), '-i', file,
-      '-map', '0:v', '-c:v', 'copy', '-payload_type', String(payloadTypes.video), '-f', 'rtp', target(sockets[0]),
-      '-map', '0:a', '-c:a', 'copy', '-payload_type', String(payloadTypes.audio), '-f', 'rtp', target(sockets[1]),
-    ],
-    { stdio: 'ignore' },
-  ));
+  const ffmpeg = ownChild(
+    spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-t',
+        String(seconds),
+        '-i',
+        file,
+        '-map',
+        '0:v',
+        '-c:v',
+        'copy',
+        '-payload_type',
+        String(payloadTypes.video),
+        '-f',
+        'rtp',
+        target(sockets[0]),
+        '-map',
+        '0:a',
+        '-c:a',
+        'copy',
+        '-payload_type',
+        String(payloadTypes.audio),
+        '-f',
+        'rtp',
+        target(sockets[1]),
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
   await new Promise<void>((resolve, reject) => {
     ffmpeg.once('error', reject);
     ffmpeg.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code} while capturing RTP`))));

@@ -13,7 +13,7 @@ export async function roundRobin(count: number, periodMs: number, durationMs: nu
   const slotMs = periodMs / count;
   const start = performance.now();
   const end = start + durationMs;
-  for (let turn = 0; ; ) {
+  for (let turn = 0; ;) {
     const now = performance.now();
     // Every turn that is due: after a late wake-up the missed turns go out at once, so the
     // offered rate holds even when the bench's own event loop lags.

@@ -21,7 +21,8 @@ interface Report {
   generatedAt: string | null;
 }
 
-const FIELDS = 'id status attempts error candidateId candidateName scores { focus integrity composite } summary counts { type count } violationLogSha256 pdfBytes downloadUrl downloadUrlExpiresAt generatedAt';
+const FIELDS =
+  'id status attempts error candidateId candidateName scores { focus integrity composite } summary counts { type count } violationLogSha256 pdfBytes downloadUrl downloadUrlExpiresAt generatedAt';
 const POLL_MS = 500;
 
 export default class ReportCommand extends ApiCommand<typeof ReportCommand> {

@@ -25,10 +25,9 @@ export default class Room extends ApiCommand<typeof Room> {
   };
 
   async run(): Promise<RoomLink & { opened: boolean }> {
-    const { createRoomLink: link } = await this.graphql<{ createRoomLink: RoomLink }>(
-      'mutation($id: ID!) { createRoomLink(interviewId: $id) { url expiresAt } }',
-      { id: this.args.interview },
-    );
+    const { createRoomLink: link } = await this.graphql<{ createRoomLink: RoomLink }>('mutation($id: ID!) { createRoomLink(interviewId: $id) { url expiresAt } }', {
+      id: this.args.interview,
+    });
     this.log(`Room link (open it before ${instant(link.expiresAt)}; it logs you in, so do not share it):`);
     this.log(link.url);
     const opened = this.flags.open && (await this.#open(link.url));

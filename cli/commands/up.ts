@@ -91,10 +91,7 @@ export default class Up extends Command {
     } catch (error) {
       progress.fail();
       if (error instanceof ConfigError) this.error(error.message, { exit: ExitCode.usage });
-      const reason =
-        (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-          ? `port ${config.port} is already in use (choose another with --port)`
-          : (error as Error).message;
+      const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${config.port} is already in use (choose another with --port)` : (error as Error).message;
       this.error(`Proctor could not start: ${reason}`, { exit: ExitCode.failure });
     }
   }

@@ -142,9 +142,7 @@ export default class Watch extends ApiCommand<typeof Watch> {
     });
     feed.on('history', (reloaded, { reconnected }) => {
       writer.history(reloaded);
-      process.stderr.write(
-        reconnected ? 'Reconnected; replayed what was missed\n' : `Watching "${history.title}" live: one JSON line per event (Ctrl-C to stop)\n`,
-      );
+      process.stderr.write(reconnected ? 'Reconnected; replayed what was missed\n' : `Watching "${history.title}" live: one JSON line per event (Ctrl-C to stop)\n`);
     });
     const failed = new Promise<Error & { code?: string }>((resolve) => feed.once('failed', resolve));
     const failure = await Promise.race([failed, stop]);

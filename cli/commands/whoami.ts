@@ -9,10 +9,7 @@ interface Viewer {
 export default class Whoami extends ApiCommand<typeof Whoami> {
   static override summary = 'Show who the current token acts as: a host, or an API token, and its organisation';
   static override description = EXIT_CODES_HELP;
-  static override examples = [
-    '<%= config.bin %> <%= command.id %>',
-    { description: 'Check an API token', command: '<%= config.bin %> <%= command.id %> --token ptk_…' },
-  ];
+  static override examples = ['<%= config.bin %> <%= command.id %>', { description: 'Check an API token', command: '<%= config.bin %> <%= command.id %> --token ptk_…' }];
 
   async run(): Promise<Viewer & { server: string }> {
     const { me } = await this.graphql<{ me: Viewer }>('{ me { org { id name } host { id email } apiToken { id name } } }');

@@ -157,7 +157,9 @@ export class InterviewFeed extends EventEmitter<InterviewFeedEvents> {
       (problem as { message?: string }).message ??
       ((problem as { reason?: string }).reason || (typeof closeCode === 'number' ? `connection closed (${closeCode})` : String(problem)));
     const error = Object.assign(new Error(message), {
-      code: (problem as { extensions?: { code?: string } }).extensions?.code ?? (closeCode === CLOSE_CODE.UNAUTHENTICATED ? 'UNAUTHENTICATED' : closeCode === CLOSE_CODE.FORBIDDEN ? 'FORBIDDEN' : 'UNKNOWN'),
+      code:
+        (problem as { extensions?: { code?: string } }).extensions?.code ??
+        (closeCode === CLOSE_CODE.UNAUTHENTICATED ? 'UNAUTHENTICATED' : closeCode === CLOSE_CODE.FORBIDDEN ? 'FORBIDDEN' : 'UNKNOWN'),
     });
     this.#state = 'closed';
     this.emit('failed', error);

@@ -32,15 +32,17 @@ export function AlertFeed({ alerts, shown, filter, candidates, rows }: AlertFeed
       h(Box, { flexShrink: 1, overflow: 'hidden' }, h(Text, { dimColor: true, wrap: 'truncate' }, totals ? `  ${totals}` : '')),
     ),
     shown.length === 0 ? h(Text, { dimColor: true }, filter ? 'No alert of that type' : 'No alerts so far') : null,
-    ...shown.slice(0, Math.max(0, rows)).map((alert) =>
-      h(
-        Box,
-        { key: alert.violationId },
-        h(Text, { dimColor: true }, `${timeOfDay(alert.occurredAt)} `),
-        h(Box, { width: 9, flexShrink: 0 }, h(Text, { color: SEVERITY_COLOR[alert.severity], bold: alert.severity === 'CRITICAL' }, alert.severity)),
-        h(Box, { width: 14, flexShrink: 0 }, h(Text, { wrap: 'truncate' }, names.get(alert.candidateId) ?? alert.candidateId.slice(0, 8))),
-        h(Box, { flexGrow: 1, flexShrink: 1, overflow: 'hidden' }, h(Text, { color: SEVERITY_COLOR[alert.severity], wrap: 'truncate' }, ` ${alert.message}`)),
+    ...shown
+      .slice(0, Math.max(0, rows))
+      .map((alert) =>
+        h(
+          Box,
+          { key: alert.violationId },
+          h(Text, { dimColor: true }, `${timeOfDay(alert.occurredAt)} `),
+          h(Box, { width: 9, flexShrink: 0 }, h(Text, { color: SEVERITY_COLOR[alert.severity], bold: alert.severity === 'CRITICAL' }, alert.severity)),
+          h(Box, { width: 14, flexShrink: 0 }, h(Text, { wrap: 'truncate' }, names.get(alert.candidateId) ?? alert.candidateId.slice(0, 8))),
+          h(Box, { flexGrow: 1, flexShrink: 1, overflow: 'hidden' }, h(Text, { color: SEVERITY_COLOR[alert.severity], wrap: 'truncate' }, ` ${alert.message}`)),
+        ),
       ),
-    ),
   );
 }

@@ -143,7 +143,10 @@ export function countsByType(alerts: readonly AlertView[]): [type: string, count
 
 /** Alerts whose type contains the filter text (case-insensitive); all of them without a filter. */
 export function filterAlerts(alerts: readonly AlertView[], filter: string): readonly AlertView[] {
-  const needle = filter.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  const needle = filter
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
   return needle ? alerts.filter((alert) => alert.type.includes(needle)) : alerts;
 }
 

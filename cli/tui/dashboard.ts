@@ -9,16 +9,7 @@ import type { InterviewEvent } from '../../contract/live-events.ts';
 import type { InterviewHistory } from '../live/wire.ts';
 import { AlertFeed } from './alert-feed.ts';
 import { CandidateList } from './candidate-list.ts';
-import {
-  applyEvent,
-  expireToast,
-  filterAlerts,
-  isRecording,
-  mergeHistory,
-  withConnection,
-  type CandidateView,
-  type DashboardState,
-} from './dashboard-state.ts';
+import { applyEvent, expireToast, filterAlerts, isRecording, mergeHistory, withConnection, type CandidateView, type DashboardState } from './dashboard-state.ts';
 import { Header } from './header.ts';
 import { HelpLine, type InputMode } from './help-line.ts';
 import { PromptLine } from './prompt-line.ts';
@@ -139,40 +130,38 @@ export function Dashboard({ initial, subscribe, actions }: DashboardProps) {
     );
   };
 
-  useInput(
-    (input, key) => {
-      if (mode === 'confirm-end') {
+  useInput((input, key) => {
+    if (mode === 'confirm-end') {
+      setMode('keys');
+      if (input === 'y' || input === 'Y') run(actions.end());
+      else setNotice({ text: 'Not ended', error: false });
+      return;
+    }
+    if (mode !== 'keys') {
+      if (key.escape) {
+        if (mode === 'filter') setFilter('');
         setMode('keys');
-        if (input === 'y' || input === 'Y') run(actions.end());
-        else setNotice({ text: 'Not ended', error: false });
-        return;
       }
-      if (mode !== 'keys') {
-        if (key.escape) {
-          if (mode === 'filter') setFilter('');
-          setMode('keys');
-        }
-        return;
+      return;
+    }
+    if (key.upArrow) setSelected((index) => Math.max(0, index - 1));
+    else if (key.downArrow) setSelected((index) => Math.min(state.candidates.length - 1, index + 1));
+    else if (key.escape) setFilter('');
+    else if (input === 'q') exit();
+    else if (input === 's') run(actions.start());
+    else if (input === 'e') setMode('confirm-end');
+    else if (input === 'r') run(actions.report(candidate));
+    else if (input === '/') {
+      setDraft(filter);
+      setMode('filter');
+    } else if (input === 'p') {
+      if (!candidate) setNotice({ text: 'Nobody to ping: no candidate has joined yet', error: true });
+      else {
+        setDraft('');
+        setMode('ping');
       }
-      if (key.upArrow) setSelected((index) => Math.max(0, index - 1));
-      else if (key.downArrow) setSelected((index) => Math.min(state.candidates.length - 1, index + 1));
-      else if (key.escape) setFilter('');
-      else if (input === 'q') exit();
-      else if (input === 's') run(actions.start());
-      else if (input === 'e') setMode('confirm-end');
-      else if (input === 'r') run(actions.report(candidate));
-      else if (input === '/') {
-        setDraft(filter);
-        setMode('filter');
-      } else if (input === 'p') {
-        if (!candidate) setNotice({ text: 'Nobody to ping: no candidate has joined yet', error: true });
-        else {
-          setDraft('');
-          setMode('ping');
-        }
-      }
-    },
-  );
+    }
+  });
 
   const shown = filterAlerts(state.alerts, filter);
   const candidateRows = Math.max(1, Math.min(MAX_CANDIDATE_ROWS, state.candidates.length));

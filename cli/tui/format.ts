@@ -7,7 +7,10 @@ const BARS = '▁▂▃▄▅▆▇█';
 export function sparkline(values: readonly number[], width: number, floor = 1): string {
   const shown = values.slice(-width);
   const top = Math.max(floor, ...shown);
-  return shown.map((value) => BARS[Math.min(BARS.length - 1, Math.round((value / top) * (BARS.length - 1)))]).join('').padEnd(width, ' ');
+  return shown
+    .map((value) => BARS[Math.min(BARS.length - 1, Math.round((value / top) * (BARS.length - 1)))])
+    .join('')
+    .padEnd(width, ' ');
 }
 
 /** hh:mm:ss of a duration (negative counts as zero). */

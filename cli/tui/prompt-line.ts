@@ -31,11 +31,5 @@ export function PromptLine({ label, value, placeholder, onChange, onSubmit }: Pr
     if (enter >= 0) onSubmit(value + typed);
     else if (typed) onChange(value + typed);
   });
-  return h(
-    Box,
-    null,
-    h(Text, { color: 'cyan' }, `${label} `),
-    value ? h(Text, null, value) : h(Text, { dimColor: true }, placeholder ?? ''),
-    h(Text, { inverse: true }, ' '),
-  );
+  return h(Box, null, h(Text, { color: 'cyan' }, `${label} `), value ? h(Text, null, value) : h(Text, { dimColor: true }, placeholder ?? ''), h(Text, { inverse: true }, ' '));
 }

@@ -43,7 +43,7 @@ builder.mutationField('logOut', (t) =>
 
 builder.mutationField('logOutEverywhere', (t) =>
   t.boolean({
-    description: "Host logins only: voids every login and room login of this host (this one too)",
+    description: 'Host logins only: voids every login and room login of this host (this one too)',
     resolve: async (_root, _args, ctx) => {
       await ctx.services.accounts.logOutEverywhere(orgActor(ctx));
       return true;

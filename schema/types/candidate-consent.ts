@@ -16,7 +16,7 @@ const ConsentType = builder.objectRef<{ agreed: boolean; at: Date }>('Consent').
 builder.mutationField('recordConsent', (t) =>
   t.field({
     type: ConsentType,
-    description: "Candidate (join token) only: the answer on the consent screen, written to the audit log whether agreed or not",
+    description: 'Candidate (join token) only: the answer on the consent screen, written to the audit log whether agreed or not',
     args: { agreed: t.arg.boolean({ required: true }) },
     resolve: (_root, { agreed }, ctx) => ctx.services.candidates.recordConsent(candidateActor(ctx), agreed),
   }),

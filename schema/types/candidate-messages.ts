@@ -27,7 +27,7 @@ const PingPayload = builder.objectRef<{ message: CandidateMessage; delivered: bo
 builder.mutationField('pingCandidate', (t) =>
   t.field({
     type: PingPayload,
-    description: "Shows the candidate a message (a toast on their page); written to the audit log",
+    description: 'Shows the candidate a message (a toast on their page); written to the audit log',
     args: {
       candidateId: t.arg.id({ required: true }),
       message: t.arg.string({ required: true, description: '1–500 characters' }),

@@ -17,15 +17,13 @@ export const CandidateType = builder.objectRef<Candidate>('Candidate').implement
   }),
 });
 
-const InviteCandidatePayload = builder
-  .objectRef<{ candidate: Candidate; link: string; token: string }>('InviteCandidatePayload')
-  .implement({
-    fields: (t) => ({
-      candidate: t.field({ type: CandidateType, resolve: (payload) => payload.candidate }),
-      link: t.exposeString('link', { description: 'The magic link to send the candidate (PROCTOR_PUBLIC_URL/i/<token>)' }),
-      token: t.exposeString('token', { description: 'The join token inside the link: shown once, stored only as a hash' }),
-    }),
-  });
+const InviteCandidatePayload = builder.objectRef<{ candidate: Candidate; link: string; token: string }>('InviteCandidatePayload').implement({
+  fields: (t) => ({
+    candidate: t.field({ type: CandidateType, resolve: (payload) => payload.candidate }),
+    link: t.exposeString('link', { description: 'The magic link to send the candidate (PROCTOR_PUBLIC_URL/i/<token>)' }),
+    token: t.exposeString('token', { description: 'The join token inside the link: shown once, stored only as a hash' }),
+  }),
+});
 
 builder.mutationField('inviteCandidate', (t) =>
   t.field({

@@ -1,14 +1,6 @@
 // What hosts watch live: the interviewEvents subscription and the union it carries.
 import { Scope } from '../../server/auth/scopes.ts';
-import type {
-  CandidateJoined,
-  CandidateLeft,
-  InterviewEvent,
-  InterviewStatusChanged,
-  LiveAlert,
-  ReportReady,
-  StreamQuality,
-} from '../../server/live/events.ts';
+import type { CandidateJoined, CandidateLeft, InterviewEvent, InterviewStatusChanged, LiveAlert, ReportReady, StreamQuality } from '../../server/live/events.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 import { fromListener } from '../subscriptions.ts';
@@ -98,4 +90,3 @@ builder.subscriptionField('interviewEvents', (t) =>
     resolve: (event: InterviewEvent) => event,
   }),
 );
-

@@ -45,8 +45,7 @@ builder.queryField('interviews', (t) =>
     type: InterviewType,
     description: "The org's interviews, oldest first",
     args: { status: t.arg({ type: InterviewStatusEnum }) },
-    resolve: async (_root, args, ctx) =>
-      toConnection(await ctx.services.interviews.list(orgActor(ctx, Scope.INTERVIEWS_READ), { status: args.status, ...forwardOnly(args) })),
+    resolve: async (_root, args, ctx) => toConnection(await ctx.services.interviews.list(orgActor(ctx, Scope.INTERVIEWS_READ), { status: args.status, ...forwardOnly(args) })),
   }),
 );
 

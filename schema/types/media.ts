@@ -63,7 +63,7 @@ const MediaRoomEventType = builder.objectRef<MediaRoomEvent>('MediaRoomEvent').i
   }),
 });
 
-const INTERVIEW_ID = "The interview; a join link may leave it out (its own interview), hosts must give it";
+const INTERVIEW_ID = 'The interview; a join link may leave it out (its own interview), hosts must give it';
 
 builder.queryField('routerRtpCapabilities', (t) =>
   t.field({
@@ -78,8 +78,7 @@ builder.mutationField('createTransport', (t) =>
   t.field({
     type: TransportOptionsType,
     args: { interviewId: t.arg.id({ description: INTERVIEW_ID }), direction: t.arg({ type: TransportDirectionEnum, required: true }) },
-    resolve: (_root, { interviewId, direction }, ctx) =>
-      ctx.services.media.createTransport(mediaActor(ctx), mediaPeer(ctx), interviewId, direction),
+    resolve: (_root, { interviewId, direction }, ctx) => ctx.services.media.createTransport(mediaActor(ctx), mediaPeer(ctx), interviewId, direction),
   }),
 );
 
@@ -102,8 +101,7 @@ builder.mutationField('produce', (t) =>
       rtpParameters: t.arg({ type: 'JSONObject', required: true }),
       source: t.arg({ type: MediaSourceEnum, required: true }),
     },
-    resolve: (_root, { transportId, kind, rtpParameters, source }, ctx) =>
-      ctx.services.media.produce(mediaActor(ctx), mediaPeer(ctx), transportId, kind, rtpParameters, source),
+    resolve: (_root, { transportId, kind, rtpParameters, source }, ctx) => ctx.services.media.produce(mediaActor(ctx), mediaPeer(ctx), transportId, kind, rtpParameters, source),
   }),
 );
 
@@ -112,8 +110,7 @@ builder.mutationField('consume', (t) =>
     type: ConsumerOptionsType,
     description: 'Needs a RECV transport in the same room; the consumer starts paused',
     args: { producerId: t.arg.id({ required: true }), rtpCapabilities: t.arg({ type: 'JSONObject', required: true }) },
-    resolve: (_root, { producerId, rtpCapabilities }, ctx) =>
-      ctx.services.media.consume(mediaActor(ctx), mediaPeer(ctx), producerId, rtpCapabilities),
+    resolve: (_root, { producerId, rtpCapabilities }, ctx) => ctx.services.media.consume(mediaActor(ctx), mediaPeer(ctx), producerId, rtpCapabilities),
   }),
 );
 

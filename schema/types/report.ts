@@ -81,7 +81,7 @@ builder.queryField('report', (t) =>
 builder.queryField('reports', (t) =>
   t.field({
     type: [ReportType],
-    description: "Every report of an interview (one per candidate), empty until it ends",
+    description: 'Every report of an interview (one per candidate), empty until it ends',
     args: { interviewId: t.arg.id({ required: true }) },
     resolve: (_root, { interviewId }, ctx) => ctx.services.reports.listForInterview(orgActor(ctx, Scope.INTERVIEWS_READ), interviewId),
   }),

@@ -52,16 +52,18 @@ export class TokenSigner {
   }
 
   signHost(claims: HostClaims, ttlMs: number): Promise<string> {
-    return new SignJWT({ org: claims.orgId, ver: claims.version })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(ISSUER)
-      .setAudience(HOST_AUDIENCE)
-      .setSubject(claims.hostId)
-      // Two logins in the same second must still differ: logging out one leaves the other.
-      .setJti(crypto.randomUUID())
-      .setIssuedAt()
-      .setExpirationTime(new Date(Date.now() + ttlMs))
-      .sign(this.#key);
+    return (
+      new SignJWT({ org: claims.orgId, ver: claims.version })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(ISSUER)
+        .setAudience(HOST_AUDIENCE)
+        .setSubject(claims.hostId)
+        // Two logins in the same second must still differ: logging out one leaves the other.
+        .setJti(crypto.randomUUID())
+        .setIssuedAt()
+        .setExpirationTime(new Date(Date.now() + ttlMs))
+        .sign(this.#key)
+    );
   }
 
   signJoin(claims: JoinClaims, notBefore: Date, expiresAt: Date): Promise<string> {

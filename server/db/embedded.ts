@@ -25,11 +25,7 @@ export interface DatabaseThreadOptions {
 }
 
 export type ToDatabaseThread = { type: 'close' };
-export type FromDatabaseThread =
-  | { type: 'ready'; address: string }
-  | { type: 'failed'; message: string }
-  | { type: 'stall'; stall: WireStall }
-  | { type: 'closed' };
+export type FromDatabaseThread = { type: 'ready'; address: string } | { type: 'failed'; message: string } | { type: 'stall'; stall: WireStall } | { type: 'closed' };
 
 const THREAD = new URL('./embedded-thread.ts', import.meta.url);
 

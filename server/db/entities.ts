@@ -33,7 +33,11 @@ export const DELIVERY_STATUSES = values(DeliveryStatus);
 /** What an interview monitors; validated by the interview service. */
 export type InterviewConfig = InterviewRules;
 
-const id = () => p.uuid().primary().onCreate(() => randomUUID());
+const id = () =>
+  p
+    .uuid()
+    .primary()
+    .onCreate(() => randomUUID());
 /** Millisecond precision, what a JS Date holds: keyset cursors then compare exactly. */
 const timestamp = () => p.datetime(3);
 const createdAt = () => timestamp().onCreate(() => new Date());
@@ -350,4 +354,21 @@ export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
 export type Webhook = InferEntity<typeof Webhook>;
 export type WebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
-export const entities = [Org, Host, RevokedToken, ApiToken, Interview, Candidate, Session, ProctorEvent, Violation, Snapshot, Report, AuditEntry, Recording, StreamQualitySummary, Webhook, WebhookDelivery];
+export const entities = [
+  Org,
+  Host,
+  RevokedToken,
+  ApiToken,
+  Interview,
+  Candidate,
+  Session,
+  ProctorEvent,
+  Violation,
+  Snapshot,
+  Report,
+  AuditEntry,
+  Recording,
+  StreamQualitySummary,
+  Webhook,
+  WebhookDelivery,
+];

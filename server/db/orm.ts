@@ -21,9 +21,7 @@ export interface DatabaseOptions {
 }
 
 export function ormConfig(options: DatabaseOptions) {
-  const timeouts = options.timeoutMs
-    ? { connectionTimeoutMillis: options.timeoutMs, ...(options.server ? { statement_timeout: options.timeoutMs } : {}) }
-    : {};
+  const timeouts = options.timeoutMs ? { connectionTimeoutMillis: options.timeoutMs, ...(options.server ? { statement_timeout: options.timeoutMs } : {}) } : {};
   return defineConfig({
     clientUrl: options.url,
     entities,

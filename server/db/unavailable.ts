@@ -24,8 +24,7 @@ export function asUnavailable(error: unknown): UnavailableError | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
     const code = (current as { code?: unknown }).code;
     const transient =
-      (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NETWORK_CODES.has(code) || code.startsWith('08'))) ||
-      TRANSIENT_MESSAGES.test(current.message);
+      (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NETWORK_CODES.has(code) || code.startsWith('08'))) || TRANSIENT_MESSAGES.test(current.message);
     if (transient) return new UnavailableError(`The database is busy or unreachable: ${current.message}`);
   }
   return undefined;

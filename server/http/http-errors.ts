@@ -6,7 +6,17 @@ import { asUnavailable } from '../db/unavailable.ts';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409, RATE_LIMITED: 429, LIMIT_EXCEEDED: 429, INTERVIEW_ENDED: 409, UNAVAILABLE: 503 };
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  LIMIT_EXCEEDED: 429,
+  INTERVIEW_ENDED: 409,
+  UNAVAILABLE: 503,
+};
 
 export class HttpError extends Error {
   readonly status: number;

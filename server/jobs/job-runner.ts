@@ -154,7 +154,13 @@ export class JobRunner implements JobQueue {
   enqueueOnce<N extends SubjectJobName>(name: N, data: JobData[N]): Promise<void> {
     const subject = JOB_SUBJECT[name];
     const key = (data as Record<string, string>)[subject];
-    return this.#save(name, () => this.#agenda.create(name, data).unique({ [`data.${subject}`]: key }, { insertOnly: true }).schedule(new Date()).save());
+    return this.#save(name, () =>
+      this.#agenda
+        .create(name, data)
+        .unique({ [`data.${subject}`]: key }, { insertOnly: true })
+        .schedule(new Date())
+        .save(),
+    );
   }
 
   async #save(name: JobName, save: () => Promise<unknown>): Promise<void> {

@@ -127,14 +127,7 @@ export class MonitoringService {
   readonly #connections = new Map<string, number>();
   readonly #watchdog: NodeJS.Timeout;
 
-  constructor(
-    orm: MikroORM,
-    writer: EventWriter,
-    interviewEvents: Channel<InterviewEvent>,
-    logger: Logger,
-    metrics: Metrics,
-    options: MonitoringOptions,
-  ) {
+  constructor(orm: MikroORM, writer: EventWriter, interviewEvents: Channel<InterviewEvent>, logger: Logger, metrics: Metrics, options: MonitoringOptions) {
     this.#store = new SessionStore(orm);
     this.#writer = writer;
     this.#interviewEvents = interviewEvents;
@@ -196,7 +189,8 @@ export class MonitoringService {
         judged.set(event.seq, true);
         continue;
       }
-      const problem = checkEvent(event, state, now) ??
+      const problem =
+        checkEvent(event, state, now) ??
         (state.rate.take(now.getTime()) ? undefined : { code: 'RATE_LIMITED', message: `more than ${EVENT_RATE.perSecond} events/s (burst ${EVENT_RATE.burst}); retry later` });
       judged.set(event.seq, !problem);
       if (problem) {
@@ -502,8 +496,7 @@ function checkEvent(event: ReportedEvent, state: SessionState, now: Date): { cod
 }
 
 function validateTelemetry(telemetry: Telemetry): Record<string, unknown> {
-  const optional = (field: string, value: number | null | undefined, max: number) =>
-    value == null ? null : validate.numberInRange(`telemetry.${field}`, value, 0, max);
+  const optional = (field: string, value: number | null | undefined, max: number) => (value == null ? null : validate.numberInRange(`telemetry.${field}`, value, 0, max));
   return {
     visible: telemetry.visible,
     focused: telemetry.focused,

@@ -67,7 +67,9 @@ export class SessionStore {
 
   /** The id of the candidate's most recently started session. */
   async latestOf(candidateId: string): Promise<string | undefined> {
-    const [session] = await this.#orm.em.getConnection().execute<{ id: string }[]>('select id from sessions where candidate_id = ? order by start_time desc limit 1', [candidateId]);
+    const [session] = await this.#orm.em
+      .getConnection()
+      .execute<{ id: string }[]>('select id from sessions where candidate_id = ? order by start_time desc limit 1', [candidateId]);
     return session?.id;
   }
 

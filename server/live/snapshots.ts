@@ -84,10 +84,7 @@ export class SnapshotService {
         await rm(path, { force: true });
         throw error;
       });
-    const updated = await connection.execute<{ id: string }[]>(
-      'update violations set snapshot_url = ? where id = ? and snapshot_url is null returning id',
-      [url, violationId],
-    );
+    const updated = await connection.execute<{ id: string }[]>('update violations set snapshot_url = ? where id = ? and snapshot_url is null returning id', [url, violationId]);
     return { violationId, url, linked: updated.length > 0 };
   }
 

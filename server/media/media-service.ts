@@ -92,7 +92,15 @@ export class MediaService {
       logger,
       maxIncomingBitrate: options.limits.maxIncomingBitrate,
     });
-    this.#watch = new StreamWatch({ rooms: this.#rooms, orm: options.orm, monitoring: options.monitoring, interviewEvents: options.interviewEvents, logger, sampleIntervalMs, mediaLostAfterMs });
+    this.#watch = new StreamWatch({
+      rooms: this.#rooms,
+      orm: options.orm,
+      monitoring: options.monitoring,
+      interviewEvents: options.interviewEvents,
+      logger,
+      sampleIntervalMs,
+      mediaLostAfterMs,
+    });
     this.#rooms.on('opened', (room) => this.#publish(room, 'ROOM_OPENED'));
     this.#rooms.on('producerAdded', (room, producer) => {
       this.#publish(room, 'PRODUCER_ADDED', producer);

@@ -61,5 +61,9 @@ const UPSERT_SUMMARY = `
 export function saveQualitySample(orm: MikroORM, interviewId: string, candidateId: string, sample: QualitySample, at: Date): Promise<unknown> {
   return orm.em
     .getConnection()
-    .execute(UPSERT_SUMMARY, [randomUUID(), interviewId, candidateId, candidateId, sample.bitrateKbps, sample.packetLossPct, sample.jitterMs, sample.rttMs, sample.score, at, at], 'run');
+    .execute(
+      UPSERT_SUMMARY,
+      [randomUUID(), interviewId, candidateId, candidateId, sample.bitrateKbps, sample.packetLossPct, sample.jitterMs, sample.rttMs, sample.score, at, at],
+      'run',
+    );
 }

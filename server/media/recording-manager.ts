@@ -57,7 +57,10 @@ export class RecordingManager {
       setTimeout(() => {
         state.timers.delete(candidateId);
         const previous = state.recordings.get(candidateId) ?? Promise.resolve(undefined);
-        state.recordings.set(candidateId, previous.then((running) => this.#rotate(room, state, candidateId, running)));
+        state.recordings.set(
+          candidateId,
+          previous.then((running) => this.#rotate(room, state, candidateId, running)),
+        );
       }, RECORDING_SETTLE_MS),
     );
   }
@@ -70,7 +73,11 @@ export class RecordingManager {
     state.timers.clear();
     const running = await Promise.all(state.recordings.values());
     state.recordings.clear();
-    await Promise.all(running.filter((recording) => recording !== undefined).map((recording) => this.#finish(recording).catch((error) => this.#options.logger.error({ err: error }, 'recording did not finalize'))));
+    await Promise.all(
+      running
+        .filter((recording) => recording !== undefined)
+        .map((recording) => this.#finish(recording).catch((error) => this.#options.logger.error({ err: error }, 'recording did not finalize'))),
+    );
   }
 
   #stateOf(room: InterviewRoom): RoomRecordings {

@@ -53,7 +53,15 @@ export class Recording {
   readonly #timers: NodeJS.Timeout[];
   #stopping: Promise<Date> | undefined;
 
-  private constructor(fields: { path: string; startedAt: Date; producerIds: Set<string>; ffmpeg: ChildProcess; outputs: PlainOutput[]; exited: Promise<number | null>; timers: NodeJS.Timeout[] }) {
+  private constructor(fields: {
+    path: string;
+    startedAt: Date;
+    producerIds: Set<string>;
+    ffmpeg: ChildProcess;
+    outputs: PlainOutput[];
+    exited: Promise<number | null>;
+    timers: NodeJS.Timeout[];
+  }) {
     this.path = fields.path;
     this.startedAt = fields.startedAt;
     this.producerIds = fields.producerIds;
@@ -79,7 +87,28 @@ export class Recording {
       const path = join(directory, `${candidateId}-${Date.now()}.${containerFor(streams)}`);
       const ffmpeg = spawn(
         ffmpegPath,
-        ['-hide_banner', '-loglevel', 'error', '-nostats', '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-i', sdpPath, '-map', '0', '-c', 'copy', '-fs', String(maxBytes), '-f', path.endsWith('.webm') ? 'webm' : 'matroska', '-y', path],
+        [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-nostats',
+          '-protocol_whitelist',
+          'file,udp,rtp',
+          '-fflags',
+          '+genpts',
+          '-i',
+          sdpPath,
+          '-map',
+          '0',
+          '-c',
+          'copy',
+          '-fs',
+          String(maxBytes),
+          '-f',
+          path.endsWith('.webm') ? 'webm' : 'matroska',
+          '-y',
+          path,
+        ],
         { stdio: ['pipe', 'ignore', 'pipe'] },
       );
       let stderr = '';
@@ -97,7 +126,13 @@ export class Recording {
       // ffmpeg reads the SDP file when it gets round to it (seconds later on a busy machine):
       // removed only once ffmpeg is done.
       void exited.then(() => rm(sdpPath, { force: true }));
-      const listeningAfterMs = await Recording.#untilListening(ffmpeg, streams.map((stream) => stream.port), exited, logger, path);
+      const listeningAfterMs = await Recording.#untilListening(
+        ffmpeg,
+        streams.map((stream) => stream.port),
+        exited,
+        logger,
+        path,
+      );
       await Promise.all(outputs.map((output) => output.consumer.resume()));
       const startedAt = new Date();
       const timers = KEY_FRAME_DELAYS_MS.map((delay) =>
@@ -136,7 +171,10 @@ export class Recording {
       if (!bound) return undefined;
       if (ports.every((port) => bound.has(port))) return Math.round(performance.now() - started);
       if (performance.now() - started > FFMPEG_OPEN_TIMEOUT_MS) {
-        logger.warn({ path, ports, timeoutMs: FFMPEG_OPEN_TIMEOUT_MS }, 'ffmpeg did not open its RTP ports in time: media flows anyway, the recording may lack its first seconds');
+        logger.warn(
+          { path, ports, timeoutMs: FFMPEG_OPEN_TIMEOUT_MS },
+          'ffmpeg did not open its RTP ports in time: media flows anyway, the recording may lack its first seconds',
+        );
         return undefined;
       }
       await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_POLL_MS));

@@ -45,13 +45,13 @@ async function loadEvidence({ dataDir, interviewId, snapshots }: MediaSectionsQu
 
 /** The SFU folds its 2 s samples into one row per candidate (camera and mic together). */
 async function loadStreamQuality({ orm, interviewId, candidateId }: MediaSectionsQuery): Promise<StreamQualitySummary[]> {
-  const rows = await orm.em.getConnection().execute<
-    { samples: number; avg_bitrate_kbps: number; avg_packet_loss_pct: number; avg_jitter_ms: number; avg_rtt_ms: number; min_score: number }[]
-  >(
-    `select samples, avg_bitrate_kbps, avg_packet_loss_pct, avg_jitter_ms, avg_rtt_ms, min_score
+  const rows = await orm.em
+    .getConnection()
+    .execute<{ samples: number; avg_bitrate_kbps: number; avg_packet_loss_pct: number; avg_jitter_ms: number; avg_rtt_ms: number; min_score: number }[]>(
+      `select samples, avg_bitrate_kbps, avg_packet_loss_pct, avg_jitter_ms, avg_rtt_ms, min_score
        from stream_quality_summaries where interview_id = ? and candidate_id = ?`,
-    [interviewId, candidateId],
-  );
+      [interviewId, candidateId],
+    );
   return rows.map((row) => ({
     kind: 'Camera + microphone',
     samples: Number(row.samples),

@@ -173,14 +173,24 @@ function timeline({ timeline: rows, interview }: ReportInput): Content {
     parts.push(`<text x="${x(ms).toFixed(1)}" y="${axisY + 12}" font-size="7" text-anchor="middle" font-family="Helvetica">${Math.round(ms / 60_000)}m</text>`);
   }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${CONTENT_WIDTH}" height="${height}" viewBox="0 0 ${CONTENT_WIDTH} ${height}">${parts.join('')}</svg>`;
-  return { stack: [{ svg, width: CONTENT_WIDTH }, { text: 'x = minutes since the interview started; bars = how long each signal lasted (minimum width for instants); right: total time.', style: 'small', margin: [0, 2, 0, 0] }] };
+  return {
+    stack: [
+      { svg, width: CONTENT_WIDTH },
+      {
+        text: 'x = minutes since the interview started; bars = how long each signal lasted (minimum width for instants); right: total time.',
+        style: 'small',
+        margin: [0, 2, 0, 0],
+      },
+    ],
+  };
 }
 
 /** Bars in chart units, merged where they would touch on paper so thousands of events stay light. */
 function bars(row: TimelineRow, top: number, x: (ms: number) => number): string[] {
   const out: string[] = [];
   let current: [number, number] | undefined;
-  const flush = () => current && out.push(`<rect x="${current[0].toFixed(2)}" y="${top + 3}" width="${(current[1] - current[0]).toFixed(2)}" height="${ROW_HEIGHT - 6}" fill="#000"/>`);
+  const flush = () =>
+    current && out.push(`<rect x="${current[0].toFixed(2)}" y="${top + 3}" width="${(current[1] - current[0]).toFixed(2)}" height="${ROW_HEIGHT - 6}" fill="#000"/>`);
   for (const bar of row.bars) {
     const from = x(bar.startMs);
     const to = Math.max(x(bar.startMs + bar.durationMs), from + 1.2);
@@ -242,7 +252,9 @@ function evidence(snapshots: EvidenceSnapshot[] | undefined, startedAt: Date): C
   const rows: Content[][] = [];
   for (let i = 0; i < cells.length; i += 4) rows.push([...cells.slice(i, i + 4), ...Array.from({ length: Math.max(0, i + 4 - cells.length) }, (): Content => ({ text: '' }))]);
   return [
-    ...(snapshots.length > shown.length ? [{ text: `Showing ${shown.length} of ${snapshots.length} snapshots (the first by time).`, style: 'small', margin: [0, 0, 0, 4] } as Content] : []),
+    ...(snapshots.length > shown.length
+      ? [{ text: `Showing ${shown.length} of ${snapshots.length} snapshots (the first by time).`, style: 'small', margin: [0, 0, 0, 4] } as Content]
+      : []),
     { layout: 'noBorders', table: { widths: ['*', '*', '*', '*'], body: rows, dontBreakRows: true } },
   ];
 }
@@ -278,7 +290,10 @@ function recordings({ media }: ReportInput): Content {
 }
 
 function dateTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, '');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d\d\.\d+Z$/, '');
 }
 
 function clock(date: Date): string {

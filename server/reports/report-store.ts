@@ -130,10 +130,9 @@ export class ReportStore {
 
   /** PENDING reports recorded more than `olderThanMs` ago. */
   async pendingOlderThan(olderThanMs: number): Promise<string[]> {
-    const rows = await this.#connection().execute<{ id: string }[]>(
-      `select id from reports where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`,
-      [olderThanMs / 1000],
-    );
+    const rows = await this.#connection().execute<{ id: string }[]>(`select id from reports where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`, [
+      olderThanMs / 1000,
+    ]);
     return rows.map((row) => row.id);
   }
 
@@ -178,7 +177,17 @@ export class ReportStore {
 
   async subjectOf(reportId: string): Promise<ReportSubject | undefined> {
     const [row] = await this.#connection().execute<
-      { interview_id: string; title: string; started_at: string | null; ended_at: string | null; config: InterviewConfig; candidate_id: string; name: string; email: string; ai_summary: string | null }[]
+      {
+        interview_id: string;
+        title: string;
+        started_at: string | null;
+        ended_at: string | null;
+        config: InterviewConfig;
+        candidate_id: string;
+        name: string;
+        email: string;
+        ai_summary: string | null;
+      }[]
     >(
       `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary
        from ${REPORT_FROM} where r.id = ?`,
@@ -206,7 +215,15 @@ export class ReportStore {
       interviewId,
       candidateId,
     ]);
-    return rows.map((v) => ({ id: v.id, type: v.type, severity: v.severity, at: parseTimestamp(v.timestamp), count: v.count, durationMs: v.duration_ms, snapshotUrl: v.snapshot_url }));
+    return rows.map((v) => ({
+      id: v.id,
+      type: v.type,
+      severity: v.severity,
+      at: parseTimestamp(v.timestamp),
+      count: v.count,
+      durationMs: v.duration_ms,
+      snapshotUrl: v.snapshot_url,
+    }));
   }
 
   /** The candidate's proctoring events, in the order they happened. */

@@ -86,11 +86,18 @@ export class ReportService {
    */
   async recordEnded(tx: EntityManager, orgId: string, interviewId: string): Promise<() => Promise<void>> {
     const created = await this.#store.recordPending(tx, interviewId);
-    const deliveries = await this.#options.webhooks.record(tx, orgId, WebhookEvent.INTERVIEW_COMPLETED, { interviewId, endedAt: new Date().toISOString(), reports: created.length });
+    const deliveries = await this.#options.webhooks.record(tx, orgId, WebhookEvent.INTERVIEW_COMPLETED, {
+      interviewId,
+      endedAt: new Date().toISOString(),
+      reports: created.length,
+    });
     return async () => {
-      await this.#enqueueCommitted(async () => {
-        for (const reportId of created) await this.#queue?.enqueue('generate-report', { reportId });
-      }, { interviewId });
+      await this.#enqueueCommitted(
+        async () => {
+          for (const reportId of created) await this.#queue?.enqueue('generate-report', { reportId });
+        },
+        { interviewId },
+      );
       await this.#enqueueCommitted(() => this.#options.webhooks.enqueue(deliveries), { interviewId });
     };
   }
@@ -277,5 +284,11 @@ export class ReportService {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'candidate';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'candidate'
+  );
 }

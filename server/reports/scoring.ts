@@ -79,7 +79,10 @@ const FAMILIES: { label: [string, string]; types: ViolationType[] }[] = [
   { label: ['tab switch', 'tab switches'], types: ['TAB_SWITCH', 'WINDOW_BLUR'] },
   { label: ['face issue', 'face issues'], types: ['FACE_MISSING', 'MULTIPLE_FACES'] },
   { label: ['look away', 'looks away'], types: ['LOOKING_AWAY'] },
-  { label: ['other flag', 'other flags'], types: ['AUDIO_DETECTED', 'FULLSCREEN_EXIT', 'RESIZE_ATTEMPT', 'COPY_PASTE', 'CONTEXT_MENU', 'DEVTOOLS_OPEN', 'HEARTBEAT_LOST', 'MEDIA_LOST'] },
+  {
+    label: ['other flag', 'other flags'],
+    types: ['AUDIO_DETECTED', 'FULLSCREEN_EXIT', 'RESIZE_ATTEMPT', 'COPY_PASTE', 'CONTEXT_MENU', 'DEVTOOLS_OPEN', 'HEARTBEAT_LOST', 'MEDIA_LOST'],
+  },
 ];
 const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 

@@ -266,10 +266,9 @@ export class AccountService {
   }
 
   async #bumpTokenVersion(em: EntityManager, hostId: string, changes: { passwordHash?: string }): Promise<void> {
-    await em.getConnection().execute('update hosts set token_version = token_version + 1, password_hash = coalesce(?, password_hash) where id = ?', [
-      changes.passwordHash ?? null,
-      hostId,
-    ]);
+    await em
+      .getConnection()
+      .execute('update hosts set token_version = token_version + 1, password_hash = coalesce(?, password_hash) where id = ?', [changes.passwordHash ?? null, hostId]);
   }
 
   #requireHost(actor: OrgActor, what: string): HostActor {

@@ -50,11 +50,7 @@ export class ApiTokenService {
 
   async list(actor: OrgActor, args: PageArgs): Promise<Page<ApiToken>> {
     const first = pageSize(args);
-    const rows = await this.#orm.em.fork().find(
-      ApiToken,
-      { org: actor.orgId, ...afterCursor(args.after) },
-      { orderBy: KEYSET_ORDER, limit: first + 1 },
-    );
+    const rows = await this.#orm.em.fork().find(ApiToken, { org: actor.orgId, ...afterCursor(args.after) }, { orderBy: KEYSET_ORDER, limit: first + 1 });
     return toPage(rows, first);
   }
 

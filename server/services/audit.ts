@@ -10,13 +10,7 @@ export interface AuditTarget {
   id: string;
 }
 
-export function audit(
-  em: EntityManager,
-  actor: Actor | { kind: 'anonymous'; orgId?: string },
-  action: string,
-  target?: AuditTarget,
-  metadata?: Record<string, unknown>,
-): void {
+export function audit(em: EntityManager, actor: Actor | { kind: 'anonymous'; orgId?: string }, action: string, target?: AuditTarget, metadata?: Record<string, unknown>): void {
   em.create(AuditEntry, {
     org: actor.orgId ?? null,
     actorType: actor.kind,

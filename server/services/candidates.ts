@@ -91,11 +91,7 @@ export class CandidateService {
   async listForInterview(actor: OrgActor, interviewId: string, args: PageArgs): Promise<Page<Candidate>> {
     const first = pageSize(args);
     await this.#interviews.get(actor, interviewId);
-    const rows = await this.#orm.em.fork().find(
-      Candidate,
-      { interview: interviewId, ...afterCursor(args.after) },
-      { orderBy: KEYSET_ORDER, limit: first + 1 },
-    );
+    const rows = await this.#orm.em.fork().find(Candidate, { interview: interviewId, ...afterCursor(args.after) }, { orderBy: KEYSET_ORDER, limit: first + 1 });
     return toPage(rows, first);
   }
 
@@ -106,10 +102,16 @@ export class CandidateService {
   async recordConsent(actor: CandidateActor, agreed: boolean): Promise<{ agreed: boolean; at: Date }> {
     const em = this.#orm.em.fork();
     const candidate = await em.findOneOrFail(Candidate, actor.candidateId, { populate: ['interview'] });
-    audit(em, actor, agreed ? 'candidate.consent.agreed' : 'candidate.consent.declined', { type: 'Candidate', id: candidate.id }, {
-      interviewId: candidate.interview.id,
-      rules: candidate.interview.config,
-    });
+    audit(
+      em,
+      actor,
+      agreed ? 'candidate.consent.agreed' : 'candidate.consent.declined',
+      { type: 'Candidate', id: candidate.id },
+      {
+        interviewId: candidate.interview.id,
+        rules: candidate.interview.config,
+      },
+    );
     await em.flush();
     return { agreed, at: new Date() };
   }

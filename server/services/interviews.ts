@@ -2,14 +2,7 @@
 // is scoped to the caller's org; another org's interview is simply "not found".
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type OrgActor } from '../auth/actor.ts';
-import {
-  AUDIO_POLICIES,
-  Candidate,
-  Interview,
-  InterviewStatus,
-  INTERVIEW_STATUSES,
-  type InterviewConfig,
-} from '../db/entities.ts';
+import { AUDIO_POLICIES, Candidate, Interview, InterviewStatus, INTERVIEW_STATUSES, type InterviewConfig } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
@@ -41,10 +34,9 @@ export interface ListInterviewsArgs extends PageArgs {
 }
 
 /** An interview as lists carry it: the entity's fields, with the host by reference. */
-export type InterviewRow = Pick<
-  Interview,
-  'id' | 'title' | 'status' | 'scheduledAt' | 'config' | 'createdAt' | 'startedAt' | 'endedAt' | 'archivedAt'
-> & { host: { id: string } };
+export type InterviewRow = Pick<Interview, 'id' | 'title' | 'status' | 'scheduledAt' | 'config' | 'createdAt' | 'startedAt' | 'endedAt' | 'archivedAt'> & {
+  host: { id: string };
+};
 
 const INTERVIEW_COLUMNS = 'id, title, status, scheduled_at, config, created_at, started_at, ended_at, archived_at, host_id';
 
@@ -209,10 +201,7 @@ export class InterviewService {
   }
 
   async #ownerOf(orgId: string): Promise<string> {
-    const [row] = await this.#orm.em.fork().getConnection().execute<{ id: string }[]>(
-      'select id from hosts where org_id = ? order by created_at limit 1',
-      [orgId],
-    );
+    const [row] = await this.#orm.em.fork().getConnection().execute<{ id: string }[]>('select id from hosts where org_id = ? order by created_at limit 1', [orgId]);
     if (!row) throw new NotFoundError('Host of organisation', orgId);
     return row.id;
   }

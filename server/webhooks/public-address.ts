@@ -23,7 +23,10 @@ export function isPublicAddress(address: string): boolean {
 
 /** A URL host name (brackets and a trailing dot allowed) that is not public on its face: a non-public IP literal or a local-only name. */
 export function isNonPublicHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   return ipaddr.isValid(host) ? !isPublicAddress(host) : LOCAL_ONLY_NAME.test(host);
 }
 

@@ -4,13 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { OrgActor } from '../auth/actor.ts';
-import {
-  DeliveryStatus,
-  Webhook,
-  WebhookDelivery,
-  WEBHOOK_EVENTS,
-  type WebhookEvent,
-} from '../db/entities.ts';
+import { DeliveryStatus, Webhook, WebhookDelivery, WEBHOOK_EVENTS, type WebhookEvent } from '../db/entities.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { afterCursor, KEYSET_ORDER, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
 import * as validate from '../validate.ts';
@@ -80,9 +74,7 @@ export class WebhookService {
   async deliveries(actor: OrgActor, webhookId: string, args: PageArgs): Promise<Page<WebhookDelivery>> {
     const webhook = await this.#get(actor, webhookId);
     const first = pageSize(args);
-    const rows = await this.#orm.em
-      .fork()
-      .find(WebhookDelivery, { webhook: webhook.id, ...afterCursor(args.after) }, { orderBy: KEYSET_ORDER, limit: first + 1 });
+    const rows = await this.#orm.em.fork().find(WebhookDelivery, { webhook: webhook.id, ...afterCursor(args.after) }, { orderBy: KEYSET_ORDER, limit: first + 1 });
     return toPage(rows, first);
   }
 

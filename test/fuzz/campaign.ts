@@ -34,7 +34,17 @@ export interface CampaignOptions {
 }
 
 /** Bearer tokens an anonymous caller makes up: none, garbage, or forged. */
-const MADE_UP_TOKENS = [undefined, undefined, '', 'not-a-token', `ptk_${'0'.repeat(40)}`, 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'x'.repeat(100_000), 'Bearer Bearer', 'Ünïcødé'];
+const MADE_UP_TOKENS = [
+  undefined,
+  undefined,
+  '',
+  'not-a-token',
+  `ptk_${'0'.repeat(40)}`,
+  'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+  'x'.repeat(100_000),
+  'Bearer Bearer',
+  'Ünïcødé',
+];
 
 /** Live listeners of every channel a subscription can listen on. */
 function listenerCount(services: Services): ListenerCount {
@@ -66,7 +76,8 @@ export async function runCampaign(server: { url: string; services: Services }, o
           const operation = generator.generate(caseRandom, transport === 'http');
           const token = principal === 'anonymous' ? caseRandom.pick(MADE_UP_TOKENS) : world.tokenOf(principal);
           const started = performance.now();
-          const outcome = transport === 'http' ? await overHttp(server.url, token, operation, listeners) : await overWebSocket(sockets.for(principal, token), operation, listeners);
+          const outcome =
+            transport === 'http' ? await overHttp(server.url, token, operation, listeners) : await overWebSocket(sockets.for(principal, token), operation, listeners);
           const ms = performance.now() - started;
           const problems = judge(outcome, requestText(operation, token), world.canaries);
           if (ms > slowMs) problems.push(`took ${Math.round(ms)} ms (limit ${slowMs} ms)`);
@@ -107,7 +118,9 @@ async function checkHealth(baseUrl: string, summary: Summary, batchStart: number
 /** The case as sent and what came back, cut to a readable length. */
 function describe(operation: FuzzOperation, answer: string): string {
   const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text);
-  const variables = JSON.stringify(operation.variables, (_key, value: unknown) => (typeof value === 'string' ? cut(value, 80) : Array.isArray(value) && value.length > 5 ? [...value.slice(0, 5), `…${value.length} items`] : value));
+  const variables = JSON.stringify(operation.variables, (_key, value: unknown) =>
+    typeof value === 'string' ? cut(value, 80) : Array.isArray(value) && value.length > 5 ? [...value.slice(0, 5), `…${value.length} items`] : value,
+  );
   const sent = operation.rawBody === undefined ? `${cut(operation.query, 600)}\nvariables: ${cut(variables, 600)}` : `body: ${cut(operation.rawBody, 600)}`;
   return `${sent}\nanswer: ${cut(answer, 600)}`;
 }

@@ -71,7 +71,21 @@ const HOSTILE_STRINGS: readonly (() => string)[] = [
 
 const SANE_STRINGS = ['Senior backend engineer', 'Ada Lovelace', 'hello', 'correct horse battery', 'Ça va? Ünïcødé ✓'];
 
-const HOSTILE_EMAILS = ['', 'no-at-sign', '@example.com', 'a@', 'a@b', 'a@@example.com', 'A@EXAMPLE.COM', ' spaced@example.com ', 'ü@exämple.com', 'a+tag@example.com', `${'l'.repeat(300)}@example.com`, 'a\u0000@example.com', '"quoted"@example.com'];
+const HOSTILE_EMAILS = [
+  '',
+  'no-at-sign',
+  '@example.com',
+  'a@',
+  'a@b',
+  'a@@example.com',
+  'A@EXAMPLE.COM',
+  ' spaced@example.com ',
+  'ü@exämple.com',
+  'a+tag@example.com',
+  `${'l'.repeat(300)}@example.com`,
+  'a\u0000@example.com',
+  '"quoted"@example.com',
+];
 
 const HOSTILE_URLS = [
   'https://hooks.example.com/proctor',
@@ -129,11 +143,42 @@ const DATES = [
   () => '',
 ];
 
-const INTS: readonly unknown[] = [0, 1, -1, 2, 5, 35, 90, 99, 100, 101, 3650, 3651, 2147483647, 2147483648, -2147483648, -2147483649, Number.MAX_SAFE_INTEGER, 1e21, 1.5, -0.0001];
+const INTS: readonly unknown[] = [
+  0,
+  1,
+  -1,
+  2,
+  5,
+  35,
+  90,
+  99,
+  100,
+  101,
+  3650,
+  3651,
+  2147483647,
+  2147483648,
+  -2147483648,
+  -2147483649,
+  Number.MAX_SAFE_INTEGER,
+  1e21,
+  1.5,
+  -0.0001,
+];
 const FLOATS: readonly unknown[] = [0, 0.5, 1, -1, 1.0000001, 2.5, 1e16, 1e308, -1e308, 5e-324, Number.MAX_VALUE];
 
 /** Wrong JSON types for any position. */
-const WRONG_TYPES: readonly (() => unknown)[] = [() => null, () => true, () => 42, () => -0.5, () => 'text', () => [], () => [1, 'two', null], () => ({}), () => ({ nested: { deeper: [] } })];
+const WRONG_TYPES: readonly (() => unknown)[] = [
+  () => null,
+  () => true,
+  () => 42,
+  () => -0.5,
+  () => 'text',
+  () => [],
+  () => [1, 'two', null],
+  () => ({}),
+  () => ({ nested: { deeper: [] } }),
+];
 
 export class HostileValues {
   readonly #random: Random;
@@ -164,7 +209,9 @@ export class HostileValues {
 
   token(): string {
     const random = this.#random;
-    return random.chance(0.6) && this.#known.tokens.length ? random.pick(this.#known.tokens) : random.pick([...HOSTILE_IDS, Buffer.from(JSON.stringify({ id: random.pick(this.#known.ids) })).toString('base64')]);
+    return random.chance(0.6) && this.#known.tokens.length
+      ? random.pick(this.#known.tokens)
+      : random.pick([...HOSTILE_IDS, Buffer.from(JSON.stringify({ id: random.pick(this.#known.ids) })).toString('base64')]);
   }
 
   int(): unknown {
@@ -215,14 +262,41 @@ function nest(levels: number): Record<string, unknown> {
 function plausibleMediaParameters(random: Random): Record<string, unknown> {
   const odd = () => random.pick<unknown>([null, -1, 1e308, 'x', '', {}, [], 'sha-256', 'VP8', 'video/VP8', 90000, 96, true]);
   return random.pick<() => Record<string, unknown>>([
-    () => ({ role: random.pick(['auto', 'client', 'server', 'bogus', odd()]), fingerprints: random.chance(0.5) ? [{ algorithm: random.pick(['sha-256', 'md5', odd()]), value: random.pick(['AB:CD', '', odd()]) }] : odd() }),
+    () => ({
+      role: random.pick(['auto', 'client', 'server', 'bogus', odd()]),
+      fingerprints: random.chance(0.5) ? [{ algorithm: random.pick(['sha-256', 'md5', odd()]), value: random.pick(['AB:CD', '', odd()]) }] : odd(),
+    }),
     () => ({
       mid: random.pick(['0', odd()]),
-      codecs: random.chance(0.7) ? [{ mimeType: random.pick(['video/VP8', 'audio/opus', 'video/H264', 'text/plain', odd()]), payloadType: odd(), clockRate: odd(), channels: odd(), parameters: random.chance(0.5) ? {} : odd(), rtcpFeedback: random.chance(0.5) ? [] : odd() }] : odd(),
+      codecs: random.chance(0.7)
+        ? [
+            {
+              mimeType: random.pick(['video/VP8', 'audio/opus', 'video/H264', 'text/plain', odd()]),
+              payloadType: odd(),
+              clockRate: odd(),
+              channels: odd(),
+              parameters: random.chance(0.5) ? {} : odd(),
+              rtcpFeedback: random.chance(0.5) ? [] : odd(),
+            },
+          ]
+        : odd(),
       headerExtensions: random.chance(0.5) ? [] : odd(),
       encodings: random.chance(0.6) ? [{ ssrc: odd(), rtx: random.chance(0.3) ? { ssrc: odd() } : undefined, maxBitrate: odd(), scalabilityMode: odd() }] : odd(),
       rtcp: random.chance(0.5) ? { cname: odd(), reducedSize: odd() } : odd(),
     }),
-    () => ({ codecs: random.chance(0.7) ? [{ kind: random.pick(['audio', 'video', odd()]), mimeType: random.pick(['audio/opus', 'video/VP8', odd()]), clockRate: odd(), preferredPayloadType: odd(), channels: odd() }] : odd(), headerExtensions: random.chance(0.5) ? [] : odd() }),
+    () => ({
+      codecs: random.chance(0.7)
+        ? [
+            {
+              kind: random.pick(['audio', 'video', odd()]),
+              mimeType: random.pick(['audio/opus', 'video/VP8', odd()]),
+              clockRate: odd(),
+              preferredPayloadType: odd(),
+              channels: odd(),
+            },
+          ]
+        : odd(),
+      headerExtensions: random.chance(0.5) ? [] : odd(),
+    }),
   ])();
 }

@@ -2,15 +2,7 @@
 // leaves, sometimes null where non-null is required, missing or unknown input fields, long lists
 // or the wrong JSON type altogether. Also prints a value as a GraphQL literal, for cases that
 // inline their arguments instead of sending variables.
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  type GraphQLInputType,
-} from 'graphql';
+import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
 import { rawNumberOf, type HostileValues } from './hostile-values.ts';
 import type { Random } from './random.ts';
 

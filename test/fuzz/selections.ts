@@ -1,16 +1,7 @@
 // Selection sets built from the output types, to a bounded depth: a random subset of each
 // object's fields (with hostile arguments for the connections), every member of a union through
 // inline fragments, and now and then an alias, a named fragment or an @include.
-import {
-  getNamedType,
-  isAbstractType,
-  isLeafType,
-  isObjectType,
-  type GraphQLField,
-  type GraphQLObjectType,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-} from 'graphql';
+import { getNamedType, isAbstractType, isLeafType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import { InputValues, OMITTED, printLiteral } from './input-values.ts';
 import type { Random } from './random.ts';
 

@@ -28,7 +28,8 @@ const CASE_TIMEOUT_MS = 15_000;
 /** The codes of a GraphQL result: each error's code (NO_CODE when it has none), or OK. */
 export function codesOf(result: unknown): string[] {
   const body = result as { data?: unknown; errors?: { extensions?: { code?: unknown } }[] } | null;
-  if (body && Array.isArray(body.errors) && body.errors.length > 0) return body.errors.map((error) => (typeof error?.extensions?.code === 'string' ? error.extensions.code : 'NO_CODE'));
+  if (body && Array.isArray(body.errors) && body.errors.length > 0)
+    return body.errors.map((error) => (typeof error?.extensions?.code === 'string' ? error.extensions.code : 'NO_CODE'));
   if (body && 'data' in body) return ['OK'];
   return ['NOT_A_GRAPHQL_RESULT'];
 }

@@ -39,7 +39,10 @@ async function plantInterview(host: GraphQLClient, title: string, candidate: { n
     await host.ok(MOVE('startInterview'), { id: interviewId });
     const asCandidate = host.withToken(invited.token);
     sessionId = (await asCandidate.ok(JOIN_SESSION, { device: DEVICE })).joinSession.id as string;
-    await asCandidate.ok(REPORT_EVENTS, { sessionId, events: [{ seq: 0, type: 'TAB_SWITCH', occurredAt: new Date().toISOString(), durationMs: 800, metadata: { note: title } }] });
+    await asCandidate.ok(REPORT_EVENTS, {
+      sessionId,
+      events: [{ seq: 0, type: 'TAB_SWITCH', occurredAt: new Date().toISOString(), durationMs: 800, metadata: { note: title } }],
+    });
   }
   if (status === 'COMPLETED') await host.ok(MOVE('endInterview'), { id: interviewId });
   return { interviewId, candidateId: invited.candidate.id as string, joinToken: invited.token as string, sessionId };
@@ -119,7 +122,14 @@ export class FuzzWorld {
     await victim.client.ok('mutation($id: ID!, $m: String!) { pingCandidate(candidateId: $id, message: $m) { delivered } }', { id: live.candidateId, m: `${marker}-ping` });
     const webhookId = (await victim.client.ok(CREATE_WEBHOOK, { url: `https://${marker}-hook.example.com/proctor` })).createWebhook.webhook.id as string;
     const victimToken = (await victim.client.ok(CREATE_TOKEN, { name: `${marker}-token`, scopes: ALL_SCOPES })).createApiToken;
-    const victimIds = [...(await idsOf(victim.client, planted.map((p) => p.interviewId))), webhookId, victimToken.apiToken.id];
+    const victimIds = [
+      ...(await idsOf(
+        victim.client,
+        planted.map((p) => p.interviewId),
+      )),
+      webhookId,
+      victimToken.apiToken.id,
+    ];
     const secrets = [victim.client.token!, victimToken.token, ...planted.map((p) => p.joinToken)];
 
     const hostEmail = uniqueEmail('fuzz-attacker');
@@ -131,7 +141,14 @@ export class FuzzWorld {
     ];
     const ownWebhook = (await attacker.client.ok(CREATE_WEBHOOK, { url: 'https://attacker-hook.example.com/proctor' })).createWebhook.webhook.id as string;
     const apiToken = (await attacker.client.ok(CREATE_TOKEN, { name: 'fuzz', scopes: ALL_SCOPES })).createApiToken;
-    const ownIds = [...(await idsOf(attacker.client, own.map((p) => p.interviewId))), ownWebhook, apiToken.apiToken.id];
+    const ownIds = [
+      ...(await idsOf(
+        attacker.client,
+        own.map((p) => p.interviewId),
+      )),
+      ownWebhook,
+      apiToken.apiToken.id,
+    ];
 
     const canaries: Canaries = {
       marker,
@@ -171,7 +188,10 @@ export class FuzzWorld {
   /** Makes each principal that a case voided again: a fresh login, token or live interview. */
   async restore(): Promise<void> {
     if ((await this.#host.request(ME)).errors) {
-      const { logIn } = await this.#anonymous.ok('mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }', { email: this.#hostEmail, password: PASSWORD });
+      const { logIn } = await this.#anonymous.ok('mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }', {
+        email: this.#hostEmail,
+        password: PASSWORD,
+      });
       this.#host = this.#anonymous.withToken(logIn.token);
       this.known.tokens.push(logIn.token);
       this.remade.otherHost++;

@@ -23,12 +23,17 @@ export interface InterviewFixture {
 
 export async function liveInterview(url: string, config: Record<string, unknown> = {}, options: { scheduledAt?: string; start?: boolean } = {}): Promise<InterviewFixture> {
   const { client: host } = await signUp(new GraphQLClient(url));
-  const created = await host.ok('mutation($config: InterviewConfigInput, $at: DateTime) { createInterview(input: { title: "Backend engineer", config: $config, scheduledAt: $at }) { interview { id } } }', {
-    config,
-    at: options.scheduledAt ?? null,
-  });
+  const created = await host.ok(
+    'mutation($config: InterviewConfigInput, $at: DateTime) { createInterview(input: { title: "Backend engineer", config: $config, scheduledAt: $at }) { interview { id } } }',
+    {
+      config,
+      at: options.scheduledAt ?? null,
+    },
+  );
   const interviewId = created.createInterview.interview.id as string;
-  const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada Lovelace", email: "ada@example.com") { link token candidate { id } } }', { id: interviewId });
+  const invited = await host.ok('mutation($id: ID!) { inviteCandidate(interviewId: $id, name: "Ada Lovelace", email: "ada@example.com") { link token candidate { id } } }', {
+    id: interviewId,
+  });
   if (options.start !== false) await host.ok(START_INTERVIEW, { id: interviewId });
   const { link, token, candidate } = invited.inviteCandidate;
   return { host, interviewId, candidateId: candidate.id, link, token };

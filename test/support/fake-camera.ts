@@ -24,9 +24,23 @@ export async function cameraClip(picture: string, out: string): Promise<string> 
   await mkdir(dirname(out), { recursive: true });
   const partial = `${out}.${process.pid}.part.y4m`;
   await promisify(execFile)('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', picture,
-    '-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2',
-    '-t', '1', '-r', '10', '-pix_fmt', 'yuv420p', partial,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-loop',
+    '1',
+    '-i',
+    picture,
+    '-vf',
+    'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2',
+    '-t',
+    '1',
+    '-r',
+    '10',
+    '-pix_fmt',
+    'yuv420p',
+    partial,
   ]);
   await rename(partial, out);
   return out;

@@ -21,7 +21,10 @@ export async function runInterview(
   const created = await host.ok('mutation($title: String!) { createInterview(input: { title: $title }) { interview { id } } }', { title: options.title ?? 'Backend engineer' });
   const interviewId = created.createInterview.interview.id as string;
   const name = options.candidate ?? 'Ada Lovelace';
-  const invited = await host.ok('mutation($id: ID!, $name: String!) { inviteCandidate(interviewId: $id, name: $name, email: "ada@example.com") { token candidate { id } } }', { id: interviewId, name });
+  const invited = await host.ok('mutation($id: ID!, $name: String!) { inviteCandidate(interviewId: $id, name: $name, email: "ada@example.com") { token candidate { id } } }', {
+    id: interviewId,
+    name,
+  });
   await host.ok(START_INTERVIEW, { id: interviewId });
   const events = options.events ?? [];
   let sessionId: string | undefined;

@@ -86,7 +86,8 @@ export function connect(baseUrl: string, token: string | undefined, options: { l
         },
       );
       return {
-        next: (timeoutMs = EVENT_TIMEOUT_MS) => within('the next event', events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve)), timeoutMs),
+        next: (timeoutMs = EVENT_TIMEOUT_MS) =>
+          within('the next event', events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve)), timeoutMs),
         error: (timeoutMs = EVENT_TIMEOUT_MS) => within('the subscription error', failure ? Promise.resolve(failure) : new Promise((resolve) => (failed = resolve)), timeoutMs),
         stop,
       };

@@ -3,9 +3,11 @@
 import type { WsClient } from './live.ts';
 
 export const CREATE_TRANSPORT = 'mutation($interviewId: ID, $direction: TransportDirection!) { createTransport(interviewId: $interviewId, direction: $direction) { id } }';
-export const PRODUCE = 'mutation($transportId: ID!, $kind: MediaKind!, $rtpParameters: JSONObject!, $source: MediaSource!) { produce(transportId: $transportId, kind: $kind, rtpParameters: $rtpParameters, source: $source) }';
+export const PRODUCE =
+  'mutation($transportId: ID!, $kind: MediaKind!, $rtpParameters: JSONObject!, $source: MediaSource!) { produce(transportId: $transportId, kind: $kind, rtpParameters: $rtpParameters, source: $source) }';
 export const CONSUME = 'mutation($producerId: ID!, $rtpCapabilities: JSONObject!) { consume(producerId: $producerId, rtpCapabilities: $rtpCapabilities) { id } }';
-export const ROOM_EVENTS = 'subscription($interviewId: ID) { mediaRoomEvents(interviewId: $interviewId) { kind reconnect producer { producerId kind source role candidateId } } }';
+export const ROOM_EVENTS =
+  'subscription($interviewId: ID) { mediaRoomEvents(interviewId: $interviewId) { kind reconnect producer { producerId kind source role candidateId } } }';
 export const CAPABILITIES = 'query($interviewId: ID) { routerRtpCapabilities(interviewId: $interviewId) }';
 
 /** Plain VP8 and Opus; a transport takes each SSRC once. */

@@ -11,5 +11,8 @@ const run = promisify(execFile);
 export async function makeJpegs(dir: string, count: number, size = '320x180'): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   await run('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10`, '-frames:v', String(count), '-q:v', '6', join(dir, 'frame-%05d.jpg')]);
-  return (await readdir(dir)).filter((name) => name.startsWith('frame-')).sort().map((name) => join(dir, name));
+  return (await readdir(dir))
+    .filter((name) => name.startsWith('frame-'))
+    .sort()
+    .map((name) => join(dir, name));
 }

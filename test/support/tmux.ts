@@ -23,7 +23,9 @@ export class TmuxSession {
     const command = [
       'env',
       '-i',
-      ...Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => `${k}=${v}`),
+      ...Object.entries(env)
+        .filter((e): e is [string, string] => e[1] !== undefined)
+        .map(([k, v]) => `${k}=${v}`),
       // bash, not sh: when Ctrl-C reaches both, bash still reports a command that handled it.
       'bash',
       '-c',
@@ -34,8 +36,24 @@ export class TmuxSession {
       .map(shellQuote)
       .join(' ');
     // remain-on-exit (set before the command starts) keeps the pane and its exit status after it ends.
-    await session.#tmux('-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';',
-      'new-session', '-d', '-x', String(size.width), '-y', String(size.height), command);
+    await session.#tmux(
+      '-f',
+      '/dev/null',
+      'start-server',
+      ';',
+      'set-option',
+      '-g',
+      'remain-on-exit',
+      'on',
+      ';',
+      'new-session',
+      '-d',
+      '-x',
+      String(size.width),
+      '-y',
+      String(size.height),
+      command,
+    );
     return session;
   }
 

@@ -15,7 +15,7 @@ export default class Invite extends ApiCommand<typeof Invite> {
     '<%= config.bin %> <%= command.id %> --interview 6f1c1a9e-8f8e-4f5e-9d7a-1b2c3d4e5f60 --name "Grace Hopper" --email grace@example.com',
     {
       description: 'Just the link, for a script',
-      command: "<%= config.bin %> <%= command.id %> --interview 6f1c1a9e-… --name Grace --email grace@example.com --json | jq -r .link",
+      command: '<%= config.bin %> <%= command.id %> --interview 6f1c1a9e-… --name Grace --email grace@example.com --json | jq -r .link',
     },
   ];
   static override flags = {

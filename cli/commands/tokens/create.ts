@@ -12,7 +12,10 @@ export default class Create extends ApiCommand<typeof Create> {
     `token gets what an ATS integration needs: INTERVIEWS_READ and INTERVIEWS_WRITE.\n\n${EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> <%= command.id %> --name greenhouse',
-    { description: 'A token that may only watch live events and read interviews', command: '<%= config.bin %> <%= command.id %> --name wallboard --scope LIVE --scope INTERVIEWS_READ' },
+    {
+      description: 'A token that may only watch live events and read interviews',
+      command: '<%= config.bin %> <%= command.id %> --name wallboard --scope LIVE --scope INTERVIEWS_READ',
+    },
     { description: 'Straight into a secret store', command: '<%= config.bin %> <%= command.id %> --name ci --json | jq -r .token | pass insert -e proctor/ci' },
   ];
   static override flags = {

@@ -15,8 +15,7 @@ export interface CheckedDevices {
 }
 
 const GUIDANCE: Record<string, string> = {
-  NotAllowedError:
-    'Your browser blocked the camera or microphone. Click the camera icon in the address bar, allow both for this site, then press "Try again".',
+  NotAllowedError: 'Your browser blocked the camera or microphone. Click the camera icon in the address bar, allow both for this site, then press "Try again".',
   NotFoundError: 'No camera or microphone was found. Connect one (or enable it in your system settings), then press "Try again".',
   NotReadableError: 'Your camera or microphone is in use by another application. Close it (video calls, other tabs), then press "Try again".',
   OverconstrainedError: 'Your camera does not support the required resolution. Try another camera, then press "Try again".',

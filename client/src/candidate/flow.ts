@@ -54,7 +54,15 @@ export async function runCandidate(token: string): Promise<void> {
       return;
     }
     if (!agreed) {
-      show('left', h('section', { class: 'card' }, h('h1', {}, 'You left'), h('p', {}, 'Nothing was monitored or recorded. You can close this page; the link stays valid if you change your mind.')));
+      show(
+        'left',
+        h(
+          'section',
+          { class: 'card' },
+          h('h1', {}, 'You left'),
+          h('p', {}, 'Nothing was monitored or recorded. You can close this page; the link stays valid if you change your mind.'),
+        ),
+      );
       return;
     }
     sessionStorage.setItem(consentKey, 'yes');

@@ -4,7 +4,11 @@ import type { InterviewRules } from '../../../contract/interview.ts';
 
 export function monitoredItems(rules: InterviewRules, faceChecks: boolean): string[] {
   const items = [
-    ...(faceChecks ? [`Your camera image, checked a few times per second in this browser: whether your face is visible, whether another person is visible, and whether you look away from the screen (more than ${rules.lookAwayDegrees}°)`] : []),
+    ...(faceChecks
+      ? [
+          `Your camera image, checked a few times per second in this browser: whether your face is visible, whether another person is visible, and whether you look away from the screen (more than ${rules.lookAwayDegrees}°)`,
+        ]
+      : []),
     'Switching to another tab or window, and resizing the browser window',
     'Opening the right-click menu (it is blocked) and opening developer tools',
   ];

@@ -13,7 +13,10 @@ export interface SessionMedia {
 
 export function publishSessionMedia(live: LiveConnection, stream: MediaStream, hostView: HTMLVideoElement): SessionMedia {
   const view = new RemoteView(hostView, 'HOST', (showing) => (hostView.hidden = !showing));
-  const room: MediaRoom = MediaRoom.join(live.client, view.options(() => room));
+  const room: MediaRoom = MediaRoom.join(
+    live.client,
+    view.options(() => room),
+  );
   return {
     publishing: room.publish(stream).then(() => {}),
     close: () => room.close(),

@@ -49,7 +49,11 @@ export class MediaRoom {
   private constructor(client: Client, options: MediaRoomOptions) {
     this.#signaling = new Signaling(client);
     this.#options = options;
-    this.#stopEvents = this.#signaling.roomEvents(options.interviewId, (event) => this.#onEvent(event), (error) => this.#fail(error));
+    this.#stopEvents = this.#signaling.roomEvents(
+      options.interviewId,
+      (event) => this.#onEvent(event),
+      (error) => this.#fail(error),
+    );
   }
 
   static join(client: Client, options: MediaRoomOptions = {}): MediaRoom {
@@ -94,7 +98,10 @@ export class MediaRoom {
 
   close(): void {
     this.#stopEvents();
-    void this.#session?.then((session) => session.close(), () => {});
+    void this.#session?.then(
+      (session) => session.close(),
+      () => {},
+    );
   }
 
   #ready(): Promise<MediaSession> {
@@ -115,7 +122,10 @@ export class MediaRoom {
   #onEvent(event: MediaRoomEvent): void {
     switch (event.kind) {
       case 'ROOM_OPENED': {
-        void this.#session?.then((old) => old.close(), () => {});
+        void this.#session?.then(
+          (old) => old.close(),
+          () => {},
+        );
         this.#producers.clear();
         const session = MediaSession.open(this.#signaling, this.#options.interviewId);
         this.#session = session;
@@ -137,7 +147,10 @@ export class MediaRoom {
         this.#options.onProducerClosed?.(event.producer!);
         break;
       case 'ROOM_CLOSED':
-        void this.#session?.then((session) => session.close(), () => {});
+        void this.#session?.then(
+          (session) => session.close(),
+          () => {},
+        );
         this.#session = undefined;
         this.#producers.clear();
         this.#options.onClosed?.();

@@ -64,7 +64,11 @@ export class MediaSession {
   }
 
   close(): void {
-    for (const transport of [this.#send, this.#recv]) void transport?.then((t) => t.close(), () => {});
+    for (const transport of [this.#send, this.#recv])
+      void transport?.then(
+        (t) => t.close(),
+        () => {},
+      );
   }
 
   async #transport(direction: TransportDirection): Promise<types.Transport> {

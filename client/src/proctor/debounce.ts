@@ -26,9 +26,7 @@ export class Debouncer {
       return [event];
     }
     const held = window.pending;
-    window.pending = held
-      ? { ...held, durationMs: held.durationMs + event.durationMs, merged: held.merged + 1, ...maxConfidence(held, event) }
-      : { ...event, merged: 1 };
+    window.pending = held ? { ...held, durationMs: held.durationMs + event.durationMs, merged: held.merged + 1, ...maxConfidence(held, event) } : { ...event, merged: 1 };
     return [];
   }
 

@@ -119,7 +119,8 @@ export class ProctorEngine {
     if (!pending) return;
     this.#snapshots.delete(seq);
     const jpeg = await pending;
-    if (jpeg) await this.#options.link.uploadSnapshot(this.#options.session.id, seq, jpeg).catch((error: Error) => console.warn(`proctor: snapshot not uploaded: ${error.message}`));
+    if (jpeg)
+      await this.#options.link.uploadSnapshot(this.#options.session.id, seq, jpeg).catch((error: Error) => console.warn(`proctor: snapshot not uploaded: ${error.message}`));
   }
 
   #beat(): void {

@@ -107,5 +107,11 @@ function detect(faceDetector: FaceDetector, image: ImageBitmap, offsetX: number)
   return faceDetector
     .detect(image)
     .detections.filter((d: Detection) => d.boundingBox)
-    .map((d: Detection) => ({ x: d.boundingBox!.originX + offsetX, y: d.boundingBox!.originY, width: d.boundingBox!.width, height: d.boundingBox!.height, score: d.categories[0]?.score ?? 0 }));
+    .map((d: Detection) => ({
+      x: d.boundingBox!.originX + offsetX,
+      y: d.boundingBox!.originY,
+      width: d.boundingBox!.width,
+      height: d.boundingBox!.height,
+      score: d.categories[0]?.score ?? 0,
+    }));
 }

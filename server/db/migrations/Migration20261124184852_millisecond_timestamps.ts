@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261124184852_millisecond_timestamps extends Migration {
-
   override name = 'Migration20261124184852_millisecond_timestamps';
 
   override up(): void | Promise<void> {
@@ -65,5 +64,4 @@ export class Migration20261124184852_millisecond_timestamps extends Migration {
 
     this.addSql(`alter table "violations" alter column "timestamp" type timestamptz(6) using ("timestamp"::timestamptz(6));`);
   }
-
 }

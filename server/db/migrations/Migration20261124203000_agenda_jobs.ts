@@ -7,7 +7,6 @@ import { Migration } from '@mikro-orm/migrations';
  * skips it (orm.ts).
  */
 export class Migration20261124203000_agenda_jobs extends Migration {
-
   override name = 'Migration20261124203000_agenda_jobs';
 
   override up(): void | Promise<void> {
@@ -47,5 +46,4 @@ export class Migration20261124203000_agenda_jobs extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`drop table if exists "agenda_jobs";`);
   }
-
 }

@@ -5,7 +5,6 @@ import { Migration } from '@mikro-orm/migrations';
  * interviews:write), per-host token versions, and the signed tokens voided before they expire.
  */
 export class Migration20261202005822_token_scopes_and_revocation extends Migration {
-
   override name = 'Migration20261202005822_token_scopes_and_revocation';
 
   override up(): void | Promise<void> {
@@ -25,5 +24,4 @@ export class Migration20261202005822_token_scopes_and_revocation extends Migrati
 
     this.addSql(`alter table "hosts" drop column "token_version";`);
   }
-
 }

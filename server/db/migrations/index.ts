@@ -9,4 +9,14 @@ import { Migration20261124203000_agenda_jobs } from './Migration20261124203000_a
 import { Migration20261202005822_token_scopes_and_revocation } from './Migration20261202005822_token_scopes_and_revocation.ts';
 import { Migration20261202035800_report_integrity_score } from './Migration20261202035800_report_integrity_score.ts';
 
-export const migrations = [Migration20261124181218_init, Migration20261124184852_millisecond_timestamps, Migration20261124185800_live_events, Migration20261124200146_reports, Migration20261124200151_media_recordings_and_quality, Migration20261124202838_snapshots, Migration20261124203000_agenda_jobs, Migration20261202005822_token_scopes_and_revocation, Migration20261202035800_report_integrity_score];
+export const migrations = [
+  Migration20261124181218_init,
+  Migration20261124184852_millisecond_timestamps,
+  Migration20261124185800_live_events,
+  Migration20261124200146_reports,
+  Migration20261124200151_media_recordings_and_quality,
+  Migration20261124202838_snapshots,
+  Migration20261124203000_agenda_jobs,
+  Migration20261202005822_token_scopes_and_revocation,
+  Migration20261202035800_report_integrity_score,
+];
