@@ -26,9 +26,12 @@ export function text(field: string, value: string, { min = 1, max }: { min?: num
   return trimmed;
 }
 
+/** Password length bounds, in characters. */
+export const PASSWORD_LENGTH = { min: 8, max: 256 } as const;
+
 export function password(field: string, value: string): string {
-  if (value.length < 8) throw new ValidationError(field, 'must be at least 8 characters');
-  if (value.length > 256) throw new ValidationError(field, 'must be at most 256 characters');
+  if (value.length < PASSWORD_LENGTH.min) throw new ValidationError(field, `must be at least ${PASSWORD_LENGTH.min} characters`);
+  if (value.length > PASSWORD_LENGTH.max) throw new ValidationError(field, `must be at most ${PASSWORD_LENGTH.max} characters`);
   return value;
 }
 

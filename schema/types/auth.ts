@@ -2,6 +2,7 @@ import type { Authenticated } from '../../server/services/accounts.ts';
 import { builder } from '../builder.ts';
 import { orgActor, requireCredential } from '../context.ts';
 import { HostType } from './host.ts';
+import { PASSWORD_LENGTH } from '../../server/validate.ts';
 
 const AuthPayload = builder.objectRef<Authenticated>('AuthPayload').implement({
   fields: (t) => ({
@@ -16,7 +17,7 @@ builder.mutationField('signUp', (t) =>
     description: 'Creates an organisation and its first host, and logs in (limited per client address: PROCTOR_SIGNUP_ATTEMPTS)',
     args: {
       email: t.arg.string({ required: true }),
-      password: t.arg.string({ required: true, description: 'at least 8 characters' }),
+      password: t.arg.string({ required: true, description: `${PASSWORD_LENGTH.min}–${PASSWORD_LENGTH.max} characters` }),
       orgName: t.arg.string({ required: true }),
     },
     resolve: (_root, args, ctx) => ctx.services.accounts.signUp(args),
@@ -57,7 +58,7 @@ builder.mutationField('changePassword', (t) =>
     description: 'Host logins only: sets a new password and voids every other login; returns a fresh login',
     args: {
       currentPassword: t.arg.string({ required: true }),
-      newPassword: t.arg.string({ required: true, description: 'at least 8 characters' }),
+      newPassword: t.arg.string({ required: true, description: `${PASSWORD_LENGTH.min}–${PASSWORD_LENGTH.max} characters` }),
     },
     resolve: (_root, { currentPassword, newPassword }, ctx) => ctx.services.accounts.changePassword(orgActor(ctx), currentPassword, newPassword),
   }),

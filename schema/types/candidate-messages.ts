@@ -5,6 +5,7 @@ import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { candidateActor, orgActor } from '../context.ts';
 import { fromListener } from '../subscriptions.ts';
+import { MAX_MESSAGE_LENGTH } from '../../server/live/messaging.ts';
 
 const MessageKindEnum = builder.enumType('CandidateMessageKind', { values: CANDIDATE_MESSAGE_KINDS });
 
@@ -30,7 +31,7 @@ builder.mutationField('pingCandidate', (t) =>
     description: 'Shows the candidate a message (a toast on their page); written to the audit log',
     args: {
       candidateId: t.arg.id({ required: true }),
-      message: t.arg.string({ required: true, description: '1–500 characters' }),
+      message: t.arg.string({ required: true, description: `1–${MAX_MESSAGE_LENGTH} characters` }),
       kind: t.arg({ type: MessageKindEnum, defaultValue: 'PING' }),
     },
     resolve: (_root, { candidateId, message, kind }, ctx) => ctx.services.messaging.send(orgActor(ctx, Scope.LIVE), candidateId, kind ?? 'PING', message),

@@ -1,6 +1,7 @@
 import type { InterviewConfig } from '../../server/db/entities.ts';
 import { builder } from '../builder.ts';
 import { AudioPolicyEnum } from './enums.ts';
+import { DEFAULT_INTERVIEW_CONFIG, INTERVIEW_LIMITS } from '../../server/services/interviews.ts';
 
 export const InterviewConfigType = builder.objectRef<InterviewConfig>('InterviewConfig').implement({
   description: 'What an interview monitors and how strictly',
@@ -17,11 +18,13 @@ export const InterviewConfigType = builder.objectRef<InterviewConfig>('Interview
 export const InterviewConfigInput = builder.inputType('InterviewConfigInput', {
   description: 'Omitted fields take their defaults',
   fields: (t) => ({
-    strictMode: t.boolean({ description: 'default false' }),
-    requireFullscreen: t.boolean({ description: 'default false' }),
-    allowCopyPaste: t.boolean({ description: 'default false' }),
-    audioPolicy: t.field({ type: AudioPolicyEnum, description: 'default FLAG' }),
-    lookAwayDegrees: t.int({ description: '5–90, default 35' }),
-    retentionDays: t.int({ description: '1–3650, default 90' }),
+    strictMode: t.boolean({ description: `default ${DEFAULT_INTERVIEW_CONFIG.strictMode}` }),
+    requireFullscreen: t.boolean({ description: `default ${DEFAULT_INTERVIEW_CONFIG.requireFullscreen}` }),
+    allowCopyPaste: t.boolean({ description: `default ${DEFAULT_INTERVIEW_CONFIG.allowCopyPaste}` }),
+    audioPolicy: t.field({ type: AudioPolicyEnum, description: `default ${DEFAULT_INTERVIEW_CONFIG.audioPolicy}` }),
+    lookAwayDegrees: t.int({
+      description: `${INTERVIEW_LIMITS.lookAwayDegrees.min}–${INTERVIEW_LIMITS.lookAwayDegrees.max}, default ${DEFAULT_INTERVIEW_CONFIG.lookAwayDegrees}`,
+    }),
+    retentionDays: t.int({ description: `${INTERVIEW_LIMITS.retentionDays.min}–${INTERVIEW_LIMITS.retentionDays.max}, default ${DEFAULT_INTERVIEW_CONFIG.retentionDays}` }),
   }),
 });

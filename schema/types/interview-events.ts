@@ -5,6 +5,7 @@ import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 import { fromListener } from '../subscriptions.ts';
 import { InterviewStatusEnum, SeverityEnum, ViolationTypeEnum } from './enums.ts';
+import { AGGREGATION_WINDOW_MS } from '../../server/live/monitoring.ts';
 
 const CandidateJoinedType = builder.objectRef<CandidateJoined>('CandidateJoined').implement({
   fields: (t) => ({
@@ -25,7 +26,7 @@ const CandidateLeftType = builder.objectRef<CandidateLeft>('CandidateLeft').impl
 });
 
 const LiveAlertType = builder.objectRef<LiveAlert>('LiveAlert').implement({
-  description: 'A violation as it happens; later events of the same type within 5 s update it (same violationId)',
+  description: `A violation as it happens; later events of the same type within ${AGGREGATION_WINDOW_MS / 1000} s update it (same violationId)`,
   fields: (t) => ({
     violationId: t.exposeID('violationId'),
     candidateId: t.exposeID('candidateId'),

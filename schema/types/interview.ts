@@ -6,6 +6,7 @@ import { orgActor } from '../context.ts';
 import { CandidateType } from './candidate.ts';
 import { InterviewStatusEnum } from './enums.ts';
 import { InterviewConfigInput, InterviewConfigType } from './interview-config.ts';
+import { INTERVIEW_LIMITS } from '../../server/services/interviews.ts';
 
 export const InterviewType = builder.objectRef<InterviewRow>('Interview').implement({
   description: 'A proctored interview',
@@ -30,7 +31,7 @@ export const InterviewType = builder.objectRef<InterviewRow>('Interview').implem
 
 const CreateInterviewInput = builder.inputType('CreateInterviewInput', {
   fields: (t) => ({
-    title: t.string({ required: true, description: '1–200 characters' }),
+    title: t.string({ required: true, description: `1–${INTERVIEW_LIMITS.titleLength} characters` }),
     scheduledAt: t.field({ type: 'DateTime' }),
     config: t.field({ type: InterviewConfigInput }),
   }),

@@ -7,9 +7,10 @@ import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
 import { CandidateType } from './candidate.ts';
 import { SeverityEnum, ViolationTypeEnum } from './enums.ts';
+import { AGGREGATION_WINDOW_MS } from '../../server/live/monitoring.ts';
 
 const ViolationType = builder.objectRef<ViolationRecord>('Violation').implement({
-  description: 'Events of one type within 5 s of each other, as one violation',
+  description: `Events of one type within ${AGGREGATION_WINDOW_MS / 1000} s of each other, as one violation`,
   fields: (t) => ({
     id: t.exposeID('id'),
     type: t.expose('type', { type: ViolationTypeEnum }),

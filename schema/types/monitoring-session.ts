@@ -1,4 +1,4 @@
-import { MAX_EVENTS_PER_BATCH, type ReportResult } from '../../server/live/monitoring.ts';
+import { CLOCK_SKEW_MS, MAX_EVENTS_PER_BATCH, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, type ReportResult } from '../../server/live/monitoring.ts';
 import type { JoinedSession } from '../../server/live/session-store.ts';
 import { builder } from '../builder.ts';
 import { candidateActor } from '../context.ts';
@@ -28,10 +28,13 @@ const EventInput = builder.inputType('EventInput', {
   fields: (t) => ({
     seq: t.int({ required: true, description: 'per session, from 0; a repeated seq is acknowledged again (as a duplicate) without a second row' }),
     type: t.field({ type: ViolationTypeEnum, required: true }),
-    occurredAt: t.field({ type: 'DateTime', required: true, description: 'within ±30 s of the server clock' }),
+    occurredAt: t.field({ type: 'DateTime', required: true, description: `within ±${CLOCK_SKEW_MS / 1000} s of the server clock` }),
     durationMs: t.int(),
     confidence: t.float({ description: '0–1' }),
-    metadata: t.field({ type: 'JSONObject', description: 'at most 2 KB of JSON, nested at most 8 levels, without \\u0000 or lone surrogates in keys or strings' }),
+    metadata: t.field({
+      type: 'JSONObject',
+      description: `at most ${MAX_METADATA_BYTES / 1024} KB of JSON, nested at most ${MAX_METADATA_DEPTH} levels, without \\u0000 or lone surrogates in keys or strings`,
+    }),
   }),
 });
 

@@ -6,6 +6,7 @@ import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 import { ViolationTypeEnum } from './enums.ts';
+import { SCORE_WEIGHTS } from '../../server/reports/scoring.ts';
 
 export const ReportStatusEnum = builder.enumType('ReportStatus', {
   description: 'PENDING while the report job runs (or waits to retry), READY with a PDF, FAILED once retries are spent (see error)',
@@ -17,7 +18,7 @@ const ReportScoresType = builder.objectRef<NonNullable<ReportView['scores']>>('R
   fields: (t) => ({
     focus: t.exposeInt('focus', { description: 'Share of the interview with a face present, looking at the screen and the tab visible' }),
     integrity: t.exposeInt('integrity', { description: 'From violation density weighted by severity and duration' }),
-    composite: t.exposeInt('composite', { description: '0.6 × integrity + 0.4 × focus' }),
+    composite: t.exposeInt('composite', { description: `${SCORE_WEIGHTS.integrity} × integrity + ${SCORE_WEIGHTS.focus} × focus` }),
   }),
 });
 

@@ -1,4 +1,4 @@
-// The data model (seed §2 plus orgs, API tokens and an audit log), declared with defineEntity.
+// The data model (interviews, candidates, sessions, events, violations, reports, plus orgs, API tokens and an audit log), declared with defineEntity.
 // Enumerations are const objects with a union type of the same name: erasable TypeScript. Those
 // that clients see too (interview status, audio policy, violation type, severity) and the interview
 // rules come from the shared contract.

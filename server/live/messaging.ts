@@ -12,7 +12,7 @@ import * as validate from '../validate.ts';
 import type { Channel } from './channel.ts';
 import type { CandidateMessage } from './events.ts';
 
-const MAX_MESSAGE_LENGTH = 500;
+export const MAX_MESSAGE_LENGTH = 500;
 
 export class MessagingService {
   readonly #orm: MikroORM;

@@ -73,8 +73,8 @@ export const AGGREGATION_WINDOW_MS = 5_000;
 export const CLOCK_SKEW_MS = 30_000;
 /** Per session: events/s sustained, and the burst allowed on top (a reconnect flushes a queue). */
 export const EVENT_RATE = { perSecond: 50, burst: 200 };
-const MAX_METADATA_BYTES = 2048;
-const MAX_METADATA_DEPTH = 8;
+export const MAX_METADATA_BYTES = 2048;
+export const MAX_METADATA_DEPTH = 8;
 const MAX_DURATION_MS = 24 * 3_600_000;
 /** Heartbeats persist to the session row at most this often; the watchdog works from memory. */
 const HEARTBEAT_PERSIST_INTERVAL_MS = 10_000;

@@ -1,4 +1,4 @@
-// Severity is the server's decision (seed §7), never the client's: from the violation type, how
+// Severity is the server's decision, never the client's: from the violation type, how
 // long it lasted and the interview's config. Strict mode raises every level by one.
 import { SEVERITIES, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
 

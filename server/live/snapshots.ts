@@ -1,4 +1,4 @@
-// Evidence snapshots (seed §7): a downscaled JPEG of the frame a face violation was seen on,
+// Evidence snapshots: a downscaled JPEG of the frame a face violation was seen on,
 // uploaded by the candidate's page once the event is acknowledged, stored under
 // <dataDir>/snapshots/<interviewId>/<uuid>.jpg with a `snapshots` row (violation, event, size),
 // and linked to the violation: its first snapshot becomes the violation's `snapshotUrl`.

@@ -9,6 +9,7 @@ import type { OrgActor } from '../auth/actor.ts';
 import { Interview, Org } from '../db/entities.ts';
 import type { Logger } from '../log.ts';
 import { audit } from '../services/audit.ts';
+import { INTERVIEW_LIMITS } from '../services/interviews.ts';
 import * as validate from '../validate.ts';
 
 export const SWEPT_TREES = ['recordings', 'snapshots'] as const;
@@ -32,7 +33,7 @@ export class RetentionService {
   }
 
   async setOrgRetention(actor: OrgActor, retentionDays: number): Promise<Org> {
-    const days = validate.integerInRange('retentionDays', retentionDays, 1, 3650);
+    const days = validate.integerInRange('retentionDays', retentionDays, INTERVIEW_LIMITS.retentionDays.min, INTERVIEW_LIMITS.retentionDays.max);
     const em = this.#orm.em.fork();
     const org = await em.findOneOrFail(Org, { id: actor.orgId });
     const previous = org.retentionDays;

@@ -38,7 +38,7 @@ export const PENALTY_SCALE = 100;
 const DURATION_CAP_MS = 60_000;
 const DURATION_UNIT_MS = 30_000;
 const REFERENCE_LENGTH_MS = 30 * 60_000;
-const WEIGHTS = { integrity: 0.6, focus: 0.4 };
+export const SCORE_WEIGHTS = { integrity: 0.6, focus: 0.4 };
 const UNFOCUSED: ReadonlySet<ViolationType> = new Set(['FACE_MISSING', 'LOOKING_AWAY', 'TAB_SWITCH', 'WINDOW_BLUR']);
 /** An event shorter than this is "brief" in the summary. */
 const BRIEF_MS = 5_000;
@@ -48,7 +48,7 @@ export function score(input: ScoringInput): Scores {
   const focus = Math.round(100 * (1 - unfocusedMs(input) / lengthMs));
   const penalty = input.events.reduce((sum, e) => sum + eventPoints(e), 0) * Math.min(1, REFERENCE_LENGTH_MS / lengthMs);
   const integrity = Math.round(100 * Math.exp(-penalty / PENALTY_SCALE));
-  const composite = Math.round(WEIGHTS.integrity * integrity + WEIGHTS.focus * focus);
+  const composite = Math.round(SCORE_WEIGHTS.integrity * integrity + SCORE_WEIGHTS.focus * focus);
   return { focus, integrity, composite, summary: summarise(integrity, focus, input.events) };
 }
 

@@ -11,6 +11,13 @@ import type { Channel } from '../live/channel.ts';
 import type { InterviewEvent } from '../live/events.ts';
 import { audit } from './audit.ts';
 
+/** Bounds of what a host may set on an interview (and an org, for retention). */
+export const INTERVIEW_LIMITS = {
+  titleLength: 200,
+  lookAwayDegrees: { min: 5, max: 90 },
+  retentionDays: { min: 1, max: 3650 },
+} as const;
+
 export const DEFAULT_INTERVIEW_CONFIG: InterviewConfig = Object.freeze({
   strictMode: false,
   requireFullscreen: false,
@@ -86,8 +93,8 @@ export function validateInterviewConfig(input: InterviewConfigPatch | null | und
     requireFullscreen: config.requireFullscreen,
     allowCopyPaste: config.allowCopyPaste,
     audioPolicy: validate.oneOf('config.audioPolicy', config.audioPolicy, AUDIO_POLICIES),
-    lookAwayDegrees: validate.integerInRange('config.lookAwayDegrees', config.lookAwayDegrees, 5, 90),
-    retentionDays: validate.integerInRange('config.retentionDays', config.retentionDays, 1, 3650),
+    lookAwayDegrees: validate.integerInRange('config.lookAwayDegrees', config.lookAwayDegrees, INTERVIEW_LIMITS.lookAwayDegrees.min, INTERVIEW_LIMITS.lookAwayDegrees.max),
+    retentionDays: validate.integerInRange('config.retentionDays', config.retentionDays, INTERVIEW_LIMITS.retentionDays.min, INTERVIEW_LIMITS.retentionDays.max),
   };
 }
 
@@ -119,7 +126,7 @@ export class InterviewService {
   }
 
   async create(actor: OrgActor, input: CreateInterviewInput): Promise<Interview> {
-    const title = validate.text('title', input.title, { max: 200 });
+    const title = validate.text('title', input.title, { max: INTERVIEW_LIMITS.titleLength });
     if (input.scheduledAt && Number.isNaN(input.scheduledAt.getTime())) throw new ValidationError('scheduledAt', 'is not a valid date');
     const config = validateInterviewConfig(input.config);
     const em = this.#orm.em.fork();

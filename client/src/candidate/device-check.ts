@@ -1,4 +1,4 @@
-// The device check (seed DeviceCheck): camera and microphone permission, a live preview, a mic
+// The device check: camera and microphone permission, a live preview, a mic
 // level meter and a face-visible check with the same detector the interview uses. Resolves with
 // the stream once the candidate continues.
 import type { PageConfig } from '../../../contract/page-config.ts';

@@ -1,6 +1,6 @@
 // The host room's media, on the room's own graphql-ws socket: the candidate's camera (large) and
-// mic from the interview's media room, and the host's own camera + mic published into it (seed
-// §4) once the room is open — a room opened before the interview starts waits for it. The room
+// mic from the interview's media room, and the host's own camera + mic published into it
+// once the room is open — a room opened before the interview starts waits for it. The room
 // reconnects and re-publishes by itself (worker restart, socket back).
 import type { LiveConnection } from '../api.ts';
 import { toast } from '../dom.ts';

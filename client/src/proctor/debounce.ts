@@ -1,4 +1,4 @@
-// Same-type events within the window are merged into one (seed §7): the first goes out at once,
+// Same-type events within the window are merged into one: the first goes out at once,
 // later ones are folded together and go out when the window closes, with how many were merged.
 import type { ViolationType } from '../../../contract/violations.ts';
 import type { DetectedEvent } from './detected-event.ts';

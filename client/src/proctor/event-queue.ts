@@ -1,4 +1,4 @@
-// Delivery of proctoring events (seed §7): every event gets a seq, is kept in storage that
+// Delivery of proctoring events: every event gets a seq, is kept in storage that
 // survives reloads and reconnects, goes out in batches over reportEvents and stays until the
 // server acknowledges it (acknowledged = committed). A repeated seq is harmless: the server
 // acknowledges it again without storing it twice. DOM-free, so Node tests drive it.

@@ -1,4 +1,4 @@
-// The face state machine (seed §7), pure so Node tests it: fed one sample per checked frame, it
+// The face state machine, pure so Node tests it: fed one sample per checked frame, it
 // says when a condition has lasted long enough to be a violation. A condition that goes on is
 // reported again every `repeatMs`, so the host sees it is still happening.
 import type { ViolationType } from '../../../contract/violations.ts';

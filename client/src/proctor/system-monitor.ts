@@ -1,4 +1,4 @@
-// Browser-level signals (seed §7): tab and window switches, fullscreen exit, window resizing,
+// Browser-level signals: tab and window switches, fullscreen exit, window resizing,
 // copy/cut/paste and the context menu (blocked unless allowed), and devtools heuristics.
 import type { InterviewRules } from '../../../contract/interview.ts';
 import type { DetectedEvent } from './detected-event.ts';
