@@ -16,6 +16,7 @@ import * as validate from '../validate.ts';
 import { audit } from './audit.ts';
 import { API_TOKEN_PREFIX } from './api-tokens.ts';
 import { assertJoinable } from './candidates.ts';
+import { LoginStore } from './login-store.ts';
 import { voidToken } from './revoked-tokens.ts';
 
 export interface SignUpInput {
@@ -55,6 +56,7 @@ function clientAddress(): string {
 
 export class AccountService {
   readonly #orm: MikroORM;
+  readonly #logins: LoginStore;
   readonly #signer: TokenSigner;
   readonly #config: Config;
   readonly #revocations: Revocations;
@@ -64,6 +66,7 @@ export class AccountService {
 
   constructor(orm: MikroORM, signer: TokenSigner, config: Config, revocations: Revocations) {
     this.#orm = orm;
+    this.#logins = new LoginStore(orm);
     this.#signer = signer;
     this.#config = config;
     this.#revocations = revocations;
@@ -137,7 +140,7 @@ export class AccountService {
   async logOutEverywhere(actor: OrgActor): Promise<void> {
     const host = this.#requireHost(actor, 'log out everywhere');
     const em = this.#orm.em.fork();
-    await this.#bumpTokenVersion(em, host.hostId, {});
+    await this.#logins.bumpTokenVersion(host.hostId, undefined);
     audit(em, host, 'host.logOutEverywhere', { type: 'Host', id: host.hostId });
     await em.flush();
     this.#revocations.revoke(revocationKey.host(host.hostId), 'You logged out everywhere');
@@ -153,7 +156,7 @@ export class AccountService {
     this.#emailLimiter.take(host.email, LOGIN_LIMITED);
     if (!(await verifyPassword(currentPassword, host.passwordHash))) throw new UnauthenticatedError('The current password is not right');
     this.#emailLimiter.reset(host.email);
-    await this.#bumpTokenVersion(em, hostId, { passwordHash: await hashPassword(password) });
+    await this.#logins.bumpTokenVersion(hostId, await hashPassword(password));
     audit(em, actor, 'host.changePassword', { type: 'Host', id: hostId });
     await em.flush();
     await em.refresh(host);
@@ -254,21 +257,9 @@ export class AccountService {
 
   /** Throws unless the signed login is still current (and, for a room login, its interview still open). */
   async #assertCurrent(claims: HostClaims, tokenDigest: string, interviewId?: string): Promise<void> {
-    const [row] = await this.#orm.em.getConnection().execute<{ token_version: number; revoked: boolean; status: string | null }[]>(
-      `select h.token_version,
-              exists (select 1 from revoked_tokens r where r.token_digest = ?) as revoked,
-              (select i.status from interviews i where i.id = ? and i.org_id = h.org_id) as status
-         from hosts h where h.id = ? and h.org_id = ?`,
-      [tokenDigest, interviewId ?? null, claims.hostId, claims.orgId],
-    );
-    if (!row || row.revoked || row.token_version !== claims.version) throw new UnauthenticatedError('Your login is no longer valid: log in again');
-    if (interviewId && !ROOM_OPEN_STATUSES.has(row.status ?? '')) throw new UnauthenticatedError('Your room login ended with the interview');
-  }
-
-  async #bumpTokenVersion(em: EntityManager, hostId: string, changes: { passwordHash?: string }): Promise<void> {
-    await em
-      .getConnection()
-      .execute('update hosts set token_version = token_version + 1, password_hash = coalesce(?, password_hash) where id = ?', [changes.passwordHash ?? null, hostId]);
+    const state = await this.#logins.loginState({ hostId: claims.hostId, orgId: claims.orgId, tokenDigest, interviewId });
+    if (!state || state.revoked || state.tokenVersion !== claims.version) throw new UnauthenticatedError('Your login is no longer valid: log in again');
+    if (interviewId && !ROOM_OPEN_STATUSES.has(state.interviewStatus ?? '')) throw new UnauthenticatedError('Your room login ended with the interview');
   }
 
   #requireHost(actor: OrgActor, what: string): HostActor {

@@ -3,13 +3,15 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type OrgActor } from '../auth/actor.ts';
 import { AUDIO_POLICIES, Candidate, Interview, InterviewStatus, INTERVIEW_STATUSES, type InterviewConfig } from '../db/entities.ts';
-import { parseTimestamp } from '../db/timestamps.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
 import * as validate from '../validate.ts';
 import type { Channel } from '../live/channel.ts';
 import type { InterviewEvent } from '../live/events.ts';
 import { audit } from './audit.ts';
+import { InterviewStore, type InterviewRow } from './interview-store.ts';
+
+export type { InterviewRow } from './interview-store.ts';
 
 /** Bounds of what a host may set on an interview (and an org, for retention). */
 export const INTERVIEW_LIMITS = {
@@ -38,41 +40,6 @@ export interface CreateInterviewInput {
 
 export interface ListInterviewsArgs extends PageArgs {
   status?: InterviewStatus | null | undefined;
-}
-
-/** An interview as lists carry it: the entity's fields, with the host by reference. */
-export type InterviewRow = Pick<Interview, 'id' | 'title' | 'status' | 'scheduledAt' | 'config' | 'createdAt' | 'startedAt' | 'endedAt' | 'archivedAt'> & {
-  host: { id: string };
-};
-
-const INTERVIEW_COLUMNS = 'id, title, status, scheduled_at, config, created_at, started_at, ended_at, archived_at, host_id';
-
-interface RawInterview {
-  id: string;
-  title: string;
-  status: InterviewStatus;
-  scheduled_at: string | null;
-  config: InterviewConfig;
-  created_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-  archived_at: string | null;
-  host_id: string;
-}
-
-function toInterviewRow(raw: RawInterview): InterviewRow {
-  return {
-    id: raw.id,
-    title: raw.title,
-    status: raw.status,
-    scheduledAt: parseTimestamp(raw.scheduled_at),
-    config: raw.config,
-    createdAt: parseTimestamp(raw.created_at),
-    startedAt: parseTimestamp(raw.started_at),
-    endedAt: parseTimestamp(raw.ended_at),
-    archivedAt: parseTimestamp(raw.archived_at),
-    host: { id: raw.host_id },
-  };
 }
 
 /** The moves the state machine allows, and what each one stamps. */
@@ -110,7 +77,7 @@ export type EndRecorder = (tx: EntityManager, orgId: string, interviewId: string
 
 export class InterviewService {
   readonly #orm: MikroORM;
-  readonly #readsFromReplica: boolean;
+  readonly #store: InterviewStore;
   readonly #events: Channel<InterviewEvent>;
   readonly #recordEnd: EndRecorder;
 
@@ -120,7 +87,7 @@ export class InterviewService {
    */
   constructor(orm: MikroORM, readsFromReplica: boolean, events: Channel<InterviewEvent>, recordEnd: EndRecorder) {
     this.#orm = orm;
-    this.#readsFromReplica = readsFromReplica;
+    this.#store = new InterviewStore(orm, readsFromReplica);
     this.#events = events;
     this.#recordEnd = recordEnd;
   }
@@ -138,30 +105,13 @@ export class InterviewService {
     return interview;
   }
 
-  /**
-   * The dashboard list: served by the read replica when one is configured. The hottest read of
-   * the API, so it is one keyset-indexed SQL statement mapped to plain rows, without entity
-   * hydration or an identity map (which cost more CPU than the rest of the request).
-   */
+  /** The dashboard list: served by the read replica when one is configured, as plain rows (see InterviewStore). */
   async list(actor: OrgActor, args: ListInterviewsArgs): Promise<Page<InterviewRow>> {
     if (actor.kind === 'room') throw new ForbiddenError('A room login sees only its own interview');
     const first = pageSize(args);
     const status = args.status ? validate.oneOf('status', args.status, INTERVIEW_STATUSES) : undefined;
-    const cursor = decodeCursor(args.after);
-    const params: unknown[] = [actor.orgId];
-    let sql = `select ${INTERVIEW_COLUMNS} from interviews where org_id = ?`;
-    if (status) {
-      sql += ' and status = ?';
-      params.push(status);
-    }
-    if (cursor) {
-      sql += ' and (created_at, id) > (?, ?)';
-      params.push(cursor.createdAt, cursor.id);
-    }
-    sql += ' order by created_at, id limit ?';
-    params.push(first + 1);
-    const rows = await this.#orm.em.getConnection(this.#readsFromReplica ? 'read' : 'write').execute<RawInterview[]>(sql, params);
-    return toPage(rows.map(toInterviewRow), first);
+    const rows = await this.#store.page({ orgId: actor.orgId, status, after: decodeCursor(args.after), limit: first + 1 });
+    return toPage(rows, first);
   }
 
   /** One interview of the actor's org (a room login: only its own). */
@@ -203,13 +153,12 @@ export class InterviewService {
   /** The status alone, without an actor (for server-side subsystems that already checked access). */
   async statusOf(id: string): Promise<InterviewStatus | undefined> {
     if (!validate.isUuid(id)) return undefined;
-    const [row] = await this.#orm.em.getConnection().execute<{ status: InterviewStatus }[]>('select status from interviews where id = ?', [id]);
-    return row?.status;
+    return this.#store.statusOf(id);
   }
 
   async #ownerOf(orgId: string): Promise<string> {
-    const [row] = await this.#orm.em.fork().getConnection().execute<{ id: string }[]>('select id from hosts where org_id = ? order by created_at limit 1', [orgId]);
-    if (!row) throw new NotFoundError('Host of organisation', orgId);
-    return row.id;
+    const hostId = await this.#store.firstHostOf(orgId);
+    if (!hostId) throw new NotFoundError('Host of organisation', orgId);
+    return hostId;
   }
 }

@@ -97,9 +97,9 @@ export class WebhookService {
    * that have no job. Returns how many it looked at.
    */
   async resumePending(olderThanMs: number): Promise<number> {
-    const pending = await this.#orm.em
-      .getConnection()
-      .execute<{ id: string }[]>(`select id from webhook_deliveries where status = 'PENDING' and created_at < now() - make_interval(secs => ?)`, [olderThanMs / 1000]);
+    // createdAt is stamped by this process's clock, so the cutoff is taken from it too.
+    const recordedBefore = new Date(Date.now() - olderThanMs);
+    const pending = await this.#orm.em.fork().find(WebhookDelivery, { status: DeliveryStatus.PENDING, createdAt: { $lt: recordedBefore } }, { fields: ['id'] });
     for (const { id } of pending) await this.#queue?.enqueueOnce('deliver-webhook', { deliveryId: id });
     return pending.length;
   }
