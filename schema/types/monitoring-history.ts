@@ -1,6 +1,6 @@
 // The persisted monitoring record: Candidate.sessions and each session's violations.
 import type { Candidate } from '../../server/db/entities.ts';
-import type { SessionRecord, ViolationRecord } from '../../server/live/history.ts';
+import type { SessionRecord, ViolationRecord } from '../../server/live/history-store.ts';
 import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { forwardOnly, toConnection } from '../connection.ts';

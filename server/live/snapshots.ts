@@ -5,12 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CandidateActor, OrgActor } from '../auth/actor.ts';
-import { InterviewStatus, Snapshot } from '../db/entities.ts';
+import { InterviewStatus } from '../db/entities.ts';
 import { InterviewEndedError, LimitExceededError, NotFoundError, ValidationError } from '../errors.ts';
 import * as validate from '../validate.ts';
 import { snapshotImageProblem } from './snapshot-image.ts';
+import { SnapshotStore, type SnapshotUsage } from './snapshot-store.ts';
 
 const FILE_NAME = /^[0-9a-f-]{36}\.jpg$/;
 /** Only face checks take pictures. */
@@ -30,14 +31,14 @@ export interface SessionSnapshotQuota {
 }
 
 export class SnapshotService {
-  readonly #orm: MikroORM;
+  readonly #store: SnapshotStore;
   readonly #dir: string;
   readonly #limitBytes: number;
   readonly #perSession: SessionSnapshotQuota;
   readonly #publicUrl: () => string;
 
   constructor(orm: MikroORM, options: { dataDir: string; limitBytes: number; perSession: SessionSnapshotQuota; publicUrl: () => string }) {
-    this.#orm = orm;
+    this.#store = new SnapshotStore(orm);
     this.#dir = join(options.dataDir, 'snapshots');
     this.#limitBytes = options.limitBytes;
     this.#perSession = options.perSession;
@@ -54,53 +55,36 @@ export class SnapshotService {
     if (jpeg.length > this.#limitBytes) throw new ValidationError('snapshot', `must be at most ${Math.round(this.#limitBytes / 1024)} KB`);
     const problem = snapshotImageProblem(jpeg);
     if (problem) throw new ValidationError('snapshot', problem);
-    const connection = this.#orm.em.getConnection();
-    const [event] = await connection.execute<{ id: string; violation_id: string | null; interview_id: string; type: string; status: InterviewStatus }[]>(
-      `select e.id, e.violation_id, s.interview_id, e.type, i.status from events e join sessions s on s.id = e.session_id
-        join interviews i on i.id = s.interview_id where e.session_id = ? and e.seq = ? and s.candidate_id = ?`,
-      [sessionId, seq, actor.candidateId],
-    );
-    if (!event?.violation_id) throw new NotFoundError(`Event ${seq} of session`, sessionId);
-    if (event.status === InterviewStatus.COMPLETED || event.status === InterviewStatus.ARCHIVED) throw new InterviewEndedError(event.interview_id);
+    const event = await this.#store.eventOf(actor.candidateId, sessionId, seq);
+    if (!event?.violationId) throw new NotFoundError(`Event ${seq} of session`, sessionId);
+    if (event.status === InterviewStatus.COMPLETED || event.status === InterviewStatus.ARCHIVED) throw new InterviewEndedError(event.interviewId);
     if (!FACE_VIOLATIONS.includes(event.type)) throw new ValidationError('seq', `event ${seq} is ${event.type}: snapshots are for face violations`);
     const id = randomUUID();
     const name = `${id}.jpg`;
-    const folder = join(this.#dir, event.interview_id);
-    const url = `${this.#publicUrl()}/api/snapshots/${event.interview_id}/${name}`;
-    const violationId = event.violation_id;
+    const folder = join(this.#dir, event.interviewId);
+    const url = `${this.#publicUrl()}/api/snapshots/${event.interviewId}/${name}`;
+    const { violationId } = event;
     await mkdir(folder, { recursive: true });
     // The file first: a row never points at a missing file (an orphan file is swept by retention).
     const path = join(folder, name);
     await writeFile(path, jpeg);
     // The quota is checked in the transaction that inserts, not before the write: the embedded
     // database is blocked for everyone while a transaction is open.
-    await this.#orm.em
-      .fork()
-      .transactional(async (em) => {
-        await this.#checkSessionQuota(em, sessionId, jpeg.length);
-        em.create(Snapshot, { id, violation: violationId, interview: event.interview_id, event: event.id, bytes: jpeg.length });
-      })
+    await this.#store
+      .addWithin(sessionId, { id, violationId, interviewId: event.interviewId, eventId: event.id, bytes: jpeg.length }, (used) => this.#checkSessionQuota(used, jpeg.length))
       .catch(async (error: unknown) => {
         await rm(path, { force: true });
         throw error;
       });
-    const updated = await connection.execute<{ id: string }[]>('update violations set snapshot_url = ? where id = ? and snapshot_url is null returning id', [url, violationId]);
-    return { violationId, url, linked: updated.length > 0 };
+    const linked = await this.#store.linkFirst(violationId, url);
+    return { violationId, url, linked };
   }
 
-  /**
-   * Refuses a snapshot past the session's count or byte cap. The session row stays locked until
-   * the transaction ends, so concurrent uploads of one session are counted one after another.
-   */
-  async #checkSessionQuota(em: EntityManager, sessionId: string, bytes: number): Promise<void> {
-    await em.execute('select id from sessions where id = ? for update', [sessionId]);
-    const [used] = await em.execute<{ count: string | number; bytes: string | number }[]>(
-      'select count(*) as count, coalesce(sum(s.bytes), 0) as bytes from snapshots s join events e on e.id = s.event_id where e.session_id = ?',
-      [sessionId],
-    );
+  /** Refuses a snapshot past the session's count or byte cap. */
+  #checkSessionQuota(used: SnapshotUsage, bytes: number): void {
     const { count, bytes: limitBytes } = this.#perSession;
-    if (Number(used?.count ?? 0) >= count) throw new LimitExceededError(`A session may store at most ${count} snapshots`, count);
-    if (Number(used?.bytes ?? 0) + bytes > limitBytes) {
+    if (used.count >= count) throw new LimitExceededError(`A session may store at most ${count} snapshots`, count);
+    if (used.bytes + bytes > limitBytes) {
       throw new LimitExceededError(`A session may store at most ${Math.round(limitBytes / 1024)} KB of snapshots`, limitBytes);
     }
   }
@@ -108,8 +92,7 @@ export class SnapshotService {
   /** Where the file behind a snapshot URL would be, for a host of the interview's org (the caller sends it, or NOT_FOUND). */
   async file(actor: OrgActor, interviewId: string, name: string): Promise<string> {
     if (!validate.isUuid(interviewId) || !FILE_NAME.test(name)) throw new NotFoundError('Snapshot');
-    const [owned] = await this.#orm.em.getConnection().execute<{ id: string }[]>('select id from interviews where id = ? and org_id = ?', [interviewId, actor.orgId]);
-    if (!owned) throw new NotFoundError('Snapshot');
+    if (!(await this.#store.interviewInOrg(interviewId, actor.orgId))) throw new NotFoundError('Snapshot');
     return join(this.#dir, interviewId, name);
   }
 }

@@ -1,10 +1,17 @@
 // The recordings table: a row when a file starts, its end time once the file is finalized.
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { parseTimestamp } from '../db/timestamps.ts';
 
 export interface StartedRecording {
   id: string;
   interviewId: string;
   candidateId: string;
+  path: string;
+  startedAt: Date;
+}
+
+/** A recording file of a candidate, as the report lists it. */
+export interface RecordedFile {
   path: string;
   startedAt: Date;
 }
@@ -24,5 +31,16 @@ export class RecordingStore {
 
   async ended(id: string, endedAt: Date): Promise<void> {
     await this.#orm.em.getConnection().execute('update recordings set ended_at = ? where id = ?', [endedAt, id], 'run');
+  }
+
+  /** The candidate's recordings, oldest first (a reconnect or worker restart starts a new file). */
+  async ofCandidate(interviewId: string, candidateId: string): Promise<RecordedFile[]> {
+    const rows = await this.#orm.em
+      .getConnection()
+      .execute<{ path: string; started_at: string }[]>('select path, started_at from recordings where interview_id = ? and candidate_id = ? order by started_at', [
+        interviewId,
+        candidateId,
+      ]);
+    return rows.map((row) => ({ path: row.path, startedAt: parseTimestamp(row.started_at) }));
   }
 }

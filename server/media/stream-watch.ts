@@ -9,7 +9,8 @@ import type { InterviewEvent } from '../live/events.ts';
 import type { MonitoringService } from '../live/monitoring.ts';
 import type { Logger } from '../log.ts';
 import type { MediaRooms } from './media-rooms.ts';
-import { qualityOf, saveQualitySample, type ProducerSample } from './quality.ts';
+import { qualityOf, type ProducerSample } from './quality.ts';
+import { QualityStore } from './quality-store.ts';
 
 export interface StreamWatchOptions {
   rooms: MediaRooms;
@@ -36,6 +37,7 @@ interface SourceWatch {
 
 export class StreamWatch {
   readonly #options: StreamWatchOptions;
+  readonly #quality: QualityStore;
   /** `${candidateId}/${source}` → its watch, kept across room re-creation. */
   readonly #watches = new Map<string, SourceWatch>();
   readonly #ticker: NodeJS.Timeout;
@@ -44,6 +46,7 @@ export class StreamWatch {
 
   constructor(options: StreamWatchOptions) {
     this.#options = options;
+    this.#quality = new QualityStore(options.orm);
     this.#ticker = setInterval(() => void this.#sample(), options.sampleIntervalMs).unref();
   }
 
@@ -110,7 +113,7 @@ export class StreamWatch {
     const quality = qualityOf(samples);
     if (!quality) return;
     this.#options.interviewEvents.publish(interviewId, { kind: 'StreamQuality', interviewId, candidateId, ...quality });
-    await saveQualitySample(this.#options.orm, interviewId, candidateId, quality, new Date());
+    await this.#quality.record(interviewId, candidateId, quality, new Date());
   }
 
   async #checkMediaLost(now: number): Promise<void> {

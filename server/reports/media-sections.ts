@@ -5,7 +5,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ViolationType } from '../db/entities.ts';
-import { parseTimestamp } from '../db/timestamps.ts';
+import { QualityStore } from '../media/quality-store.ts';
+import { RecordingStore } from '../media/recording-store.ts';
 import type { EvidenceSnapshot, MediaSections, RecordingReference, StreamQualitySummary } from './report-input.ts';
 
 export interface MediaSectionsQuery {
@@ -45,36 +46,16 @@ async function loadEvidence({ dataDir, interviewId, snapshots }: MediaSectionsQu
 
 /** The SFU folds its 2 s samples into one row per candidate (camera and mic together). */
 async function loadStreamQuality({ orm, interviewId, candidateId }: MediaSectionsQuery): Promise<StreamQualitySummary[]> {
-  const rows = await orm.em
-    .getConnection()
-    .execute<{ samples: number; avg_bitrate_kbps: number; avg_packet_loss_pct: number; avg_jitter_ms: number; avg_rtt_ms: number; min_score: number }[]>(
-      `select samples, avg_bitrate_kbps, avg_packet_loss_pct, avg_jitter_ms, avg_rtt_ms, min_score
-       from stream_quality_summaries where interview_id = ? and candidate_id = ?`,
-      [interviewId, candidateId],
-    );
-  return rows.map((row) => ({
-    kind: 'Camera + microphone',
-    samples: Number(row.samples),
-    avgBitrateKbps: Number(row.avg_bitrate_kbps),
-    avgPacketLossPct: Number(row.avg_packet_loss_pct),
-    avgJitterMs: Number(row.avg_jitter_ms),
-    avgRttMs: Number(row.avg_rtt_ms),
-    minScore: Number(row.min_score),
-  }));
+  const summaries = await new QualityStore(orm).summariesOf(interviewId, candidateId);
+  return summaries.map((summary) => ({ kind: 'Camera + microphone', ...summary }));
 }
 
 /** The SFU's recordings of the candidate (a reconnect or worker restart starts a new file); a file swept by retention is left out. */
 async function loadRecordings({ orm, dataDir, interviewId, candidateId }: MediaSectionsQuery): Promise<RecordingReference[]> {
-  const rows = await orm.em
-    .getConnection()
-    .execute<{ path: string; started_at: string }[]>('select path, started_at from recordings where interview_id = ? and candidate_id = ? order by started_at', [
-      interviewId,
-      candidateId,
-    ]);
   const recordings: RecordingReference[] = [];
-  for (const row of rows) {
-    const info = await stat(row.path).catch(() => undefined);
-    if (info) recordings.push({ path: relative(dataDir, row.path), startedAt: parseTimestamp(row.started_at), bytes: info.size });
+  for (const file of await new RecordingStore(orm).ofCandidate(interviewId, candidateId)) {
+    const info = await stat(file.path).catch(() => undefined);
+    if (info) recordings.push({ path: relative(dataDir, file.path), startedAt: file.startedAt, bytes: info.size });
   }
   return recordings;
 }
