@@ -72,3 +72,6 @@ export const INTERVIEW_EVENTS_SUBSCRIPTION = `subscription($interviewId: ID!) { 
 /** A host's ping or warning, shown to the candidate. */
 export const CANDIDATE_MESSAGE_KINDS = ['PING', 'WARNING'] as const;
 export type CandidateMessageKind = (typeof CANDIDATE_MESSAGE_KINDS)[number];
+
+/** How often the candidate page sends its heartbeat, in ms. */
+export const CANDIDATE_HEARTBEAT_INTERVAL_MS = 2000;

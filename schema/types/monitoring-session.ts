@@ -5,6 +5,7 @@ import { candidateActor } from '../context.ts';
 import { ViolationTypeEnum } from './enums.ts';
 import { JoinInterview } from './candidate-session.ts';
 import { InterviewConfigType } from './interview-config.ts';
+import { CANDIDATE_HEARTBEAT_INTERVAL_MS } from '../../contract/live-events.ts';
 
 // The candidate's side of live monitoring (join token only): join, report events, heartbeat.
 const ScreenInput = builder.inputType('ScreenInput', {
@@ -104,7 +105,7 @@ const HeartbeatAck = builder.objectRef<{ serverTime: Date }>('HeartbeatAck').imp
 builder.mutationField('heartbeat', (t) =>
   t.field({
     type: HeartbeatAck,
-    description: 'Every 2 s from the candidate page; silence for 10 s in a LIVE interview raises HEARTBEAT_LOST. INTERVIEW_ENDED once the interview is over',
+    description: `Every ${CANDIDATE_HEARTBEAT_INTERVAL_MS / 1000} s from the candidate page; silence longer than the server's heartbeat timeout (PROCTOR_HEARTBEAT_TIMEOUT) in a LIVE interview raises HEARTBEAT_LOST. INTERVIEW_ENDED once the interview is over`,
     args: { sessionId: t.arg.id({ required: true }), telemetry: t.arg({ type: TelemetryInput, required: true }) },
     resolve: async (_root, { sessionId, telemetry }, ctx) => ({
       serverTime: await ctx.services.monitoring.heartbeat(candidateActor(ctx), sessionId, telemetry),

@@ -9,8 +9,9 @@ import type { FaceMonitor } from './face-monitor.ts';
 import type { FaceResult } from './face-protocol.ts';
 import { FaceRules } from './face-rules.ts';
 import { SystemMonitor } from './system-monitor.ts';
+import { CANDIDATE_HEARTBEAT_INTERVAL_MS } from '../../../contract/live-events.ts';
 
-export const HEARTBEAT_MS = 2000;
+export const HEARTBEAT_MS = CANDIDATE_HEARTBEAT_INTERVAL_MS;
 const FACE_VIOLATIONS = new Set<DetectedEvent['type']>(['FACE_MISSING', 'MULTIPLE_FACES', 'LOOKING_AWAY']);
 
 export interface Telemetry {
