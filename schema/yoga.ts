@@ -34,18 +34,19 @@ export type GraphQLServer = YogaServerInstance<TransportContext, Context>;
 
 export function createGraphQLServer(options: GraphQLOptions): GraphQLServer {
   const { services, logger, metrics } = options;
+  const graphqlLogger = logger.child({ component: 'graphql' });
   return createYoga<TransportContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql,
     landingPage: false,
-    logging: yogaLogger(logger.child({ component: 'graphql' })),
+    logging: yogaLogger(graphqlLogger),
     context: (init) => (init.wsCredential ? socketContext(services, init.wsCredential, init.wsPeer ?? null) : buildContext(services, init.request.headers.get('authorization'))),
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
     plugins: [
       ...queryLimitPlugins(options.limits),
       operationMetrics(metrics),
-      operationDeadline(options.operationTimeoutMs, logger.child({ component: 'graphql' }), (operation) => rootFieldOf(schema, operation)),
+      operationDeadline(options.operationTimeoutMs, graphqlLogger, (operation) => rootFieldOf(schema, operation)),
       endOnRevocation(),
     ],
   });

@@ -3,6 +3,7 @@
 // digest from raw rows; the loaders (load-report.ts, media-sections.ts) fetch those rows.
 import { createHash } from 'node:crypto';
 import type { Severity, ViolationType } from '../db/entities.ts';
+import type { QualitySummary } from '../media/quality-store.ts';
 import { score, type ScoredEvent, type Scores } from './scoring.ts';
 
 export interface ReportViolation {
@@ -23,14 +24,9 @@ export interface EvidenceSnapshot {
 }
 
 /** Media quality of the candidate's streams over the interview, as the SFU measured it. */
-export interface StreamQualitySummary {
+export interface StreamQualitySummary extends QualitySummary {
+  /** Which streams the row covers, as the report prints it. */
   kind: string;
-  samples: number;
-  avgBitrateKbps: number;
-  avgPacketLossPct: number;
-  avgJitterMs: number;
-  avgRttMs: number;
-  minScore: number;
 }
 
 export interface RecordingReference {

@@ -5,7 +5,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ReportStatus, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
-import type { ReportInput, TimelineRow } from './report-input.ts';
+import type { ReportInput, ReportViolation, TimelineRow } from './report-input.ts';
 
 /** Counts and timeline as stored with a READY report (the API serves them without the PDF). */
 export interface ReportMetrics {
@@ -48,13 +48,8 @@ export interface ReportSubject {
   aiSummary: string | null;
 }
 
-export interface ViolationRecord {
-  id: string;
-  type: ViolationType;
-  severity: Severity;
-  at: Date;
-  count: number;
-  durationMs: number;
+/** A violation as the report reads it, with its evidence snapshot's link. */
+export interface ViolationRecord extends ReportViolation {
   snapshotUrl: string | null;
 }
 
