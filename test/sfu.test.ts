@@ -239,8 +239,9 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     // A host page consumes and decodes the candidate's video.
     const hostPage = await openPage();
     await hostPage.evaluate(([url, t, id]) => (window as any).harness.watch(url, t, id), [server.url, host.token!, interviewId]);
+    // Each consume resolves on its own, so video may be decoding before the audio consumer exists.
+    await until('both kinds consumed on the host page', async () => (await hostPage.evaluate(() => (window as any).harness.consumedKinds())).sort().join() === 'audio,video');
     await until('decoded frames on the host page', async () => (await hostPage.evaluate(() => (window as any).harness.framesDecoded())) > 0);
-    assert.deepEqual((await hostPage.evaluate(() => (window as any).harness.consumedKinds())).sort(), ['audio', 'video']);
 
     // StreamQuality reaches the host's subscription.
     let quality: any;
