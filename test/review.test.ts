@@ -2,12 +2,16 @@
 // → after), review statuses, org isolation, a new report version with the reviewed scores built by
 // the job runner, the explanation of every point, the review.completed webhook and the PDF.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { verifySignature } from '../server/webhooks/signature.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { END_INTERVIEW } from './support/host-operations.ts';
 import { runInterview, waitForReport } from './support/interview-flow.ts';
 import { pdfText } from './support/pdf.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { runProctor } from './support/proctor-cli.ts';
 import { until } from './support/until.ts';
 import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -270,5 +274,48 @@ describe(`human review (${describeDatabase()})`, () => {
     });
     assert.equal(report.review.decision, 'CLEARED');
     assert.deepEqual(report.reviewedScores, report.scores, 'nothing dismissed: the reviewed scores are the automatic ones');
+  });
+
+  it('reviews from the CLI: proctor violations review, proctor review complete, and proctor report shows the decision and the explanation', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'proctor-review-cli-'));
+    const env = { PROCTOR_SERVER: server.url, PROCTOR_TOKEN: host.token!, PROCTOR_CONFIG_DIR: dir };
+    try {
+      const { interviewId, candidateId } = await runInterview(server.url, host, { events: [{ type: 'TAB_SWITCH', durationMs: 2000 }] });
+      await waitForReport(host, interviewId);
+      const [violation] = (await violationsOf(interviewId)).violations;
+
+      const before = await runProctor(['report', interviewId], env);
+      assert.equal(before.code, 0, before.stderr);
+      assert.match(before.stdout, /Review: PENDING/);
+      assert.match(before.stdout, /Points lost:\n\s*SCORE\s+POINTS\s+TYPE/);
+      assert.match(before.stdout, /integrity\s+−\d+\s+TAB_SWITCH\s+1\s+2/);
+
+      const verdict = await runProctor(['violations', 'review', violation.id, '--verdict', 'dismissed', '--note', 'Allowed docs tab', '--json'], env);
+      assert.equal(verdict.code, 0, verdict.stderr);
+      assert.equal(JSON.parse(verdict.stdout).review.verdict, 'DISMISSED');
+      const badVerdict = await runProctor(['violations', 'review', violation.id, '--verdict', 'maybe'], env);
+      assert.equal(badVerdict.code, 2, badVerdict.stderr);
+
+      const human = await runProctor(['review', 'complete', interviewId, '--candidate', candidateId, '--decision', 'cleared', '--note', 'Explained'], env);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, new RegExp(`Review of Ada Lovelace DONE: CLEARED by ${hostEmail.replace(/[.+]/g, '\\$&')}`));
+      const twice = await runProctor(['review', 'complete', interviewId, '--candidate', candidateId, '--decision', 'rejected', '--json'], env);
+      assert.notEqual(twice.code, 0);
+      assert.match(twice.stderr + twice.stdout, /already complete/);
+
+      const after = await runProctor(['report', interviewId, '--wait', '--json'], env);
+      assert.equal(after.code, 0, after.stderr);
+      const report = JSON.parse(after.stdout);
+      assert.equal(report.reviewStatus, 'DONE');
+      assert.equal(report.review.decision, 'CLEARED');
+      assert.equal(report.version, 2);
+      assert.equal(report.reviewedScores.integrity, 100, 'the only flag was dismissed');
+      assert.ok(report.explanation.length > 0 && report.reviewedExplanation.every((c: Contribution) => c.points === 0));
+      const shown = await runProctor(['report', interviewId], env);
+      assert.match(shown.stdout, /Review: DONE, CLEARED by .* \(Explained\)/);
+      assert.match(shown.stdout, /reviewed: composite 100, integrity 100, focus 100/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
