@@ -70,10 +70,9 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       { text: input.scores.summary, fontSize: 11 },
       ...(input.aiSummary ? [{ text: input.aiSummary, italics: true, margin: [0, 4, 0, 0] } as Content] : []),
       scoreCards(input),
-      section('Review'),
-      review(input),
-      section('Score explanation'),
-      explanation(input),
+      ...(input.review ? [section('Review'), review(input)] : []),
+      // A clean interview lost no point: nothing to explain.
+      ...(lostPoints(input.scores) ? [section('Score explanation'), explanation(input)] : []),
       section('Timeline'),
       timeline(input),
       section('Violations'),
@@ -92,7 +91,7 @@ function section(title: string): Content {
   return { text: title, style: 'h2', headlineLevel: 1 };
 }
 
-function header({ interview, candidate, reportId, generatedAt }: ReportInput): Content {
+function header({ interview, candidate, reportId, generatedAt, review }: ReportInput): Content {
   const row = (label: string, value: string): Content[] => [{ text: label, style: 'label' }, { text: value }];
   return [
     { text: 'Interview integrity report', style: 'title' },
@@ -109,6 +108,7 @@ function header({ interview, candidate, reportId, generatedAt }: ReportInput): C
           row('Candidate ID', candidate.id),
           row('Report ID', reportId),
           row('Generated', `${dateTime(generatedAt)} UTC`),
+          row('Review', review ? `${review.decision} (see Review)` : 'Not reviewed yet: automatic scores, every flag counts'),
         ],
       },
     },
@@ -217,7 +217,7 @@ function tickStep(lengthMs: number): number {
 
 /** The decision, the reviewed scores beside the automatic ones, and the dismissed flags. */
 function review({ review, scores, reviewedScores, violations, interview }: ReportInput): Content {
-  if (!review || !reviewedScores) return { text: 'Not reviewed yet: the scores above are automatic, every flag counts.' };
+  if (!review || !reviewedScores) return [];
   const dismissed = violations.filter((v) => v.verdict === 'DISMISSED');
   const confirmed = violations.filter((v) => v.verdict === 'CONFIRMED').length;
   const row = (label: string, key: keyof Omit<Scores, 'summary' | 'contributions'>): Content[] => [
@@ -280,6 +280,10 @@ function explanation({ scores, reviewedScores }: ReportInput): Content {
     ...(reviewedScores ? lines('Reviewed scores (dismissed flags left out)', reviewedScores) : []),
     { text: 'Points are shared among the violation types in proportion to what each cost before rounding (README: Scoring).', style: 'small', margin: [0, 2, 0, 0] },
   ];
+}
+
+function lostPoints(scores: Scores): boolean {
+  return scores.composite < 100 || scores.integrity < 100 || scores.focus < 100;
 }
 
 function violationTable({ violations, counts, interview }: ReportInput): Content {
