@@ -73,12 +73,11 @@ describe(`human review (${describeDatabase()})`, () => {
   }
 
   async function auditRows(action: string, targetId: string) {
-    return server.platform.orm.em
-      .getConnection()
-      .execute<{ actor_type: string; actor_id: string; at: string; metadata: any }[]>(
-        'select actor_type, actor_id, at, metadata from audit_log where action = ? and target_id = ? order by at',
-        [action, targetId],
-      );
+    return server.platform.orm.em.getConnection().execute<{ actor_type: string; actor_id: string; at: string; metadata: any }[]>(
+      `select actor_type, actor_id, at, metadata from audit_log where action = ? and target_id = ?
+         order by at, metadata->'before'->>'verdict' is not null`,
+      [action, targetId],
+    );
   }
 
   it('takes verdicts and a decision, audits them, and versions the report with reviewed scores, explained point by point', async () => {
