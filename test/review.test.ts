@@ -110,7 +110,7 @@ describe(`human review (${describeDatabase()})`, () => {
     assert.equal(report.review, null);
     assert.ok(report.scores.integrity < 100, JSON.stringify(report.scores));
     assertExplains(report.scores, report.explanation);
-    assert.ok(report.explanation.some((c: Contribution) => c.dimension === 'INTEGRITY' && c.sentence.startsWith('TAB_SWITCH ×1, 3.0 s total: −')));
+    assert.ok(report.explanation.some((c: Contribution) => c.dimension === 'INTEGRITY' && c.sentence.startsWith('TAB_SWITCH ×1, 3 s total: −')));
     let state = await violationsOf(interviewId);
     assert.equal(state.interview.reviewStatus, 'PENDING');
     assert.equal(state.candidate.reviewStatus, 'PENDING');
