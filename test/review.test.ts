@@ -317,4 +317,28 @@ describe(`human review (${describeDatabase()})`, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // Last: reverting the migration forgets the reviews and versions of the tests before.
+  it('makes every READY report of before the migration its version 1 (migration)', async () => {
+    const { interviewId } = await runInterview(server.url, host, { events: [{ type: 'TAB_SWITCH', durationMs: 500 }] });
+    const ready = await waitForReport(host, interviewId);
+    const { migrator } = server.platform.orm;
+    const name = 'Migration20261202071435_human_review';
+    await migrator.down({ migrations: [name] });
+    try {
+      const [row] = await server.platform.orm.em.getConnection().execute('select * from reports where id = ?', [ready.id]);
+      assert.ok(row && !('version' in row), 'the previous schema has no versions');
+    } finally {
+      await migrator.up({ migrations: [name] });
+    }
+    const { report } = await host.ok(REPORT, { id: interviewId });
+    assert.equal(report.version, 1);
+    assert.equal(report.reviewStatus, 'PENDING');
+    assert.deepEqual(report.scores, ready.scores);
+    const { reportVersions } = await host.ok(VERSIONS, { id: interviewId });
+    assert.equal(reportVersions.length, 1);
+    assert.equal(reportVersions[0].violationLogSha256, ready.violationLogSha256);
+    assert.deepEqual(reportVersions[0].verdicts, []);
+    assert.equal(reportVersions[0].scores.composite, ready.scores.composite);
+  });
 });
