@@ -19,6 +19,7 @@ import './types/monitoring-history.ts';
 import './types/media.ts';
 import './types/candidate-consent.ts';
 import './types/room.ts';
+import './types/review.ts';
 import './types/report.ts';
 import './types/webhook.ts';
 

@@ -8,6 +8,7 @@ import { GraphQLEnumType, GraphQLObjectType, GraphQLUnionType, Kind, parse, vali
 import { schema } from '../schema/index.ts';
 import { AUDIO_POLICIES, INTERVIEW_RULES_SELECTION, INTERVIEW_STATUSES } from '../contract/interview.ts';
 import { CANDIDATE_MESSAGE_KINDS, INTERVIEW_EVENTS_SUBSCRIPTION } from '../contract/live-events.ts';
+import { REVIEW_DECISIONS, REVIEW_STATUSES, REVIEW_VERDICTS } from '../contract/review.ts';
 import { SEVERITIES, VIOLATION_TYPES } from '../contract/violations.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -66,6 +67,9 @@ describe('shared contract', () => {
     assert.deepEqual(enumValues('ViolationType'), [...VIOLATION_TYPES].sort());
     assert.deepEqual(enumValues('Severity'), [...SEVERITIES].sort());
     assert.deepEqual(enumValues('CandidateMessageKind'), [...CANDIDATE_MESSAGE_KINDS].sort());
+    assert.deepEqual(enumValues('ReviewVerdict'), [...REVIEW_VERDICTS].sort());
+    assert.deepEqual(enumValues('ReviewDecision'), [...REVIEW_DECISIONS].sort());
+    assert.deepEqual(enumValues('ReviewStatus'), [...REVIEW_STATUSES].sort());
   });
 
   it('selects every rule of InterviewConfig, for an interview and for a candidate session', () => {

@@ -9,7 +9,7 @@ import { CandidateType } from './candidate.ts';
 import { SeverityEnum, ViolationTypeEnum } from './enums.ts';
 import { AGGREGATION_WINDOW_MS } from '../../server/live/monitoring.ts';
 
-const ViolationType = builder.objectRef<ViolationRecord>('Violation').implement({
+export const ViolationObject = builder.objectRef<ViolationRecord>('Violation').implement({
   description: `Events of one type within ${AGGREGATION_WINDOW_MS / 1000} s of each other, as one violation`,
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -30,7 +30,7 @@ const MonitoringSessionType = builder.objectRef<SessionRecord>('MonitoringSessio
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
     lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', nullable: true }),
     violations: t.connection({
-      type: ViolationType,
+      type: ViolationObject,
       description: 'Oldest first',
       resolve: async (session, args, ctx) => toConnection(await ctx.services.history.violationsOf(orgActor(ctx, Scope.INTERVIEWS_READ), session.id, forwardOnly(args))),
     }),

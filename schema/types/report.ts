@@ -1,11 +1,14 @@
 // Reports: scores, summary, counts, the timeline and a signed PDF link, per candidate.
 import { REPORT_STATUSES } from '../../server/db/entities.ts';
 import type { TimelineBar, TimelineRow } from '../../server/reports/report-input.ts';
-import type { ReportView } from '../../server/reports/reports.ts';
+import type { ReportVersionRow, ReportView } from '../../server/reports/reports.ts';
+import type { Verdict } from '../../server/reports/report-store.ts';
+import type { ScoreContribution } from '../../server/reports/scoring.ts';
 import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
-import { ViolationTypeEnum } from './enums.ts';
+import { ReviewStatusEnum, ReviewVerdictEnum, ViolationTypeEnum } from './enums.ts';
+import { CandidateReviewType } from './review.ts';
 import { SCORE_WEIGHTS } from '../../server/reports/scoring.ts';
 
 export const ReportStatusEnum = builder.enumType('ReportStatus', {
@@ -19,6 +22,28 @@ const ReportScoresType = builder.objectRef<NonNullable<ReportView['scores']>>('R
     focus: t.exposeInt('focus', { description: 'Share of the interview with a face present, looking at the screen and the tab visible' }),
     integrity: t.exposeInt('integrity', { description: 'From violation density weighted by severity and duration' }),
     composite: t.exposeInt('composite', { description: `${SCORE_WEIGHTS.integrity} × integrity + ${SCORE_WEIGHTS.focus} × focus` }),
+  }),
+});
+
+const ScoreDimensionEnum = builder.enumType('ScoreDimension', { values: ['INTEGRITY', 'FOCUS', 'COMPOSITE'] as const });
+
+const ScoreContributionType = builder.objectRef<ScoreContribution>('ScoreContribution').implement({
+  description: "What one violation type took from one score; a dimension's points add up to exactly 100 − its score",
+  fields: (t) => ({
+    dimension: t.expose('dimension', { type: ScoreDimensionEnum }),
+    type: t.expose('type', { type: ViolationTypeEnum }),
+    count: t.exposeInt('count', { description: 'Events of this type' }),
+    seconds: t.exposeFloat('seconds', { description: 'FOCUS: the unfocused time put down to this type (overlaps shared); otherwise the events’ total duration' }),
+    points: t.exposeInt('points', { description: 'Whole points taken from the score' }),
+    sentence: t.exposeString('sentence', { description: 'e.g. "TAB_SWITCH ×3, 41 s total: −12 integrity"' }),
+  }),
+});
+
+const VerdictType = builder.objectRef<Verdict>('ReportVerdict').implement({
+  description: 'A verdict a report version was built from',
+  fields: (t) => ({
+    violationId: t.exposeID('violationId'),
+    verdict: t.expose('verdict', { type: ReviewVerdictEnum }),
   }),
 });
 
@@ -56,7 +81,23 @@ export const ReportType = builder.objectRef<ReportView>('Report').implement({
     status: t.expose('status', { type: ReportStatusEnum }),
     attempts: t.exposeInt('attempts', { description: 'Generation runs so far' }),
     error: t.exposeString('error', { nullable: true, description: 'Why the last run failed (kept while retrying and once FAILED)' }),
-    scores: t.field({ type: ReportScoresType, nullable: true, resolve: (report) => report.scores }),
+    scores: t.field({ type: ReportScoresType, nullable: true, description: 'Automatic: every flag counts', resolve: (report) => report.scores }),
+    explanation: t.field({
+      type: [ScoreContributionType],
+      description: 'How the automatic scores came about, point by point',
+      resolve: (report) => report.explanation,
+    }),
+    reviewedScores: t.field({
+      type: ReportScoresType,
+      nullable: true,
+      description: 'Once the review is completed: the scores without the dismissed flags',
+      resolve: (report) => report.reviewedScores,
+    }),
+    reviewedExplanation: t.field({ type: [ScoreContributionType], nullable: true, resolve: (report) => report.reviewedExplanation }),
+    review: t.field({ type: CandidateReviewType, nullable: true, description: 'The completed review this version was built from', resolve: (report) => report.review }),
+    verdicts: t.field({ type: [VerdictType], description: 'The verdicts this version was built from', resolve: (report) => report.verdicts }),
+    reviewStatus: t.field({ type: ReviewStatusEnum, description: "The candidate's review status now", resolve: (report) => report.reviewStatus }),
+    version: t.exposeInt('version', { nullable: true, description: 'The latest READY version (see reportVersions); PENDING again while a new one is made' }),
     summary: t.exposeString('summary', { nullable: true }),
     aiSummary: t.exposeString('aiSummary', { nullable: true }),
     counts: t.field({ type: [ViolationCountType], description: 'Events by type, most frequent first', resolve: (report) => report.counts }),
@@ -85,5 +126,30 @@ builder.queryField('reports', (t) =>
     description: 'Every report of an interview (one per candidate), empty until it ends',
     args: { interviewId: t.arg.id({ required: true }) },
     resolve: (_root, { interviewId }, ctx) => ctx.services.reports.listForInterview(orgActor(ctx, Scope.INTERVIEWS_READ), interviewId),
+  }),
+);
+
+const ReportVersionType = builder.objectRef<ReportVersionRow>('ReportVersion').implement({
+  description: 'One READY rendering of a report, kept: the first when the interview ends, another each time a review completes',
+  fields: (t) => ({
+    version: t.exposeInt('version'),
+    violationLogSha256: t.exposeString('violationLogSha256', { description: 'Of the violation log it was built from, verdicts included' }),
+    scores: t.field({ type: ReportScoresType, resolve: (version) => version.scores }),
+    explanation: t.field({ type: [ScoreContributionType], resolve: (version) => version.scores.contributions ?? [] }),
+    reviewedScores: t.field({ type: ReportScoresType, nullable: true, resolve: (version) => version.reviewedScores }),
+    reviewedExplanation: t.field({ type: [ScoreContributionType], nullable: true, resolve: (version) => version.reviewedScores?.contributions ?? null }),
+    verdicts: t.field({ type: [VerdictType], resolve: (version) => version.verdicts }),
+    review: t.field({ type: CandidateReviewType, nullable: true, resolve: (version) => version.review }),
+    pdfBytes: t.exposeInt('pdfBytes'),
+    generatedAt: t.expose('generatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('reportVersions', (t) =>
+  t.field({
+    type: [ReportVersionType],
+    description: "Every version of a candidate's report, oldest first; `report` is the latest",
+    args: { interviewId: t.arg.id({ required: true }), candidateId: t.arg.id() },
+    resolve: (_root, { interviewId, candidateId }, ctx) => ctx.services.reports.versions(orgActor(ctx, Scope.INTERVIEWS_READ), interviewId, candidateId),
   }),
 );

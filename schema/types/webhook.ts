@@ -6,8 +6,12 @@ import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
 
 export const WebhookEventEnum = builder.enumType('WebhookEvent', {
-  description: 'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready"',
-  values: { INTERVIEW_COMPLETED: { value: WebhookEvent.INTERVIEW_COMPLETED }, REPORT_READY: { value: WebhookEvent.REPORT_READY } } as const,
+  description: 'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready", REVIEW_COMPLETED as "review.completed"',
+  values: {
+    INTERVIEW_COMPLETED: { value: WebhookEvent.INTERVIEW_COMPLETED },
+    REPORT_READY: { value: WebhookEvent.REPORT_READY },
+    REVIEW_COMPLETED: { value: WebhookEvent.REVIEW_COMPLETED },
+  } as const,
 });
 
 const DeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', { values: DELIVERY_STATUSES });

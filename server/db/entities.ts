@@ -7,9 +7,11 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { Scope } from '../auth/scopes.ts';
 import { InterviewStatus, type InterviewRules } from '../../contract/interview.ts';
 import { Severity, ViolationType } from '../../contract/violations.ts';
+import { ReviewDecision, ReviewStatus, ReviewVerdict } from '../../contract/review.ts';
 
 export { AUDIO_POLICIES, AudioPolicy, INTERVIEW_STATUSES, InterviewStatus } from '../../contract/interview.ts';
 export { SEVERITIES, Severity, VIOLATION_TYPES, ViolationType } from '../../contract/violations.ts';
+export { REVIEW_DECISIONS, REVIEW_STATUSES, REVIEW_VERDICTS, ReviewDecision, ReviewStatus, ReviewVerdict } from '../../contract/review.ts';
 
 function values<T extends Record<string, string>>(object: T): T[keyof T][] {
   return Object.values(object) as T[keyof T][];
@@ -22,7 +24,7 @@ export const ReportStatus = { PENDING: 'PENDING', READY: 'READY', FAILED: 'FAILE
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
 export const REPORT_STATUSES = values(ReportStatus);
 
-export const WebhookEvent = { INTERVIEW_COMPLETED: 'interview.completed', REPORT_READY: 'report.ready' } as const;
+export const WebhookEvent = { INTERVIEW_COMPLETED: 'interview.completed', REPORT_READY: 'report.ready', REVIEW_COMPLETED: 'review.completed' } as const;
 export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 export const WEBHOOK_EVENTS = values(WebhookEvent);
 
@@ -41,6 +43,13 @@ const id = () =>
 /** Millisecond precision, what a JS Date holds: keyset cursors then compare exactly. */
 const timestamp = () => p.datetime(3);
 const createdAt = () => timestamp().onCreate(() => new Date());
+/** Who gave a verdict or a decision: the actor's kind and id, and a label kept as it was then (a host's email, an API token's name). */
+const reviewer = () => ({
+  reviewedByKind: p.string().length(16).nullable(),
+  reviewedById: p.uuid().nullable(),
+  reviewedBy: p.string().length(254).nullable(),
+  reviewedAt: timestamp().nullable(),
+});
 
 export const Org = defineEntity({
   name: 'Org',
@@ -116,6 +125,8 @@ export const Interview = defineEntity({
     startedAt: timestamp().nullable(),
     endedAt: timestamp().nullable(),
     archivedAt: timestamp().nullable(),
+    /** Over its candidates: DONE once all are, IN_REVIEW once any review has started. */
+    reviewStatus: p.enum(() => ReviewStatus).default(ReviewStatus.PENDING),
   },
   indexes: [{ properties: ['org', 'createdAt', 'id'] }, { properties: ['org', 'status', 'createdAt', 'id'] }],
 });
@@ -135,6 +146,10 @@ export const Candidate = defineEntity({
     tokenRevokedAt: timestamp().nullable(),
     resumeUrl: p.string().length(2048).nullable(),
     createdAt: createdAt(),
+    reviewStatus: p.enum(() => ReviewStatus).default(ReviewStatus.PENDING),
+    reviewDecision: p.enum(() => ReviewDecision).nullable(),
+    reviewNote: p.text().nullable(),
+    ...reviewer(),
   },
   uniques: [{ properties: ['interview', 'email'] }],
   indexes: [{ properties: ['interview', 'createdAt', 'id'] }],
@@ -194,6 +209,10 @@ export const Violation = defineEntity({
     durationMs: p.integer().default(0),
     snapshotUrl: p.string().length(2048).nullable(),
     metadata: p.json<Record<string, unknown>>().nullable(),
+    /** A reviewer's verdict on the flag; a DISMISSED one does not count in the reviewed scores. */
+    reviewVerdict: p.enum(() => ReviewVerdict).nullable(),
+    reviewNote: p.text().nullable(),
+    ...reviewer(),
   },
   indexes: [{ properties: ['interview', 'timestamp'] }, { properties: ['candidate', 'timestamp'] }],
 });
@@ -242,8 +261,37 @@ export const Report = defineEntity({
     /** Generation attempts so far (retried with backoff, FAILED after the last). */
     attempts: p.integer().default(0),
     createdAt: createdAt(),
+    /** The report_versions row this one is (null until first READY). */
+    version: p.integer().nullable(),
   },
   uniques: [{ properties: ['interview', 'candidate'] }],
+});
+
+/**
+ * Every READY rendering of a report, kept: the first after the interview ends, another each time
+ * a review completes. What it was built from (the violation log's digest, the verdicts, the
+ * review) and what it said (scores, reviewed scores, their explanations).
+ */
+export const ReportVersion = defineEntity({
+  name: 'ReportVersion',
+  tableName: 'report_versions',
+  properties: {
+    id: id(),
+    report: () => p.manyToOne(Report).deleteRule('cascade'),
+    version: p.integer(),
+    violationLogSha256: p.string().length(64),
+    /** Automatic scores, contributions included (scoring.ts). */
+    scores: p.json<Record<string, unknown>>(),
+    /** Without the dismissed violations; null when the report was built before any review was completed. */
+    reviewedScores: p.json<Record<string, unknown>>().nullable(),
+    /** [{ violationId, verdict }] of every reviewed violation it was built from. */
+    verdicts: p.json<Record<string, unknown>[]>(),
+    /** The completed review it was built from: decision, note, reviewer, at. */
+    review: p.json<Record<string, unknown>>().nullable(),
+    pdfBytes: p.integer(),
+    generatedAt: timestamp(),
+  },
+  uniques: [{ properties: ['report', 'version'] }],
 });
 
 /** An org's subscription of an HTTPS endpoint to events; payloads are signed with `secret`. */
@@ -348,6 +396,7 @@ export type Violation = InferEntity<typeof Violation>;
 export type ProctorEvent = InferEntity<typeof ProctorEvent>;
 export type Snapshot = InferEntity<typeof Snapshot>;
 export type Report = InferEntity<typeof Report>;
+export type ReportVersion = InferEntity<typeof ReportVersion>;
 export type AuditEntry = InferEntity<typeof AuditEntry>;
 export type Recording = InferEntity<typeof Recording>;
 export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
@@ -366,6 +415,7 @@ export const entities = [
   Violation,
   Snapshot,
   Report,
+  ReportVersion,
   AuditEntry,
   Recording,
   StreamQualitySummary,

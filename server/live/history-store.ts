@@ -1,9 +1,10 @@
 // The monitoring history as hosts read it: a candidate's sessions and a session's violations,
 // limited to the host's org. Rows go in and come out typed; timestamps as Dates.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Severity, ViolationType } from '../db/entities.ts';
+import type { ReviewVerdict, Severity, ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import type { Keyed } from '../pagination.ts';
+import { reviewOf, type RawReviewColumns, type Review } from '../reviews/review-store.ts';
 
 export interface SessionRecord {
   id: string;
@@ -22,6 +23,7 @@ export interface ViolationRecord {
   count: number;
   durationMs: number;
   snapshotUrl: string | null;
+  review: Review<ReviewVerdict, 'verdict'> | null;
 }
 
 interface SessionRow {
@@ -31,7 +33,7 @@ interface SessionRow {
   last_heartbeat_at: string | null;
 }
 
-interface ViolationRow {
+interface ViolationRow extends RawReviewColumns {
   id: string;
   session_id: string;
   type: ViolationType;
@@ -41,6 +43,7 @@ interface ViolationRow {
   count: number;
   duration_ms: number;
   snapshot_url: string | null;
+  review_verdict: ReviewVerdict | null;
 }
 
 export class HistoryStore {
@@ -69,7 +72,8 @@ export class HistoryStore {
   /** Up to `limit` of the session's violations in the org after the cursor, ordered by time then id. */
   async violationsOf(orgId: string, sessionId: string, after: Keyed | undefined, limit: number): Promise<ViolationRecord[]> {
     const params: unknown[] = [sessionId, orgId];
-    let sql = `select v.id, v.session_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms, v.snapshot_url
+    let sql = `select v.id, v.session_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms, v.snapshot_url,
+                      v.review_verdict, v.review_note, v.reviewed_by_kind, v.reviewed_by_id, v.reviewed_by, v.reviewed_at
                  from violations v join interviews i on i.id = v.interview_id
                 where v.session_id = ? and i.org_id = ?`;
     if (after) {
@@ -89,6 +93,7 @@ export class HistoryStore {
       count: row.count,
       durationMs: row.duration_ms,
       snapshotUrl: row.snapshot_url,
+      review: reviewOf('verdict', row.review_verdict, row),
     }));
   }
 }

@@ -6,6 +6,7 @@ import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { ViolationType } from '../db/entities.ts';
 import { snapshotImageProblem } from '../live/snapshot-image.ts';
 import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
+import type { ScoreContribution, ScoreDimension, Scores } from './scoring.ts';
 
 const FONT = 'Helvetica';
 pdfmake.setFonts({ [FONT]: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
@@ -69,6 +70,9 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       { text: input.scores.summary, fontSize: 11 },
       ...(input.aiSummary ? [{ text: input.aiSummary, italics: true, margin: [0, 4, 0, 0] } as Content] : []),
       scoreCards(input),
+      ...(input.review ? [section('Review'), review(input)] : []),
+      // A clean interview lost no point: nothing to explain.
+      ...(lostPoints(input.scores) ? [section('Score explanation'), explanation(input)] : []),
       section('Timeline'),
       timeline(input),
       section('Violations'),
@@ -87,7 +91,7 @@ function section(title: string): Content {
   return { text: title, style: 'h2', headlineLevel: 1 };
 }
 
-function header({ interview, candidate, reportId, generatedAt }: ReportInput): Content {
+function header({ interview, candidate, reportId, generatedAt, review }: ReportInput): Content {
   const row = (label: string, value: string): Content[] => [{ text: label, style: 'label' }, { text: value }];
   return [
     { text: 'Interview integrity report', style: 'title' },
@@ -104,6 +108,7 @@ function header({ interview, candidate, reportId, generatedAt }: ReportInput): C
           row('Candidate ID', candidate.id),
           row('Report ID', reportId),
           row('Generated', `${dateTime(generatedAt)} UTC`),
+          row('Review', review ? `${review.decision} (see Review)` : 'Not reviewed yet: automatic scores, every flag counts'),
         ],
       },
     },
@@ -210,6 +215,77 @@ function tickStep(lengthMs: number): number {
   return step * 60_000;
 }
 
+/** The decision, the reviewed scores beside the automatic ones, and the dismissed flags. */
+function review({ review, scores, reviewedScores, violations, interview }: ReportInput): Content {
+  if (!review || !reviewedScores) return [];
+  const dismissed = violations.filter((v) => v.verdict === 'DISMISSED');
+  const confirmed = violations.filter((v) => v.verdict === 'CONFIRMED').length;
+  const row = (label: string, key: keyof Omit<Scores, 'summary' | 'contributions'>): Content[] => [
+    label,
+    { text: String(scores[key]), alignment: 'right' },
+    { text: String(reviewedScores[key]), alignment: 'right', bold: true },
+  ];
+  const start = interview.startedAt.getTime();
+  return [
+    { text: [{ text: `Decision: ${review.decision}`, bold: true }, ` — by ${review.reviewer.name}, ${dateTime(review.at)} UTC`], fontSize: 11 },
+    ...(review.note ? [{ text: `Note: ${pdfText(review.note)}`, margin: [0, 2, 0, 0] } as Content] : []),
+    {
+      margin: [0, 6, 0, 6],
+      layout: 'lightHorizontalLines',
+      table: {
+        headerRows: 1,
+        widths: [90, 70, 70],
+        body: [
+          [
+            { text: 'Score', style: 'th' },
+            { text: 'Automatic', style: 'th', alignment: 'right' },
+            { text: 'Reviewed', style: 'th', alignment: 'right' },
+          ],
+          row('Composite', 'composite'),
+          row('Integrity', 'integrity'),
+          row('Focus', 'focus'),
+        ],
+      },
+    },
+    { text: `${confirmed} flag${confirmed === 1 ? '' : 's'} confirmed, ${dismissed.length} dismissed (dismissed flags do not count in the reviewed scores).` },
+    ...(dismissed.length > 0
+      ? [{ ul: dismissed.map((v) => `Dismissed: ${TYPE_LABELS[v.type]} at ${elapsed(v.at.getTime() - start)} (${v.severity}, ${v.count}×)`), margin: [0, 4, 0, 0] } as Content]
+      : []),
+  ];
+}
+
+const DIMENSIONS: { dimension: ScoreDimension; label: string }[] = [
+  { dimension: 'INTEGRITY', label: 'Integrity' },
+  { dimension: 'FOCUS', label: 'Focus' },
+  { dimension: 'COMPOSITE', label: 'Composite' },
+];
+
+/** Every point each score lost, and to what (the reviewed scores' too, when there are any). */
+function explanation({ scores, reviewedScores }: ReportInput): Content {
+  const lines = (title: string, of: Scores): Content[] => [
+    { text: title, bold: true, margin: [0, 4, 0, 2] },
+    ...DIMENSIONS.map(({ dimension, label }) => {
+      const lost = of.contributions.filter((c: ScoreContribution) => c.dimension === dimension && c.points > 0);
+      const value = dimension === 'INTEGRITY' ? of.integrity : dimension === 'FOCUS' ? of.focus : of.composite;
+      return {
+        stack: [
+          { text: `${label} ${value}: ${lost.length === 0 ? 'no point lost' : `${100 - value} point${100 - value === 1 ? '' : 's'} lost`}` },
+          ...(lost.length > 0 ? [{ ul: lost.map((c) => pdfText(c.sentence)), margin: [8, 1, 0, 3] } as Content] : []),
+        ],
+      };
+    }),
+  ];
+  return [
+    ...lines('Automatic scores', scores),
+    ...(reviewedScores ? lines('Reviewed scores (dismissed flags left out)', reviewedScores) : []),
+    { text: 'Points are shared among the violation types in proportion to what each cost before rounding (README: Scoring).', style: 'small', margin: [0, 2, 0, 0] },
+  ];
+}
+
+function lostPoints(scores: Scores): boolean {
+  return scores.composite < 100 || scores.integrity < 100 || scores.focus < 100;
+}
+
 function violationTable({ violations, counts, interview }: ReportInput): Content {
   if (violations.length === 0) return { text: 'None recorded: no violation was raised during this interview.' };
   const start = interview.startedAt.getTime();
@@ -220,9 +296,9 @@ function violationTable({ violations, counts, interview }: ReportInput): Content
       layout: 'lightHorizontalLines',
       table: {
         headerRows: 1,
-        widths: [52, 60, '*', 60, 55, 35],
+        widths: [48, 50, '*', 55, 50, 35, 55],
         body: [
-          ['Time', 'Elapsed', 'Type', 'Severity', 'Duration', 'Count'].map((text) => ({ text, style: 'th' })),
+          ['Time', 'Elapsed', 'Type', 'Severity', 'Duration', 'Count', 'Review'].map((text) => ({ text, style: 'th' })),
           ...violations.map((v) => [
             clock(v.at),
             elapsed(v.at.getTime() - start),
@@ -230,11 +306,17 @@ function violationTable({ violations, counts, interview }: ReportInput): Content
             { text: v.severity, bold: v.severity === 'CRITICAL' || v.severity === 'HIGH' },
             duration(v.durationMs),
             { text: String(v.count), alignment: 'right' as const },
+            v.verdict === 'DISMISSED' ? 'Dismissed' : v.verdict === 'CONFIRMED' ? 'Confirmed' : '—',
           ]),
         ],
       },
     },
   ];
+}
+
+/** The standard fonts have no U+2212 minus sign: a hyphen-minus prints instead. */
+function pdfText(text: string): string {
+  return text.replaceAll('\u2212', '-');
 }
 
 function evidence(snapshots: EvidenceSnapshot[] | undefined, startedAt: Date): Content {

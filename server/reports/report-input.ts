@@ -2,8 +2,9 @@
 // or file access. `buildReportInput` derives scores, counts, the timeline and the violation-log
 // digest from raw rows; the loaders (load-report.ts, media-sections.ts) fetch those rows.
 import { createHash } from 'node:crypto';
-import type { Severity, ViolationType } from '../db/entities.ts';
+import type { ReviewDecision, ReviewVerdict, Severity, ViolationType } from '../db/entities.ts';
 import type { QualitySummary } from '../media/quality-store.ts';
+import type { Review } from '../reviews/review-store.ts';
 import { score, type ScoredEvent, type Scores } from './scoring.ts';
 
 export interface ReportViolation {
@@ -13,7 +14,17 @@ export interface ReportViolation {
   at: Date;
   count: number;
   durationMs: number;
+  /** A reviewer's verdict, when there is one (part of the digested log then). */
+  verdict?: ReviewVerdict | null | undefined;
 }
+
+/** A proctoring event as a report scores it; `dismissed` when a reviewer dismissed its violation. */
+export interface ReportEvent extends ScoredEvent {
+  dismissed?: boolean;
+}
+
+/** A candidate's completed review. */
+export type CandidateReview = Review<ReviewDecision, 'decision'>;
 
 /** An evidence snapshot (JPEG bytes) and the violation it documents, when linked. */
 export interface EvidenceSnapshot {
@@ -76,7 +87,12 @@ export interface ReportInput {
   interview: { id: string; title: string; startedAt: Date; endedAt: Date };
   candidate: { id: string; name: string; email: string };
   generatedAt: Date;
+  /** Automatic: every event counts. */
   scores: Scores;
+  /** Once a review is completed: without the events of dismissed violations. */
+  reviewedScores: Scores | null;
+  /** The completed review the report was built from. */
+  review: CandidateReview | null;
   /** From an optional language model; the deterministic summary is always in `scores`. */
   aiSummary: string | null;
   counts: { type: ViolationType; count: number }[];
@@ -91,12 +107,13 @@ export interface ReportSource {
   interview: ReportInput['interview'];
   candidate: ReportInput['candidate'];
   /** Individual proctoring events (with their violation's severity): scores and timeline. */
-  events: ScoredEvent[];
+  events: ReportEvent[];
   /** Aggregated violations: the table, counts and the digest. */
   violations: ReportViolation[];
   media: MediaSections;
   generatedAt?: Date;
   aiSummary?: string | null;
+  review?: CandidateReview | null;
 }
 
 export function buildReportInput(source: ReportSource): ReportInput {
@@ -109,6 +126,8 @@ export function buildReportInput(source: ReportSource): ReportInput {
     candidate: source.candidate,
     generatedAt: source.generatedAt ?? new Date(),
     scores: score({ startedAt: interview.startedAt, endedAt: interview.endedAt, events: source.events }),
+    reviewedScores: source.review ? score({ startedAt: interview.startedAt, endedAt: interview.endedAt, events: source.events.filter((e) => !e.dismissed) }) : null,
+    review: source.review ?? null,
     aiSummary: source.aiSummary ?? null,
     counts: [...counts].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count || a.type.localeCompare(b.type)),
     violations: source.violations,
@@ -145,12 +164,13 @@ export function buildTimeline(startedAt: Date, endedAt: Date, events: ScoredEven
 
 /**
  * The violation log in canonical form: one JSON line per violation, ordered by time then id,
- * with fixed field order. Anyone holding the violations (the API serves them) can recompute it.
+ * with fixed field order, and a reviewer's verdict last on the lines that have one. Anyone
+ * holding the violations (the API serves them) can recompute it.
  */
 export function canonicalViolationLog(violations: readonly ReportViolation[]): string {
   return [...violations]
     .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id))
-    .map((v) => `${JSON.stringify([v.id, v.type, v.severity, v.at.toISOString(), v.count, v.durationMs])}\n`)
+    .map((v) => `${JSON.stringify([v.id, v.type, v.severity, v.at.toISOString(), v.count, v.durationMs, ...(v.verdict ? [v.verdict] : [])])}\n`)
     .join('');
 }
 

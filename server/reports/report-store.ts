@@ -3,9 +3,12 @@
 // Plain statements rather than entities: a report's PDF is a large blob that the entity would
 // load with the row, and the claim and failure updates must be single conditional statements.
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { ReportStatus, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
+import { randomUUID } from 'node:crypto';
+import { ReportStatus, type InterviewConfig, type ReviewDecision, type ReviewStatus, type ReviewVerdict, type Severity, type ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
-import type { ReportInput, ReportViolation, TimelineRow } from './report-input.ts';
+import { reviewOf, type RawReviewColumns } from '../reviews/review-store.ts';
+import type { CandidateReview, ReportInput, ReportViolation, TimelineRow } from './report-input.ts';
+import type { Scores } from './scoring.ts';
 
 /** Counts and timeline as stored with a READY report (the API serves them without the PDF). */
 export interface ReportMetrics {
@@ -33,6 +36,28 @@ export interface ReportRow {
   pdfBytes: number | null;
   generatedAt: Date | null;
   createdAt: Date;
+  /** The candidate's review status now. */
+  reviewStatus: ReviewStatus;
+  /** The latest version (null until READY once). */
+  latest: ReportVersionRow | null;
+}
+
+/** A reviewed violation as a report version records it. */
+export interface Verdict {
+  violationId: string;
+  verdict: ReviewVerdict;
+}
+
+/** One READY rendering of a report: what it was built from and what it said. */
+export interface ReportVersionRow {
+  version: number;
+  violationLogSha256: string;
+  scores: Scores;
+  reviewedScores: Scores | null;
+  verdicts: Verdict[];
+  review: CandidateReview | null;
+  pdfBytes: number;
+  generatedAt: Date;
 }
 
 /** The interview and candidate a report is about. */
@@ -46,6 +71,7 @@ export interface ReportSubject {
   name: string;
   email: string;
   aiSummary: string | null;
+  review: CandidateReview | null;
 }
 
 /** A violation as the report reads it, with its evidence snapshot's link. */
@@ -59,6 +85,8 @@ export interface EventRecord {
   occurredAt: Date;
   durationMs: number;
   severity: Severity | null;
+  /** Its violation was dismissed by a reviewer. */
+  dismissed: boolean;
 }
 
 /** What a READY report keeps. */
@@ -72,6 +100,23 @@ export interface ReadyReport {
   violationLogSha256: string;
   pdf: Buffer;
   generatedAt: Date;
+  /** What the new version records besides. */
+  scores: Scores;
+  reviewedScores: Scores | null;
+  verdicts: Verdict[];
+  review: CandidateReview | null;
+}
+
+/** A report version's row; jsonb comes back parsed, timestamps as text. */
+interface RawVersion {
+  version: number;
+  violation_log_sha256: string;
+  scores: Scores;
+  reviewed_scores: Scores | null;
+  verdicts: Verdict[];
+  review: (Omit<CandidateReview, 'at'> & { at: string }) | null;
+  pdf_bytes: number;
+  generated_at: string;
 }
 
 interface RawReport {
@@ -93,12 +138,28 @@ interface RawReport {
   pdf_bytes: number | null;
   generated_at: string | null;
   created_at: string;
+  review_status: ReviewStatus;
+  version: number | null;
+  /** The latest version's columns, prefixed (null when there is none). */
+  v_violation_log_sha256: string | null;
+  v_scores: Scores | null;
+  v_reviewed_scores: Scores | null;
+  v_verdicts: Verdict[] | null;
+  v_review: RawVersion['review'];
+  v_pdf_bytes: number | null;
+  v_generated_at: string | null;
 }
 
+const VERSION_COLUMNS = 'version, violation_log_sha256, scores, reviewed_scores, verdicts, review, pdf_bytes, generated_at';
 const REPORT_COLUMNS = `r.id, r.interview_id, r.candidate_id, c.name as candidate_name, i.org_id, r.status, r.attempts, r.error,
   r.score_focus, r.score_integrity, r.score_composite, r.summary, r.ai_summary, r.metrics, r.violation_log_sha256,
-  r.pdf_bytes, r.generated_at, r.created_at`;
-const REPORT_FROM = 'reports r join interviews i on i.id = r.interview_id join candidates c on c.id = r.candidate_id';
+  r.pdf_bytes, r.generated_at, r.created_at, c.review_status, r.version,
+  ${VERSION_COLUMNS.split(', ')
+    .filter((column) => column !== 'version')
+    .map((column) => `rv.${column} as v_${column}`)
+    .join(', ')}`;
+const REPORT_FROM = `reports r join interviews i on i.id = r.interview_id join candidates c on c.id = r.candidate_id
+  left join report_versions rv on rv.report_id = r.id and rv.version = r.version`;
 
 export class ReportStore {
   readonly #orm: MikroORM;
@@ -137,18 +198,55 @@ export class ReportStore {
     return claimed?.attempts;
   }
 
-  async statusOf(reportId: string): Promise<{ status: ReportStatus; violationLogSha256: string | null } | undefined> {
-    const [row] = await this.#connection().execute<{ status: ReportStatus; violation_log_sha256: string | null }[]>(
-      'select status, violation_log_sha256 from reports where id = ?',
+  /** The report's status, and the digest and completed review (its time) its latest version was built from. */
+  async statusOf(reportId: string): Promise<{ status: ReportStatus; violationLogSha256: string | null; reviewedAt: Date | null } | undefined> {
+    const [row] = await this.#connection().execute<{ status: ReportStatus; violation_log_sha256: string | null; reviewed_at: string | null }[]>(
+      `select r.status, r.violation_log_sha256, rv.review->>'at' as reviewed_at
+         from reports r left join report_versions rv on rv.report_id = r.id and rv.version = r.version where r.id = ?`,
       [reportId],
     );
-    return row && { status: row.status, violationLogSha256: row.violation_log_sha256 };
+    return row && { status: row.status, violationLogSha256: row.violation_log_sha256, reviewedAt: row.reviewed_at === null ? null : new Date(row.reviewed_at) };
   }
 
+  /** A completed review asks for a new version: the report is PENDING again, with fresh attempts; its id. */
+  async markForNewVersion(tx: EntityManager, interviewId: string, candidateId: string): Promise<string | undefined> {
+    const [row] = await tx.execute<{ id: string }[]>(
+      `update reports set status = 'PENDING', attempts = 0, error = null where interview_id = ? and candidate_id = ? returning id`,
+      [interviewId, candidateId],
+    );
+    return row?.id;
+  }
+
+  /** Every version of the report, oldest first. */
+  async versionsOf(reportId: string): Promise<ReportVersionRow[]> {
+    const rows = await this.#connection().execute<RawVersion[]>(`select ${VERSION_COLUMNS} from report_versions where report_id = ? order by version`, [reportId]);
+    return rows.map(toVersionRow);
+  }
+
+  /** READY, as a new version (two racing renderings collide on the version's uniqueness: one retries). */
   async markReady(tx: EntityManager, reportId: string, report: ReadyReport): Promise<void> {
+    const [{ next }] = (await tx.execute<{ next: number }[]>('select coalesce(max(version), 0) + 1 as next from report_versions where report_id = ?', [reportId])) as [
+      { next: number },
+    ];
+    await tx.execute(
+      `insert into report_versions (id, report_id, version, violation_log_sha256, scores, reviewed_scores, verdicts, review, pdf_bytes, generated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        randomUUID(),
+        reportId,
+        next,
+        report.violationLogSha256,
+        JSON.stringify(report.scores),
+        report.reviewedScores && JSON.stringify(report.reviewedScores),
+        JSON.stringify(report.verdicts),
+        report.review && JSON.stringify(report.review),
+        report.pdf.length,
+        report.generatedAt,
+      ],
+    );
     await tx.execute(
       `update reports set status = 'READY', error = null, score_focus = ?, score_integrity = ?, score_composite = ?, summary = ?, ai_summary = ?,
-         metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ? where id = ?`,
+         metrics = ?, violation_log_sha256 = ?, pdf = ?, pdf_bytes = ?, generated_at = ?, version = ? where id = ?`,
       [
         report.scoreFocus,
         report.scoreIntegrity,
@@ -160,6 +258,7 @@ export class ReportStore {
         report.pdf,
         report.pdf.length,
         report.generatedAt,
+        next,
         reportId,
       ],
     );
@@ -172,7 +271,8 @@ export class ReportStore {
 
   async subjectOf(reportId: string): Promise<ReportSubject | undefined> {
     const [row] = await this.#connection().execute<
-      {
+      (RawReviewColumns & {
+        review_decision: ReviewDecision | null;
         interview_id: string;
         title: string;
         started_at: string | null;
@@ -182,9 +282,10 @@ export class ReportStore {
         name: string;
         email: string;
         ai_summary: string | null;
-      }[]
+      })[]
     >(
-      `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary
+      `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary,
+         c.review_decision, c.review_note, c.reviewed_by_kind, c.reviewed_by_id, c.reviewed_by, c.reviewed_at
        from ${REPORT_FROM} where r.id = ?`,
       [reportId],
     );
@@ -199,17 +300,28 @@ export class ReportStore {
       name: row.name,
       email: row.email,
       aiSummary: row.ai_summary,
+      // A decision is the review's end: verdicts alone do not make a review.
+      review: reviewOf('decision', row.review_decision, row),
     };
   }
 
   /** The candidate's violations in the interview, by time then id. */
   async violationsOf(interviewId: string, candidateId: string): Promise<ViolationRecord[]> {
     const rows = await this.#connection().execute<
-      { id: string; type: ViolationType; severity: Severity; timestamp: string; count: number; duration_ms: number; snapshot_url: string | null }[]
-    >('select id, type, severity, timestamp, count, duration_ms, snapshot_url from violations where interview_id = ? and candidate_id = ? order by timestamp, id', [
-      interviewId,
-      candidateId,
-    ]);
+      {
+        id: string;
+        type: ViolationType;
+        severity: Severity;
+        timestamp: string;
+        count: number;
+        duration_ms: number;
+        snapshot_url: string | null;
+        review_verdict: ReviewVerdict | null;
+      }[]
+    >(
+      'select id, type, severity, timestamp, count, duration_ms, snapshot_url, review_verdict from violations where interview_id = ? and candidate_id = ? order by timestamp, id',
+      [interviewId, candidateId],
+    );
     return rows.map((v) => ({
       id: v.id,
       type: v.type,
@@ -218,17 +330,19 @@ export class ReportStore {
       count: v.count,
       durationMs: v.duration_ms,
       snapshotUrl: v.snapshot_url,
+      verdict: v.review_verdict,
     }));
   }
 
   /** The candidate's proctoring events, in the order they happened. */
   async eventsOf(candidateId: string): Promise<EventRecord[]> {
-    const rows = await this.#connection().execute<{ type: ViolationType; occurred_at: string; duration_ms: number; severity: Severity | null }[]>(
-      `select e.type, e.occurred_at, e.duration_ms, v.severity from events e join sessions s on s.id = e.session_id
+    const rows = await this.#connection().execute<{ type: ViolationType; occurred_at: string; duration_ms: number; severity: Severity | null; dismissed: boolean }[]>(
+      `select e.type, e.occurred_at, e.duration_ms, v.severity, coalesce(v.review_verdict = 'DISMISSED', false) as dismissed
+       from events e join sessions s on s.id = e.session_id
        left join violations v on v.id = e.violation_id where s.candidate_id = ? order by e.occurred_at`,
       [candidateId],
     );
-    return rows.map((e) => ({ type: e.type, occurredAt: parseTimestamp(e.occurred_at), durationMs: e.duration_ms, severity: e.severity }));
+    return rows.map((e) => ({ type: e.type, occurredAt: parseTimestamp(e.occurred_at), durationMs: e.duration_ms, severity: e.severity, dismissed: e.dismissed }));
   }
 
   /** The interview's reports in the order its candidates were invited; undefined when the org has no such interview. */
@@ -284,5 +398,32 @@ function toReportRow(row: RawReport): ReportRow {
     pdfBytes: row.pdf_bytes,
     generatedAt: parseTimestamp(row.generated_at),
     createdAt: parseTimestamp(row.created_at),
+    reviewStatus: row.review_status,
+    latest:
+      row.version === null
+        ? null
+        : toVersionRow({
+            version: row.version,
+            violation_log_sha256: row.v_violation_log_sha256!,
+            scores: row.v_scores!,
+            reviewed_scores: row.v_reviewed_scores,
+            verdicts: row.v_verdicts!,
+            review: row.v_review,
+            pdf_bytes: row.v_pdf_bytes!,
+            generated_at: row.v_generated_at!,
+          }),
+  };
+}
+
+function toVersionRow(row: RawVersion): ReportVersionRow {
+  return {
+    version: row.version,
+    violationLogSha256: row.violation_log_sha256,
+    scores: row.scores,
+    reviewedScores: row.reviewed_scores,
+    verdicts: row.verdicts,
+    review: row.review && { ...row.review, at: new Date(row.review.at) },
+    pdfBytes: row.pdf_bytes,
+    generatedAt: parseTimestamp(row.generated_at),
   };
 }

@@ -6,7 +6,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type Actor, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
-import { ReportStatus, WebhookEvent, type ViolationType } from '../db/entities.ts';
+import { ReportStatus, WebhookEvent, type ReviewStatus, type ViolationType } from '../db/entities.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-runner.ts';
 import type { Channel } from '../live/channel.ts';
@@ -18,9 +18,11 @@ import type { WebhookService } from '../webhooks/webhooks.ts';
 import type { AiSummariser } from './llm-summary.ts';
 import { loadMediaSections, type MediaSectionsLoader } from './media-sections.ts';
 import { renderReportPdf } from './pdf.ts';
-import { buildReportInput, type ReportInput, type ReportViolation, type TimelineRow } from './report-input.ts';
-import { ReportStore, type ReportRow } from './report-store.ts';
-import type { ScoredEvent } from './scoring.ts';
+import { buildReportInput, type CandidateReview, type ReportEvent, type ReportInput, type ReportViolation, type TimelineRow } from './report-input.ts';
+import { ReportStore, type ReportRow, type ReportVersionRow, type Verdict } from './report-store.ts';
+import type { ScoreContribution } from './scoring.ts';
+
+export type { ReportVersionRow } from './report-store.ts';
 
 const DOWNLOAD_PURPOSE = 'report-download';
 
@@ -51,6 +53,19 @@ export interface ReportView {
   attempts: number;
   error: string | null;
   scores: { focus: number; integrity: number; composite: number } | null;
+  /** How the automatic scores came about (empty for a report made before explanations existed). */
+  explanation: ScoreContribution[];
+  /** Without the dismissed violations, once a review is completed. */
+  reviewedScores: { focus: number; integrity: number; composite: number; summary: string } | null;
+  reviewedExplanation: ScoreContribution[] | null;
+  /** The completed review the latest version was built from. */
+  review: CandidateReview | null;
+  /** The verdicts the latest version was built from. */
+  verdicts: Verdict[];
+  /** The candidate's review status now (a completed review shows in the report once its new version is READY). */
+  reviewStatus: ReviewStatus;
+  /** The latest READY version's number (1 for the first). */
+  version: number | null;
   summary: string | null;
   aiSummary: string | null;
   counts: { type: ViolationType; count: number }[];
@@ -128,7 +143,8 @@ export class ReportService {
     try {
       const input = await this.buildInput(reportId);
       const current = await this.#store.statusOf(reportId);
-      if (current?.status === ReportStatus.READY && current.violationLogSha256 === input.violationLogSha256) return;
+      const sameReview = (current?.reviewedAt?.getTime() ?? null) === (input.review?.at.getTime() ?? null);
+      if (current?.status === ReportStatus.READY && current.violationLogSha256 === input.violationLogSha256 && sameReview) return;
       if (this.#options.aiSummary) input.aiSummary = await this.#options.aiSummary(input);
       const pdf = await renderReportPdf(input);
       const orgId = await this.#store.orgOf(reportId);
@@ -144,12 +160,20 @@ export class ReportService {
           violationLogSha256: input.violationLogSha256,
           pdf,
           generatedAt: input.generatedAt,
+          scores: input.scores,
+          reviewedScores: input.reviewedScores,
+          verdicts: input.violations.flatMap((v) => (v.verdict ? [{ violationId: v.id, verdict: v.verdict }] : [])),
+          review: input.review,
         });
         return this.#options.webhooks.record(tx, orgId, WebhookEvent.REPORT_READY, {
           interviewId: input.interview.id,
           candidateId: input.candidate.id,
           reportId,
           scores: { focus: input.scores.focus, integrity: input.scores.integrity, composite: input.scores.composite },
+          ...(input.reviewedScores && {
+            reviewedScores: { focus: input.reviewedScores.focus, integrity: input.reviewedScores.integrity, composite: input.reviewedScores.composite },
+          }),
+          ...(input.review && { reviewDecision: input.review.decision }),
           summary: input.scores.summary,
           violationLogSha256: input.violationLogSha256,
           ...this.#signedUrl(reportId),
@@ -174,11 +198,12 @@ export class ReportService {
     const interview = { id: subject.interviewId, title: subject.title, startedAt: subject.startedAt ?? endedAt, endedAt };
     const violationRecords = await this.#store.violationsOf(subject.interviewId, subject.candidateId);
     const violations: ReportViolation[] = violationRecords.map(({ snapshotUrl: _, ...violation }) => violation);
-    const events: ScoredEvent[] = (await this.#store.eventsOf(subject.candidateId)).map((e) => ({
+    const events: ReportEvent[] = (await this.#store.eventsOf(subject.candidateId)).map((e) => ({
       type: e.type,
       severity: e.severity ?? severityOf(e.type, e.durationMs, subject.config),
       occurredAt: e.occurredAt,
       durationMs: e.durationMs,
+      dismissed: e.dismissed,
     }));
     const media = await this.#loadMedia({
       orm: this.#options.orm,
@@ -195,7 +220,24 @@ export class ReportService {
       violations,
       media,
       aiSummary: subject.aiSummary,
+      review: subject.review,
     });
+  }
+
+  /**
+   * Within the transaction that completes a candidate's review: the report is due a new version
+   * (PENDING again, fresh attempts). Returns what to do once committed: enqueue its job (the
+   * pending-work sweep does it if that fails).
+   */
+  async recordReviewed(tx: EntityManager, interviewId: string, candidateId: string): Promise<() => Promise<void>> {
+    const reportId = await this.#store.markForNewVersion(tx, interviewId, candidateId);
+    return () => this.#enqueueCommitted(async () => void (reportId && (await this.#queue?.enqueue('generate-report', { reportId }))), { interviewId, candidateId });
+  }
+
+  /** Every version of a report, oldest first (the report is found as `forInterview` finds it). */
+  async versions(actor: OrgActor, interviewId: string, candidateId?: string | null): Promise<ReportVersionRow[]> {
+    const report = await this.forInterview(actor, interviewId, candidateId);
+    return this.#store.versionsOf(report.id);
   }
 
   /** The interview's reports; `candidateId` picks one (needed when it has several candidates). */
@@ -261,6 +303,13 @@ export class ReportService {
       attempts: row.attempts,
       error: row.error,
       scores: row.scoreComposite === null ? null : { focus: row.scoreFocus!, integrity: row.scoreIntegrity!, composite: row.scoreComposite },
+      explanation: row.latest?.scores.contributions ?? [],
+      reviewedScores: row.latest?.reviewedScores ?? null,
+      reviewedExplanation: row.latest?.reviewedScores?.contributions ?? null,
+      review: row.latest?.review ?? null,
+      verdicts: row.latest?.verdicts ?? [],
+      reviewStatus: row.reviewStatus,
+      version: row.latest?.version ?? null,
       summary: row.summary,
       aiSummary: row.aiSummary,
       counts: row.metrics?.counts ?? [],

@@ -24,6 +24,7 @@ import type { JobHandlers, JobQueue } from '../jobs/job-runner.ts';
 import { llmSummariser } from '../reports/llm-summary.ts';
 import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
+import { ReviewService } from '../reviews/reviews.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: this many queued rows start a flush at once. */
@@ -59,6 +60,7 @@ export class Services {
   readonly rooms: RoomService;
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
+  readonly reviews: ReviewService;
   readonly retention: RetentionService;
   readonly #pendingSweepIntervalMs: number;
 
@@ -80,6 +82,7 @@ export class Services {
         ? llmSummariser({ url: config.summaryLlmUrl, model: config.summaryLlmModel, apiKey: config.summaryLlmKey, timeoutMs: 20_000, logger })
         : undefined,
     });
+    this.reviews = new ReviewService(orm, this.reports, this.webhooks, logger);
     this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents, (tx, orgId, interviewId) =>
       this.reports.recordEnded(tx, orgId, interviewId),
     );

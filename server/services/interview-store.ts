@@ -2,12 +2,12 @@
 // API, where hydration and the identity map cost more CPU than the rest of the request) and the
 // single-column lookups server-side subsystems make. Rows come out typed; timestamps as Dates.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Interview, InterviewConfig, InterviewStatus } from '../db/entities.ts';
+import type { Interview, InterviewConfig, InterviewStatus, ReviewStatus } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import type { Keyed } from '../pagination.ts';
 
 /** An interview as lists carry it: the entity's fields, with the host by reference. */
-export type InterviewRow = Pick<Interview, 'id' | 'title' | 'status' | 'scheduledAt' | 'config' | 'createdAt' | 'startedAt' | 'endedAt' | 'archivedAt'> & {
+export type InterviewRow = Pick<Interview, 'id' | 'title' | 'status' | 'scheduledAt' | 'config' | 'createdAt' | 'startedAt' | 'endedAt' | 'archivedAt' | 'reviewStatus'> & {
   host: { id: string };
 };
 
@@ -18,7 +18,7 @@ export interface InterviewPageQuery {
   limit: number;
 }
 
-const INTERVIEW_COLUMNS = 'id, title, status, scheduled_at, config, created_at, started_at, ended_at, archived_at, host_id';
+const INTERVIEW_COLUMNS = 'id, title, status, scheduled_at, config, created_at, started_at, ended_at, archived_at, review_status, host_id';
 
 interface RawInterview {
   id: string;
@@ -30,6 +30,7 @@ interface RawInterview {
   started_at: string | null;
   ended_at: string | null;
   archived_at: string | null;
+  review_status: ReviewStatus;
   host_id: string;
 }
 
@@ -44,6 +45,7 @@ function toInterviewRow(raw: RawInterview): InterviewRow {
     startedAt: parseTimestamp(raw.started_at),
     endedAt: parseTimestamp(raw.ended_at),
     archivedAt: parseTimestamp(raw.archived_at),
+    reviewStatus: raw.review_status,
     host: { id: raw.host_id },
   };
 }

@@ -8,6 +8,7 @@ import { Migration20261124202838_snapshots } from './Migration20261124202838_sna
 import { Migration20261124203000_agenda_jobs } from './Migration20261124203000_agenda_jobs.ts';
 import { Migration20261202005822_token_scopes_and_revocation } from './Migration20261202005822_token_scopes_and_revocation.ts';
 import { Migration20261202035800_report_integrity_score } from './Migration20261202035800_report_integrity_score.ts';
+import { Migration20261202071435_human_review } from './Migration20261202071435_human_review.ts';
 
 export const migrations = [
   Migration20261124181218_init,
@@ -19,4 +20,5 @@ export const migrations = [
   Migration20261124203000_agenda_jobs,
   Migration20261202005822_token_scopes_and_revocation,
   Migration20261202035800_report_integrity_score,
+  Migration20261202071435_human_review,
 ];
