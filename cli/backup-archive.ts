@@ -4,7 +4,8 @@
 // (an absolute path, `..`) is refused before anything is written.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { BACKUP_DATABASE_ENTRY, BACKUP_MANIFEST_ENTRY, BACKUP_PATHS, type BackupManifest } from '../contract/diagnostics.ts';
 
@@ -20,7 +21,7 @@ export async function readBackup(file: string, consume?: EntryConsumer): Promise
   const seen = new Map<string, { bytes: number; sha256: string }>();
   let manifest: BackupManifest | undefined;
   const pending: Promise<void>[] = [];
-  let failure: unknown;
+  let failure: Error | undefined;
   const parser: Parser = new Parser({
     strict: true,
     onReadEntry: (entry: ReadEntry) => {
@@ -45,13 +46,13 @@ export async function readBackup(file: string, consume?: EntryConsumer): Promise
             }
           })();
           if (consume) await consume(entry.path, entry.size ?? 0, hashed);
-          else for await (const _ of hashed);
+          else await finished(Readable.from(hashed).resume());
           seen.set(entry.path, { bytes, sha256: hash.digest('hex') });
         })().catch((error: unknown) => {
           // The parser waits for each entry to be read: stop it, or it waits for ever.
-          failure ??= error;
+          failure ??= error instanceof Error ? error : new Error(String(error));
           entry.resume();
-          parser.abort(error as Error);
+          parser.abort(failure);
         }),
       );
     },
@@ -63,15 +64,16 @@ export async function readBackup(file: string, consume?: EntryConsumer): Promise
     await Promise.all(pending);
     const cause = failure ?? error;
     if (cause instanceof BackupArchiveError) throw cause;
-    throw new BackupArchiveError(`${file} is not a readable backup archive: ${(cause as Error).message}`, { cause });
+    throw new BackupArchiveError(`${file} is not a readable backup archive: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
   if (failure) throw failure;
   if (!manifest) throw new BackupArchiveError(`${file} has no manifest: the archive is incomplete (was the backup interrupted?)`);
-  const found = manifest as BackupManifest;
+  const found = manifest;
   for (const expected of found.entries) {
     const actual = seen.get(expected.path);
     if (!actual) throw new BackupArchiveError(`${expected.path} is listed in the manifest but missing from the archive`);
-    if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) throw new BackupArchiveError(`${expected.path} does not match its checksum: the archive is damaged`);
+    if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256)
+      throw new BackupArchiveError(`${expected.path} does not match its checksum: the archive is damaged`);
   }
   if (seen.size !== found.entries.length) throw new BackupArchiveError('the archive holds entries its manifest does not list');
   if (!seen.has(BACKUP_DATABASE_ENTRY)) throw new BackupArchiveError('the archive holds no database');

@@ -16,7 +16,7 @@ export const operatorFlags = {
   'operator-key': Flags.string({
     env: 'PROCTOR_OPERATOR_KEY',
     helpGroup: 'OPERATOR',
-    description: 'the operator key, for a server on another machine (the content of its data dir\'s operator-key file)',
+    description: "the operator key, for a server on another machine (the content of its data dir's operator-key file)",
   }),
 };
 
@@ -27,7 +27,9 @@ export async function operatorKey(flags: { 'data-dir'?: string | undefined; 'ope
   try {
     return { key: (await readFile(file, 'utf8')).trim() };
   } catch (error) {
-    return { problem: `cannot read the operator key at ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): run this on the server with --data-dir, or pass --operator-key` };
+    return {
+      problem: `cannot read the operator key at ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): run this on the server with --data-dir, or pass --operator-key`,
+    };
   }
 }
 

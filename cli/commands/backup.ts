@@ -26,7 +26,7 @@ export default class Backup extends ApiCommand<typeof Backup> {
     'then streams it with the recordings and snapshots folders and a manifest of checksums. The archive is checked before it gets its name: ' +
     'an interrupted backup leaves only FILE.partial. Progress goes to stderr. Restore with `proctor restore FILE --data-dir DIR`.\n\n' +
     'On a PostgreSQL server (PROCTOR_DATABASE_URL) this refuses and says what to do instead: pg_dump, and copy the folders.\n\n' +
-    'The archive holds every org\'s data and the JWT signing key: keep it as safe as the data dir.\n\n' +
+    "The archive holds every org's data and the JWT signing key: keep it as safe as the data dir.\n\n" +
     'Exit codes: 0 written, 1 failed, 3 operator key refused, 5 the server uses PostgreSQL (use pg_dump), 7 server unreachable.';
   static override examples = [
     { description: 'On the server', command: '<%= config.bin %> <%= command.id %> --out /var/backups/proctor-$(date +%F).tar' },
@@ -46,7 +46,8 @@ export default class Backup extends ApiCommand<typeof Backup> {
     try {
       response = await operatorRequest(this.server, BACKUP_PATH, key.key);
     } catch (error) {
-      if (error instanceof OperatorRequestError) this.error(error.message, { exit: error.status === 409 ? ExitCode.rejected : error.status === 401 ? ExitCode.denied : ExitCode.failure });
+      if (error instanceof OperatorRequestError)
+        this.error(error.message, { exit: error.status === 409 ? ExitCode.rejected : error.status === 401 ? ExitCode.denied : ExitCode.failure });
       this.error(`Cannot reach ${this.server}: ${(error as Error).message}`, { exit: ExitCode.unreachable });
     }
     const progress = new ByteProgress('backup', Number(response.headers.get(BACKUP_SIZE_HEADER)) || undefined);

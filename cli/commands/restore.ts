@@ -39,7 +39,8 @@ export default class Restore extends Command {
     const { args, flags } = await this.parse(Restore);
     const dataDir = resolve(flags['data-dir']);
     const present = await readdir(dataDir).catch(() => []);
-    if (present.length > 0 && !flags.force) this.error(`${dataDir} is not empty: restore into a new dir, or pass --force to replace its database, recordings and snapshots`, { exit: ExitCode.rejected });
+    if (present.length > 0 && !flags.force)
+      this.error(`${dataDir} is not empty: restore into a new dir, or pass --force to replace its database, recordings and snapshots`, { exit: ExitCode.rejected });
     try {
       process.stderr.write('restore: checking the archive…\n');
       const manifest = await readBackup(args.file);
@@ -59,7 +60,9 @@ export default class Restore extends Command {
         await pipeline(Readable.from(chunks), createWriteStream(target, { mode: 0o600 }));
         files++;
       });
-      this.log(`Restored the backup of ${manifest.createdAt} into ${dataDir}: the database (${manifest.migrations.length} migrations) and ${files} files. Start it with: proctor up --data-dir ${dataDir}`);
+      this.log(
+        `Restored the backup of ${manifest.createdAt} into ${dataDir}: the database (${manifest.migrations.length} migrations) and ${files} files. Start it with: proctor up --data-dir ${dataDir}`,
+      );
       return { dataDir, createdAt: manifest.createdAt, files, migrations: manifest.migrations.length };
     } catch (error) {
       this.error(error instanceof BackupArchiveError ? `Not restored: ${error.message}` : `The restore failed: ${(error as Error).message}`, {

@@ -41,7 +41,11 @@ export interface Check {
 /** Checks that need the server's view answer this when it is missing. */
 export function withDiagnostics(context: DoctorContext, judge: (facts: ServerDiagnostics) => CheckOutcome | Promise<CheckOutcome>): CheckOutcome | Promise<CheckOutcome> {
   if (context.diagnostics) return judge(context.diagnostics.facts);
-  return { status: 'fail', detail: `no server diagnostics: ${context.diagnosticsProblem}`, remedy: 'start proctor up, and give the doctor the operator key (--data-dir or --operator-key)' };
+  return {
+    status: 'fail',
+    detail: `no server diagnostics: ${context.diagnosticsProblem}`,
+    remedy: 'start proctor up, and give the doctor the operator key (--data-dir or --operator-key)',
+  };
 }
 
 export function isLocalhost(url: URL): boolean {

@@ -51,10 +51,20 @@ export async function createBackup({ dataDir, embedded, orm, logger }: BackupSou
       if (added) entries.push(added);
       else logger.warn({ path }, 'backup: a file vanished before it was copied (retention?): left out');
     }
-    addBuffer(BACKUP_MANIFEST_ENTRY, Buffer.from(JSON.stringify({ format: 'proctor-backup/1', createdAt: new Date().toISOString(), migrations, entries } satisfies BackupManifest)));
+    addBuffer(
+      BACKUP_MANIFEST_ENTRY,
+      Buffer.from(JSON.stringify({ format: 'proctor-backup/1', createdAt: new Date().toISOString(), migrations, entries } satisfies BackupManifest)),
+    );
     archive.end();
   })().catch((error: unknown) => archive.emit('error', error));
-  const sizes = await Promise.all(files.map((path) => stat(join(dataDir, path)).then((info) => info.size, () => 0)));
+  const sizes = await Promise.all(
+    files.map((path) =>
+      stat(join(dataDir, path)).then(
+        (info) => info.size,
+        () => 0,
+      ),
+    ),
+  );
   const bytes = database.length + sizes.reduce((sum, size) => sum + size, 0);
   return { archive: Readable.from(archive), estimatedBytes: bytes + TAR_BLOCK * (2 * (files.length + 2) + 2) };
 }

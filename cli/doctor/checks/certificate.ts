@@ -32,7 +32,7 @@ export const certificate: Check = {
       };
     }
     const daysLeft = Math.floor((new Date(peer.valid_to).getTime() - Date.now()) / DAY_MS);
-    const detail = `valid for ${publicUrl.hostname}, issued by ${peer.issuer.O ?? peer.issuer.CN ?? 'unknown'}, ${daysLeft} days to expiry (${peer.valid_to})`;
+    const detail = `valid for ${publicUrl.hostname}, issued by ${String(peer.issuer.O ?? peer.issuer.CN ?? 'unknown')}, ${daysLeft} days to expiry (${peer.valid_to})`;
     if (daysLeft < WARN_DAYS) return { status: 'warn', detail, remedy: 'renew the certificate now (certbot renew), then reload the server or proxy' };
     return { status: 'ok', detail };
   },

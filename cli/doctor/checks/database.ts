@@ -15,7 +15,11 @@ export const database: Check = {
         };
       }
       if (db.pendingMigrations.length > 0) {
-        return { status: 'fail', detail: `${db.pendingMigrations.length} migrations not applied: ${db.pendingMigrations.join(', ')}`, remedy: 'restart proctor up: it applies migrations at start' };
+        return {
+          status: 'fail',
+          detail: `${db.pendingMigrations.length} migrations not applied: ${db.pendingMigrations.join(', ')}`,
+          remedy: 'restart proctor up: it applies migrations at start',
+        };
       }
       return { status: 'ok', detail: `${kind} answers, ${db.appliedMigrations} migrations applied, none pending` };
     });

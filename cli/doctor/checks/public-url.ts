@@ -31,6 +31,6 @@ export function withSlash(url: URL): string {
 /** The innermost cause of a failed fetch or connect (ECONNREFUSED, ENOTFOUND, a TLS error), in a few words. */
 export function reason(error: unknown): string {
   let cause = error as { cause?: unknown; code?: string; message?: string };
-  while (cause.cause) cause = cause.cause as typeof cause;
+  while (cause.cause) cause = cause.cause;
   return cause.code ?? cause.message ?? String(error);
 }

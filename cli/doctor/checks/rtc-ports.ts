@@ -37,7 +37,11 @@ export const rtcPorts: Check = {
       }
       const loopbackOnly = isIP(rtc.announcedAddress) !== 0 && /^(127\.|::1$)/.test(rtc.announcedAddress) && !isLocalhost(context.publicUrl);
       if (loopbackOnly) {
-        return { status: 'warn', detail: `${ports}: only this machine can send media to a loopback address`, remedy: 'set PROCTOR_ANNOUNCED_ADDRESS to the public address' } satisfies CheckOutcome;
+        return {
+          status: 'warn',
+          detail: `${ports}: only this machine can send media to a loopback address`,
+          remedy: 'set PROCTOR_ANNOUNCED_ADDRESS to the public address',
+        } satisfies CheckOutcome;
       }
       return { status: 'ok', detail: `${ports}; TCP answers from here` };
     });
