@@ -30,7 +30,7 @@ export type FromDatabaseThread =
   | { type: 'failed'; message: string }
   | { type: 'stall'; stall: WireStall }
   | { type: 'closed' }
-  | { type: 'dumped'; id: number; data: Uint8Array }
+  | { type: 'dumped'; id: number; data: Uint8Array<ArrayBuffer> }
   | { type: 'dump-failed'; id: number; message: string };
 
 const THREAD = new URL('./embedded-thread.ts', import.meta.url);
@@ -38,7 +38,7 @@ const THREAD = new URL('./embedded-thread.ts', import.meta.url);
 export class EmbeddedDatabase {
   readonly #thread: Worker;
   readonly url: string;
-  readonly #dumps = new Map<number, { resolve: (data: Uint8Array) => void; reject: (error: Error) => void }>();
+  readonly #dumps = new Map<number, { resolve: (data: Uint8Array<ArrayBuffer>) => void; reject: (error: Error) => void }>();
   #nextDump = 1;
   #closing: Promise<void> | undefined;
 
@@ -86,7 +86,7 @@ export class EmbeddedDatabase {
    * dumpDataDir, taken between two connections' turns after a checkpoint); PGlite's `loadDataDir`
    * opens it. Connections wait while it is taken.
    */
-  dump(): Promise<Uint8Array> {
+  dump(): Promise<Uint8Array<ArrayBuffer>> {
     if (this.#closing) return Promise.reject(new Error('The embedded database is closing'));
     const id = this.#nextDump++;
     return new Promise((resolve, reject) => {
