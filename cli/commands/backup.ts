@@ -29,7 +29,7 @@ export default class Backup extends ApiCommand<typeof Backup> {
     "The archive holds every org's data and the JWT signing key: keep it as safe as the data dir.\n\n" +
     'Exit codes: 0 written, 1 failed, 3 operator key refused, 5 the server uses PostgreSQL (use pg_dump), 7 server unreachable.';
   static override examples = [
-    { description: 'On the server', command: '<%= config.bin %> <%= command.id %> --out /var/backups/proctor-$(date +%F).tar' },
+    '<%= config.bin %> <%= command.id %> --out /var/backups/proctor-$(date +%F).tar',
     { description: 'From another machine', command: '<%= config.bin %> <%= command.id %> --server https://proctor.example.com --operator-key "$KEY" --out backup.tar' },
   ];
   static override flags = {

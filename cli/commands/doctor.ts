@@ -24,7 +24,8 @@ export default class Doctor extends ApiCommand<typeof Doctor> {
     'On the server the key is read from the data dir; from elsewhere pass --operator-key.\n\n' +
     'Exit codes: 0 nothing failed (warnings allowed), 1 a check failed.';
   static override examples = [
-    { description: 'On the server', command: '<%= config.bin %> <%= command.id %> --server http://localhost:4000' },
+    '<%= config.bin %> <%= command.id %>',
+    { description: 'From another machine', command: '<%= config.bin %> <%= command.id %> --server https://proctor.example.com --operator-key "$KEY"' },
     { description: 'For scripts', command: '<%= config.bin %> <%= command.id %> --json | jq ".checks[] | select(.status == \\"fail\\")"' },
   ];
   static override flags = {
