@@ -1,13 +1,15 @@
 // `proctor doctor` against real servers: a healthy one (every check passes, --json parses), and
 // one fault at a time — ffmpeg missing, an RTC port taken by another program, a public URL nobody
-// answers at, a clock that is off — each reported by its own check with the remedy, exit code 1.
+// answers at, an untrusted certificate, a clock that is off — each reported by its own check with the remedy, exit code 1.
 // Also the operator routes' access rule: only the operator key (or the metrics token, for
 // diagnostics) opens them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect as connectTcp, createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BACKUP_PATH, DIAGNOSTICS_PATH, OPERATOR_KEY_FILE } from '../contract/diagnostics.ts';
@@ -21,9 +23,9 @@ import { until } from './support/until.ts';
 
 const run = promisify(execFile);
 
-async function doctor(server: string, dataDir: string): Promise<{ code: number | null; report: DoctorReport; text: string }> {
-  const json = await runProctor(['doctor', '--server', server, '--data-dir', dataDir, '--json']);
-  const text = await runProctor(['doctor', '--server', server, '--data-dir', dataDir]);
+async function doctor(server: string, dataDir: string, env: Record<string, string> = {}): Promise<{ code: number | null; report: DoctorReport; text: string }> {
+  const json = await runProctor(['doctor', '--server', server, '--data-dir', dataDir, '--json'], env);
+  const text = await runProctor(['doctor', '--server', server, '--data-dir', dataDir], env);
   assert.equal(json.code, text.code, 'the same exit code with and without --json');
   return { code: json.code, report: JSON.parse(json.stdout) as DoctorReport, text: text.stdout };
 }
@@ -137,6 +139,60 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     const https = check(report, 'https');
     assert.equal(https.status, 'warn');
     assert.match(https.detail, /no camera or microphone/);
+  });
+
+  it('checks the certificate of an https public URL: refused when untrusted, days to expiry when trusted', async () => {
+    // A certificate for localhost made with openssl, served by a TLS front that passes the bytes
+    // on to the server (what a TLS-terminating proxy does).
+    const dir = await mkdtemp(join(tmpdir(), 'proctor-tls-'));
+    const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ]);
+    let upstream = 0;
+    const front = createTlsServer({ key: await readFile(keyFile), cert: await readFile(certFile) }, (socket) => {
+      const backend = connectTcp(upstream, '127.0.0.1');
+      socket.pipe(backend).pipe(socket);
+      socket.on('error', () => backend.destroy());
+      backend.on('error', () => socket.destroy());
+    });
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    try {
+      platform = await startTestPlatform({}, { PROCTOR_PUBLIC_URL: `https://localhost:${(front.address() as AddressInfo).port}` });
+      upstream = Number(new URL(platform.url).port);
+      const untrusted = await doctor(platform.url, platform.env.PROCTOR_DATA_DIR!);
+      assert.equal(untrusted.code, 1);
+      const refused = check(untrusted.report, 'certificate');
+      assert.equal(refused.status, 'fail');
+      assert.match(refused.detail, /SELF_SIGNED|self-signed/i);
+      assert.match(refused.remedy!, /certificate for this name/);
+
+      const trusted = await doctor(platform.url, platform.env.PROCTOR_DATA_DIR!, { NODE_EXTRA_CA_CERTS: certFile });
+      assert.equal(trusted.code, 0, trusted.text);
+      const accepted = check(trusted.report, 'certificate');
+      assert.equal(accepted.status, 'ok');
+      assert.match(accepted.detail, /valid for localhost, .* (29|30) days to expiry/);
+      assert.equal(check(trusted.report, 'https').status, 'ok');
+      assert.equal(check(trusted.report, 'face-models').status, 'ok', 'the models come through the https URL');
+    } finally {
+      front.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a server clock that is off', async () => {
