@@ -45,8 +45,10 @@ export interface ServerDiagnostics {
     /** Migrations known to this server and not applied. */
     pendingMigrations: string[];
     appliedMigrations: number;
-    /** The database clock minus the server's, in ms (midpoint of the query). */
+    /** The database clock minus the server's, in ms (against the midpoint of the query). */
     clockOffsetMs?: number | undefined;
+    /** Half the query's round trip: how far off that midpoint may be, in ms. */
+    clockUncertaintyMs?: number | undefined;
   };
   recording: {
     enabled: boolean;

@@ -48,6 +48,7 @@ async function databaseFacts(orm: MikroORM, config: Config): Promise<ServerDiagn
       pendingMigrations: pending.map((migration) => migration.name),
       appliedMigrations: executed.length,
       clockOffsetMs: new Date(row!.now).getTime() - (before + after) / 2,
+      clockUncertaintyMs: (after - before) / 2,
     };
   } catch (error) {
     return { kind, reachable: false, problem: (error as Error).message, pendingMigrations: [], appliedMigrations: 0 };
