@@ -124,9 +124,10 @@ describe(`proctor backup and restore (${describeDatabase()})`, () => {
       // A live interview whose candidates keep reporting through the backup.
       const live = (await host.ok('mutation { createInterview(input: { title: "Live" }) { interview { id } } }')).createInterview.interview.id as string;
       for (let i = 0; i < CANDIDATES; i++) {
-        const invited = await host.ok('mutation($id: ID!, $name: String!) { inviteCandidate(interviewId: $id, name: $name, email: "c@example.com") { token } }', {
+        const invited = await host.ok('mutation($id: ID!, $name: String!, $email: String!) { inviteCandidate(interviewId: $id, name: $name, email: $email) { token } }', {
           id: live,
           name: `C${i}`,
+          email: `c${i}@example.com`,
         });
         if (i === 0) await host.ok(START_INTERVIEW, { id: live });
         senders.push(await Sender.join(url, invited.inviteCandidate.token as string));
