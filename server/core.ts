@@ -55,10 +55,16 @@ export class Core implements ReadinessProbe {
   readonly orm: MikroORM;
   readonly services: Services;
   readonly jobs: JobRunner;
+  /** The embedded database, when no PostgreSQL server is configured. */
+  readonly embedded: EmbeddedDatabase | undefined;
+  /** The SFU, in `proctor up`. */
+  readonly media: MediaRuntime | undefined;
   readonly #opened: Opened;
 
   private constructor(opened: Opened & { orm: MikroORM; services: Services; jobs: JobRunner }) {
     this.orm = opened.orm;
+    this.embedded = opened.embedded;
+    this.media = opened.media;
     this.services = opened.services;
     this.jobs = opened.jobs;
     this.#opened = opened;

@@ -11,7 +11,10 @@ import { Core, type StepReporter } from './core.ts';
 import { createApp } from './http/app.ts';
 import type { ReadinessProbe } from './http/health.ts';
 import { locateFaceModels, pageRoutes } from './http/pages.ts';
+import { operatorRoutes } from './http/operator.ts';
 import { snapshotRoutes } from './http/snapshots.ts';
+import { Operations } from './operations/operations.ts';
+import { loadOperatorKey } from './auth/secrets.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMedia } from './media/setup.ts';
@@ -48,12 +51,14 @@ export class Platform implements ReadinessProbe {
     logger,
     metrics,
     faceModels,
+    operatorKey,
   }: {
     config: Config;
     core: Core;
     logger: Logger;
     metrics: Metrics;
     faceModels: ReturnType<typeof locateFaceModels>;
+    operatorKey: string;
   }) {
     this.config = config;
     this.#core = core;
@@ -78,7 +83,14 @@ export class Platform implements ReadinessProbe {
       trustProxyHops: config.trustProxyHops,
       metricsToken: config.metricsToken,
       graphql: (request, serverContext) => graphql.fetch(request, serverContext),
-      routes: [pageRoutes({ ...config, faceModels }), snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization))],
+      routes: [
+        pageRoutes({ ...config, faceModels }),
+        snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization)),
+        operatorRoutes(new Operations({ config, orm: core.orm, media: core.media, embedded: core.embedded, logger, publicUrl: () => config.publicUrl ?? this.url }), {
+          operatorKey,
+          metricsToken: config.metricsToken,
+        }),
+      ],
       reportPdf: async (reportId, access) =>
         services.reports.pdf(reportId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
     });
@@ -130,7 +142,7 @@ export class Platform implements ReadinessProbe {
     });
     try {
       step('http', 'start');
-      platform = new Platform({ config, core, logger, metrics, faceModels });
+      platform = new Platform({ config, core, logger, metrics, faceModels, operatorKey: await loadOperatorKey(config.dataDir) });
       await platform.#listen();
       step('http', 'done', platform.url);
     } catch (error) {

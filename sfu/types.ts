@@ -94,6 +94,14 @@ export interface PlainInput {
 }
 
 /** A running worker process. */
+/** A worker slot's WebRtcServer sockets, or why the slot has no running worker. */
+export interface WorkerListening {
+  index: number;
+  running: boolean;
+  listen: { protocol: 'udp' | 'tcp'; ip: string; port: number }[];
+  problem?: string;
+}
+
 export interface WorkerInfo {
   index: number;
   pid: number;

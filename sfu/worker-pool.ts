@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import type { WorkerInfo } from './types.ts';
+import type { WorkerInfo, WorkerListening } from './types.ts';
 
 export interface WorkerPoolOptions {
   /** How many worker processes. */
@@ -39,6 +39,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly #options: WorkerPoolOptions;
   readonly #slots: (PoolWorker | undefined)[];
   #restarts = 0;
+  /** Why each worker being restarted could not start yet (a taken port, typically). */
+  readonly #restartErrors = new Map<number, string>();
   #closed = false;
 
   private constructor(options: WorkerPoolOptions) {
@@ -78,6 +80,24 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** The workers running now. */
   workers(): WorkerInfo[] {
     return this.#running().map(({ index, worker }) => ({ index, pid: worker.pid }));
+  }
+
+  /** Every worker slot: the addresses its WebRtcServer is bound to, or why it is not running. */
+  async listening(): Promise<WorkerListening[]> {
+    return Promise.all(
+      this.#slots.map(async (slot, index) => {
+        if (!slot || slot.worker.died) return { index, running: false, listen: [], problem: this.#restartErrors.get(index) ?? 'restarting' };
+        const dump = await slot.webRtcServer.dump();
+        return {
+          index,
+          running: true,
+          listen: [
+            ...dump.udpSockets.map(({ ip, port }) => ({ protocol: 'udp' as const, ip, port })),
+            ...dump.tcpServers.map(({ ip, port }) => ({ protocol: 'tcp' as const, ip, port })),
+          ],
+        };
+      }),
+    );
   }
 
   /** CPU time (user + system) the worker at `index` has used, in milliseconds. */
@@ -130,11 +150,13 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         const slot = await this.#spawn(index);
         if (this.#closed) return slot.worker.close();
         this.#slots[index] = slot;
+        this.#restartErrors.delete(index);
         this.#restarts++;
         this.#options.log?.('info', 'mediasoup worker restarted', { index, pid: slot.worker.pid });
         this.emit('workerRestarted', index);
         return;
       } catch (error) {
+        this.#restartErrors.set(index, (error as Error).message);
         this.#options.log?.('warn', 'mediasoup worker restart failed; retrying', { index, attempt, err: (error as Error).message });
       }
     }

@@ -2,9 +2,13 @@
 // statement or transaction answered to the connection that sent it, no wait unbounded; and the
 // whole platform answering every request under concurrent load, on both databases.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as connectTcp, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { EmbeddedDatabase } from '../server/db/embedded.ts';
 import { PGliteWireServer, type WireStall } from '../server/db/pglite-wire-server.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect } from './support/live.ts';
@@ -144,6 +148,28 @@ describe('embedded database wire server', function () {
     }
   });
 
+  it('runs an exclusive task (a copy of the database) only between transactions, never inside one', async () => {
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query("insert into notes values (3, 'in a transaction')");
+      let ran = false;
+      const task = wire.exclusive(async () => {
+        ran = true;
+        return (await db.query<{ count: number }>('select count(*)::int as count from notes')).rows[0]!.count;
+      });
+      // A further statement of the open transaction is answered, and the task still waits.
+      await answered(client.query("insert into notes values (4, 'same transaction')"), 'the transaction');
+      assert.equal(ran, false, 'the task waits for the transaction to end');
+      await client.query('commit');
+      assert.equal(await answered(task, 'the exclusive task'), 2, 'it sees the committed rows');
+    } finally {
+      await client.end();
+      await db.exec('delete from notes');
+    }
+  });
+
   it('ends a connection that holds the session idle in a transaction while others wait', async () => {
     const holder = new pg.Client(url);
     const waiter = new pg.Client(url);
@@ -175,6 +201,39 @@ describe('embedded database wire server', function () {
       await right.end();
     } finally {
       await guarded.close();
+    }
+  });
+});
+
+describe('embedded database copy', function () {
+  it('copies committed data only: a dump requested inside a transaction waits for it, and the copy opens', async function () {
+    this.timeout(120_000);
+    const dir = await mkdtemp(join(tmpdir(), 'proctor-dump-'));
+    const embedded = await EmbeddedDatabase.create(join(dir, 'pgdata'), { waitTimeoutMs: 15_000 });
+    const client = new pg.Client(embedded.url);
+    await client.connect();
+    let restored: PGlite | undefined;
+    try {
+      await client.query('create table kept (id int)');
+      await client.query('insert into kept values (1)');
+      await client.query('begin');
+      await client.query('insert into kept values (2)');
+      let copied = false;
+      const dump = embedded.dump().then((data) => {
+        copied = true;
+        return data;
+      });
+      await client.query('insert into kept values (3)');
+      assert.equal(copied, false, 'no copy while a transaction is open');
+      await client.query('rollback');
+      const data = await within('the copy', dump, 60_000);
+      restored = await PGlite.create({ dataDir: join(dir, 'restored'), loadDataDir: new Blob([data]) });
+      assert.deepEqual((await restored.query('select id from kept order by id')).rows, [{ id: 1 }]);
+    } finally {
+      await client.end();
+      await restored?.close();
+      await embedded.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

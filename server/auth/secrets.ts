@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JWT_SECRET_FILE, OPERATOR_KEY_FILE } from '../../contract/diagnostics.ts';
 
 /** SHA-256 of a bearer token: what the database keeps instead of the token itself. */
 export function digestToken(token: string): string {
@@ -17,7 +18,7 @@ export function randomToken(bytes = 32): string {
  * the data dir (mode 0600), so host logins and join links survive restarts.
  */
 export async function loadSigningSecret(configured: string | undefined, dataDir: string): Promise<string> {
-  return configured ?? loadGeneratedSecret(dataDir, 'jwt-secret', 48);
+  return configured ?? loadGeneratedSecret(dataDir, JWT_SECRET_FILE, 48);
 }
 
 /**
@@ -27,6 +28,14 @@ export async function loadSigningSecret(configured: string | undefined, dataDir:
  */
 export function loadEmbeddedDatabasePassword(dataDir: string): Promise<string> {
   return loadGeneratedSecret(dataDir, 'database-password', 32);
+}
+
+/**
+ * The operator key (`proctor doctor`, `proctor backup`): generated on first start and kept in the
+ * data dir (mode 0600). Reading it takes what reading the database files takes.
+ */
+export function loadOperatorKey(dataDir: string): Promise<string> {
+  return loadGeneratedSecret(dataDir, OPERATOR_KEY_FILE, 32);
 }
 
 /** A random secret kept in `<dataDir>/<name>` (mode 0600), made on first use; concurrent first starts agree on one. */

@@ -30,7 +30,20 @@ try {
     throw error;
   });
   port.on('message', (message: ToDatabaseThread) => {
-    if (message.type !== 'close') return;
+    if (message.type === 'dump') {
+      // Between two connections' turns nothing is uncommitted: a checkpoint then writes every
+      // committed page to the files, and the copy of those files is a clean, consistent database.
+      wire
+        .exclusive(async () => {
+          await db.exec('CHECKPOINT');
+          return new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
+        })
+        .then(
+          (data) => port.postMessage({ type: 'dumped', id: message.id, data } satisfies FromDatabaseThread, [data.buffer]),
+          (error: Error) => send({ type: 'dump-failed', id: message.id, message: error.message }),
+        );
+      return;
+    }
     void (async () => {
       await wire.close();
       await db.close();

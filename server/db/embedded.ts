@@ -24,18 +24,37 @@ export interface DatabaseThreadOptions {
   waitTimeoutMs: number;
 }
 
-export type ToDatabaseThread = { type: 'close' };
-export type FromDatabaseThread = { type: 'ready'; address: string } | { type: 'failed'; message: string } | { type: 'stall'; stall: WireStall } | { type: 'closed' };
+export type ToDatabaseThread = { type: 'close' } | { type: 'dump'; id: number };
+export type FromDatabaseThread =
+  | { type: 'ready'; address: string }
+  | { type: 'failed'; message: string }
+  | { type: 'stall'; stall: WireStall }
+  | { type: 'closed' }
+  | { type: 'dumped'; id: number; data: Uint8Array<ArrayBuffer> }
+  | { type: 'dump-failed'; id: number; message: string };
 
 const THREAD = new URL('./embedded-thread.ts', import.meta.url);
 
 export class EmbeddedDatabase {
   readonly #thread: Worker;
   readonly url: string;
+  readonly #dumps = new Map<number, { resolve: (data: Uint8Array<ArrayBuffer>) => void; reject: (error: Error) => void }>();
+  #nextDump = 1;
   #closing: Promise<void> | undefined;
 
   private constructor(thread: Worker, address: string, password: string | undefined) {
     this.#thread = thread;
+    thread.on('message', (message: FromDatabaseThread) => {
+      if (message.type !== 'dumped' && message.type !== 'dump-failed') return;
+      const waiting = this.#dumps.get(message.id);
+      this.#dumps.delete(message.id);
+      if (message.type === 'dumped') waiting?.resolve(message.data);
+      else waiting?.reject(new Error(`Cannot copy the embedded database: ${message.message}`));
+    });
+    thread.once('exit', () => {
+      for (const waiting of this.#dumps.values()) waiting.reject(new Error('The embedded database closed during the copy'));
+      this.#dumps.clear();
+    });
     this.url = `postgres://postgres${password ? `:${encodeURIComponent(password)}` : ''}@${address}/postgres`;
   }
 
@@ -60,6 +79,20 @@ export class EmbeddedDatabase {
     });
     thread.on('error', (error: Error) => options.onFailure?.(error));
     return new EmbeddedDatabase(thread, address, options.password);
+  }
+
+  /**
+   * A consistent copy of the whole database as a tar of its data directory (PGlite's
+   * dumpDataDir, taken between two connections' turns after a checkpoint); PGlite's `loadDataDir`
+   * opens it. Connections wait while it is taken.
+   */
+  dump(): Promise<Uint8Array<ArrayBuffer>> {
+    if (this.#closing) return Promise.reject(new Error('The embedded database is closing'));
+    const id = this.#nextDump++;
+    return new Promise((resolve, reject) => {
+      this.#dumps.set(id, { resolve, reject });
+      this.#thread.postMessage({ type: 'dump', id } satisfies ToDatabaseThread);
+    });
   }
 
   /** Closes the database (a running statement finishes first) and ends its thread. */

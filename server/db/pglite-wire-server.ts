@@ -115,13 +115,21 @@ class WireConnection {
   }
 }
 
+/** Work that needs the backend to itself between two connections' turns (a consistent copy of the data). */
+class ExclusiveTask {
+  readonly run: () => Promise<void>;
+  constructor(run: () => Promise<void>) {
+    this.run = run;
+  }
+}
+
 export class PGliteWireServer {
   readonly #db: PGlite;
   readonly #server: Server;
   readonly #options: WireServerOptions;
   readonly #connections = new Set<WireConnection>();
-  /** Connections with work, waiting for the backend, in arrival order. */
-  readonly #queue: WireConnection[] = [];
+  /** Connections with work (and exclusive tasks), waiting for the backend, in arrival order. */
+  readonly #queue: (WireConnection | ExclusiveTask)[] = [];
   #owner: WireConnection | undefined;
   #pumping = false;
   #watchdog: NodeJS.Timeout | undefined;
@@ -152,6 +160,19 @@ export class PGliteWireServer {
   /** Connections currently waiting for the backend (for tests and metrics). */
   get waiting(): number {
     return this.#queue.length;
+  }
+
+  /**
+   * Runs `task` when no connection holds the backend (no transaction open, no sequence half
+   * sent), taking its turn in the queue like a connection; others wait until it is done.
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('the embedded database is closing'));
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push(new ExclusiveTask(() => task().then(resolve, reject)));
+      this.#watch();
+      this.#pump();
+    });
   }
 
   async close(): Promise<void> {
@@ -261,6 +282,10 @@ export class PGliteWireServer {
       if (!this.#owner) {
         const next = this.#queue.shift();
         if (!next) return;
+        if (next instanceof ExclusiveTask) {
+          await next.run();
+          continue;
+        }
         this.#owner = next;
       }
       const owner = this.#owner;
@@ -377,7 +402,7 @@ export class PGliteWireServer {
     }
     // Otherwise the backend is busy with a queue longer than anyone should wait: shed the oldest.
     for (const waiter of [...this.#queue]) {
-      if (now - waiter.since >= limit) this.#failWaiter(waiter, now - waiter.since);
+      if (waiter instanceof WireConnection && now - waiter.since >= limit) this.#failWaiter(waiter, now - waiter.since);
     }
   }
 

@@ -10,7 +10,8 @@ export interface MediaRuntime {
   pool: WorkerPool;
   /** Undefined when recording is off or ffmpeg is missing. */
   ffmpegPath: string | undefined;
-  /** What ICE candidates carry. */
+  /** Where the WebRTC sockets bind, and what ICE candidates carry. */
+  listenIp: string;
   announcedAddress: string;
 }
 
@@ -25,11 +26,11 @@ export async function startMedia(config: Config, logger: Logger): Promise<MediaR
   });
   let ffmpegPath: string | undefined;
   if (config.recording) {
-    const problem = await ffmpegProblem(config.ffmpegPath);
+    const { problem } = await probeFfmpeg(config.ffmpegPath);
     if (problem) logger.warn(`recording disabled: ${problem} (install ffmpeg, or set PROCTOR_FFMPEG_PATH; PROCTOR_RECORDING=false silences this)`);
     else ffmpegPath = config.ffmpegPath;
   }
-  return { pool, ffmpegPath, announcedAddress };
+  return { pool, ffmpegPath, listenIp: config.rtcListenIp, announcedAddress };
 }
 
 /** A wildcard bind is not an address a browser can send to: use the first LAN IPv4 then. */
@@ -41,8 +42,11 @@ function defaultAnnouncedAddress(listenIp: string): string {
   return '127.0.0.1';
 }
 
-function ffmpegProblem(path: string): Promise<string | undefined> {
+/** Runs `ffmpeg -version`: its first line, or why it cannot run. */
+export function probeFfmpeg(path: string): Promise<{ version: string; problem?: undefined } | { version?: undefined; problem: string }> {
   return new Promise((resolve) =>
-    execFile(path, ['-hide_banner', '-version'], { timeout: 10_000 }, (error) => resolve(error ? `"${path}" cannot run (${error.message.split('\n')[0]})` : undefined)),
+    execFile(path, ['-hide_banner', '-version'], { timeout: 10_000 }, (error, stdout) =>
+      resolve(error ? { problem: `"${path}" cannot run (${error.message.split('\n')[0]})` } : { version: stdout.split('\n')[0]!.trim() }),
+    ),
   );
 }
