@@ -481,7 +481,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (config.operationTimeoutMs !== undefined && config.databaseTimeoutMs !== undefined && config.operationTimeoutMs <= config.databaseTimeoutMs) {
     problems.push('PROCTOR_OPERATION_TIMEOUT must be longer than PROCTOR_DATABASE_TIMEOUT, so that a slow statement fails (and rolls back) before its operation does');
   }
-  if (Boolean(config.turnUrls) !== Boolean(config.turnSecret)) {
+  // (Unless one of them was malformed: that problem is listed already.)
+  if (Boolean(config.turnUrls) !== Boolean(config.turnSecret) && !problems.some((problem) => /^PROCTOR_TURN_(URLS|SECRET):/.test(problem))) {
     problems.push('PROCTOR_TURN_URLS and PROCTOR_TURN_SECRET go together: the pages get TURN credentials signed with the secret');
   }
   if (config.iceTransportPolicy === 'RELAY' && !config.turnUrls) {
