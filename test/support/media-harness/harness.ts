@@ -60,7 +60,7 @@ const harness = {
     await new Signaling(socket).request('routerRtpCapabilities', {});
     const signalingRttMs = performance.now() - rttStarted;
     const startedAt = Date.now();
-    await room!.publish(stream);
+    published = await room!.publish(stream);
     return { startedAt, signalingRttMs };
   },
   stopCamera(): void {
