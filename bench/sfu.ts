@@ -32,9 +32,10 @@ import { launchBrowser, type TestBrowser } from '../test/support/browser.ts';
 import { GraphQLClient, signUp } from '../test/support/graphql.ts';
 import { serveMediaHarness } from '../test/support/media-page.ts';
 import { processCpuSeconds } from './support/cpu.ts';
+import { firstVideoBytes } from './support/first-rtp.ts';
 import { captureRtp, RtpReplayer, type Capture } from './support/rtp-replay.ts';
 import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
-import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
+import { CALL_TIMEOUT_MS, within } from './support/limits.ts';
 import { machineFacts, machineLines, type MachineFacts } from './support/machine.ts';
 import { progress, table } from './support/report.ts';
 import { budgetMs, positiveInteger, runBench } from './support/run.ts';
@@ -235,17 +236,6 @@ async function measureWebRtcStreams(platform: Platform, host: GraphQLClient, bro
     for (const page of pages) await page.close();
     for (const id of interviews) await host.ok('mutation($id: ID!) { endInterview(id: $id) { status } }', { id });
   }
-}
-
-async function firstVideoBytes(platform: Platform, interviewId: string): Promise<number> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const producers = await platform.services.media.producerStats(interviewId);
-    const video = producers.find(({ producer }) => producer.kind === 'VIDEO');
-    if (video && video.stats.some((stat) => stat.byteCount > 0)) return Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Limit('ack timeout', 'no RTP at the SFU within 30 s');
 }
 
 /** One room of the capacity test: two plain producers fed by the replayer, one consumer each. */

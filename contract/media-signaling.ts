@@ -41,12 +41,27 @@ export interface MediaRoomEvent {
   producer: MediaProducerInfo | null;
 }
 
+/** A TURN server and a short-lived credential for it (RTCIceServer). */
+export interface IceServerPayload {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
+/** RTCIceTransportPolicy in GraphQL's spelling; RELAY: the browser sends media only through TURN. */
+export const ICE_TRANSPORT_POLICIES = ['ALL', 'RELAY'] as const;
+export type IceTransportPolicyName = (typeof ICE_TRANSPORT_POLICIES)[number];
+
 /** createTransport's answer: what mediasoup-client's Device.createSendTransport/createRecvTransport take. */
 export interface TransportOptionsPayload {
   id: string;
   iceParameters: Record<string, unknown>;
   iceCandidates: Record<string, unknown>[];
   dtlsParameters: Record<string, unknown>;
+  /** TURN servers with credentials for this page (empty without TURN). */
+  iceServers: IceServerPayload[];
+  /** Set only when the server is configured to force it; the browser decides otherwise. */
+  iceTransportPolicy: IceTransportPolicyName | null;
 }
 
 export interface ConsumerOptionsPayload {
@@ -63,7 +78,7 @@ const PRODUCER_FIELDS = 'producerId kind source role candidateId paused';
 export const MEDIA_OPERATIONS = {
   routerRtpCapabilities: 'query RouterRtpCapabilities($interviewId: ID) { routerRtpCapabilities(interviewId: $interviewId) }',
   createTransport:
-    'mutation CreateTransport($interviewId: ID, $direction: TransportDirection!) { createTransport(interviewId: $interviewId, direction: $direction) { id iceParameters iceCandidates dtlsParameters } }',
+    'mutation CreateTransport($interviewId: ID, $direction: TransportDirection!) { createTransport(interviewId: $interviewId, direction: $direction) { id iceParameters iceCandidates dtlsParameters iceServers { urls username credential } iceTransportPolicy } }',
   connectTransport: 'mutation ConnectTransport($transportId: ID!, $dtlsParameters: JSONObject!) { connectTransport(transportId: $transportId, dtlsParameters: $dtlsParameters) }',
   produce:
     'mutation Produce($transportId: ID!, $kind: MediaKind!, $rtpParameters: JSONObject!, $source: MediaSource!) { produce(transportId: $transportId, kind: $kind, rtpParameters: $rtpParameters, source: $source) }',

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
+import { ICE_TRANSPORT_POLICIES, type IceTransportPolicyName } from '../contract/media-signaling.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -80,6 +81,19 @@ export interface Config {
   rtcListenIp: string;
   /** Address browsers are told to send media to (public IP or DNS name behind NAT). */
   announcedAddress: string | undefined;
+  /**
+   * Worker i's WebRtcServer also takes ICE-TCP on port `iceTcpPort + i` (a port firewalls let
+   * through, such as 443 on an address of its own); none when unset.
+   */
+  iceTcpPort: number | undefined;
+  /** TURN servers handed to the pages (`turn:` / `turns:` URLs); none when unset. */
+  turnUrls: string[] | undefined;
+  /** coturn's static-auth-secret: the pages' TURN credentials are signed with it. */
+  turnSecret: string | undefined;
+  /** How long a page's TURN credential may start an allocation, in ms (a running one outlives it). */
+  turnTtlMs: number;
+  /** Handed to the pages' RTCPeerConnections when set ('relay': media only through TURN). */
+  iceTransportPolicy: IceTransportPolicyName | undefined;
   /** Record each candidate's camera and mic with ffmpeg. */
   recording: boolean;
   /** The ffmpeg binary that writes recordings. */
@@ -252,6 +266,25 @@ const ipAddress: Parser<string> = (raw) => {
   return raw;
 };
 
+/**
+ * RFC 7065 TURN URIs, comma-separated: `turn:host[:port][?transport=udp|tcp]`, `turns:` for TLS.
+ * Browsers refuse the whole RTCPeerConnection on a malformed one, so they are checked here.
+ */
+const turnUrls: Parser<string[]> = (raw) => {
+  const urls = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (urls.length === 0) throw new Error('expected one or more turn: or turns: URLs');
+  for (const url of urls) {
+    const match = /^turns?:(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?(?:\?transport=(?:udp|tcp))?$/i.exec(url);
+    if (!match) throw new Error(`expected turn:host[:port][?transport=udp|tcp] or turns:…, got "${url}"`);
+    const port = match[2] === undefined ? 3478 : Number(match[2]);
+    if (port < 1 || port > 65535) throw new Error(`expected a port in 1..65535 in "${url}"`);
+  }
+  return urls;
+};
+
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   return (raw) => {
     if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
@@ -337,6 +370,17 @@ export const SETTINGS = [
     text,
     none,
     'public IP or host name browsers send media to (NAT; default: the listen address, or the first LAN address when it is 0.0.0.0)',
+  ),
+  setting('iceTcpPort', 'PROCTOR_ICE_TCP_PORT', integer(1, 65535), none, 'extra ICE-TCP port firewalls allow (e.g. 443 on its own address): worker i also takes TCP port + i'),
+  setting('turnUrls', 'PROCTOR_TURN_URLS', turnUrls, none, 'TURN servers for the pages, comma-separated turn: / turns: URLs (needs PROCTOR_TURN_SECRET)'),
+  setting('turnSecret', 'PROCTOR_TURN_SECRET', minLength(16), none, "coturn's static-auth-secret (use-auth-secret): signs the pages' short-lived TURN credentials"),
+  setting('turnTtlMs', 'PROCTOR_TURN_TTL', durationAtLeast(60_000), DURATION_UNITS.h!, "how long a page's TURN credential may open an allocation"),
+  setting(
+    'iceTransportPolicy',
+    'PROCTOR_ICE_TRANSPORT_POLICY',
+    (raw) => oneOf(ICE_TRANSPORT_POLICIES)(raw.toUpperCase()),
+    none,
+    'relay: the pages send media only through TURN (default: unset, the browser decides)',
   ),
   setting('recording', 'PROCTOR_RECORDING', boolean, true, "record candidates' camera and mic (needs ffmpeg)"),
   setting('ffmpegPath', 'PROCTOR_FFMPEG_PATH', text, 'ffmpeg', 'ffmpeg binary used for recordings'),
@@ -437,6 +481,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   }
   if (config.operationTimeoutMs !== undefined && config.databaseTimeoutMs !== undefined && config.operationTimeoutMs <= config.databaseTimeoutMs) {
     problems.push('PROCTOR_OPERATION_TIMEOUT must be longer than PROCTOR_DATABASE_TIMEOUT, so that a slow statement fails (and rolls back) before its operation does');
+  }
+  // (Unless one of them was malformed: that problem is listed already.)
+  if (Boolean(config.turnUrls) !== Boolean(config.turnSecret) && !problems.some((problem) => /^PROCTOR_TURN_(URLS|SECRET):/.test(problem))) {
+    problems.push('PROCTOR_TURN_URLS and PROCTOR_TURN_SECRET go together: the pages get TURN credentials signed with the secret');
+  }
+  if (config.iceTransportPolicy === 'RELAY' && !config.turnUrls) {
+    problems.push('PROCTOR_ICE_TRANSPORT_POLICY=relay needs PROCTOR_TURN_URLS: without a TURN server no media could flow');
+  }
+  if (config.iceTcpPort !== undefined && config.rtcPort !== undefined && config.sfuWorkers !== undefined) {
+    const workers = config.sfuWorkers;
+    const last = config.iceTcpPort + workers - 1;
+    if (last > 65535) problems.push(`PROCTOR_ICE_TCP_PORT: ${workers} workers need ports ${config.iceTcpPort}-${last}, past 65535`);
+    else if (config.rtcPort !== 0 && config.iceTcpPort <= config.rtcPort + workers - 1 && config.rtcPort <= last) {
+      problems.push(`PROCTOR_ICE_TCP_PORT ${config.iceTcpPort}-${last} overlaps the WebRTC ports ${config.rtcPort}-${config.rtcPort + workers - 1} (PROCTOR_RTC_PORT)`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config as Config);

@@ -133,7 +133,7 @@ export class Platform implements ReadinessProbe {
         step(
           'sfu',
           'done',
-          `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${media.ffmpegPath ? '' : ', recording off'}`,
+          `${config.sfuWorkers} worker${config.sfuWorkers === 1 ? '' : 's'}, media at ${media.announcedAddress}${config.rtcPort ? ` UDP/TCP ${config.rtcPort}-${config.rtcPort + config.sfuWorkers - 1}` : ''}${config.iceTcpPort ? `, ICE-TCP ${config.iceTcpPort}-${config.iceTcpPort + config.sfuWorkers - 1}` : ''}${config.turnUrls ? `, TURN ${config.turnUrls.join(' ')}` : ''}${media.ffmpegPath ? '' : ', recording off'}`,
         );
         return media;
       },

@@ -201,7 +201,13 @@ export class Room<Tags = unknown> extends EventEmitter<RoomEvents<Tags>> {
   /** Transport stats of every peer (diagnostics). */
   async transportStats(): Promise<TransportStats[]> {
     const stats = (await Promise.all([...this.#transports.values()].map(({ item }) => item.getStats()))).flat();
-    return stats.map(({ transportId, maxIncomingBitrate, bytesReceived, bytesSent }) => ({ transportId, maxIncomingBitrate, bytesReceived, bytesSent }));
+    return stats.map(({ transportId, maxIncomingBitrate, bytesReceived, bytesSent, iceSelectedTuple: tuple }) => ({
+      transportId,
+      maxIncomingBitrate,
+      bytesReceived,
+      bytesSent,
+      selectedTuple: tuple && { protocol: tuple.protocol, localPort: tuple.localPort, remoteIp: tuple.remoteIp },
+    }));
   }
 
   producer(producerId: string): ProducerInfo<Tags> | undefined {

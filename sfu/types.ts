@@ -59,6 +59,8 @@ export interface TransportStats {
   maxIncomingBitrate: number | undefined;
   bytesReceived: number;
   bytesSent: number;
+  /** The address pair ICE settled on (undefined until a browser connects): which path media takes. */
+  selectedTuple: { protocol: 'udp' | 'tcp'; localPort: number; remoteIp: string | undefined } | undefined;
 }
 
 /** A UDP destination for plain RTP (a recorder); RTCP goes to `rtcpPort`. */

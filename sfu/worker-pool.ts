@@ -15,6 +15,11 @@ export interface WorkerPoolOptions {
   announcedAddress: string | undefined;
   /** Worker i listens on UDP and TCP port `rtcPort + i`; 0 picks free ports (tests). */
   rtcPort: number;
+  /**
+   * Worker i also takes ICE-TCP on port `iceTcpPort + i`, for browsers whose firewall lets only
+   * a well-known port through.
+   */
+  iceTcpPort?: number | undefined;
   /** Logs worker deaths and restarts. */
   log?: (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
 }
@@ -118,19 +123,22 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   async #spawn(index: number): Promise<PoolWorker> {
-    const { listenIp, announcedAddress, rtcPort } = this.#options;
+    const { listenIp, announcedAddress, rtcPort, iceTcpPort } = this.#options;
     const worker = await mediasoup.createWorker({ logLevel: 'warn', appData: { index } });
     try {
       const port = rtcPort === 0 ? undefined : rtcPort + index;
-      const webRtcServer = await worker.createWebRtcServer({
-        listenInfos: (['udp', 'tcp'] as const).map((protocol) => ({ protocol, ip: listenIp, announcedAddress, port })),
-      });
+      const listenInfos: types.TransportListenInfo[] = (['udp', 'tcp'] as const).map((protocol) => ({ protocol, ip: listenIp, announcedAddress, port }));
+      // Every transport of the server gets a candidate per listen info: browsers try them all.
+      if (iceTcpPort !== undefined) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress, port: iceTcpPort + index });
+      const webRtcServer = await worker.createWebRtcServer({ listenInfos });
       const slot: PoolWorker = { index, worker, webRtcServer, routers: 0 };
       worker.on('died', (error) => this.#onDied(slot, error));
       return slot;
     } catch (error) {
       worker.close();
-      throw new Error(`mediasoup worker ${index}: cannot listen on ${listenIp}:${rtcPort === 0 ? 'any port' : rtcPort + index}: ${(error as Error).message}`, { cause: error });
+      const ports = [rtcPort === 0 ? 'any port' : String(rtcPort + index)];
+      if (iceTcpPort !== undefined) ports.push(`TCP ${iceTcpPort + index}`);
+      throw new Error(`mediasoup worker ${index}: cannot listen on ${listenIp}:${ports.join(' and ')}: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -107,10 +107,10 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-/** A port nothing listens on right now, so restarts can reuse it. */
-export async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now on `ip`, so restarts (or another server) can use it. */
+export async function freePort(ip = '127.0.0.1'): Promise<number> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
+  server.listen(0, ip);
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
   server.close();

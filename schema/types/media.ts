@@ -2,11 +2,13 @@
 // client creates belong to its connection and close with it. mediasoup's parameter objects
 // travel as JSONObject, exactly as mediasoup-client produces and consumes them.
 import {
+  ICE_TRANSPORT_POLICIES,
   MEDIA_KINDS,
   MEDIA_ROOM_EVENT_KINDS,
   MEDIA_SOURCES,
   TRANSPORT_DIRECTIONS,
   type ConsumerOptionsPayload,
+  type IceServerPayload,
   type MediaProducerInfo,
   type MediaRoomEvent,
   type TransportOptionsPayload,
@@ -21,6 +23,20 @@ const TransportDirectionEnum = builder.enumType('TransportDirection', { descript
 const MediaRoleEnum = builder.enumType('MediaRole', { values: ['CANDIDATE', 'HOST'] as const });
 const MediaRoomEventKindEnum = builder.enumType('MediaRoomEventKind', { values: MEDIA_ROOM_EVENT_KINDS });
 
+const IceTransportPolicyEnum = builder.enumType('IceTransportPolicy', {
+  description: "RTCIceTransportPolicy: RELAY sends media only through TURN (lower-case it for the browser's 'relay')",
+  values: ICE_TRANSPORT_POLICIES,
+});
+
+const IceServerType = builder.objectRef<IceServerPayload>('IceServer').implement({
+  description: "A TURN server and a short-lived credential for it (coturn's use-auth-secret scheme): an RTCIceServer",
+  fields: (t) => ({
+    urls: t.exposeStringList('urls', { description: 'turn: / turns: URLs' }),
+    username: t.exposeString('username', { description: '<expiry unix seconds>:<connection id>' }),
+    credential: t.exposeString('credential', { description: 'base64(HMAC-SHA1(secret, username)); opens allocations until the expiry (PROCTOR_TURN_TTL)' }),
+  }),
+});
+
 const TransportOptionsType = builder.objectRef<TransportOptionsPayload>('TransportOptions').implement({
   description: "What mediasoup-client's device.createSendTransport / createRecvTransport take",
   fields: (t) => ({
@@ -28,6 +44,12 @@ const TransportOptionsType = builder.objectRef<TransportOptionsPayload>('Transpo
     iceParameters: t.expose('iceParameters', { type: 'JSONObject' }),
     iceCandidates: t.expose('iceCandidates', { type: ['JSONObject'] }),
     dtlsParameters: t.expose('dtlsParameters', { type: 'JSONObject' }),
+    iceServers: t.expose('iceServers', { type: [IceServerType], description: "TURN servers for this connection's transports (empty without PROCTOR_TURN_URLS)" }),
+    iceTransportPolicy: t.expose('iceTransportPolicy', {
+      type: IceTransportPolicyEnum,
+      nullable: true,
+      description: 'Set when the server forces one (PROCTOR_ICE_TRANSPORT_POLICY); null: the browser decides',
+    }),
   }),
 });
 

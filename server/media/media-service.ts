@@ -6,7 +6,15 @@
 // A "peer" is one signaling connection (its id comes from the transport layer): transports,
 // producers and consumers belong to it, and go when it closes.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { MediaProducerInfo, MediaRoomEvent, MediaSource, TransportDirection, ConsumerOptionsPayload, TransportOptionsPayload } from '../../contract/media-signaling.ts';
+import type {
+  ConsumerOptionsPayload,
+  IceTransportPolicyName,
+  MediaProducerInfo,
+  MediaRoomEvent,
+  MediaSource,
+  TransportDirection,
+  TransportOptionsPayload,
+} from '../../contract/media-signaling.ts';
 import { SfuError } from '../../sfu/errors.ts';
 import type { JsonObject, ProducerStats, RtpCapabilities, TransportStats } from '../../sfu/types.ts';
 import type { WorkerPool } from '../../sfu/worker-pool.ts';
@@ -24,6 +32,7 @@ import { MediaRooms } from './media-rooms.ts';
 import { RecordingManager } from './recording-manager.ts';
 import { RecordingStore } from './recording-store.ts';
 import { StreamWatch } from './stream-watch.ts';
+import type { TurnCredentials } from './turn-credentials.ts';
 
 /** What one signaling connection may hold, and what one recording file may grow to. */
 export interface MediaLimits {
@@ -46,6 +55,10 @@ export interface MediaOptions {
   /** The ffmpeg binary; undefined when recording is off (or ffmpeg is missing). */
   ffmpegPath: string | undefined;
   limits: MediaLimits;
+  /** Signs each transport's TURN credentials; no TURN servers are handed out without it. */
+  turn?: TurnCredentials | undefined;
+  /** Handed to the pages with each transport when the server forces one (RELAY: only through TURN). */
+  iceTransportPolicy?: IceTransportPolicyName | undefined;
   /** How often producer stats are read (StreamQuality is published every second reading). */
   sampleIntervalMs?: number;
   /** A camera or mic that stays closed, paused or silent this long raises MEDIA_LOST. */
@@ -137,7 +150,10 @@ export class MediaService {
       if (room.holdings(peer).transports >= limit) throw new LimitExceededError(`A connection may hold at most ${limit} media transports`, limit);
       const options = await sfu('direction', () => room.createWebRtcTransport(peer, direction === 'SEND' ? 'send' : 'recv'));
       this.#objects.set(options.id, id);
-      return options;
+      // Credentials only here, after #join: only a connection admitted to this room gets them,
+      // and each transport fresh ones (a page reconnecting after their expiry gets new ones).
+      const { turn, iceTransportPolicy } = this.#options;
+      return { ...options, iceServers: turn ? [turn.issue(peer)] : [], iceTransportPolicy: iceTransportPolicy ?? null };
     });
   }
 

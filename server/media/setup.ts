@@ -22,6 +22,7 @@ export async function startMedia(config: Config, logger: Logger): Promise<MediaR
     listenIp: config.rtcListenIp,
     announcedAddress,
     rtcPort: config.rtcPort,
+    iceTcpPort: config.iceTcpPort,
     log: (level, message, detail) => logger[level]({ component: 'sfu', ...detail }, message),
   });
   let ffmpegPath: string | undefined;

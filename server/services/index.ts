@@ -19,6 +19,7 @@ import { SnapshotService } from '../live/snapshots.ts';
 import type { Logger } from '../log.ts';
 import { MediaService } from '../media/media-service.ts';
 import type { MediaRuntime } from '../media/setup.ts';
+import { TurnCredentials } from '../media/turn-credentials.ts';
 import type { Metrics } from '../metrics.ts';
 import type { JobHandlers, JobQueue } from '../jobs/job-runner.ts';
 import { llmSummariser } from '../reports/llm-summary.ts';
@@ -131,6 +132,8 @@ export class Services {
           maxIncomingBitrate: config.mediaMaxIncomingBitrate,
           recordingMaxBytes: config.recordingMaxBytes,
         },
+        turn: config.turnUrls && config.turnSecret ? new TurnCredentials({ urls: config.turnUrls, secret: config.turnSecret, ttlMs: config.turnTtlMs }) : undefined,
+        iceTransportPolicy: config.iceTransportPolicy,
       });
       metrics.mediaSnapshot = () => mediaService.snapshot();
       this.#media = mediaService;

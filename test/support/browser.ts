@@ -12,6 +12,10 @@ export interface BrowserOptions {
   fakeVideo?: string;
   /** A .wav file the fake microphone plays; Chromium's beep otherwise. */
   fakeAudio?: string;
+  /** Another Chromium binary (a wrapper running it in a network namespace); CHROMIUM_PATH otherwise. */
+  executablePath?: string;
+  /** More command-line switches. */
+  args?: string[];
 }
 
 export interface TestBrowser {
@@ -40,8 +44,9 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
   ];
   if (options.fakeVideo) args.push(`--use-file-for-fake-video-capture=${options.fakeVideo}`);
   if (options.fakeAudio) args.push(`--use-file-for-fake-audio-capture=${options.fakeAudio}`);
+  args.push(...(options.args ?? []));
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: options.executablePath ?? CHROMIUM_PATH,
     headless: true,
     args,
   });

@@ -17,7 +17,8 @@ export interface MediaPage {
   close(): Promise<void>;
 }
 
-export async function serveMediaHarness(): Promise<MediaPage> {
+/** Served on `host` (loopback by default; a test network's address for a browser in a namespace). */
+export async function serveMediaHarness(host = '127.0.0.1'): Promise<MediaPage> {
   const outDir = await mkdtemp(join(tmpdir(), 'proctor-media-harness-'));
   await build({
     configFile: false,
@@ -32,9 +33,9 @@ export async function serveMediaHarness(): Promise<MediaPage> {
       () => response.writeHead(404).end(),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `http://${host}:${(server.address() as AddressInfo).port}/`,
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await rm(outDir, { recursive: true, force: true });

@@ -72,8 +72,16 @@ export class MediaSession {
   }
 
   async #transport(direction: TransportDirection): Promise<types.Transport> {
-    const options = await this.#signaling.request<TransportOptionsPayload>('createTransport', { interviewId: this.#interviewId, direction });
-    const transportOptions = options as unknown as types.TransportOptions;
+    const { iceServers, iceTransportPolicy, ...options } = await this.#signaling.request<TransportOptionsPayload>('createTransport', {
+      interviewId: this.#interviewId,
+      direction,
+    });
+    // TURN (with this page's short-lived credential) for networks that block the SFU's ports.
+    const transportOptions = {
+      ...(options as unknown as types.TransportOptions),
+      iceServers,
+      ...(iceTransportPolicy ? { iceTransportPolicy: iceTransportPolicy === 'RELAY' ? 'relay' : 'all' } : {}),
+    } satisfies types.TransportOptions;
     const transport = direction === 'SEND' ? this.device.createSendTransport(transportOptions) : this.device.createRecvTransport(transportOptions);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.#signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);

@@ -2,11 +2,13 @@
 // A test page around client/src/media: the tests and the bench drive it through
 // `window.harness` (page.evaluate) as a candidate (publishes camera + mic) or a host (consumes).
 import { createClient, type Client } from 'graphql-ws';
+import type { types } from 'mediasoup-client';
 import { MediaRoom, Signaling, type ConsumedTrack } from '../../../client/src/media/index.ts';
 
 let client: Client | undefined;
 let room: MediaRoom | undefined;
 let stream: MediaStream | undefined;
+let published: types.Producer[] = [];
 const consumed: ConsumedTrack[] = [];
 const log: string[] = [];
 
@@ -24,8 +26,24 @@ const harness = {
       onError: (error) => log.push(`error ${error.message}`),
     });
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 15 }, audio: true });
-    const producers = await room.publish(stream);
-    return producers.map((producer) => producer.id);
+    published = await room.publish(stream);
+    return published.map((producer) => producer.id);
+  },
+  /**
+   * The ICE candidate pair the camera's transport uses, from the browser's own stats: the local
+   * candidate's type (host, srflx, relay) and protocol, and the remote one's protocol and port.
+   */
+  async selectedCandidatePair(): Promise<{ localType: string; localProtocol: string; remoteProtocol: string; remotePort: number } | undefined> {
+    const video = published.find((producer) => producer.kind === 'video');
+    if (!video) return undefined;
+    const stats = [...(await video.getStats()).values()] as Record<string, unknown>[];
+    const byId = new Map(stats.map((stat) => [stat.id, stat]));
+    const transport = stats.find((stat) => stat.type === 'transport' && stat.selectedCandidatePairId);
+    const pair = byId.get(transport?.selectedCandidatePairId);
+    const local = byId.get(pair?.localCandidateId);
+    const remote = byId.get(pair?.remoteCandidateId);
+    if (!local || !remote) return undefined;
+    return { localType: String(local.candidateType), localProtocol: String(local.protocol), remoteProtocol: String(remote.protocol), remotePort: Number(remote.port) };
   },
   /**
    * For the bench: joins, waits for the room, then times publishing from the first
@@ -42,7 +60,7 @@ const harness = {
     await new Signaling(socket).request('routerRtpCapabilities', {});
     const signalingRttMs = performance.now() - rttStarted;
     const startedAt = Date.now();
-    await room!.publish(stream);
+    published = await room!.publish(stream);
     return { startedAt, signalingRttMs };
   },
   stopCamera(): void {
