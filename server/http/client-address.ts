@@ -34,5 +34,10 @@ export function forwardedOrigin(request: IncomingMessage, trustProxyHops: number
   const proto = (first('x-forwarded-proto') ?? ('encrypted' in request.socket ? 'https' : 'http')).toLowerCase();
   const host = first('x-forwarded-host') ?? first('host');
   if ((proto !== 'http' && proto !== 'https') || !host || !HOST.test(host)) return undefined;
-  return `${proto}://${host.toLowerCase()}`;
+  try {
+    // Normalised: a proxy that always sends the port (nginx's $host:$server_port) gives no ":443".
+    return new URL(`${proto}://${host}`).origin;
+  } catch {
+    return undefined;
+  }
 }

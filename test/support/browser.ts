@@ -12,6 +12,8 @@ export interface BrowserOptions {
   fakeVideo?: string;
   /** A .wav file the fake microphone plays; Chromium's beep otherwise. */
   fakeAudio?: string;
+  /** More command-line switches (a test name's address, a test certificate to trust). */
+  extraArgs?: string[];
 }
 
 export interface TestBrowser {
@@ -40,6 +42,7 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
   ];
   if (options.fakeVideo) args.push(`--use-file-for-fake-video-capture=${options.fakeVideo}`);
   if (options.fakeAudio) args.push(`--use-file-for-fake-audio-capture=${options.fakeAudio}`);
+  args.push(...(options.extraArgs ?? []));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
