@@ -19,6 +19,7 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect } from './support/live.ts';
 import { describeDatabase, freshStorage, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor, squash, UpProcess } from './support/proctor-cli.ts';
+import { screenshotsDir } from './support/screenshots.ts';
 import { NGINX_CONF, startNginx, TestPki, type Leaf, type TestNginx } from './support/tls.ts';
 import { until } from './support/until.ts';
 
@@ -46,9 +47,10 @@ async function publishes(browser: TestBrowser, server: TestPlatform, interviewId
   const page = await joinAsCandidate(browser, link);
   try {
     assert.equal(await page.evaluate(() => window.isSecureContext), true);
+    await page.waitForSelector('body[data-media="publishing"]', { timeout: 30_000 });
     await until('camera and mic at the SFU', async () => {
       const bytes = await candidateBytes(server, interviewId);
-      return (bytes.video ?? 0) > 0 && (bytes.audio ?? 0) > 0;
+      return (bytes.VIDEO ?? 0) > 0 && (bytes.AUDIO ?? 0) > 0;
     });
   } finally {
     await page.close();
@@ -152,6 +154,8 @@ describe(`HTTPS: served by Proctor, behind nginx, explained over http (${describ
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'insecure-title', 'focus on the explanation');
         assert.equal(await page.locator('#agree').count(), 0, 'no consent step, no camera request');
         assert.deepEqual(await candidateBytes(server, fixture.interviewId), {});
+        const screenshots = screenshotsDir();
+        if (screenshots) await page.screenshot({ path: `${screenshots}/candidate-insecure-origin.png` });
 
         await page.goto(`http://${NAME}:${new URL(server.url).port}/h/${fixture.interviewId}`);
         await page.waitForSelector('body[data-screen="insecure"]');
