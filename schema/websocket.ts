@@ -14,7 +14,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
-import { clientAddress } from '../server/http/client-address.ts';
+import { clientAddress, forwardedOrigin } from '../server/http/client-address.ts';
 import { OrgConnectionLimit } from '../server/org-connection-limit.ts';
 import { requestContext, type RequestContext } from '../server/request-context.ts';
 import { toGraphQLError } from './errors.ts';
@@ -48,7 +48,7 @@ export function attachWebSockets(
     logger: Logger;
     maxPayloadBytes: number;
     maxSocketsPerOrg: number;
-    /** Reverse proxies whose X-Forwarded-For is believed, as for HTTP requests. */
+    /** Reverse proxies whose X-Forwarded-* are believed, as for HTTP requests. */
     trustProxyHops: number;
     /** Longest a socket's credential goes without being verified against the database again. */
     recheckIntervalMs: number;
@@ -128,7 +128,14 @@ export function attachWebSockets(
         }
         try {
           const contextValue = (await pipeline.contextFactory()) as object;
-          operations.set(contextValue, { pipeline, request: { requestId: randomUUID(), clientAddress: clientAddress(ctx.extra.request, options.trustProxyHops) } });
+          operations.set(contextValue, {
+            pipeline,
+            request: {
+              requestId: randomUUID(),
+              clientAddress: clientAddress(ctx.extra.request, options.trustProxyHops),
+              origin: forwardedOrigin(ctx.extra.request, options.trustProxyHops),
+            },
+          });
           return {
             schema,
             document,

@@ -68,6 +68,10 @@ export interface Config {
   metricsToken: string | undefined;
   /** Reverse proxies in front of the server whose X-Forwarded-For / -Proto / -Host are believed (0: none). */
   trustProxyHops: number;
+  /** PEM certificate (chain) file: with `tlsKey`, the server speaks HTTPS and WSS on its port (re-read on SIGHUP). */
+  tlsCert: string | undefined;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey: string | undefined;
   logLevel: LogLevel;
   /** Silence from a candidate's page after which a LIVE interview raises HEARTBEAT_LOST, in ms. */
   heartbeatTimeoutMs: number;
@@ -352,6 +356,8 @@ export const SETTINGS = [
   setting('graphiql', 'PROCTOR_GRAPHIQL', boolean, () => process.env.NODE_ENV !== 'production', 'GraphiQL in the browser (default: off when NODE_ENV=production)'),
   setting('metricsToken', 'PROCTOR_METRICS_TOKEN', minLength(16), none, 'bearer token required to read /metrics (open when unset)'),
   setting('trustProxyHops', 'PROCTOR_TRUST_PROXY', proxyHops, 0, 'believe X-Forwarded-* from this many reverse proxies (true: one; default false)'),
+  setting('tlsCert', 'PROCTOR_TLS_CERT', text, none, 'PEM certificate (chain) file: `proctor up` serves HTTPS and WSS with PROCTOR_TLS_KEY (re-read on SIGHUP)'),
+  setting('tlsKey', 'PROCTOR_TLS_KEY', text, none, 'PEM private key file of PROCTOR_TLS_CERT'),
   setting('logLevel', 'PROCTOR_LOG_LEVEL', oneOf(LOG_LEVELS), 'info', 'log level'),
   setting('heartbeatTimeoutMs', 'PROCTOR_HEARTBEAT_TIMEOUT', duration, 10_000, 'candidate silence that raises HEARTBEAT_LOST'),
   setting('shutdownTimeoutMs', 'PROCTOR_SHUTDOWN_TIMEOUT', duration, 10_000, 'graceful shutdown limit for requests and jobs in flight'),
@@ -478,6 +484,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   }
   if (config.databaseReadUrl && !config.databaseUrl) {
     problems.push('PROCTOR_DATABASE_READ_URL needs PROCTOR_DATABASE_URL (the embedded database has no replica)');
+  }
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    problems.push('PROCTOR_TLS_CERT and PROCTOR_TLS_KEY go together: set both to serve HTTPS, or neither');
   }
   if (config.operationTimeoutMs !== undefined && config.databaseTimeoutMs !== undefined && config.operationTimeoutMs <= config.databaseTimeoutMs) {
     problems.push('PROCTOR_OPERATION_TIMEOUT must be longer than PROCTOR_DATABASE_TIMEOUT, so that a slow statement fails (and rolls back) before its operation does');

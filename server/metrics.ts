@@ -88,6 +88,16 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'proctor_' });
   }
 
+  /** Registered only when HTTPS is served: a 0 for "no certificate" would read as long expired. */
+  trackCertificateExpiry(expiresAt: () => Date): void {
+    const gauge: Gauge = new Gauge({
+      name: 'proctor_tls_certificate_expiry_seconds',
+      help: 'When the served TLS certificate expires, in seconds since the Unix epoch (alert on it minus time())',
+      registers: [this.registry],
+      collect: () => gauge.set(expiresAt().getTime() / 1000),
+    });
+  }
+
   /** A gauge read from the media snapshot when Prometheus scrapes. */
   #snapshotGauge(name: string, help: string, read: (snapshot: MediaSnapshot) => number): Gauge {
     const gauge: Gauge = new Gauge({

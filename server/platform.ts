@@ -1,6 +1,7 @@
 // The composition root of `proctor up`: the core (database, migrations, services, relay, jobs)
-// with the SFU, served over HTTP and graphql-ws. One `close()` shuts it all down in order.
-import { createServer } from 'node:http';
+// with the SFU, served over HTTP (or HTTPS) and graphql-ws. One `close()` shuts it all down in order.
+import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { attachWebSockets, type WebSocketBridge } from '../schema/websocket.ts';
@@ -19,7 +20,9 @@ import type { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMedia } from './media/setup.ts';
 import { Metrics } from './metrics.ts';
+import { currentRequest } from './request-context.ts';
 import type { Services } from './services/index.ts';
+import { certificateStatus, loadTlsCertificate, type CertificateStatus, type TlsCertificate } from './tls.ts';
 
 export type { StartupStep } from './core.ts';
 
@@ -38,7 +41,9 @@ export class Platform implements ReadinessProbe {
   /** The background job runner (tests and benches enqueue and observe through it). */
   readonly jobs: JobRunner;
   readonly #core: Core;
-  readonly #server = createServer();
+  readonly #server: Server | TlsServer;
+  /** The certificate being served (HTTPS only); replaced by `reloadCertificate`. */
+  #certificate: TlsCertificate | undefined;
   readonly #webSockets: WebSocketBridge;
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
@@ -52,6 +57,7 @@ export class Platform implements ReadinessProbe {
     metrics,
     faceModels,
     operatorKey,
+    certificate,
   }: {
     config: Config;
     core: Core;
@@ -59,8 +65,13 @@ export class Platform implements ReadinessProbe {
     metrics: Metrics;
     faceModels: ReturnType<typeof locateFaceModels>;
     operatorKey: string;
+    certificate: TlsCertificate | undefined;
   }) {
     this.config = config;
+    this.#certificate = certificate;
+    // One port either way: HTTPS and WSS when a certificate is configured, plain HTTP and WS otherwise.
+    this.#server = certificate ? createTlsServer({ cert: certificate.cert, key: certificate.key }) : createServer();
+    if (certificate) metrics.trackCertificateExpiry(() => this.#certificate!.expiresAt);
     this.#core = core;
     this.services = core.services;
     this.orm = core.orm;
@@ -82,6 +93,7 @@ export class Platform implements ReadinessProbe {
       bodyLimitBytes: config.bodyLimitBytes,
       trustProxyHops: config.trustProxyHops,
       metricsToken: config.metricsToken,
+      certificate: () => this.certificate,
       graphql: (request, serverContext) => graphql.fetch(request, serverContext),
       routes: [
         pageRoutes({ ...config, faceModels }),
@@ -118,8 +130,10 @@ export class Platform implements ReadinessProbe {
     const logger = options.logger ?? createLogger(config.logLevel);
     const step = options.onStep ?? (() => {});
     const metrics = new Metrics();
-    // Before anything starts: a server without its face models refuses to start.
+    // Before anything starts: a server without its face models, or with a certificate it cannot
+    // serve, refuses to start.
     const faceModels = locateFaceModels(config);
+    const certificate = config.tlsCert && config.tlsKey ? loadTlsCertificate(config.tlsCert, config.tlsKey) : undefined;
     let platform: Platform | undefined;
     const core = await Core.create(config, {
       logger,
@@ -137,12 +151,13 @@ export class Platform implements ReadinessProbe {
         );
         return media;
       },
-      // Links are made while serving requests, so after `listen` below has set the port.
-      publicUrl: () => config.publicUrl ?? platform?.url,
+      // Links are made while serving requests, so after `listen` below has set the port. Behind a
+      // trusted reverse proxy they use the scheme and host the proxy says the caller reached.
+      publicUrl: () => config.publicUrl ?? currentRequest()?.origin ?? platform?.url,
     });
     try {
       step('http', 'start');
-      platform = new Platform({ config, core, logger, metrics, faceModels, operatorKey: await loadOperatorKey(config.dataDir) });
+      platform = new Platform({ config, core, logger, metrics, faceModels, certificate, operatorKey: await loadOperatorKey(config.dataDir) });
       await platform.#listen();
       step('http', 'done', platform.url);
     } catch (error) {
@@ -150,6 +165,16 @@ export class Platform implements ReadinessProbe {
       throw error;
     }
     logger.info({ url: platform.url, embedded: !config.databaseUrl }, 'proctor is up');
+    if (certificate) platform.#logCertificate('serving HTTPS');
+    const insecure = insecureLinkBase(config, platform.url);
+    if (insecure) {
+      logger.warn(
+        `CANDIDATES WILL GET NO CAMERA: links point to ${insecure}, which is not https. Browsers give the camera and microphone only to pages opened over https ` +
+          '(or on this machine itself), so candidates and hosts opening these links see a page telling them so instead of the interview. To fix it, ' +
+          'serve HTTPS — set PROCTOR_TLS_CERT and PROCTOR_TLS_KEY, or put Proctor behind a reverse proxy that terminates TLS (docs/deploy.md) with PROCTOR_TRUST_PROXY=true — ' +
+          'and set PROCTOR_PUBLIC_URL to the https:// address',
+      );
+    }
     if (!faceModels) {
       logger.warn(
         'FACE CHECKS ARE OFF (PROCTOR_FACE_CHECKS=false): candidate pages do not look at the camera image, so no FACE_MISSING, MULTIPLE_FACES or LOOKING_AWAY is ever raised',
@@ -167,8 +192,45 @@ export class Platform implements ReadinessProbe {
 
   /** Where this server listens (the real port when 0 was asked for); kept after close for messages. */
   get url(): string {
-    this.#url ??= listeningUrl(this.config.host, (this.#server.address() as AddressInfo).port);
+    this.#url ??= listeningUrl(this.#certificate ? 'https' : 'http', this.config.host, (this.#server.address() as AddressInfo).port);
     return this.#url;
+  }
+
+  /** The served certificate's expiry (undefined without HTTPS): /healthz shows it, for monitors and `proctor doctor`. */
+  get certificate(): CertificateStatus | undefined {
+    return this.#certificate && certificateStatus(this.#certificate);
+  }
+
+  /**
+   * Reads PROCTOR_TLS_CERT and PROCTOR_TLS_KEY again (`proctor up` does on SIGHUP, after a
+   * renewal) and serves the new pair to every connection from now on; open connections and
+   * sockets keep theirs. A pair that cannot be served is refused, logged, and the old one stays.
+   */
+  reloadCertificate(): boolean {
+    const { tlsCert, tlsKey } = this.config;
+    if (!tlsCert || !tlsKey || !this.#certificate) {
+      this.logger.warn('no certificate to reload: PROCTOR_TLS_CERT and PROCTOR_TLS_KEY are not set');
+      return false;
+    }
+    let next: TlsCertificate;
+    try {
+      next = loadTlsCertificate(tlsCert, tlsKey);
+    } catch (error) {
+      this.logger.error({ err: error }, 'certificate reload refused, still serving the previous one');
+      return false;
+    }
+    (this.#server as TlsServer).setSecureContext({ cert: next.cert, key: next.key });
+    this.#certificate = next;
+    this.#logCertificate('certificate reloaded');
+    return true;
+  }
+
+  #logCertificate(message: string): void {
+    const certificate = this.#certificate!;
+    const { expiresAt, daysLeft } = certificateStatus(certificate);
+    const details = { subject: certificate.subject, serialNumber: certificate.serialNumber, expiresAt };
+    if (daysLeft < 0) this.logger.error(details, `${message}: THE CERTIFICATE HAS EXPIRED (${expiresAt}); browsers refuse it — renew it, then send SIGHUP`);
+    else this.logger.info(details, `${message}: certificate expires ${expiresAt} (${daysLeft} days left)`);
   }
 
   async ready(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -226,7 +288,20 @@ export class Platform implements ReadinessProbe {
 /** After the shutdown timeout, what closing the job store, media and database may still take. */
 const CLOSE_GRACE_MS = 1_000;
 
-function listeningUrl(host: string, port: number): string {
+function listeningUrl(scheme: 'http' | 'https', host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  return `${scheme}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/**
+ * The base of join and room links when it is plain http on another machine's reach, where
+ * browsers refuse the camera; undefined when links are https, on loopback (a secure context too),
+ * or built per request from what a trusted proxy forwards.
+ */
+function insecureLinkBase(config: Config, listening: string): string | undefined {
+  const base = config.publicUrl ?? (config.trustProxyHops > 0 ? undefined : listening);
+  if (!base) return undefined;
+  const { protocol, hostname } = new URL(base);
+  const loopback = hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]';
+  return protocol === 'http:' && !loopback ? base : undefined;
 }

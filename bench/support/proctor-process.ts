@@ -27,6 +27,8 @@ export interface UpOptions {
   port: number;
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** PEM files: the server speaks HTTPS and WSS (the bench's process must trust their issuer). */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 export class ProctorProcess implements AsyncDisposable {
@@ -50,10 +52,10 @@ export class ProctorProcess implements AsyncDisposable {
    * does, or when `signal` aborts first (then rejects with its reason).
    */
   static async start(options: UpOptions, signal?: AbortSignal): Promise<ProctorProcess> {
-    const url = `http://127.0.0.1:${options.port}`;
+    const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${options.port}`;
     const started = performance.now();
     // The node binary itself, no shell in between: the pid is the server's, so /proc reads its memory.
-    const child = ownChild(spawn(process.execPath, [CLI, 'up', ...upFlags(options)], { env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = ownChild(spawn(process.execPath, [CLI, 'up', ...upFlags(options)], { env: serverEnv(options), stdio: ['ignore', 'pipe', 'pipe'] }));
     const output = captureTail(child);
     const exited = exitOf(child);
     try {
@@ -124,13 +126,14 @@ function upFlags(options: UpOptions): string[] {
 }
 
 /**
- * The bench's environment minus any PROCTOR_* setting, so only the flags decide what the server
- * uses. The SFU listens on a free port: on a shared machine another `proctor up` may hold the
+ * The bench's environment minus any PROCTOR_* setting, so only the flags (and the certificate
+ * asked for) decide what the server uses. The SFU listens on a free port: on a shared machine another `proctor up` may hold the
  * default one, and no bench that runs this process sends media to it.
  */
-function serverEnv(): NodeJS.ProcessEnv {
+function serverEnv(options: UpOptions): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PROCTOR_')));
-  return { ...env, PROCTOR_LOG_LEVEL: 'warn', PROCTOR_RTC_PORT: '0' };
+  const tls = options.tls ? { PROCTOR_TLS_CERT: options.tls.cert, PROCTOR_TLS_KEY: options.tls.key } : {};
+  return { ...env, PROCTOR_LOG_LEVEL: 'warn', PROCTOR_RTC_PORT: '0', ...tls };
 }
 
 function captureTail(child: ChildProcess): () => string {

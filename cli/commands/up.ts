@@ -20,6 +20,8 @@ export default class Up extends Command {
     'flags win over the environment. Logs go to stderr; stdout only says where the server is. ' +
     'Stops cleanly on Ctrl-C (SIGINT) or SIGTERM: requests and jobs in flight get PROCTOR_SHUTDOWN_TIMEOUT to finish, ' +
     'and the whole stop at most 5 s more; a second signal stops at once.\n\n' +
+    'With PROCTOR_TLS_CERT and PROCTOR_TLS_KEY (PEM files) it serves HTTPS and WSS on its port, and SIGHUP re-reads both files ' +
+    '(after a renewal) without dropping open connections; a missing, unreadable or mismatched pair stops the start-up (exit code 2).\n\n' +
     'Refuses to start without its face models (shipped in client/models) unless PROCTOR_FACE_CHECKS=false.\n\n' +
     'Exit codes: 0 stopped by a signal, 1 could not start (or stopping took too long), 2 invalid flags or configuration (missing face models included), ' +
     '130/143 a second SIGINT/SIGTERM.';
@@ -27,6 +29,11 @@ export default class Up extends Command {
     '<%= config.bin %> <%= command.id %>',
     { description: 'Another port and data dir', command: '<%= config.bin %> <%= command.id %> --port 8080 --data-dir ./proctor-data' },
     { description: 'On a PostgreSQL server', command: '<%= config.bin %> <%= command.id %> --database-url postgres://proctor@db.internal/proctor' },
+    {
+      description: 'HTTPS on port 443 (candidates need https for their camera)',
+      command:
+        'PROCTOR_TLS_CERT=/etc/letsencrypt/live/proctor.example.com/fullchain.pem PROCTOR_TLS_KEY=/etc/letsencrypt/live/proctor.example.com/privkey.pem PROCTOR_PUBLIC_URL=https://proctor.example.com <%= config.bin %> <%= command.id %> --port 443',
+    },
     { description: 'Any free port; the URL is the JSON line printed once up', command: '<%= config.bin %> <%= command.id %> --port 0 --json' },
   ];
   static override flags = {
@@ -50,6 +57,8 @@ export default class Up extends Command {
     // cheaply, so the hint is left out there.
     const firstRun = !config.databaseUrl && !existsSync(embeddedDatabaseDir(config));
     const platform = await this.#start(config);
+    // A renewed certificate is picked up without a restart (certbot's deploy hook: systemctl reload).
+    if (config.tlsCert) process.on('SIGHUP', () => platform.reloadCertificate());
 
     const database = config.databaseUrl ? 'server' : 'embedded';
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ url: platform.url, dataDir: config.dataDir, database })}\n`);

@@ -2,9 +2,12 @@
 import { runCandidate } from './candidate/flow.ts';
 import { showError } from './candidate/error-page.ts';
 import { runRoom } from './host/room.ts';
+import { showInsecureOrigin } from './insecure-page.ts';
 import './style.css';
 
 const [, kind, id] = location.pathname.split('/');
-if (kind === 'i' && id) void runCandidate(decodeURIComponent(id));
+// Before anything else: an insecure origin would only fail later, at the camera.
+if ((kind === 'i' || kind === 'h') && id && !window.isSecureContext) showInsecureOrigin(kind === 'i' ? 'candidate' : 'host');
+else if (kind === 'i' && id) void runCandidate(decodeURIComponent(id));
 else if (kind === 'h' && id) void runRoom(decodeURIComponent(id));
 else showError('Page not found', 'This address is not an interview link.');

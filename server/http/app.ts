@@ -10,6 +10,7 @@ import { healthRoutes, type ReadinessProbe } from './health.ts';
 import { httpErrors } from './http-errors.ts';
 import { reportDownload, type ReportPdfSource } from './report-download.ts';
 import { requestId } from './request-id.ts';
+import type { CertificateStatus } from '../tls.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -24,6 +25,8 @@ export interface AppOptions {
   trustProxyHops: number;
   /** Bearer token /metrics requires (open when undefined). */
   metricsToken: string | undefined;
+  /** The served TLS certificate's expiry, shown by /healthz (undefined without HTTPS). */
+  certificate?: () => CertificateStatus | undefined;
 }
 
 export function createApp(options: AppOptions): Koa {
@@ -31,7 +34,7 @@ export function createApp(options: AppOptions): Koa {
   // address follows client-address.ts, the rule graphql-ws connections use too.
   const app = new Koa({ proxy: options.trustProxyHops > 0, maxIpsCount: options.trustProxyHops });
   app.silent = true;
-  const health = healthRoutes(options.probe, options.metrics, options.metricsToken);
+  const health = healthRoutes(options.probe, options.metrics, options.metricsToken, options.certificate);
   const reports = reportDownload(options.reportPdf);
   const graphql = new Router();
   graphql.all('/graphql', body(options.bodyLimitBytes), fetchHandler(options.graphql));

@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Metrics } from '../metrics.ts';
+import type { CertificateStatus } from '../tls.ts';
 import { HttpError } from './http-errors.ts';
 
 export interface ReadinessProbe {
@@ -10,11 +11,20 @@ export interface ReadinessProbe {
   ready(): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
-/** `metricsToken`: when set, /metrics answers 401 unless sent "Authorization: Bearer <metricsToken>". */
-export function healthRoutes(probe: ReadinessProbe, metrics: Metrics, metricsToken: string | undefined): Router {
+/**
+ * `metricsToken`: when set, /metrics answers 401 unless sent "Authorization: Bearer <metricsToken>".
+ * `certificate`: the served TLS certificate's expiry, in /healthz (what any TLS client sees anyway).
+ */
+export function healthRoutes(
+  probe: ReadinessProbe,
+  metrics: Metrics,
+  metricsToken: string | undefined,
+  certificate: () => CertificateStatus | undefined = () => undefined,
+): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
+    const tls = certificate();
+    ctx.body = tls ? { status: 'ok', tls } : { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
     const result = await probe.ready();
