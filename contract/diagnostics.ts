@@ -68,4 +68,10 @@ export interface ServerDiagnostics {
   dataDir: { path: string; freeBytes: number; totalBytes: number };
   /** Where the JWT signing key comes from; `persisted` false means logins and join links die with a restart. */
   jwtSecret: { source: 'environment' | 'data-dir'; persisted: boolean };
+  /**
+   * The TURN servers pages are given (PROCTOR_TURN_URLS) with one fresh credential of the kind a
+   * page gets, minutes long, so the doctor can allocate a relay; null when TURN is not configured.
+   * A credential, not a secret: this route is the operator's only, and the credential expires.
+   */
+  turn: { urls: string[]; username: string; credential: string } | null;
 }

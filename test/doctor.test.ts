@@ -69,6 +69,8 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     assert.equal(check(report, 'transcription').status, 'info');
     assert.match(check(report, 'transcription').detail, /not configured/);
     assert.equal(check(report, 'certificate').status, 'info');
+    assert.equal(check(report, 'turn').status, 'info');
+    assert.match(check(report, 'turn').detail, /not configured/);
     assert.match(check(report, 'ffmpeg').detail, /ffmpeg version/);
     assert.match(check(report, 'rtc-ports').detail, /TCP answers from here/);
     assert.match(check(report, 'face-models').detail, /face_detector\.tflite .* MB, face_landmarker\.task .* MB/);

@@ -8,6 +8,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { JWT_SECRET_FILE, type ServerDiagnostics } from '../../contract/diagnostics.ts';
 import type { Config } from '../config.ts';
 import { probeFfmpeg, type MediaRuntime } from '../media/setup.ts';
+import { TurnCredentials } from '../media/turn-credentials.ts';
+
+/** The doctor's TURN credential lasts this long (or the configured TTL, when shorter): enough for one probe. */
+const DOCTOR_TURN_TTL_MS = 5 * 60_000;
 
 /** statfs's type of a tmpfs: memory, gone at reboot. */
 const TMPFS_MAGIC = 0x01021994;
@@ -32,7 +36,18 @@ export async function collectDiagnostics({ config, orm, media, publicUrl }: Diag
     jwtSecret: config.jwtSecret
       ? { source: 'environment', persisted: true }
       : { source: 'data-dir', persisted: disk.type !== TMPFS_MAGIC && (await exists(join(config.dataDir, JWT_SECRET_FILE))) },
+    turn: turnFacts(config),
   };
+}
+
+/**
+ * A short-lived credential minted as for a page (coturn logs its user as `proctor-doctor`). Only
+ * the operator route carries it, never the secret it is signed with.
+ */
+function turnFacts(config: Config): ServerDiagnostics['turn'] {
+  if (!config.turnUrls || !config.turnSecret) return null;
+  const turn = new TurnCredentials({ urls: config.turnUrls, secret: config.turnSecret, ttlMs: Math.min(config.turnTtlMs, DOCTOR_TURN_TTL_MS) });
+  return turn.issue('proctor-doctor');
 }
 
 async function databaseFacts(orm: MikroORM, config: Config): Promise<ServerDiagnostics['database']> {

@@ -12,5 +12,6 @@ import { jwtSecret } from './jwt-secret.ts';
 import { publicUrl } from './public-url.ts';
 import { rtcPorts } from './rtc-ports.ts';
 import { transcription } from './transcription.ts';
+import { turn } from './turn.ts';
 
-export const CHECKS: readonly Check[] = [publicUrl, https, certificate, rtcPorts, ffmpeg, transcription, faceModels, dataDir, database, jwtSecret, clock];
+export const CHECKS: readonly Check[] = [publicUrl, https, certificate, rtcPorts, turn, ffmpeg, transcription, faceModels, dataDir, database, jwtSecret, clock];
