@@ -10,6 +10,7 @@ import { freePort } from '../bench/support/proctor-process.ts';
 import { startCoturn, type Coturn } from './support/coturn.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor } from './support/proctor-cli.ts';
+import { until } from './support/until.ts';
 
 const IP = '127.0.0.1';
 
@@ -44,10 +45,14 @@ describe(`proctor doctor: TURN (${describeDatabase()})`, () => {
     assert.match(turn.detail, /turns:\S+ not probed \(TLS\)/);
     assert.equal(code, 0, text);
     assert.match(text, /^✔ TURN relay /m);
-    // coturn saw the doctor's user, and the probe released what it allocated.
-    const log = await coturn!.log();
-    assert.match(log, /proctor-doctor/);
-    assert.match(log, /refreshed.*lifetime=0|lifetime=0|deleted/i, log);
+    // coturn allocated for the doctor's user, and every allocation was released (two runs, two URLs each).
+    const count = (log: string, pattern: RegExp) => log.match(pattern)?.length ?? 0;
+    await until('coturn logging four allocations and four releases', async () => {
+      const log = await coturn!.log();
+      const allocated = count(log, /user <\d+:proctor-doctor>: incoming packet ALLOCATE processed, success/g);
+      const released = count(log, /refreshed, realm=<[^>]*>, username=<\d+:proctor-doctor>, lifetime=0/g);
+      return allocated === 4 && released === 4;
+    });
   });
 
   it('reports a credential refused when the secret differs from coturn’s, with the remedy', async () => {

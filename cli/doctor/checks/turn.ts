@@ -53,7 +53,7 @@ async function probe(url: string, username: string, password: string, timeoutMs:
     if (!allocated.ok) {
       const refused = `refused the credential: ${allocated.errorCode} ${allocated.reason ?? ''}`.trim();
       if (allocated.errorCode === 401) return { url, problem: refused, remedy: SECRET_REMEDY };
-      return { url, problem: refused, remedy: 'see the TURN server log (coturn: /var/log/turnserver.log) for why' };
+      return { url, problem: refused, remedy: 'see the TURN server log (coturn: /var/log/turnserver/turnserver.log) for why' };
     }
     // Released so the probe does not hold a relay port for the credential's lifetime; a failed release only leaves it to expire.
     await channel.request(Method.Refresh, release, auth).catch(() => undefined);
