@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ReviewVerdict, Severity, ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import type { Keyed } from '../pagination.ts';
-import { reviewOf, type RawReviewColumns, type Review } from '../reviews/review-store.ts';
+import { reviewOf, type RawViolationRow, type Review } from '../reviews/review-store.ts';
 
 export interface SessionRecord {
   id: string;
@@ -31,19 +31,6 @@ interface SessionRow {
   start_time: string;
   end_time: string | null;
   last_heartbeat_at: string | null;
-}
-
-interface ViolationRow extends RawReviewColumns {
-  id: string;
-  session_id: string;
-  type: ViolationType;
-  severity: Severity;
-  timestamp: string;
-  last_occurred_at: string | null;
-  count: number;
-  duration_ms: number;
-  snapshot_url: string | null;
-  review_verdict: ReviewVerdict | null;
 }
 
 export class HistoryStore {
@@ -82,7 +69,7 @@ export class HistoryStore {
     }
     sql += ' order by v.timestamp, v.id limit ?';
     params.push(limit);
-    const rows = await this.#orm.em.getConnection().execute<ViolationRow[]>(sql, params);
+    const rows = await this.#orm.em.getConnection().execute<RawViolationRow[]>(sql, params);
     return rows.map((row) => ({
       id: row.id,
       sessionId: row.session_id,

@@ -42,11 +42,10 @@ export interface RawReviewColumns {
   reviewed_at: string | null;
 }
 
-interface RawViolation extends RawReviewColumns {
+/** A violation row as the monitoring history and the review store both read it. */
+export interface RawViolationRow extends RawReviewColumns {
   id: string;
   session_id: string;
-  candidate_id: string;
-  interview_id: string;
   type: ViolationType;
   severity: Severity;
   timestamp: string;
@@ -55,6 +54,11 @@ interface RawViolation extends RawReviewColumns {
   duration_ms: number;
   snapshot_url: string | null;
   review_verdict: ReviewVerdict | null;
+}
+
+interface RawViolation extends RawViolationRow {
+  candidate_id: string;
+  interview_id: string;
 }
 
 // A violation's candidate and interview are its session's: the violation's own columns may be null.
