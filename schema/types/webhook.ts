@@ -6,11 +6,13 @@ import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
 
 export const WebhookEventEnum = builder.enumType('WebhookEvent', {
-  description: 'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready", REVIEW_COMPLETED as "review.completed"',
+  description:
+    'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready", REVIEW_COMPLETED as "review.completed", RECORDING_READY as "recording.ready"',
   values: {
     INTERVIEW_COMPLETED: { value: WebhookEvent.INTERVIEW_COMPLETED },
     REPORT_READY: { value: WebhookEvent.REPORT_READY },
     REVIEW_COMPLETED: { value: WebhookEvent.REVIEW_COMPLETED },
+    RECORDING_READY: { value: WebhookEvent.RECORDING_READY },
   } as const,
 });
 

@@ -24,9 +24,18 @@ export const ReportStatus = { PENDING: 'PENDING', READY: 'READY', FAILED: 'FAILE
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
 export const REPORT_STATUSES = values(ReportStatus);
 
-export const WebhookEvent = { INTERVIEW_COMPLETED: 'interview.completed', REPORT_READY: 'report.ready', REVIEW_COMPLETED: 'review.completed' } as const;
+export const WebhookEvent = {
+  INTERVIEW_COMPLETED: 'interview.completed',
+  REPORT_READY: 'report.ready',
+  REVIEW_COMPLETED: 'review.completed',
+  RECORDING_READY: 'recording.ready',
+} as const;
 export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 export const WEBHOOK_EVENTS = values(WebhookEvent);
+
+export const CompositeStatus = { PENDING: 'PENDING', RUNNING: 'RUNNING', READY: 'READY', FAILED: 'FAILED' } as const;
+export type CompositeStatus = (typeof CompositeStatus)[keyof typeof CompositeStatus];
+export const COMPOSITE_STATUSES = values(CompositeStatus);
 
 export const DeliveryStatus = { PENDING: 'PENDING', DELIVERED: 'DELIVERED', FAILED: 'FAILED' } as const;
 export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
@@ -364,6 +373,29 @@ export const Recording = defineEntity({
   indexes: [{ properties: ['interview', 'startedAt'] }],
 });
 
+/** A candidate's composite MP4 (media/composite.ts), made by a job once the interview has ended. */
+export const CompositeRecording = defineEntity({
+  name: 'CompositeRecording',
+  tableName: 'composite_recordings',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview).index(),
+    candidate: () => p.manyToOne(Candidate).unique(),
+    status: p.enum(() => CompositeStatus).default(CompositeStatus.PENDING),
+    /** Share of the MP4 written so far while RUNNING, 0–1. */
+    progress: p.double().default(0),
+    /** Absolute path of the MP4 under `<dataDir>/recordings/<interviewId>/`, once READY. */
+    path: p.string().length(1024).nullable(),
+    bytes: p.double().nullable(),
+    durationMs: p.integer().nullable(),
+    /** Job runs so far (retried with backoff, FAILED after the last). */
+    attempts: p.integer().default(0),
+    error: p.text().nullable(),
+    createdAt: createdAt(),
+    readyAt: timestamp().nullable(),
+  },
+});
+
 /** Server-measured stream quality of a candidate, folded over the 2 s samples of the interview. */
 export const StreamQualitySummary = defineEntity({
   name: 'StreamQualitySummary',
@@ -399,6 +431,7 @@ export type Report = InferEntity<typeof Report>;
 export type ReportVersion = InferEntity<typeof ReportVersion>;
 export type AuditEntry = InferEntity<typeof AuditEntry>;
 export type Recording = InferEntity<typeof Recording>;
+export type CompositeRecording = InferEntity<typeof CompositeRecording>;
 export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
 export type Webhook = InferEntity<typeof Webhook>;
 export type WebhookDelivery = InferEntity<typeof WebhookDelivery>;
@@ -418,6 +451,7 @@ export const entities = [
   ReportVersion,
   AuditEntry,
   Recording,
+  CompositeRecording,
   StreamQualitySummary,
   Webhook,
   WebhookDelivery,

@@ -9,6 +9,7 @@ import type { JobStore } from './backend.ts';
 
 export const JobName = {
   generateReport: 'generate-report',
+  composeRecording: 'compose-recording',
   deliverWebhook: 'deliver-webhook',
   retentionSweep: 'retention-sweep',
   pendingWorkSweep: 'pending-work-sweep',
@@ -17,13 +18,14 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobData {
   'generate-report': { reportId: string };
+  'compose-recording': { compositeId: string };
   'deliver-webhook': { deliveryId: string };
   'retention-sweep': Record<string, never>;
   'pending-work-sweep': Record<string, never>;
 }
 
 /** The data field naming what a job works on (see `enqueueOnce`). */
-const JOB_SUBJECT = { 'generate-report': 'reportId', 'deliver-webhook': 'deliveryId' } as const;
+const JOB_SUBJECT = { 'generate-report': 'reportId', 'compose-recording': 'compositeId', 'deliver-webhook': 'deliveryId' } as const;
 type SubjectJobName = keyof typeof JOB_SUBJECT;
 
 /**

@@ -14,6 +14,8 @@ export interface StartedRecording {
 export interface RecordedFile {
   path: string;
   startedAt: Date;
+  /** Null while ffmpeg is still writing it (or if its process died before finalizing). */
+  endedAt: Date | null;
 }
 
 export class RecordingStore {
@@ -37,10 +39,10 @@ export class RecordingStore {
   async ofCandidate(interviewId: string, candidateId: string): Promise<RecordedFile[]> {
     const rows = await this.#orm.em
       .getConnection()
-      .execute<{ path: string; started_at: string }[]>('select path, started_at from recordings where interview_id = ? and candidate_id = ? order by started_at', [
-        interviewId,
-        candidateId,
-      ]);
-    return rows.map((row) => ({ path: row.path, startedAt: parseTimestamp(row.started_at) }));
+      .execute<{ path: string; started_at: string; ended_at: string | null }[]>(
+        'select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ? order by started_at',
+        [interviewId, candidateId],
+      );
+    return rows.map((row) => ({ path: row.path, startedAt: parseTimestamp(row.started_at), endedAt: row.ended_at === null ? null : parseTimestamp(row.ended_at) }));
   }
 }

@@ -6,6 +6,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type Actor, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
+import { SignedLinks } from '../auth/signed-links.ts';
 import { ReportStatus, WebhookEvent, type ReviewStatus, type ViolationType } from '../db/entities.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-runner.ts';
@@ -23,8 +24,6 @@ import { ReportStore, type ReportRow, type ReportVersionRow, type Verdict } from
 import type { ScoreContribution } from './scoring.ts';
 
 export type { ReportVersionRow } from './report-store.ts';
-
-const DOWNLOAD_PURPOSE = 'report-download';
 
 export interface ReportServiceOptions {
   orm: MikroORM;
@@ -82,10 +81,12 @@ export class ReportService {
   readonly #options: ReportServiceOptions;
   readonly #store: ReportStore;
   readonly #loadMedia: MediaSectionsLoader;
+  readonly #downloads: SignedLinks;
   #queue: JobQueue | undefined;
 
   constructor(options: ReportServiceOptions) {
     this.#options = options;
+    this.#downloads = new SignedLinks(options.signer, 'report-download', options.downloadUrlTtlMs);
     this.#store = new ReportStore(options.orm);
     this.#loadMedia = options.loadMedia ?? loadMediaSections;
   }
@@ -279,11 +280,7 @@ export class ReportService {
   /** Throws unless `access` may download the report; the org the report must belong to, or undefined for a signed link (it names the report). */
   #downloadOrg(reportId: string, access: { actor: Actor | null; expires?: string | undefined; signature?: string | undefined }): string | undefined {
     if (access.signature !== undefined || access.expires !== undefined) {
-      const expires = Number(access.expires);
-      if (!Number.isInteger(expires) || !access.signature || !this.#options.signer.verifyMac(DOWNLOAD_PURPOSE, `${reportId}.${expires}`, access.signature)) {
-        throw new UnauthenticatedError('This download link is not valid');
-      }
-      if (expires * 1000 < Date.now()) throw new UnauthenticatedError('This download link has expired: ask the API for a fresh downloadUrl');
+      this.#downloads.verify(reportId, access.expires, access.signature);
       return undefined;
     }
     if (!access.actor) throw new UnauthenticatedError('Send "Authorization: Bearer <token>" or use a signed downloadUrl');
@@ -326,9 +323,8 @@ export class ReportService {
   #signedUrl(reportId: string): { downloadUrl?: string; downloadUrlExpiresAt?: string } {
     const base = this.#options.publicUrl();
     if (!base) return {};
-    const expires = Math.floor((Date.now() + this.#options.downloadUrlTtlMs) / 1000);
-    const signature = this.#options.signer.mac(DOWNLOAD_PURPOSE, `${reportId}.${expires}`);
-    return { downloadUrl: `${base}/reports/${reportId}.pdf?expires=${expires}&signature=${signature}`, downloadUrlExpiresAt: new Date(expires * 1000).toISOString() };
+    const { query, expiresAt } = this.#downloads.sign(reportId);
+    return { downloadUrl: `${base}/reports/${reportId}.pdf?${query}`, downloadUrlExpiresAt: expiresAt.toISOString() };
   }
 }
 

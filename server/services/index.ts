@@ -17,6 +17,7 @@ import { MessagingService } from '../live/messaging.ts';
 import { MonitoringService } from '../live/monitoring.ts';
 import { SnapshotService } from '../live/snapshots.ts';
 import type { Logger } from '../log.ts';
+import { CompositeService } from '../media/composites.ts';
 import { MediaService } from '../media/media-service.ts';
 import type { MediaRuntime } from '../media/setup.ts';
 import { TurnCredentials } from '../media/turn-credentials.ts';
@@ -61,6 +62,7 @@ export class Services {
   readonly rooms: RoomService;
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
+  readonly composites: CompositeService;
   readonly reviews: ReviewService;
   readonly retention: RetentionService;
   readonly #pendingSweepIntervalMs: number;
@@ -83,10 +85,25 @@ export class Services {
         ? llmSummariser({ url: config.summaryLlmUrl, model: config.summaryLlmModel, apiKey: config.summaryLlmKey, timeoutMs: 20_000, logger })
         : undefined,
     });
+    this.composites = new CompositeService({
+      orm,
+      signer,
+      logger,
+      webhooks: this.webhooks,
+      ffmpegPath: config.ffmpegPath,
+      attempts: config.jobAttempts,
+      downloadUrlTtlMs: config.reportUrlTtlMs,
+      publicUrl,
+    });
     this.reviews = new ReviewService(orm, this.reports, this.webhooks, logger);
-    this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents, (tx, orgId, interviewId) =>
-      this.reports.recordEnded(tx, orgId, interviewId),
-    );
+    this.interviews = new InterviewService(orm, Boolean(config.databaseReadUrl), this.interviewEvents, async (tx, orgId, interviewId) => {
+      const afterReports = await this.reports.recordEnded(tx, orgId, interviewId);
+      const afterComposites = await this.composites.recordEnded(tx, interviewId);
+      return async () => {
+        await afterReports();
+        await afterComposites();
+      };
+    });
     this.interviewEvents.listenToAll((interviewId, event) => {
       // Its join links and room logins are void now. Every process cuts off its own sockets as the
       // end reaches it, after the status change itself went to their subscriptions.
@@ -152,10 +169,12 @@ export class Services {
   get jobHandlers(): JobHandlers {
     return {
       'generate-report': ({ reportId }) => this.reports.generate(reportId),
+      'compose-recording': ({ compositeId }) => this.composites.compose(compositeId),
       'deliver-webhook': ({ deliveryId }) => this.webhooks.deliver(deliveryId),
       'retention-sweep': async () => void (await this.retention.sweep()),
       'pending-work-sweep': async () => {
         await this.reports.resumePending(this.#pendingSweepIntervalMs);
+        await this.composites.resumePending(this.#pendingSweepIntervalMs);
         await this.webhooks.resumePending(this.#pendingSweepIntervalMs);
       },
     };
@@ -164,6 +183,7 @@ export class Services {
   /** Where services enqueue background jobs (the job runner starts after the services). */
   useJobQueue(queue: JobQueue): void {
     this.reports.useQueue(queue);
+    this.composites.useQueue(queue);
     this.webhooks.useQueue(queue);
   }
 

@@ -1,0 +1,26 @@
+// GET /recordings/<compositeId>.mp4 — a candidate's composite recording, for a signed downloadUrl
+// (?expires&signature) or a request with "Authorization: Bearer <host or API token>"; with byte
+// ranges, so a player seeks in it.
+import Router from '@koa/router';
+import type { DownloadAccess } from './report-download.ts';
+import { HttpError } from './http-errors.ts';
+import { sendRangedFile } from './static-file.ts';
+
+export type RecordingFileSource = (compositeId: string, access: DownloadAccess) => Promise<{ path: string; bytes: number; filename: string }>;
+
+export function recordingDownload(source: RecordingFileSource): Router {
+  const router = new Router();
+  router.get('/recordings/:file', async (ctx) => {
+    const compositeId = /^(.+)\.mp4$/.exec(ctx.params.file ?? '')?.[1];
+    if (!compositeId) throw new HttpError(404, 'NOT_FOUND', 'Recordings are served as /recordings/<recordingId>.mp4');
+    const single = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const { path, bytes, filename } = await source(compositeId, {
+      authorization: ctx.get('authorization') || undefined,
+      expires: single(ctx.query.expires),
+      signature: single(ctx.query.signature),
+    });
+    ctx.set('content-disposition', `inline; filename="${filename}"`);
+    sendRangedFile(ctx, path, bytes, 'video/mp4', 'private, no-store');
+  });
+  return router;
+}
