@@ -2,7 +2,7 @@
 // RTP to a local ffmpeg, which copies it (no re-encoding) into its own WebM/Matroska file, so each
 // track can be played, aligned and analysed on its own. The consumer resumes once ffmpeg has bound
 // its RTP ports, then key frames are asked for so a video file starts on a decodable picture.
-// `stop()` lets ffmpeg finalize the file ('q' on stdin, SIGTERM if it does not end, SIGKILL last);
+// `stop()` lets ffmpeg finalize the file ('q' on stdin; SIGKILL only past ffmpeg's input timeout);
 // so does ffmpeg itself once the file reaches its size cap (-fs), and the owner hears of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,12 +25,12 @@ const FFMPEG_OPEN_POLL_MS = 20;
 /** Key frames asked for at these delays after resuming: the first may arrive before ffmpeg's probe. */
 const KEY_FRAME_DELAYS_MS = [0, 1000, 2500];
 /**
- * How long ffmpeg gets to finalize after 'q' before it is sent SIGTERM (which it also handles by
- * writing the trailer), and after that before SIGKILL: a killed ffmpeg leaves a file without its
- * duration and cues, so the last resort waits long enough for a loaded machine.
+ * How long ffmpeg gets to finalize before SIGKILL (which leaves a file without its duration and
+ * cues). 'q' is read between packets: once the producer has closed no packet comes, and ffmpeg
+ * only ends when its RTP input times out (10 s after the last packet), cleanly; SIGTERM does not
+ * cut that wait short either. So the kill waits past that timeout, with room for a loaded machine.
  */
-const STOP_GRACE_MS = 5000;
-const STOP_KILL_AFTER_MS = 10_000;
+const STOP_TIMEOUT_MS = 20_000;
 
 /** Why ffmpeg ended without `stop()`: the file reached its size cap (finalized), or ffmpeg failed. */
 export type RecordingEnd = 'size-limit' | 'failed';
@@ -199,9 +199,9 @@ export class Recording {
     for (const timer of this.#timers) clearTimeout(timer);
     if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
       this.#ffmpeg.stdin?.end('q');
-      const escalations = [setTimeout(() => this.#ffmpeg.kill('SIGTERM'), STOP_GRACE_MS), setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_GRACE_MS + STOP_KILL_AFTER_MS)];
+      const timeout = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await this.#exited;
-      for (const timer of escalations) clearTimeout(timer);
+      clearTimeout(timeout);
     }
     this.#output.close();
     return endedAt;
