@@ -26,6 +26,7 @@ export function describeRules(config: InterviewRules): string {
     `copy/paste ${config.allowCopyPaste ? 'allowed' : 'flagged'}`,
     `audio ${config.audioPolicy === 'FLAG' ? 'flagged' : 'ignored'}`,
     `looking away beyond ${config.lookAwayDegrees}°`,
+    `screen share ${(config.screenShare ?? 'OFF').toLowerCase()}`,
     `recordings kept ${config.retentionDays} days`,
   ].join(', ');
 }

@@ -9,6 +9,14 @@ export const AudioPolicy = { IGNORE: 'IGNORE', FLAG: 'FLAG' } as const;
 export type AudioPolicy = (typeof AudioPolicy)[keyof typeof AudioPolicy];
 export const AUDIO_POLICIES = Object.values(AudioPolicy);
 
+/**
+ * Whether the candidate shares their screen: OFF (never asked), OPTIONAL (asked, may decline or
+ * stop), REQUIRED (the entire screen before joining; stopping it raises SCREEN_SHARE_STOPPED).
+ */
+export const ScreenSharePolicy = { OFF: 'OFF', OPTIONAL: 'OPTIONAL', REQUIRED: 'REQUIRED' } as const;
+export type ScreenSharePolicy = (typeof ScreenSharePolicy)[keyof typeof ScreenSharePolicy];
+export const SCREEN_SHARE_POLICIES = Object.values(ScreenSharePolicy);
+
 /** What an interview monitors: the GraphQL InterviewConfig, and the candidate session's `rules`. */
 export interface InterviewRules {
   strictMode: boolean;
@@ -17,6 +25,7 @@ export interface InterviewRules {
   audioPolicy: AudioPolicy;
   lookAwayDegrees: number;
   retentionDays: number;
+  screenShare: ScreenSharePolicy;
 }
 
 // A record over every key, so a rule added to InterviewRules cannot be left out of the selection.
@@ -27,6 +36,7 @@ const RULE_FIELDS: Record<keyof InterviewRules, true> = {
   audioPolicy: true,
   lookAwayDegrees: true,
   retentionDays: true,
+  screenShare: true,
 };
 
 /** The GraphQL selection of every rule, for `config { … }` and `rules { … }`. */

@@ -16,9 +16,14 @@ export const ViolationType = {
   DEVTOOLS_OPEN: 'DEVTOOLS_OPEN',
   HEARTBEAT_LOST: 'HEARTBEAT_LOST',
   MEDIA_LOST: 'MEDIA_LOST',
+  SCREEN_SHARE_STOPPED: 'SCREEN_SHARE_STOPPED',
+  MULTIPLE_DISPLAYS: 'MULTIPLE_DISPLAYS',
 } as const;
 export type ViolationType = (typeof ViolationType)[keyof typeof ViolationType];
 export const VIOLATION_TYPES = Object.values(ViolationType);
+
+/** Raised only by the server (its watchdogs and the SFU's stream watch): a page may not report them. */
+export const SERVER_DETECTED_TYPES: readonly ViolationType[] = ['HEARTBEAT_LOST', 'MEDIA_LOST', 'SCREEN_SHARE_STOPPED'];
 
 /** Lowest first: a stricter interview raises a violation up this list. */
 export const Severity = { LOW: 'LOW', MEDIUM: 'MEDIUM', HIGH: 'HIGH', CRITICAL: 'CRITICAL' } as const;
@@ -39,6 +44,8 @@ const MESSAGES: Record<ViolationType, string> = {
   DEVTOOLS_OPEN: 'Developer tools opened',
   HEARTBEAT_LOST: 'Candidate page stopped responding',
   MEDIA_LOST: 'Camera or microphone stream lost',
+  SCREEN_SHARE_STOPPED: 'Candidate stopped sharing their screen',
+  MULTIPLE_DISPLAYS: 'More than one display connected',
 };
 
 export function alertMessage(type: ViolationType, count: number): string {

@@ -17,6 +17,8 @@ import './types/interview-events.ts';
 import './types/candidate-messages.ts';
 import './types/monitoring-history.ts';
 import './types/media.ts';
+import './types/recording.ts';
+import './types/composite.ts';
 import './types/candidate-consent.ts';
 import './types/room.ts';
 import './types/review.ts';

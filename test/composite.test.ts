@@ -1,13 +1,22 @@
-// The composite recording's ffmpeg run on real files: tracks made by ffmpeg itself (VP8 and Opus in
-// WebM, as the SFU records them), placed on the interview clock, read back with ffprobe and by
-// sampling pixels and audio of the MP4.
+// The composite recording: ffmpeg's run on real files (tracks made by ffmpeg itself, VP8 and Opus in
+// WebM as the SFU records them, placed on the interview clock, read back with ffprobe and by
+// sampling pixels and audio of the MP4), and the job behind the API on a real server: PENDING when
+// the interview ends, READY with progress, the signed download with byte ranges, recording.ready,
+// and org isolation. test/recording.test.ts records real tracks through the SFU.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { compositeArguments, CompositeError, renderComposite, type CompositeTrack } from '../server/media/composite.ts';
+import { GraphQLClient, signUp } from './support/graphql.ts';
+import { runInterview } from './support/interview-flow.ts';
+import { END_INTERVIEW } from './support/host-operations.ts';
+import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { until } from './support/until.ts';
+import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const run = promisify(execFile);
 
@@ -56,11 +65,12 @@ const isBlue = ([r, g, b]: number[]) => b! > 180 && r! < 80 && g! < 80;
 const isGreen = ([r, g, b]: number[]) => g! > 100 && r! < 80 && b! < 80;
 const isBlack = ([r, g, b]: number[]) => r! < 30 && g! < 30 && b! < 30;
 
+const vp8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '100k'];
+const opus = ['-c:a', 'libopus'];
+
 describe('composite recording (ffmpeg)', function () {
   this.timeout(180_000);
   let directory: string;
-  const vp8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '100k'];
-  const opus = ['-c:a', 'libopus'];
 
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'proctor-composite-'));
@@ -140,5 +150,121 @@ describe('composite recording (ffmpeg)', function () {
       (error: unknown) => error instanceof CompositeError && /ffmpeg failed/.test(error.message),
     );
     assert.throws(() => compositeArguments({ tracks: [], durationMs: 0, output }), RangeError);
+  });
+});
+
+describe(`composite recording job (${describeDatabase()})`, function () {
+  this.timeout(180_000);
+  let server: TestPlatform;
+  let host: GraphQLClient;
+  let hook: WebhookReceiver;
+  const COMPOSITE = `query($interviewId: ID!, $candidateId: ID!) {
+    recording(interviewId: $interviewId, candidateId: $candidateId) { composite { id status progress attempts error durationMs bytes downloadUrl downloadUrlExpiresAt } }
+  }`;
+
+  before(async () => {
+    server = await startTestPlatform({}, { PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true', PROCTOR_JOB_RETRY_DELAY: '100ms', PROCTOR_JOB_ATTEMPTS: '2' });
+    ({ client: host } = await signUp(new GraphQLClient(server.url)));
+    hook = await startReceiver();
+    await host.ok('mutation($url: String!) { createWebhook(url: $url, events: [RECORDING_READY]) { webhook { id } } }', { url: hook.url });
+  });
+  after(async () => {
+    await hook?.close();
+    await server?.stop();
+  });
+
+  /** Tracks as the recorder leaves them: files under the interview's recordings dir, rows on its clock. */
+  async function recordTracks(
+    interviewId: string,
+    candidateId: string,
+    tracks: { participant: string; kind: string; source: string; codec: string[]; startMs: number; endMs: number }[],
+  ) {
+    const directory = join(server.env.PROCTOR_DATA_DIR!, 'recordings', interviewId);
+    await mkdir(directory, { recursive: true });
+    const clock = Date.now() - 60_000;
+    const sql = server.platform.orm.em.getConnection();
+    await sql.execute('update interviews set recording_clock_at = ? where id = ?', [new Date(clock), interviewId]);
+    for (const [index, track] of tracks.entries()) {
+      const path = await makeTrack(directory, `${track.participant}-${track.kind}-${index}`, track.source, track.codec);
+      await sql.execute('insert into recordings (id, interview_id, candidate_id, participant, kind, path, started_at, ended_at) values (?, ?, ?, ?, ?, ?, ?, ?)', [
+        randomUUID(),
+        interviewId,
+        track.participant === 'HOST' ? null : candidateId,
+        track.participant,
+        track.kind,
+        path,
+        new Date(clock + track.startMs),
+        new Date(clock + track.endMs),
+      ]);
+    }
+  }
+
+  it('composes the ended interview into one MP4: progress, READY, a signed download with byte ranges, recording.ready', async () => {
+    const { interviewId, candidateId } = await runInterview(server.url, host, { end: false });
+    await recordTracks(interviewId, candidateId, [
+      { participant: 'CANDIDATE', kind: 'CAMERA', source: 'color=c=green:s=320x240:r=15:d=3', codec: vp8, startMs: 0, endMs: 3000 },
+      { participant: 'CANDIDATE', kind: 'MICROPHONE', source: 'sine=f=440:d=3', codec: opus, startMs: 0, endMs: 3000 },
+      { participant: 'HOST', kind: 'CAMERA', source: 'color=c=red:s=320x180:r=15:d=2', codec: vp8, startMs: 500, endMs: 2500 },
+      { participant: 'HOST', kind: 'MICROPHONE', source: 'sine=f=880:d=2', codec: opus, startMs: 500, endMs: 2500 },
+    ]);
+    await host.ok(END_INTERVIEW, { id: interviewId });
+    const composite = await until('the composite to be READY', async () => {
+      const { recording } = await host.ok(COMPOSITE, { interviewId, candidateId });
+      assert.notEqual(recording.composite?.status, 'FAILED', recording.composite?.error);
+      return recording.composite?.status === 'READY' && recording.composite;
+    });
+    assert.equal(composite.progress, 1);
+    assert.equal(composite.durationMs, 3000);
+    assert.equal(composite.error, null);
+
+    const whole = await fetch(composite.downloadUrl);
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('content-type'), 'video/mp4');
+    assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+    const mp4 = Buffer.from(await whole.arrayBuffer());
+    assert.equal(mp4.length, composite.bytes);
+    const file = join(server.env.PROCTOR_DATA_DIR!, 'downloaded.mp4');
+    await (await import('node:fs/promises')).writeFile(file, mp4);
+    const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name:format=duration', '-of', 'json', file])).stdout);
+    assert.deepEqual(
+      probe.streams.map((s: { codec_name: string }) => s.codec_name),
+      ['h264', 'aac'],
+    );
+    assert.ok(Math.abs(Number(probe.format.duration) - 3) < 0.5, `duration ${probe.format.duration}`);
+
+    const part = await fetch(composite.downloadUrl, { headers: { range: 'bytes=100-199' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 100-199/${mp4.length}`);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), mp4.subarray(100, 200));
+    const beyond = await fetch(composite.downloadUrl, { headers: { range: `bytes=${mp4.length}-` } });
+    assert.equal(beyond.status, 416);
+
+    const [delivery] = await hook.waitFor(1);
+    const payload = JSON.parse(delivery!.body);
+    assert.equal(payload.event, 'recording.ready');
+    assert.equal(payload.data.candidateId, candidateId);
+    assert.equal(payload.data.durationMs, 3000);
+  });
+
+  it('another org, a forged link and a candidate cannot reach it', async () => {
+    const { interviewId, candidateId, candidateToken } = await runInterview(server.url, host, { end: false });
+    await recordTracks(interviewId, candidateId, [{ participant: 'CANDIDATE', kind: 'CAMERA', source: 'color=c=green:s=160x120:r=10:d=1', codec: vp8, startMs: 0, endMs: 1000 }]);
+    await host.ok(END_INTERVIEW, { id: interviewId });
+    const composite = await until('the composite to be READY', async () => {
+      const { recording } = await host.ok(COMPOSITE, { interviewId, candidateId });
+      return recording.composite?.status === 'READY' && recording.composite;
+    });
+    const { client: stranger } = await signUp(new GraphQLClient(server.url), 'Other Inc');
+    assert.equal((await stranger.error(COMPOSITE, { interviewId, candidateId })).code, 'NOT_FOUND');
+    const path = new URL(composite.downloadUrl).pathname;
+    const byStranger = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${stranger.token}` } });
+    assert.equal(byStranger.status, 404);
+    const byCandidate = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${candidateToken}` } });
+    assert.ok([401, 403].includes(byCandidate.status), `candidate got ${byCandidate.status}`);
+    const forged = await fetch(composite.downloadUrl.replace(/expires=(\d+)/, (_: string, n: string) => `expires=${Number(n) + 60}`));
+    assert.equal(forged.status, 401);
+    const byHost = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${host.token}`, range: 'bytes=0-9' } });
+    assert.equal(byHost.status, 206);
+    assert.equal(Buffer.from(await byHost.arrayBuffer()).length, 10);
   });
 });

@@ -253,11 +253,12 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.ok(quality.score >= 0 && quality.score <= 10);
     assert.ok(quality.packetLossPct >= 0 && quality.jitterMs >= 0 && quality.rttMs >= 0);
 
-    // The recording starts once camera and mic have settled, and its file comes to hold both.
+    // Camera and mic are recorded each into its own file.
     const connection = server.platform.orm.em.getConnection();
-    await until('camera and mic in the recording file', async () => {
-      const [row] = await connection.execute<{ path: string }[]>('select path from recordings where interview_id = ? and candidate_id = ?', [interviewId, candidateId]);
-      return row !== undefined && (await streamsOf(row.path).catch(() => [])).join() === 'audio/opus,video/vp8';
+    await until('camera and mic in their track files', async () => {
+      const rows = await connection.execute<{ path: string }[]>('select path from recordings where interview_id = ? and candidate_id = ?', [interviewId, candidateId]);
+      const streams = await Promise.all(rows.map((row) => streamsOf(row.path).catch(() => [])));
+      return streams.flat().sort().join() === 'audio/opus,video/vp8';
     });
     // Operators see it on /metrics. The gauge counts the recordings being written on the whole
     // server at the moment of the scrape (an earlier test's candidate may still hold one: ffmpeg
@@ -292,19 +293,24 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     assert.equal(lost.severity, 'HIGH');
 
     await host.ok(END_INTERVIEW, { id: interviewId });
-    const recordings = await until('a finalized recording', async () => {
-      const rows = await connection.execute<{ path: string; started_at: string; ended_at: string | null }[]>(
-        'select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ?',
+    const recordings = await until('finalized tracks', async () => {
+      const rows = await connection.execute<{ path: string; kind: string; started_at: string; ended_at: string | null }[]>(
+        'select path, kind, started_at, ended_at from recordings where interview_id = ? and candidate_id = ? order by kind',
         [interviewId, candidateId],
       );
       return rows.length > 0 && rows.every((row) => row.ended_at) && rows;
     });
-    assert.equal(recordings.length, 1, 'one file: camera and mic arrived together');
-    const [recording] = recordings;
-    assert.match(recording!.path, new RegExp(`/recordings/${interviewId}/${candidateId}-\\d+\\.webm$`));
-    assert.deepEqual(await streamsOf(recording!.path), ['audio/opus', 'video/vp8']);
-    const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', recording!.path])).stdout);
-    const expectedSeconds = (parseTimestamp(recording!.ended_at)!.getTime() - parseTimestamp(recording!.started_at).getTime()) / 1000;
+    assert.deepEqual(
+      recordings.map((row) => row.kind),
+      ['CAMERA', 'MICROPHONE'],
+      'one track per producer',
+    );
+    const [camera, mic] = recordings;
+    assert.match(camera!.path, new RegExp(`/recordings/${interviewId}/${candidateId}-camera-[0-9a-f-]+\\.webm$`));
+    assert.deepEqual(await streamsOf(camera!.path), ['video/vp8']);
+    assert.deepEqual(await streamsOf(mic!.path), ['audio/opus']);
+    const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', mic!.path])).stdout);
+    const expectedSeconds = (parseTimestamp(mic!.ended_at)!.getTime() - parseTimestamp(mic!.started_at).getTime()) / 1000;
     const seconds = Number(probe.format.duration);
     assert.ok(Math.abs(seconds - expectedSeconds) < 2.5, `recorded ${seconds} s of ${expectedSeconds} s`);
 
@@ -325,11 +331,12 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
       await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [capped.url, token]);
 
       const connection = capped.platform.orm.em.getConnection();
+      // The camera's track reaches the cap first (the mic's grows ~15 times slower).
       const recording = await until('a recording ended by its size cap', async () => {
-        const rows = await connection.execute<{ path: string; ended_at: string | null }[]>('select path, ended_at from recordings where interview_id = ? and candidate_id = ?', [
-          interviewId,
-          candidateId,
-        ]);
+        const rows = await connection.execute<{ path: string; ended_at: string | null }[]>(
+          "select path, ended_at from recordings where interview_id = ? and candidate_id = ? and kind = 'CAMERA'",
+          [interviewId, candidateId],
+        );
         return rows.length === 1 && rows[0]!.ended_at ? rows[0] : undefined;
       });
       const { size } = await stat(recording.path);
@@ -337,12 +344,17 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
       // (up to 5 s of media, ~400 KB at the page's bitrate), so the file ends at most one past it.
       assert.ok(size >= maxBytes && size <= maxBytes + 512 * 1024, `${size} bytes for a cap of ${maxBytes}`);
       const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type:format=duration', '-of', 'json', recording.path])).stdout);
-      assert.deepEqual(probe.streams.map((s: { codec_type: string }) => s.codec_type).sort(), ['audio', 'video'], 'a finalized, readable file');
+      assert.deepEqual(
+        probe.streams.map((s: { codec_type: string }) => s.codec_type),
+        ['video'],
+        'a finalized, readable file',
+      );
       assert.ok(Number(probe.format.duration) > 0);
 
       const { interview } = await cappedHost.ok('query($id: ID!) { interview(id: $id) { status } }', { id: interviewId });
       assert.equal(interview.status, 'LIVE');
-      await until('no recording active on /metrics', async () => /^proctor_recordings_active 0$/m.test(await (await fetch(`${capped.url}/metrics`)).text()));
+      // The mic's track goes on being recorded.
+      await until('only the mic recording active on /metrics', async () => /^proctor_recordings_active 1$/m.test(await (await fetch(`${capped.url}/metrics`)).text()));
     } finally {
       await page.close();
       await capped.stop();

@@ -1,5 +1,5 @@
 // The enumerations clients share with the server, as GraphQL enums: their values are the contract's.
-import { AUDIO_POLICIES, INTERVIEW_STATUSES } from '../../contract/interview.ts';
+import { AUDIO_POLICIES, INTERVIEW_STATUSES, SCREEN_SHARE_POLICIES } from '../../contract/interview.ts';
 import { REVIEW_DECISIONS, REVIEW_STATUSES, REVIEW_VERDICTS } from '../../contract/review.ts';
 import { SEVERITIES, VIOLATION_TYPES } from '../../contract/violations.ts';
 import { builder } from '../builder.ts';
@@ -12,6 +12,11 @@ export const InterviewStatusEnum = builder.enumType('InterviewStatus', {
 export const AudioPolicyEnum = builder.enumType('AudioPolicy', {
   description: 'IGNORE: audio is not analysed; FLAG: voice activity raises AUDIO_DETECTED',
   values: AUDIO_POLICIES,
+});
+
+export const ScreenSharePolicyEnum = builder.enumType('ScreenSharePolicy', {
+  description: 'OFF: never asked; OPTIONAL: the candidate may share (and stop); REQUIRED: the entire screen before joining, and stopping it raises SCREEN_SHARE_STOPPED',
+  values: SCREEN_SHARE_POLICIES,
 });
 
 export const ViolationTypeEnum = builder.enumType('ViolationType', { values: VIOLATION_TYPES });

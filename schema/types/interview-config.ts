@@ -1,6 +1,6 @@
 import type { InterviewConfig } from '../../server/db/entities.ts';
 import { builder } from '../builder.ts';
-import { AudioPolicyEnum } from './enums.ts';
+import { AudioPolicyEnum, ScreenSharePolicyEnum } from './enums.ts';
 import { DEFAULT_INTERVIEW_CONFIG, INTERVIEW_LIMITS } from '../../server/services/interviews.ts';
 
 export const InterviewConfigType = builder.objectRef<InterviewConfig>('InterviewConfig').implement({
@@ -12,6 +12,8 @@ export const InterviewConfigType = builder.objectRef<InterviewConfig>('Interview
     audioPolicy: t.expose('audioPolicy', { type: AudioPolicyEnum }),
     lookAwayDegrees: t.exposeInt('lookAwayDegrees', { description: 'Head yaw/pitch beyond which the candidate is looking away' }),
     retentionDays: t.exposeInt('retentionDays', { description: 'Days recordings and snapshots are kept' }),
+    // Interviews created before the setting existed have none stored: they never asked for a screen.
+    screenShare: t.field({ type: ScreenSharePolicyEnum, resolve: (config) => config.screenShare ?? 'OFF' }),
   }),
 });
 
@@ -26,5 +28,6 @@ export const InterviewConfigInput = builder.inputType('InterviewConfigInput', {
       description: `${INTERVIEW_LIMITS.lookAwayDegrees.min}–${INTERVIEW_LIMITS.lookAwayDegrees.max}, default ${DEFAULT_INTERVIEW_CONFIG.lookAwayDegrees}`,
     }),
     retentionDays: t.int({ description: `${INTERVIEW_LIMITS.retentionDays.min}–${INTERVIEW_LIMITS.retentionDays.max}, default ${DEFAULT_INTERVIEW_CONFIG.retentionDays}` }),
+    screenShare: t.field({ type: ScreenSharePolicyEnum, description: `default ${DEFAULT_INTERVIEW_CONFIG.screenShare}` }),
   }),
 });

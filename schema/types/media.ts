@@ -116,7 +116,8 @@ builder.mutationField('connectTransport', (t) =>
 
 builder.mutationField('produce', (t) =>
   t.id({
-    description: "Starts sending a track; returns the producer id. A join link's CAMERA/MIC are watched (MEDIA_LOST), measured (StreamQuality) and recorded",
+    description:
+      "Starts sending a track; returns the producer id. Every track is recorded in its own file; a join link's CAMERA/MIC are watched (MEDIA_LOST), its SCREEN too (SCREEN_SHARE_STOPPED when the interview requires it), and measured (StreamQuality)",
     args: {
       transportId: t.arg.id({ required: true }),
       kind: t.arg({ type: MediaKindEnum, required: true }),

@@ -8,6 +8,7 @@ import type { Scope } from '../auth/scopes.ts';
 import { InterviewStatus, type InterviewRules } from '../../contract/interview.ts';
 import { Severity, ViolationType } from '../../contract/violations.ts';
 import { ReviewDecision, ReviewStatus, ReviewVerdict } from '../../contract/review.ts';
+import { RecordingParticipant, TrackKind } from '../../contract/recording.ts';
 
 export { AUDIO_POLICIES, AudioPolicy, INTERVIEW_STATUSES, InterviewStatus } from '../../contract/interview.ts';
 export { SEVERITIES, Severity, VIOLATION_TYPES, ViolationType } from '../../contract/violations.ts';
@@ -136,6 +137,8 @@ export const Interview = defineEntity({
     archivedAt: timestamp().nullable(),
     /** Over its candidates: DONE once all are, IN_REVIEW once any review has started. */
     reviewStatus: p.enum(() => ReviewStatus).default(ReviewStatus.PENDING),
+    /** t = 0 of the interview's recording clock: when its first track started recording. */
+    recordingClockAt: timestamp().nullable(),
   },
   indexes: [{ properties: ['org', 'createdAt', 'id'] }, { properties: ['org', 'status', 'createdAt', 'id'] }],
 });
@@ -356,19 +359,27 @@ export const AuditEntry = defineEntity({
   indexes: [{ properties: ['org', 'at'] }],
 });
 
-/** One recording file of a candidate (a reconnect or a worker restart starts a new one). */
+/**
+ * One recorded track: one producer of one participant (camera video, mic audio or screen video)
+ * in its own file; a reconnect or a worker restart starts another track of the same kind. A
+ * host's tracks have no candidate: they belong to every candidate's timeline of the interview.
+ */
 export const Recording = defineEntity({
   name: 'Recording',
   tableName: 'recordings',
   properties: {
     id: id(),
     interview: () => p.manyToOne(Interview),
-    candidate: () => p.manyToOne(Candidate).index(),
+    candidate: () => p.manyToOne(Candidate).nullable().deleteRule('no action').index(),
+    participant: p.enum(() => RecordingParticipant).default(RecordingParticipant.CANDIDATE),
+    kind: p.enum(() => TrackKind).default(TrackKind.CAMERA),
     /** Absolute path of the WebM/Matroska file under `<dataDir>/recordings/<interviewId>/`. */
     path: p.string().length(1024),
     /** When the first media reached the recorder: t = 0 of the file, to line up violations. */
     startedAt: timestamp(),
     endedAt: timestamp().nullable(),
+    /** The file's size once finalized. */
+    bytes: p.bigint('number').nullable(),
   },
   indexes: [{ properties: ['interview', 'startedAt'] }],
 });

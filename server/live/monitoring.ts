@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CandidateActor } from '../auth/actor.ts';
 import { ENDED_INTERVIEW_STATUSES, InterviewStatus, VIOLATION_TYPES, type InterviewConfig, type ViolationType } from '../db/entities.ts';
+import { SERVER_DETECTED_TYPES } from '../../contract/violations.ts';
 import { InterviewEndedError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -318,15 +319,16 @@ export class MonitoringService {
   }
 
   /**
-   * A violation another part of the server detected (MEDIA_LOST from the SFU), recorded on the
-   * candidate's latest session like any other. False when it is not stored (the candidate never
-   * joined a session, or the interview has ended).
+   * A violation another part of the server detected (MEDIA_LOST, SCREEN_SHARE_STOPPED from the
+   * SFU), recorded on the candidate's latest session like any other. False when it is not stored
+   * (the candidate never joined a session, the interview has ended, or its config does not
+   * monitor that type).
    */
   async recordServerEvent(candidateId: string, type: ViolationType, durationMs: number, metadata: Record<string, unknown>): Promise<boolean> {
     const sessionId = await this.#store.latestOf(candidateId);
     if (!sessionId) return false;
     const state = await this.#state({ candidateId }, sessionId);
-    if (state.ended) return false;
+    if (state.ended || ignoredByConfig(type, state.config)) return false;
     const now = new Date();
     const [outcome] = await this.#record(state, [{ seq: null, type, occurredAt: now, durationMs, metadata }], now);
     if (!outcome!.stored) state.ended ||= outcome!.code === 'INTERVIEW_ENDED';
@@ -469,6 +471,7 @@ function toAlert(v: ViolationRow): LiveAlert {
 function checkEvent(event: ReportedEvent, state: SessionState, now: Date): { code: string; message: string } | undefined {
   if (!Number.isInteger(event.seq) || event.seq < 0) return { code: 'BAD_USER_INPUT', message: 'seq must be a whole number >= 0' };
   if (!(VIOLATION_TYPES as readonly string[]).includes(event.type)) return { code: 'BAD_USER_INPUT', message: `unknown type ${event.type}` };
+  if (SERVER_DETECTED_TYPES.includes(event.type)) return { code: 'BAD_USER_INPUT', message: `${event.type} is detected by the server, not reported by the page` };
   const at = event.occurredAt.getTime();
   if (Number.isNaN(at)) return { code: 'BAD_USER_INPUT', message: 'occurredAt is not a valid date' };
   if (Math.abs(at - now.getTime()) > CLOCK_SKEW_MS) {

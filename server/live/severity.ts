@@ -11,6 +11,8 @@ const BASE_SEVERITY: Record<ViolationType, Severity> = {
   DEVTOOLS_OPEN: 'HIGH',
   HEARTBEAT_LOST: 'HIGH',
   MEDIA_LOST: 'HIGH',
+  SCREEN_SHARE_STOPPED: 'HIGH',
+  MULTIPLE_DISPLAYS: 'MEDIUM',
   RESIZE_ATTEMPT: 'MEDIUM',
   COPY_PASTE: 'MEDIUM',
   AUDIO_DETECTED: 'MEDIUM',
@@ -36,5 +38,7 @@ export function ignoredByConfig(type: ViolationType, config: InterviewConfig): s
   if (type === 'AUDIO_DETECTED' && config.audioPolicy === 'IGNORE') return 'audio is not monitored in this interview';
   if (type === 'COPY_PASTE' && config.allowCopyPaste) return 'copy and paste are allowed in this interview';
   if (type === 'FULLSCREEN_EXIT' && !config.requireFullscreen) return 'fullscreen is not required in this interview';
+  // An OPTIONAL share may be stopped freely: its recording track just ends.
+  if (type === 'SCREEN_SHARE_STOPPED' && config.screenShare !== 'REQUIRED') return 'screen sharing is not required in this interview';
   return undefined;
 }

@@ -16,9 +16,10 @@ import type { JobQueue } from '../jobs/job-runner.ts';
 import type { Logger } from '../log.ts';
 import * as validate from '../validate.ts';
 import type { WebhookService } from '../webhooks/webhooks.ts';
-import { renderComposite, type CompositeTrack } from './composite.ts';
+import type { RecordingParticipant, TrackKind } from '../../contract/recording.ts';
+import { renderComposite, type CompositeRole, type CompositeTrack } from './composite.ts';
 import { CompositeStore, type CompositeRow } from './composite-store.ts';
-import { RecordingStore, type RecordedFile } from './recording-store.ts';
+import { RecordingStore, type CandidateRecording } from './recording-store.ts';
 
 export interface CompositeServiceOptions {
   orm: MikroORM;
@@ -61,21 +62,27 @@ const SETTLE_POLL_MS = 500;
 /** Progress is written to the row at most this often. */
 const PROGRESS_EVERY_MS = 1_000;
 
+const ROLES: Record<RecordingParticipant, Record<TrackKind, CompositeRole | undefined>> = {
+  CANDIDATE: { CAMERA: 'CANDIDATE_CAMERA', MICROPHONE: 'CANDIDATE_AUDIO', SCREEN: 'SCREEN' },
+  // A host's screen is theirs, not the candidate's evidence.
+  HOST: { CAMERA: 'HOST_CAMERA', MICROPHONE: 'HOST_AUDIO', SCREEN: undefined },
+};
+
 /**
- * The candidate's recorded files as composite tracks, on a clock whose t=0 is the first file's
- * start. Each file holds the candidate's camera and microphone together; it ends where the
- * recorder finalized it, or at the interview's end when it never did.
+ * The candidate's recording as composite tracks on its clock, and how long the composite lasts: to
+ * the last track's end (a track whose recorder never finalized it ends with the interview).
  */
-export function candidateTracks(files: readonly RecordedFile[], interviewEndedAt: Date): { tracks: CompositeTrack[]; durationMs: number } {
-  const start = Math.min(...files.map((file) => file.startedAt.getTime()));
+export function compositeTracks(recording: CandidateRecording, interviewEndedAt: Date): { tracks: CompositeTrack[]; durationMs: number } {
+  const endOfInterviewMs = interviewEndedAt.getTime() - recording.startedAt.getTime();
   const tracks: CompositeTrack[] = [];
-  let end = start;
-  for (const file of files) {
-    const offsetMs = file.startedAt.getTime() - start;
-    tracks.push({ role: 'CANDIDATE_CAMERA', path: file.path, offsetMs }, { role: 'CANDIDATE_AUDIO', path: file.path, offsetMs });
-    end = Math.max(end, (file.endedAt ?? interviewEndedAt).getTime());
+  let durationMs = 1;
+  for (const track of recording.tracks) {
+    const role = ROLES[track.participant][track.kind];
+    if (!role) continue;
+    tracks.push({ role, path: track.path, offsetMs: track.startMs });
+    durationMs = Math.max(durationMs, track.endMs ?? endOfInterviewMs);
   }
-  return { tracks, durationMs: Math.max(1, end - start) };
+  return { tracks, durationMs };
 }
 
 export class CompositeService {
@@ -122,10 +129,10 @@ export class CompositeService {
     const row = await this.#store.claim(compositeId);
     if (!row) return; // done already, or its interview's data is gone
     try {
-      const files = await this.#finalizedFiles(row);
-      if (files.length === 0) throw new Error('the candidate has no recording files');
-      const { tracks, durationMs } = candidateTracks(files, row.interviewEndedAt ?? new Date());
-      const output = join(dirname(files[0]!.path), `${row.candidateId}-composite.mp4`);
+      const recording = await this.#finalizedRecording(row);
+      if (!recording) throw new Error('the candidate has no recorded track');
+      const { tracks, durationMs } = compositeTracks(recording, row.interviewEndedAt ?? new Date());
+      const output = join(dirname(recording.tracks[0]!.path), `${row.candidateId}-composite.mp4`);
       let lastWrite = 0;
       const started = performance.now();
       const result = await renderComposite({
@@ -167,15 +174,15 @@ export class CompositeService {
   }
 
   /**
-   * The candidate's files once every recorder has finalized its own, or once the settle time after
-   * the interview's end has passed (a recorder that died leaves a file that is still readable).
+   * The candidate's recording once every recorder has finalized its track, or once the settle time
+   * after the interview's end has passed (a recorder that died leaves a file that is still readable).
    */
-  async #finalizedFiles(row: CompositeRow): Promise<RecordedFile[]> {
+  async #finalizedRecording(row: CompositeRow): Promise<CandidateRecording | undefined> {
     const settleMs = this.#options.settleMs ?? SETTLE_MS;
     const deadline = (row.interviewEndedAt?.getTime() ?? Date.now()) + settleMs;
     for (;;) {
-      const files = await this.#recordings.ofCandidate(row.interviewId, row.candidateId);
-      if (files.every((file) => file.endedAt) || Date.now() >= deadline) return files;
+      const recording = await this.#recordings.ofCandidateTimeline(row.interviewId, row.candidateId);
+      if (!recording || recording.tracks.every((track) => track.endMs !== null) || Date.now() >= deadline) return recording;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     }
   }

@@ -1,6 +1,6 @@
 // An interview's room in the SFU as the media services share it: what the server tells the SFU
 // about each producer, and which producers it watches (a candidate's camera and mic are watched
-// for MEDIA_LOST, measured and recorded).
+// for MEDIA_LOST, their screen for SCREEN_SHARE_STOPPED, and measured). Every producer is recorded.
 import type { MediaRole, MediaSource } from '../../contract/media-signaling.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { ProducerInfo } from '../../sfu/types.ts';
@@ -22,9 +22,9 @@ export interface InterviewRoom {
   readonly reconnect: boolean;
 }
 
-const WATCHED_SOURCES: readonly MediaSource[] = ['CAMERA', 'MIC'];
+const WATCHED_SOURCES: readonly MediaSource[] = ['CAMERA', 'MIC', 'SCREEN'];
 
-/** The candidate whose camera or mic this is, or undefined for any other stream. */
+/** The candidate whose camera, mic or screen this is, or undefined for a host's stream. */
 export function watchedCandidate({ tags }: TaggedProducer): string | undefined {
   return tags.candidateId && WATCHED_SOURCES.includes(tags.source) ? tags.candidateId : undefined;
 }

@@ -118,13 +118,12 @@ export class MediaService {
     this.#rooms.on('producerAdded', (room, producer) => {
       this.#publish(room, 'PRODUCER_ADDED', producer);
       const candidateId = watchedCandidate(producer);
-      if (candidateId) {
-        this.#watch.watch(room.interviewId, candidateId, producer.tags.source, producer.id);
-        this.#recordings.schedule(room, candidateId);
-      }
+      if (candidateId) this.#watch.watch(room.interviewId, candidateId, producer.tags.source, producer.id);
+      this.#recordings.record(room, producer);
     });
     this.#rooms.on('producerClosed', (room, producer) => {
       this.#objects.delete(producer.id);
+      void this.#recordings.producerClosed(room, producer.id);
       this.#publish(room, 'PRODUCER_CLOSED', producer);
     });
     this.#rooms.on('gone', (room) => this.#forgetObjects(room.interviewId));

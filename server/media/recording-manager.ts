@@ -1,14 +1,17 @@
-// Candidates' recordings: one file per set of a candidate's camera and mic streams, started once
-// their producers settle, started anew when that set changes or the file reaches its size cap,
-// and finalized when the room closes or its worker dies.
+// Every participant's tracks: each producer in the room (a candidate's or a host's camera, mic or
+// screen) is recorded into its own file from when it is added until it closes, its file reaches
+// its size cap, or the room closes or its worker dies. A reconnect produces anew, so the same
+// participant's next track of that kind starts a new file on the same interview clock.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MediaSource } from '../../contract/media-signaling.ts';
+import type { TrackKind } from '../../contract/recording.ts';
 import type { Logger } from '../log.ts';
-import { watchedCandidate, type InterviewRoom } from './interview-room.ts';
+import type { InterviewRoom, TaggedProducer } from './interview-room.ts';
 import { Recording, type RecordingEnd } from './recording.ts';
 import type { RecordingStore } from './recording-store.ts';
 
-/** Producers of a candidate arriving within this window go into the same recording file. */
-const RECORDING_SETTLE_MS = 1000;
+const TRACK_KIND: Record<MediaSource, TrackKind> = { CAMERA: 'CAMERA', MIC: 'MICROPHONE', SCREEN: 'SCREEN' };
 
 export interface RecordingManagerOptions {
   store: RecordingStore;
@@ -21,16 +24,11 @@ export interface RecordingManagerOptions {
   maxBytes: number;
 }
 
-/** One room's recordings: per candidate, the file being written (or started), and the settle timer. */
-interface RoomRecordings {
-  recordings: Map<string, Promise<Recording | undefined>>;
-  timers: Map<string, NodeJS.Timeout>;
-}
-
 export class RecordingManager {
   readonly #options: RecordingManagerOptions;
-  readonly #rooms = new WeakMap<InterviewRoom, RoomRecordings>();
-  /** Each recording is finalized once, whoever asks first (its size cap, a producer change, the room's end). */
+  /** Per room, producer id → its recording (being started, or running; undefined if it could not start). */
+  readonly #rooms = new WeakMap<InterviewRoom, Map<string, Promise<Recording | undefined>>>();
+  /** Each recording is finalized once, whoever asks first (its size cap, its producer's close, the room's end). */
   readonly #finishing = new WeakMap<Recording, Promise<void>>();
   #active = 0;
 
@@ -47,91 +45,78 @@ export class RecordingManager {
     return this.#active;
   }
 
-  /** (Re)starts the candidate's recording once their producers settle; one file per set of streams. */
-  schedule(room: InterviewRoom, candidateId: string): void {
-    if (!this.enabled) return;
-    const state = this.#stateOf(room);
-    clearTimeout(state.timers.get(candidateId));
-    state.timers.set(
-      candidateId,
-      setTimeout(() => {
-        state.timers.delete(candidateId);
-        const previous = state.recordings.get(candidateId) ?? Promise.resolve(undefined);
-        state.recordings.set(
-          candidateId,
-          previous.then((running) => this.#rotate(room, state, candidateId, running)),
-        );
-      }, RECORDING_SETTLE_MS),
-    );
+  /** Starts recording a producer that was just added to the room. */
+  record(room: InterviewRoom, producer: TaggedProducer): void {
+    if (!this.enabled || room.room.closed) return;
+    const recordings = this.#recordingsOf(room);
+    if (recordings.has(producer.id)) return;
+    recordings.set(producer.id, this.#start(room, producer));
+  }
+
+  /** The producer closed: its file is finalized. */
+  async producerClosed(room: InterviewRoom, producerId: string): Promise<void> {
+    const recordings = this.#rooms.get(room);
+    const pending = recordings?.get(producerId);
+    if (!pending) return;
+    recordings!.delete(producerId);
+    const recording = await pending;
+    if (recording) await this.#finish(recording).catch((error) => this.#options.logger.error({ err: error, path: recording.path }, 'recording did not finalize'));
   }
 
   /** Finalizes the room's recordings: before its router closes, or once its worker died. */
   async stopRoom(room: InterviewRoom): Promise<void> {
-    const state = this.#rooms.get(room);
-    if (!state) return;
-    for (const timer of state.timers.values()) clearTimeout(timer);
-    state.timers.clear();
-    const running = await Promise.all(state.recordings.values());
-    state.recordings.clear();
-    await Promise.all(
-      running
-        .filter((recording) => recording !== undefined)
-        .map((recording) => this.#finish(recording).catch((error) => this.#options.logger.error({ err: error }, 'recording did not finalize'))),
-    );
+    const recordings = this.#rooms.get(room);
+    if (!recordings) return;
+    await Promise.all([...recordings.keys()].map((producerId) => this.producerClosed(room, producerId)));
   }
 
-  #stateOf(room: InterviewRoom): RoomRecordings {
-    let state = this.#rooms.get(room);
-    if (!state) this.#rooms.set(room, (state = { recordings: new Map(), timers: new Map() }));
-    return state;
+  #recordingsOf(room: InterviewRoom): Map<string, Promise<Recording | undefined>> {
+    let recordings = this.#rooms.get(room);
+    if (!recordings) this.#rooms.set(room, (recordings = new Map<string, Promise<Recording | undefined>>()));
+    return recordings;
   }
 
-  async #rotate(room: InterviewRoom, state: RoomRecordings, candidateId: string, running: Recording | undefined): Promise<Recording | undefined> {
-    if (room.room.closed) return running;
-    const producers = room.room.producers().filter((producer) => watchedCandidate(producer) === candidateId);
-    if (running && producers.length === running.producerIds.size && producers.every((p) => running.producerIds.has(p.id))) return running;
-    if (running) await this.#finish(running);
-    if (producers.length === 0) return undefined;
-    const { logger } = this.#options;
+  async #start(room: InterviewRoom, producer: TaggedProducer): Promise<Recording | undefined> {
+    const { logger, store } = this.#options;
+    const { role, candidateId, source } = producer.tags;
+    const kind = TRACK_KIND[source];
     try {
       const recording = await Recording.start({
         room: room.room,
-        producers,
+        producerId: producer.id,
         directory: join(this.#options.dataDir, 'recordings', room.interviewId),
-        candidateId,
+        // Producer ids are unique: a reconnect's track never overwrites the one before.
+        name: `${candidateId ?? 'host'}-${kind.toLowerCase()}-${producer.id}`,
         ffmpegPath: this.#options.ffmpegPath!,
         maxBytes: this.#options.maxBytes,
         logger,
-        onEnded: (recording, end) => this.#ended(room, state, candidateId, recording, end),
+        onEnded: (ended, end) => this.#ended(room, ended, end),
       });
-      await this.#options.store.started({ id: recording.id, interviewId: room.interviewId, candidateId, path: recording.path, startedAt: recording.startedAt });
       this.#active++;
+      await store
+        .started({ id: recording.id, interviewId: room.interviewId, candidateId, participant: role, kind, path: recording.path, startedAt: recording.startedAt })
+        .catch(async (error: unknown) => {
+          // A file without its row would be invisible to the report and to retention.
+          await recording.stop();
+          this.#active--;
+          throw error;
+        });
       return recording;
     } catch (error) {
-      logger.error({ err: error, candidateId }, 'recording did not start');
+      logger.error({ err: error, interviewId: room.interviewId, candidateId, source }, 'recording did not start');
       return undefined;
     }
   }
 
   /**
    * ffmpeg ended without being asked: the file reached its size cap (finalized, playable) or
-   * ffmpeg failed. Either way the recording is over; the candidate's next change of streams
-   * starts a new file.
+   * ffmpeg failed. Either way this track's recording is over; the participant's next producer
+   * (a reconnect) starts a new file.
    */
-  #ended(room: InterviewRoom, state: RoomRecordings, candidateId: string, recording: Recording, end: RecordingEnd): void {
+  #ended(room: InterviewRoom, recording: Recording, end: RecordingEnd): void {
     const { logger, maxBytes } = this.#options;
-    const detail = { interviewId: room.interviewId, candidateId, path: recording.path };
-    if (end === 'size-limit') logger.warn({ ...detail, maxBytes }, 'recording stopped at its size cap');
-    const current = state.recordings.get(candidateId);
-    if (!current) return;
-    state.recordings.set(
-      candidateId,
-      current.then(async (running) => {
-        if (running !== recording) return running;
-        await this.#finish(recording).catch((error) => logger.error({ err: error, ...detail }, 'recording did not finalize'));
-        return undefined;
-      }),
-    );
+    if (end === 'size-limit') logger.warn({ interviewId: room.interviewId, path: recording.path, maxBytes }, 'recording stopped at its size cap');
+    void this.producerClosed(room, recording.producerId);
   }
 
   #finish(recording: Recording): Promise<void> {
@@ -140,7 +125,11 @@ export class RecordingManager {
       finishing = (async () => {
         const endedAt = await recording.stop();
         this.#active--;
-        await this.#options.store.ended(recording.id, endedAt);
+        const bytes = await stat(recording.path).then(
+          (info) => info.size,
+          () => null,
+        );
+        await this.#options.store.ended(recording.id, endedAt, bytes);
       })();
       this.#finishing.set(recording, finishing);
     }

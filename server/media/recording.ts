@@ -1,14 +1,15 @@
-// One candidate's recording: the room sends each of the candidate's producers as plain RTP to a
-// local ffmpeg, which copies (no re-encoding) into one WebM/Matroska file. The consumers resume
-// once ffmpeg has bound its RTP ports, then key frames are asked for so the file starts on a
-// decodable picture. `stop()` lets ffmpeg finalize the file ('q' on stdin); so does
-// ffmpeg itself once the file reaches its size cap (-fs), and the owner hears of it.
+// One recorded track: the room sends one producer (a participant's camera, mic or screen) as plain
+// RTP to a local ffmpeg, which copies it (no re-encoding) into its own WebM/Matroska file, so each
+// track can be played, aligned and analysed on its own. The consumer resumes once ffmpeg has bound
+// its RTP ports, then key frames are asked for so a video file starts on a decodable picture.
+// `stop()` lets ffmpeg finalize the file ('q' on stdin; SIGKILL only past ffmpeg's input timeout);
+// so does ffmpeg itself once the file reaches its size cap (-fs), and the owner hears of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Room } from '../../sfu/room.ts';
-import type { PlainOutput, ProducerInfo } from '../../sfu/types.ts';
+import type { PlainOutput } from '../../sfu/types.ts';
 import type { Logger } from '../log.ts';
 import { freeUdpPortPair, udpPortsBoundBy } from './ports.ts';
 import { containerFor, recordingSdp, type SdpStream } from './sdp.ts';
@@ -23,17 +24,24 @@ const FFMPEG_OPEN_TIMEOUT_MS = 15_000;
 const FFMPEG_OPEN_POLL_MS = 20;
 /** Key frames asked for at these delays after resuming: the first may arrive before ffmpeg's probe. */
 const KEY_FRAME_DELAYS_MS = [0, 1000, 2500];
-const STOP_TIMEOUT_MS = 5000;
+/**
+ * How long ffmpeg gets to finalize before SIGKILL (which leaves a file without its duration and
+ * cues). 'q' is read between packets: once the producer has closed no packet comes, and ffmpeg
+ * only ends when its RTP input times out (10 s after the last packet), cleanly; SIGTERM does not
+ * cut that wait short either. So the kill waits past that timeout, with room for a loaded machine.
+ */
+const STOP_TIMEOUT_MS = 20_000;
 
 /** Why ffmpeg ended without `stop()`: the file reached its size cap (finalized), or ffmpeg failed. */
 export type RecordingEnd = 'size-limit' | 'failed';
 
 export interface RecordingOptions {
   room: Room;
-  producers: ProducerInfo<unknown>[];
+  producerId: string;
   /** `<dataDir>/recordings/<interviewId>` */
   directory: string;
-  candidateId: string;
+  /** The file's name without its extension, unique in `directory`. */
+  name: string;
   ffmpegPath: string;
   /** ffmpeg finalizes the file and ends once it reaches this size, in bytes. */
   maxBytes: number;
@@ -46,9 +54,9 @@ export class Recording {
   readonly id = randomUUID();
   readonly path: string;
   readonly startedAt: Date;
-  readonly producerIds: ReadonlySet<string>;
+  readonly producerId: string;
   readonly #ffmpeg: ChildProcess;
-  readonly #outputs: PlainOutput[];
+  readonly #output: PlainOutput;
   readonly #exited: Promise<number | null>;
   readonly #timers: NodeJS.Timeout[];
   #stopping: Promise<Date> | undefined;
@@ -56,35 +64,31 @@ export class Recording {
   private constructor(fields: {
     path: string;
     startedAt: Date;
-    producerIds: Set<string>;
+    producerId: string;
     ffmpeg: ChildProcess;
-    outputs: PlainOutput[];
+    output: PlainOutput;
     exited: Promise<number | null>;
     timers: NodeJS.Timeout[];
   }) {
     this.path = fields.path;
     this.startedAt = fields.startedAt;
-    this.producerIds = fields.producerIds;
+    this.producerId = fields.producerId;
     this.#ffmpeg = fields.ffmpeg;
-    this.#outputs = fields.outputs;
+    this.#output = fields.output;
     this.#exited = fields.exited;
     this.#timers = fields.timers;
   }
 
-  static async start({ room, producers, directory, candidateId, ffmpegPath, maxBytes, logger, onEnded }: RecordingOptions): Promise<Recording> {
-    const outputs: PlainOutput[] = [];
-    const streams: SdpStream[] = [];
-    const sdpPath = join(directory, `.${candidateId}-${Date.now()}.sdp`);
+  static async start({ room, producerId, directory, name, ffmpegPath, maxBytes, logger, onEnded }: RecordingOptions): Promise<Recording> {
+    let output: PlainOutput | undefined;
+    const sdpPath = join(directory, `.${name}.sdp`);
     try {
       await mkdir(directory, { recursive: true });
-      for (const producer of producers) {
-        const port = await freeUdpPortPair(LOCAL_IP);
-        const output = await room.plainOutput(producer.id, { ip: LOCAL_IP, port, rtcpPort: port + 1 });
-        outputs.push(output);
-        streams.push({ port, kind: output.consumer.kind, rtpParameters: output.consumer.rtpParameters });
-      }
-      await writeFile(sdpPath, recordingSdp(LOCAL_IP, streams));
-      const path = join(directory, `${candidateId}-${Date.now()}.${containerFor(streams)}`);
+      const port = await freeUdpPortPair(LOCAL_IP);
+      output = await room.plainOutput(producerId, { ip: LOCAL_IP, port, rtcpPort: port + 1 });
+      const stream: SdpStream = { port, kind: output.consumer.kind, rtpParameters: output.consumer.rtpParameters };
+      await writeFile(sdpPath, recordingSdp(LOCAL_IP, [stream]));
+      const path = join(directory, `${name}.${containerFor([stream])}`);
       const ffmpeg = spawn(
         ffmpegPath,
         [
@@ -104,6 +108,10 @@ export class Recording {
           'copy',
           '-fs',
           String(maxBytes),
+          // Each packet reaches the file as it is muxed: without it a low-rate track (mic audio)
+          // sits in ffmpeg's output buffer, and the file stays empty for a long while.
+          '-flush_packets',
+          '1',
           '-f',
           path.endsWith('.webm') ? 'webm' : 'matroska',
           '-y',
@@ -118,37 +126,35 @@ export class Recording {
           logger.error({ err: error, path }, 'ffmpeg could not start');
           resolve(null);
         });
-        ffmpeg.once('exit', (code) => {
-          if (code !== 0) logger.warn({ code, path, stderr: stderr.trim() }, 'ffmpeg recording exited with an error');
+        ffmpeg.once('exit', (code, signal) => {
+          if (code !== 0) logger.warn({ code, signal, path, stderr: stderr.trim() }, 'ffmpeg recording exited with an error');
           resolve(code);
         });
       });
       // ffmpeg reads the SDP file when it gets round to it (seconds later on a busy machine):
       // removed only once ffmpeg is done.
       void exited.then(() => rm(sdpPath, { force: true }));
-      const listeningAfterMs = await Recording.#untilListening(
-        ffmpeg,
-        streams.map((stream) => stream.port),
-        exited,
-        logger,
-        path,
-      );
-      await Promise.all(outputs.map((output) => output.consumer.resume()));
+      const listeningAfterMs = await Recording.#untilListening(ffmpeg, [port], exited, logger, path);
+      const { consumer } = output;
+      await consumer.resume();
       const startedAt = new Date();
-      const timers = KEY_FRAME_DELAYS_MS.map((delay) =>
-        setTimeout(() => {
-          for (const { consumer } of outputs) if (consumer.kind === 'video' && !consumer.closed) void consumer.requestKeyFrame().catch(() => {});
-        }, delay),
-      );
-      logger.info({ path, candidateId, streams: streams.map((s) => s.rtpParameters.codecs[0]!.mimeType), listeningAfterMs }, 'recording started');
-      const recording = new Recording({ path, startedAt, producerIds: new Set(producers.map((p) => p.id)), ffmpeg, outputs, exited, timers });
+      const timers =
+        consumer.kind === 'video'
+          ? KEY_FRAME_DELAYS_MS.map((delay) =>
+              setTimeout(() => {
+                if (!consumer.closed) void consumer.requestKeyFrame().catch(() => {});
+              }, delay),
+            )
+          : [];
+      logger.info({ path, codec: stream.rtpParameters.codecs[0]!.mimeType, listeningAfterMs }, 'recording started');
+      const recording = new Recording({ path, startedAt, producerId, ffmpeg, output, exited, timers });
       // -fs is the only way ffmpeg ends cleanly on its own while RTP keeps arriving.
       void exited.then((code) => {
         if (!recording.#stopping) onEnded(recording, code === 0 ? 'size-limit' : 'failed');
       });
       return recording;
     } catch (error) {
-      for (const output of outputs) output.close();
+      output?.close();
       await rm(sdpPath, { force: true });
       throw error;
     }
@@ -191,13 +197,13 @@ export class Recording {
   async #stop(): Promise<Date> {
     const endedAt = new Date();
     for (const timer of this.#timers) clearTimeout(timer);
-    if (this.#ffmpeg.exitCode === null) {
+    if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
       this.#ffmpeg.stdin?.end('q');
       const timeout = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await this.#exited;
       clearTimeout(timeout);
     }
-    for (const output of this.#outputs) output.close();
+    this.#output.close();
     return endedAt;
   }
 }

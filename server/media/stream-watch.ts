@@ -1,7 +1,8 @@
-// Whether each candidate's camera and mic are flowing, and how well, as the SFU measures them:
-// every tick reads the candidates' producer stats; a watched source that stays closed, paused or
-// silent for `mediaLostAfterMs` raises MEDIA_LOST, and every second tick publishes StreamQuality
-// per candidate and folds it into the candidate's summary row.
+// Whether each candidate's camera, mic and screen are flowing, and how well, as the SFU measures
+// them: every tick reads the candidates' producer stats; a camera or mic that stays closed, paused
+// or silent for `mediaLostAfterMs` raises MEDIA_LOST, a screen share SCREEN_SHARE_STOPPED (stored
+// only when the interview requires the share: the monitoring service applies the config), and
+// every second tick publishes StreamQuality per candidate and folds it into the summary row.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { MediaSource } from '../../contract/media-signaling.ts';
 import type { Channel } from '../live/channel.ts';
@@ -20,7 +21,7 @@ export interface StreamWatchOptions {
   logger: Logger;
   /** How often producer stats are read (StreamQuality is published every second reading). */
   sampleIntervalMs: number;
-  /** A camera or mic that stays closed, paused or silent this long raises MEDIA_LOST. */
+  /** A camera or mic that stays closed, paused or silent this long raises MEDIA_LOST (a screen SCREEN_SHARE_STOPPED). */
   mediaLostAfterMs: number;
 }
 
@@ -50,7 +51,7 @@ export class StreamWatch {
     this.#ticker = setInterval(() => void this.#sample(), options.sampleIntervalMs).unref();
   }
 
-  /** Starts (or moves to a new producer) the watch of a candidate's camera or mic. */
+  /** Starts (or moves to a new producer) the watch of a candidate's camera, mic or screen. */
   watch(interviewId: string, candidateId: string, source: MediaSource, producerId: string): void {
     const key = `${candidateId}/${source}`;
     const watch = this.#watches.get(key);
@@ -126,8 +127,9 @@ export class StreamWatch {
       const open = await pending;
       const producer = watch.producerId ? open?.room.producer(watch.producerId) : undefined;
       const reason = !producer ? 'closed' : producer.paused ? 'paused' : 'no media';
-      const recorded = await this.#options.monitoring.recordServerEvent(watch.candidateId, 'MEDIA_LOST', silentMs, { source: watch.source, reason, silentMs });
-      if (!recorded) this.#options.logger.warn({ candidateId: watch.candidateId }, 'MEDIA_LOST for a candidate without a monitoring session: not recorded');
+      const type = watch.source === 'SCREEN' ? 'SCREEN_SHARE_STOPPED' : 'MEDIA_LOST';
+      const recorded = await this.#options.monitoring.recordServerEvent(watch.candidateId, type, silentMs, { source: watch.source, reason, silentMs });
+      if (!recorded) this.#options.logger.info({ candidateId: watch.candidateId, type }, 'not recorded: no monitoring session, the interview ended, or not monitored');
     }
   }
 }

@@ -35,6 +35,8 @@ const TYPE_LABELS: Record<ViolationType, string> = {
   DEVTOOLS_OPEN: 'Developer tools',
   HEARTBEAT_LOST: 'Heartbeat lost',
   MEDIA_LOST: 'Media lost',
+  SCREEN_SHARE_STOPPED: 'Screen share stopped',
+  MULTIPLE_DISPLAYS: 'Multiple displays',
 };
 
 export async function renderReportPdf(input: ReportInput): Promise<Buffer> {

@@ -201,7 +201,18 @@ const FAMILIES: { label: [string, string]; types: ViolationType[] }[] = [
   { label: ['look away', 'looks away'], types: ['LOOKING_AWAY'] },
   {
     label: ['other flag', 'other flags'],
-    types: ['AUDIO_DETECTED', 'FULLSCREEN_EXIT', 'RESIZE_ATTEMPT', 'COPY_PASTE', 'CONTEXT_MENU', 'DEVTOOLS_OPEN', 'HEARTBEAT_LOST', 'MEDIA_LOST'],
+    types: [
+      'AUDIO_DETECTED',
+      'FULLSCREEN_EXIT',
+      'RESIZE_ATTEMPT',
+      'COPY_PASTE',
+      'CONTEXT_MENU',
+      'DEVTOOLS_OPEN',
+      'HEARTBEAT_LOST',
+      'MEDIA_LOST',
+      'SCREEN_SHARE_STOPPED',
+      'MULTIPLE_DISPLAYS',
+    ],
   },
 ];
 const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];

@@ -26,6 +26,7 @@ import type { JobHandlers, JobQueue } from '../jobs/job-runner.ts';
 import { llmSummariser } from '../reports/llm-summary.ts';
 import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
+import { RecordingService } from '../media/recording-service.ts';
 import { ReviewService } from '../reviews/reviews.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
@@ -65,6 +66,7 @@ export class Services {
   readonly composites: CompositeService;
   readonly reviews: ReviewService;
   readonly retention: RetentionService;
+  readonly recordings: RecordingService;
   readonly #pendingSweepIntervalMs: number;
 
   constructor({ orm, signer, config, logger, metrics, media, publicUrl }: ServicesOptions) {
@@ -156,6 +158,7 @@ export class Services {
       this.#media = mediaService;
     }
     this.retention = new RetentionService(orm, config.dataDir, logger);
+    this.recordings = new RecordingService(orm, this.interviews);
     this.#pendingSweepIntervalMs = config.pendingSweepIntervalMs;
   }
 

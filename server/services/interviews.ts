@@ -2,6 +2,7 @@
 // is scoped to the caller's org; another org's interview is simply "not found".
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type OrgActor } from '../auth/actor.ts';
+import { SCREEN_SHARE_POLICIES } from '../../contract/interview.ts';
 import { AUDIO_POLICIES, Candidate, Interview, InterviewStatus, INTERVIEW_STATUSES, type InterviewConfig } from '../db/entities.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../pagination.ts';
@@ -27,6 +28,7 @@ export const DEFAULT_INTERVIEW_CONFIG: InterviewConfig = Object.freeze({
   audioPolicy: 'FLAG',
   lookAwayDegrees: 35,
   retentionDays: 90,
+  screenShare: 'OFF',
 });
 
 /** Config as clients send it: any field may be left out (or null) for its default. */
@@ -62,6 +64,7 @@ export function validateInterviewConfig(input: InterviewConfigPatch | null | und
     audioPolicy: validate.oneOf('config.audioPolicy', config.audioPolicy, AUDIO_POLICIES),
     lookAwayDegrees: validate.integerInRange('config.lookAwayDegrees', config.lookAwayDegrees, INTERVIEW_LIMITS.lookAwayDegrees.min, INTERVIEW_LIMITS.lookAwayDegrees.max),
     retentionDays: validate.integerInRange('config.retentionDays', config.retentionDays, INTERVIEW_LIMITS.retentionDays.min, INTERVIEW_LIMITS.retentionDays.max),
+    screenShare: validate.oneOf('config.screenShare', config.screenShare, SCREEN_SHARE_POLICIES),
   };
 }
 

@@ -11,6 +11,10 @@ export default class Create extends ApiCommand<typeof Create> {
       description: 'Strict monitoring, fullscreen, audio ignored',
       command: '<%= config.bin %> <%= command.id %> --title "Final round" --strict --require-fullscreen --audio-policy IGNORE --look-away-degrees 25',
     },
+    {
+      description: "The candidate's entire screen is shared and recorded",
+      command: '<%= config.bin %> <%= command.id %> --title "Live coding" --screen-share required',
+    },
   ];
   static override flags = {
     title: Flags.string({ required: true, description: 'what the interview is, 1–200 characters' }),
@@ -21,6 +25,10 @@ export default class Create extends ApiCommand<typeof Create> {
     'audio-policy': Flags.option({ options: ['IGNORE', 'FLAG'] as const, description: 'FLAG raises AUDIO_DETECTED on voice activity [default: FLAG]' })(),
     'look-away-degrees': Flags.integer({ description: 'head yaw/pitch counted as looking away, 5–90 [default: 35]' }),
     'retention-days': Flags.integer({ description: 'days recordings and snapshots are kept, 1–3650 [default: 90]' }),
+    'screen-share': Flags.option({
+      options: ['off', 'optional', 'required'] as const,
+      description: "the candidate's screen: required asks for the entire screen before joining (stopping it is flagged) [default: off]",
+    })(),
   };
 
   async run(): Promise<Interview> {
@@ -33,6 +41,7 @@ export default class Create extends ApiCommand<typeof Create> {
       audioPolicy: flags['audio-policy'],
       lookAwayDegrees: flags['look-away-degrees'],
       retentionDays: flags['retention-days'],
+      screenShare: flags['screen-share']?.toUpperCase(),
     };
     const { createInterview } = await this.graphql<{ createInterview: { interview: Interview } }>(
       `mutation($input: CreateInterviewInput!) { createInterview(input: $input) { interview { ${INTERVIEW_FIELDS} } } }`,

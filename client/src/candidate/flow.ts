@@ -10,6 +10,7 @@ import { askConsent } from './consent.ts';
 import { checkDevices, type CheckedDevices } from './device-check.ts';
 import { showError } from './error-page.ts';
 import { LiveLink } from './live-link.ts';
+import { askScreen } from './screen-share.ts';
 import { publishSessionMedia, type SessionMedia } from './session-media.ts';
 
 const RULES = `rules ${INTERVIEW_RULES_SELECTION}`;
@@ -69,11 +70,13 @@ export async function runCandidate(token: string): Promise<void> {
   }
   performance.mark('proctor:device-check');
   const devices = await checkDevices(config);
+  const { screenShare } = session.rules;
+  const screenStream = screenShare === 'OFF' ? undefined : await askScreen(screenShare);
   if (session.rules.requireFullscreen) await document.documentElement.requestFullscreen().catch(() => {});
-  await joinAndRun(token, devices, session);
+  await joinAndRun(token, devices, session, screenStream);
 }
 
-async function joinAndRun(token: string, devices: CheckedDevices, session: CandidateSession): Promise<void> {
+async function joinAndRun(token: string, devices: CheckedDevices, session: CandidateSession, screenStream: MediaStream | undefined): Promise<void> {
   const indicator = h('span', { id: 'proctoring', class: 'indicator' }, '● Proctoring on');
   const connection = h('span', { id: 'connection', class: 'connection' }, 'connecting…');
   let engine: ProctorEngine | undefined;
@@ -85,7 +88,7 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
     engine?.close();
     media?.close();
     devices.faces?.close();
-    for (const track of devices.stream.getTracks()) track.stop();
+    for (const track of [...devices.stream.getTracks(), ...(screenStream?.getTracks() ?? [])]) track.stop();
     live.close();
     show('ended', h('section', { class: 'card' }, h('h1', {}, 'The interview has ended'), h('p', {}, reason), h('p', { class: 'hint' }, 'You can close this page.')));
   };
@@ -151,7 +154,7 @@ async function joinAndRun(token: string, devices: CheckedDevices, session: Candi
   performance.mark('proctor:joined');
   document.body.dataset.session = joined.id;
   document.body.dataset.media = 'waiting';
-  media = publishSessionMedia(live, devices.stream, hostView);
+  media = publishSessionMedia(live, devices.stream, hostView, screenStream);
   window.addEventListener('pagehide', () => media?.close(), { once: true });
   media.publishing.then(
     () => {

@@ -15,14 +15,28 @@ export function monitoredItems(rules: InterviewRules, faceChecks: boolean): stri
   if (rules.requireFullscreen) items.push('Leaving fullscreen (this interview runs in fullscreen)');
   items.push(rules.allowCopyPaste ? 'Copy and paste are allowed and not monitored' : 'Copying, cutting and pasting (they are blocked)');
   if (rules.audioPolicy === 'FLAG') items.push('Your microphone: whether someone is speaking (voice activity, not what is said)');
+  items.push('Whether more than one display is connected to your computer (where your browser tells)');
+  if (rules.screenShare === 'REQUIRED') items.push('Your entire screen is shared during the interview (required): stopping the share is flagged');
   return items;
 }
 
 export function recordedItems(rules: InterviewRules): string[] {
   return [
-    'Your camera video and microphone audio during the interview',
+    "Your camera video and microphone audio during the interview, and the interviewer's",
+    ...screenItems(rules),
     'A small still image from your camera when a face check fails (as evidence for the interviewer)',
     'The events listed above, with their times, and your device type and screen size',
     `Everything is kept for ${rules.retentionDays} days, then deleted`,
   ];
+}
+
+function screenItems(rules: InterviewRules): string[] {
+  switch (rules.screenShare) {
+    case 'REQUIRED':
+      return ['Your entire screen: sharing it is required before you join (a window or a tab is not enough)'];
+    case 'OPTIONAL':
+      return ['Your screen, if you choose to share it (optional)'];
+    default:
+      return [];
+  }
 }

@@ -1,5 +1,6 @@
 // Browser-level signals: tab and window switches, fullscreen exit, window resizing,
-// copy/cut/paste and the context menu (blocked unless allowed), and devtools heuristics.
+// copy/cut/paste and the context menu (blocked unless allowed), devtools heuristics, and more than
+// one display (`screen.isExtended`, where the browser offers it).
 import type { InterviewRules } from '../../../contract/interview.ts';
 import type { DetectedEvent } from './detected-event.ts';
 
@@ -62,6 +63,18 @@ export class SystemMonitor {
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(() => this.#checkResize(), RESIZE_SETTLE_MS);
     });
+    // Chromium's Window Management API tells whether the desktop spans several displays, and
+    // fires 'change' on the screen when that changes; other browsers say nothing (not reported).
+    const displays = screen as Screen & { isExtended?: boolean } & EventTarget;
+    let extended = false;
+    const checkDisplays = () => {
+      if (displays.isExtended === true && !extended) this.#report('MULTIPLE_DISPLAYS', { isExtended: true });
+      extended = displays.isExtended === true;
+    };
+    if (typeof displays.isExtended === 'boolean') {
+      checkDisplays();
+      displays.addEventListener('change', checkDisplays, { signal: this.#abort.signal });
+    }
     const probe = setInterval(() => this.#probeDevtools(), DEVTOOLS_PROBE_MS);
     this.#abort.signal.addEventListener('abort', () => {
       clearInterval(probe);
