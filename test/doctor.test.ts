@@ -49,15 +49,22 @@ async function closedPort(): Promise<number> {
 }
 
 describe(`proctor doctor (${describeDatabase()})`, () => {
+  const metricsToken = 'metrics-token-0123456789';
+  /** One server without a fault, for the tests that need none of their own. */
+  let healthy: TestPlatform | undefined;
+  /** A test's own server, started with its fault. */
   let platform: TestPlatform | undefined;
+  before(async () => {
+    healthy = await startTestPlatform({}, { PROCTOR_METRICS_TOKEN: metricsToken });
+  });
+  after(async () => healthy?.stop());
   afterEach(async () => {
     await platform?.stop();
     platform = undefined;
   });
 
   it('passes every check on a healthy server, in lines and in JSON', async () => {
-    platform = await startTestPlatform();
-    const { code, report, text } = await doctor(platform.url, platform.env.PROCTOR_DATA_DIR!);
+    const { code, report, text } = await doctor(healthy!.url, healthy!.env.PROCTOR_DATA_DIR!);
     assert.equal(code, 0, text);
     assert.equal(report.ok, true);
     assert.deepEqual(
@@ -229,11 +236,10 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
 
   it('opens the operator routes to the operator key only (diagnostics also to the metrics token)', async function () {
     databaseAgnostic(this);
-    const metricsToken = 'metrics-token-0123456789';
-    platform = await startTestPlatform({}, { PROCTOR_METRICS_TOKEN: metricsToken });
-    const key = (await readFile(join(platform.env.PROCTOR_DATA_DIR!, OPERATOR_KEY_FILE), 'utf8')).trim();
-    const { client: host } = await signUp(new GraphQLClient(platform.url));
-    const get = (path: string, token?: string) => fetch(`${platform!.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const server = healthy!;
+    const key = (await readFile(join(server.env.PROCTOR_DATA_DIR!, OPERATOR_KEY_FILE), 'utf8')).trim();
+    const { client: host } = await signUp(new GraphQLClient(server.url));
+    const get = (path: string, token?: string) => fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     for (const path of [DIAGNOSTICS_PATH, BACKUP_PATH]) {
       assert.equal((await get(path)).status, 401, `${path} without a token`);
       assert.equal((await get(path, host.token)).status, 401, `${path} with a host login`);
@@ -242,7 +248,7 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     assert.equal((await get(DIAGNOSTICS_PATH, metricsToken)).status, 200);
     assert.equal((await get(BACKUP_PATH, metricsToken)).status, 401, 'the metrics token does not open backups');
     const facts = await (await get(DIAGNOSTICS_PATH, key)).text();
-    for (const secret of [key, metricsToken, await readFile(join(platform.env.PROCTOR_DATA_DIR!, 'jwt-secret'), 'utf8')]) {
+    for (const secret of [key, metricsToken, await readFile(join(server.env.PROCTOR_DATA_DIR!, 'jwt-secret'), 'utf8')]) {
       assert.ok(!facts.includes(secret.trim()), 'no secret in the diagnostics');
     }
   });
