@@ -8,7 +8,7 @@ import { Limit } from '../bench/support/limits.ts';
 import { LiveLoad } from '../bench/support/live-load.ts';
 import { freePort, ProctorProcess } from '../bench/support/proctor-process.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { describeDatabase, freshStorage } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, freshStorage } from './support/platform.ts';
 import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
 describe(`the live bench against a server that stops answering (${describeDatabase()})`, function () {
@@ -19,7 +19,8 @@ describe(`the live bench against a server that stops answering (${describeDataba
   let server: ProctorProcess;
   let load: LiveLoad;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the bench's own deadlines against a frozen process
     storage = await freshStorage();
     server = await ProctorProcess.start({ port: await freePort(), dataDir: storage.env.PROCTOR_DATA_DIR!, databaseUrl: storage.env.PROCTOR_DATABASE_URL });
     load = await LiveLoad.prepare(server.url, 2);

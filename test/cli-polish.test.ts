@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describeDatabase, freshStorage } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, freshStorage } from './support/platform.ts';
 import { cleanEnv, runProctor } from './support/proctor-cli.ts';
 import { TmuxSession } from './support/tmux.ts';
 
@@ -28,7 +28,8 @@ describe('proctor CLI conventions', function () {
   this.timeout(120_000);
   let scratch: string;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // help, --json flags and completion: no server, no database
     scratch = await mkdtemp(join(tmpdir(), 'proctor-cli-polish-'));
   });
   after(async () => rm(scratch, { recursive: true, force: true }));
@@ -72,7 +73,7 @@ describe(`proctor up on a terminal (${describeDatabase()})`, function () {
   this.timeout(120_000);
 
   it('shows each start-up step with a spinner, then a tick and its time, then the URL; Ctrl-C stops it', async () => {
-    const storage = await freshStorage();
+    const storage = await freshStorage({ blank: true });
     const tmux = await TmuxSession.start(
       [process.execPath, BIN, 'up', '--port', '0'],
       cleanEnv({ ...storage.env, PROCTOR_CONFIG_DIR: join(storage.env.PROCTOR_DATA_DIR!, 'cli'), TERM: 'xterm-256color', LANG: 'C.UTF-8' }),

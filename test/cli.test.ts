@@ -389,7 +389,7 @@ describe(`proctor up (${describeDatabase()})`, () => {
   let storage: Awaited<ReturnType<typeof freshStorage>>;
 
   before(async () => {
-    storage = await freshStorage();
+    storage = await freshStorage({ blank: true });
   });
   after(async () => storage?.drop());
 

@@ -8,7 +8,7 @@ import type { CheckResult } from '../cli/doctor/check.ts';
 import type { Config } from '../server/config.ts';
 import { freePort } from '../bench/support/proctor-process.ts';
 import { startCoturn, type Coturn } from './support/coturn.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor } from './support/proctor-cli.ts';
 import { until } from './support/until.ts';
 
@@ -17,7 +17,8 @@ const IP = '127.0.0.1';
 describe(`proctor doctor: TURN (${describeDatabase()})`, () => {
   let coturn: Coturn | undefined;
   let platform: TestPlatform | undefined;
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the doctor and coturn: the database only stores the test's host
     coturn = await startCoturn(IP);
   });
   after(async () => coturn?.close());

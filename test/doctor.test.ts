@@ -2,7 +2,8 @@
 // one fault at a time — ffmpeg missing, an RTC port taken by another program, a public URL nobody
 // answers at, an untrusted certificate, a clock that is off — each reported by its own check with the remedy, exit code 1.
 // Also the operator routes' access rule: only the operator key (or the metrics token, for
-// diagnostics) opens them.
+// diagnostics) opens them. The database check and the clock check (measured against the
+// database's clock) run on both databases; the other checks only in the embedded run.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,15 +18,15 @@ import type { DoctorReport } from '../cli/commands/doctor.ts';
 import type { CheckResult } from '../cli/doctor/check.ts';
 import { CHECKS } from '../cli/doctor/checks/index.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
-import { describeDatabase, freshStorage, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, freshStorage, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor, UpProcess } from './support/proctor-cli.ts';
 import { until } from './support/until.ts';
 
 const run = promisify(execFile);
 
 async function doctor(server: string, dataDir: string, env: Record<string, string> = {}): Promise<{ code: number | null; report: DoctorReport; text: string }> {
-  const json = await runProctor(['doctor', '--server', server, '--data-dir', dataDir, '--json'], env);
-  const text = await runProctor(['doctor', '--server', server, '--data-dir', dataDir], env);
+  const args = ['doctor', '--server', server, '--data-dir', dataDir];
+  const [json, text] = await Promise.all([runProctor([...args, '--json'], env), runProctor(args, env)]);
   assert.equal(json.code, text.code, 'the same exit code with and without --json');
   return { code: json.code, report: JSON.parse(json.stdout) as DoctorReport, text: text.stdout };
 }
@@ -48,15 +49,22 @@ async function closedPort(): Promise<number> {
 }
 
 describe(`proctor doctor (${describeDatabase()})`, () => {
+  const metricsToken = 'metrics-token-0123456789';
+  /** One server without a fault, for the tests that need none of their own. */
+  let healthy: TestPlatform | undefined;
+  /** A test's own server, started with its fault. */
   let platform: TestPlatform | undefined;
+  before(async () => {
+    healthy = await startTestPlatform({}, { PROCTOR_METRICS_TOKEN: metricsToken });
+  });
+  after(async () => healthy?.stop());
   afterEach(async () => {
     await platform?.stop();
     platform = undefined;
   });
 
   it('passes every check on a healthy server, in lines and in JSON', async () => {
-    platform = await startTestPlatform();
-    const { code, report, text } = await doctor(platform.url, platform.env.PROCTOR_DATA_DIR!);
+    const { code, report, text } = await doctor(healthy!.url, healthy!.env.PROCTOR_DATA_DIR!);
     assert.equal(code, 0, text);
     assert.equal(report.ok, true);
     assert.deepEqual(
@@ -83,7 +91,8 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     );
   });
 
-  it('reports a missing ffmpeg with its remedy', async () => {
+  it('reports a missing ffmpeg with its remedy', async function () {
+    databaseAgnostic(this);
     platform = await startTestPlatform({}, { PROCTOR_FFMPEG_PATH: '/nonexistent/ffmpeg' });
     const { code, report, text } = await doctor(platform.url, platform.env.PROCTOR_DATA_DIR!);
     assert.equal(code, 1);
@@ -100,7 +109,8 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     );
   });
 
-  it('reports an RTC port another program has taken', async () => {
+  it('reports an RTC port another program has taken', async function () {
+    databaseAgnostic(this);
     const port = await closedPort();
     platform = await startTestPlatform({}, { PROCTOR_RTC_PORT: String(port) });
     // The worker dies; before the pool restarts it on its port, another program binds that port.
@@ -122,7 +132,8 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     }
   });
 
-  it('reports a public URL nobody answers at, and the face models it cannot fetch', async () => {
+  it('reports a public URL nobody answers at, and the face models it cannot fetch', async function () {
+    databaseAgnostic(this);
     platform = await startTestPlatform({}, { PROCTOR_PUBLIC_URL: `http://127.0.0.1:${await closedPort()}` });
     const { code, report } = await doctor(platform.url, platform.env.PROCTOR_DATA_DIR!);
     assert.equal(code, 1);
@@ -135,7 +146,8 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     assert.equal(check(report, 'ffmpeg').status, 'ok');
   });
 
-  it('warns when the public URL is plain http on a name other than localhost', async () => {
+  it('warns when the public URL is plain http on a name other than localhost', async function () {
+    databaseAgnostic(this);
     platform = await startTestPlatform({}, { PROCTOR_PUBLIC_URL: 'http://proctor.invalid' });
     const { report } = await doctor(platform.url, platform.env.PROCTOR_DATA_DIR!);
     const https = check(report, 'https');
@@ -143,7 +155,8 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     assert.match(https.detail, /no camera or microphone/);
   });
 
-  it('checks the certificate of an https public URL: refused when untrusted, days to expiry when trusted', async () => {
+  it('checks the certificate of an https public URL: refused when untrusted, days to expiry when trusted', async function () {
+    databaseAgnostic(this);
     // A certificate for localhost made with openssl, served by a TLS front that passes the bytes
     // on to the server (what a TLS-terminating proxy does).
     const dir = await mkdtemp(join(tmpdir(), 'proctor-tls-'));
@@ -221,12 +234,12 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     }
   });
 
-  it('opens the operator routes to the operator key only (diagnostics also to the metrics token)', async () => {
-    const metricsToken = 'metrics-token-0123456789';
-    platform = await startTestPlatform({}, { PROCTOR_METRICS_TOKEN: metricsToken });
-    const key = (await readFile(join(platform.env.PROCTOR_DATA_DIR!, OPERATOR_KEY_FILE), 'utf8')).trim();
-    const { client: host } = await signUp(new GraphQLClient(platform.url));
-    const get = (path: string, token?: string) => fetch(`${platform!.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  it('opens the operator routes to the operator key only (diagnostics also to the metrics token)', async function () {
+    databaseAgnostic(this);
+    const server = healthy!;
+    const key = (await readFile(join(server.env.PROCTOR_DATA_DIR!, OPERATOR_KEY_FILE), 'utf8')).trim();
+    const { client: host } = await signUp(new GraphQLClient(server.url));
+    const get = (path: string, token?: string) => fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     for (const path of [DIAGNOSTICS_PATH, BACKUP_PATH]) {
       assert.equal((await get(path)).status, 401, `${path} without a token`);
       assert.equal((await get(path, host.token)).status, 401, `${path} with a host login`);
@@ -235,7 +248,7 @@ describe(`proctor doctor (${describeDatabase()})`, () => {
     assert.equal((await get(DIAGNOSTICS_PATH, metricsToken)).status, 200);
     assert.equal((await get(BACKUP_PATH, metricsToken)).status, 401, 'the metrics token does not open backups');
     const facts = await (await get(DIAGNOSTICS_PATH, key)).text();
-    for (const secret of [key, metricsToken, await readFile(join(platform.env.PROCTOR_DATA_DIR!, 'jwt-secret'), 'utf8')]) {
+    for (const secret of [key, metricsToken, await readFile(join(server.env.PROCTOR_DATA_DIR!, 'jwt-secret'), 'utf8')]) {
       assert.ok(!facts.includes(secret.trim()), 'no secret in the diagnostics');
     }
   });

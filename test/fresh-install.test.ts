@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { AlertWatcher, joinAsCandidate, liveInterview } from './support/candidate-page.ts';
 import { cameraClip } from './support/fake-camera.ts';
-import { describeDatabase, freshStorage, USING_SERVER } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, freshStorage } from './support/platform.ts';
 import { cleanEnv, squash, UpProcess } from './support/proctor-cli.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -65,10 +65,7 @@ describe('fresh install: a clean clone, npm ci, its own proctor up (embedded dat
   let watcher: AlertWatcher | undefined;
 
   before(async function () {
-    if (USING_SERVER) {
-      console.log('      skipped on the PostgreSQL server run: a fresh install runs on the embedded database, and the embedded run installs it');
-      this.skip();
-    }
+    databaseAgnostic(this); // a fresh install runs on the embedded database, and the embedded run installs it
     const commit = await run('git', ['rev-parse', 'HEAD'], { cwd: REPO }).then(
       (out) => out.trim(),
       () => undefined,
@@ -128,8 +125,9 @@ describe(`proctor up and its face models (${describeDatabase()})`, function () {
   let storage: Awaited<ReturnType<typeof freshStorage>>;
   let emptyDir: string;
 
-  before(async () => {
-    storage = await freshStorage();
+  before(async function () {
+    databaseAgnostic(this); // refused before the database opens, or started without face models; and what npm ships
+    storage = await freshStorage({ blank: true });
     emptyDir = await mkdtemp(join(tmpdir(), 'proctor-no-models-'));
   });
   after(async () => {

@@ -17,7 +17,7 @@ import { ensureClientBuilt } from './support/client-build.ts';
 import { fakeCamera } from './support/fake-camera.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect } from './support/live.ts';
-import { describeDatabase, freshStorage, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, freshStorage, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor, squash, UpProcess } from './support/proctor-cli.ts';
 import { screenshotsDir } from './support/screenshots.ts';
 import { NGINX_CONF, startNginx, TestPki, type Leaf, type TestNginx } from './support/tls.ts';
@@ -75,7 +75,8 @@ describe(`HTTPS: served by Proctor, behind nginx, explained over http (${describ
   let leaf: Leaf;
   let browser: TestBrowser;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // TLS, nginx and the browser
     await ensureClientBuilt();
     pki = await TestPki.create();
     leaf = await pki.issue(NAME);

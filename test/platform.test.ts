@@ -65,7 +65,7 @@ describe('schema/schema.graphql', () => {
 
 describe(`platform lifecycle (${describeDatabase()})`, () => {
   it('keeps data, the signing key and logins across a restart, with migrations applied once', async () => {
-    const storage = await freshStorage();
+    const storage = await freshStorage({ blank: true });
     try {
       const config = loadConfig(storage.env, { port: 0 });
       const first = await Platform.create(config);

@@ -13,7 +13,7 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { SocketPool } from './support/live.ts';
 import { serveMediaHarness } from './support/media-page.ts';
 import { createTestNetwork, NetworkUnavailable, type PortRule, type TestNetwork } from './support/netns.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { errorCode } from './support/sfu-signaling.ts';
 import { START_INTERVIEW } from './support/host-operations.ts';
 import { until } from './support/until.ts';
@@ -86,7 +86,8 @@ describe(`TURN credentials on createTransport (${describeDatabase()})`, function
   let host: GraphQLClient;
   const sockets = new SocketPool(() => server.url);
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // credentials are signed, not stored
     server = await startTestPlatform({ turnUrls: ['turn:turn.example.com:3478'], turnSecret: secret, turnTtlMs: 600_000, recording: false });
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
   });
@@ -136,7 +137,8 @@ describe(`media through a restrictive network: ICE-TCP and TURN (${describeDatab
   /** What each test started, stopped in reverse order whatever happened. */
   let cleanups: (() => Promise<unknown>)[] = [];
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // network namespaces, ICE-TCP and coturn
     try {
       network = await createTestNetwork();
     } catch (error) {
