@@ -14,7 +14,7 @@ import { compositeArguments, CompositeError, renderComposite, type CompositeTrac
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { runInterview } from './support/interview-flow.ts';
 import { END_INTERVIEW } from './support/host-operations.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { until } from './support/until.ts';
 import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -72,10 +72,11 @@ describe('composite recording (ffmpeg)', function () {
   this.timeout(180_000);
   let directory: string;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // ffmpeg on files: no database involved
     directory = await mkdtemp(join(tmpdir(), 'proctor-composite-'));
   });
-  after(() => rm(directory, { recursive: true, force: true }));
+  after(() => directory && rm(directory, { recursive: true, force: true }));
 
   it('places every track on the interview clock: camera large, host picture-in-picture, screen beside, microphones mixed', async () => {
     const candidate = await makeTrack(directory, 'candidate', 'color=c=green:s=320x240:r=15:d=4', vp8);
