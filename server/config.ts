@@ -428,7 +428,7 @@ export const SETTINGS = [
     DURATION_UNITS.m!,
     'how often PENDING reports / webhook deliveries left without a job are enqueued again',
   ),
-  setting('reportUrlTtlMs', 'PROCTOR_REPORT_URL_TTL', duration, DURATION_UNITS.h!, 'lifetime of a signed report download URL'),
+  setting('reportUrlTtlMs', 'PROCTOR_REPORT_URL_TTL', duration, DURATION_UNITS.h!, 'lifetime of a signed download URL (report PDF, composite recording)'),
   setting('webhookTimeoutMs', 'PROCTOR_WEBHOOK_TIMEOUT', duration, 10_000, 'longest a webhook delivery may take, from connecting to the end of the answer'),
   setting('webhookAllowPrivate', 'PROCTOR_WEBHOOK_ALLOW_PRIVATE', boolean, false, 'accept webhook receivers on loopback / private / reserved addresses'),
   setting('summaryLlmUrl', 'PROCTOR_SUMMARY_LLM_URL', url('http:', 'https:'), none, 'OpenAI-compatible API base URL for an optional LLM report summary (off when unset)'),
