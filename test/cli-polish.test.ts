@@ -32,7 +32,7 @@ describe('proctor CLI conventions', function () {
     databaseAgnostic(this); // help, --json flags and completion: no server, no database
     scratch = await mkdtemp(join(tmpdir(), 'proctor-cli-polish-'));
   });
-  after(async () => rm(scratch, { recursive: true, force: true }));
+  after(async () => scratch && rm(scratch, { recursive: true, force: true }));
 
   it('gives every command examples in --help and a --json flag', async () => {
     const ids = await commandIds();
