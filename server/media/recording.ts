@@ -2,11 +2,11 @@
 // RTP to a local ffmpeg, which copies it (no re-encoding) into its own WebM/Matroska file, so each
 // track can be played, aligned and analysed on its own. The consumer resumes once ffmpeg has bound
 // its RTP ports, then key frames are asked for so a video file starts on a decodable picture.
-// `stop()` lets ffmpeg finalize the file ('q' on stdin; SIGKILL only past ffmpeg's input timeout);
+// `stop()` lets ffmpeg finalize the file ('q' on stdin, then SIGTERM, then SIGKILL and a rewrite);
 // so does ffmpeg itself once the file reaches its size cap (-fs), and the owner hears of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Room } from '../../sfu/room.ts';
 import type { PlainOutput } from '../../sfu/types.ts';
@@ -25,12 +25,12 @@ const FFMPEG_OPEN_POLL_MS = 20;
 /** Key frames asked for at these delays after resuming: the first may arrive before ffmpeg's probe. */
 const KEY_FRAME_DELAYS_MS = [0, 1000, 2500];
 /**
- * How long ffmpeg gets to finalize before SIGKILL (which leaves a file without its duration and
- * cues). 'q' is read between packets: once the producer has closed no packet comes, and ffmpeg
- * only ends when its RTP input times out (10 s after the last packet), cleanly; SIGTERM does not
- * cut that wait short either. So the kill waits past that timeout, with room for a loaded machine.
+ * 'q' is read between packets: once its producer has closed, no packet comes and ffmpeg may not
+ * see it (nor end on its own: RTCP keeps its input alive). SIGTERM after this long, then SIGKILL;
+ * a file cut off that way lacks its duration and cues, and is copied once more to get them.
  */
-const STOP_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 3000;
+const STOP_KILL_AFTER_MS = 5000;
 
 /** Why ffmpeg ended without `stop()`: the file reached its size cap (finalized), or ffmpeg failed. */
 export type RecordingEnd = 'size-limit' | 'failed';
@@ -59,6 +59,8 @@ export class Recording {
   readonly #output: PlainOutput;
   readonly #exited: Promise<number | null>;
   readonly #timers: NodeJS.Timeout[];
+  readonly #ffmpegPath: string;
+  readonly #logger: Logger;
   #stopping: Promise<Date> | undefined;
 
   private constructor(fields: {
@@ -69,6 +71,8 @@ export class Recording {
     output: PlainOutput;
     exited: Promise<number | null>;
     timers: NodeJS.Timeout[];
+    ffmpegPath: string;
+    logger: Logger;
   }) {
     this.path = fields.path;
     this.startedAt = fields.startedAt;
@@ -77,6 +81,8 @@ export class Recording {
     this.#output = fields.output;
     this.#exited = fields.exited;
     this.#timers = fields.timers;
+    this.#ffmpegPath = fields.ffmpegPath;
+    this.#logger = fields.logger;
   }
 
   static async start({ room, producerId, directory, name, ffmpegPath, maxBytes, logger, onEnded }: RecordingOptions): Promise<Recording> {
@@ -147,7 +153,7 @@ export class Recording {
             )
           : [];
       logger.info({ path, codec: stream.rtpParameters.codecs[0]!.mimeType, listeningAfterMs }, 'recording started');
-      const recording = new Recording({ path, startedAt, producerId, ffmpeg, output, exited, timers });
+      const recording = new Recording({ path, startedAt, producerId, ffmpeg, output, exited, timers, ffmpegPath, logger });
       // -fs is the only way ffmpeg ends cleanly on its own while RTP keeps arriving.
       void exited.then((code) => {
         if (!recording.#stopping) onEnded(recording, code === 0 ? 'size-limit' : 'failed');
@@ -199,11 +205,30 @@ export class Recording {
     for (const timer of this.#timers) clearTimeout(timer);
     if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
       this.#ffmpeg.stdin?.end('q');
-      const timeout = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const escalations = [setTimeout(() => this.#ffmpeg.kill('SIGTERM'), STOP_GRACE_MS), setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_GRACE_MS + STOP_KILL_AFTER_MS)];
       await this.#exited;
-      clearTimeout(timeout);
+      for (const timer of escalations) clearTimeout(timer);
+      if (this.#ffmpeg.signalCode === 'SIGKILL') await this.#rewrite();
     }
     this.#output.close();
     return endedAt;
+  }
+
+  /** Copies a killed recording into a finalized file (duration, cues) in its place. */
+  async #rewrite(): Promise<void> {
+    const copy = `${this.path}.finalizing`;
+    const format = this.path.endsWith('.webm') ? 'webm' : 'matroska';
+    const code = await new Promise<number | null>((resolve) => {
+      const remux = spawn(this.#ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', this.path, '-map', '0', '-c', 'copy', '-f', format, '-y', copy], {
+        stdio: 'ignore',
+      });
+      remux.once('error', () => resolve(null));
+      remux.once('exit', resolve);
+    });
+    if (code === 0) await rename(copy, this.path);
+    else {
+      await rm(copy, { force: true });
+      this.#logger.warn({ path: this.path }, 'a recording cut off by SIGKILL could not be rewritten: it plays, without its duration');
+    }
   }
 }
