@@ -18,6 +18,8 @@ import './types/candidate-messages.ts';
 import './types/monitoring-history.ts';
 import './types/media.ts';
 import './types/candidate-consent.ts';
+import './types/recording-track.ts';
+import './types/review-link.ts';
 import './types/room.ts';
 import './types/review.ts';
 import './types/report.ts';

@@ -13,6 +13,7 @@ import { createApp } from './http/app.ts';
 import type { ReadinessProbe } from './http/health.ts';
 import { locateFaceModels, pageRoutes } from './http/pages.ts';
 import { operatorRoutes } from './http/operator.ts';
+import { recordingRoutes } from './http/recordings.ts';
 import { snapshotRoutes } from './http/snapshots.ts';
 import { Operations } from './operations/operations.ts';
 import { loadOperatorKey } from './auth/secrets.ts';
@@ -98,6 +99,7 @@ export class Platform implements ReadinessProbe {
       routes: [
         pageRoutes({ ...config, faceModels }),
         snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization)),
+        recordingRoutes(services.reviewMedia),
         operatorRoutes(new Operations({ config, orm: core.orm, media: core.media, embedded: core.embedded, logger, publicUrl: () => config.publicUrl ?? this.url }), {
           operatorKey,
           metricsToken: config.metricsToken,

@@ -25,7 +25,10 @@ import type { JobHandlers, JobQueue } from '../jobs/job-runner.ts';
 import { llmSummariser } from '../reports/llm-summary.ts';
 import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
+import { ReviewLinkService } from '../reviews/review-links.ts';
+import { ReviewMedia } from '../reviews/review-media.ts';
 import { ReviewService } from '../reviews/reviews.ts';
+import { RecordingStore } from '../media/recording-store.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: this many queued rows start a flush at once. */
@@ -59,6 +62,8 @@ export class Services {
   readonly #media: MediaService | undefined;
   readonly snapshots: SnapshotService;
   readonly rooms: RoomService;
+  readonly reviewLinks: ReviewLinkService;
+  readonly reviewMedia: ReviewMedia;
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
   readonly reviews: ReviewService;
@@ -110,6 +115,8 @@ export class Services {
       publicUrl: linkBase,
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
+    this.reviewLinks = new ReviewLinkService(orm, signer, config, this.interviews, linkBase);
+    this.reviewMedia = new ReviewMedia({ orm, signer, recordings: new RecordingStore(orm), publicUrl: linkBase, linkTtlMs: config.roomSessionTtlMs });
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
