@@ -320,7 +320,13 @@ class ReviewPage {
     };
     this.#decisionBox.replaceChildren(
       h('h2', {}, 'Complete the review'),
-      h('form', { class: 'decision-form', onsubmit: submit }, decision, note, h('button', { type: 'submit', id: 'complete-review' }, 'Complete review')),
+      h(
+        'form',
+        { class: 'decision-form', onsubmit: (event: Event) => void submit(event) },
+        decision,
+        note,
+        h('button', { type: 'submit', id: 'complete-review' }, 'Complete review'),
+      ),
       h('p', { class: 'hint' }, 'Once only: a new report version is made with the reviewed scores (dismissed flags left out).'),
     );
   }
