@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
+import { parseByteRange } from '../server/http/byte-range.ts';
 import { RecordingStore } from '../server/media/recording-store.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
@@ -25,6 +26,20 @@ const EVENTS = [
   { type: 'MULTIPLE_FACES', afterMs: 1200, durationMs: 1000 },
   { type: 'LOOKING_AWAY', afterMs: 1800, durationMs: 1200 },
 ];
+
+describe('recording byte ranges', () => {
+  it('reads the single range a <video> asks for, and refuses what the file cannot satisfy', () => {
+    assert.deepEqual(parseByteRange('bytes=0-99', 1000), { start: 0, end: 99 });
+    assert.deepEqual(parseByteRange('bytes=900-', 1000), { start: 900, end: 999 });
+    assert.deepEqual(parseByteRange('bytes=900-5000', 1000), { start: 900, end: 999 });
+    assert.deepEqual(parseByteRange('bytes=-100', 1000), { start: 900, end: 999 });
+    assert.deepEqual(parseByteRange('bytes=-5000', 1000), { start: 0, end: 999 });
+    assert.equal(parseByteRange(undefined, 1000), undefined);
+    assert.equal(parseByteRange('bytes=0-1, 5-6', 1000), undefined, 'several ranges: the whole file');
+    for (const header of ['bytes=1000-', 'bytes=5-1', 'bytes=-0', 'bytes=-', 'items=0-1', 'bytes=abc']) assert.equal(parseByteRange(header, 1000), 'unsatisfiable', header);
+    assert.equal(parseByteRange('bytes=0-', 0), 'unsatisfiable', 'an empty file has no bytes');
+  });
+});
 
 describe(`review page (${describeDatabase()})`, () => {
   let server: TestPlatform;
