@@ -24,7 +24,7 @@ const EVENTS = [
   { type: 'TAB_SWITCH', afterMs: 0, durationMs: 1500 },
   { type: 'FACE_MISSING', afterMs: 600, durationMs: 2000 },
   { type: 'MULTIPLE_FACES', afterMs: 1200, durationMs: 1000 },
-  { type: 'LOOKING_AWAY', afterMs: 1800, durationMs: 1200 },
+  { type: 'LOOKING_AWAY', afterMs: 8000, durationMs: 1200 },
 ];
 
 describe('recording byte ranges', () => {
