@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -13,6 +13,8 @@ import { parseByteRange } from '../server/http/byte-range.ts';
 import { RecordingStore } from '../server/media/recording-store.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
+import { joinAsCandidate, liveInterview } from './support/candidate-page.ts';
+import { END_INTERVIEW } from './support/host-operations.ts';
 import { runInterview } from './support/interview-flow.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
@@ -176,6 +178,44 @@ describe(`review page (${describeDatabase()})`, () => {
     const verdicts = reviewed.sessions.flatMap((s: any) => s.violations.edges.map((e: any) => e.node.review?.verdict));
     assert.equal(verdicts.filter((v: string) => v === 'CONFIRMED').length, Math.ceil(flags.length / 2));
     assert.equal(verdicts.filter((v: string) => v === 'DISMISSED').length, Math.floor(flags.length / 2));
+    await page.close();
+  });
+  it('plays what the SFU recorded of a real candidate page, seekably', async () => {
+    const fixture = await liveInterview(server.url);
+    const candidatePage = await joinAsCandidate(browser, fixture.link);
+    const connection = server.platform.orm.em.getConnection();
+    const recorded = () => connection.execute<{ path: string; ended_at: string | null }[]>('select path, ended_at from recordings where interview_id = ?', [fixture.interviewId]);
+    await until('a few hundred KB recorded', async () => {
+      const [row] = await recorded();
+      return row !== undefined && ((await stat(row.path).catch(() => undefined))?.size ?? 0) > 200_000;
+    });
+    await candidatePage.close();
+    await fixture.host.ok(END_INTERVIEW, { id: fixture.interviewId });
+    const [file] = await until('the recording finalized', async () => {
+      const rows = await recorded();
+      return rows.every((row) => row.ended_at !== null) && rows;
+    });
+    // Finalized by ffmpeg: a duration (and cues) in the file, so the browser can seek without a remux.
+    const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file!.path]);
+    assert.ok(Number(stdout) > 0, `ffprobe duration: ${stdout}`);
+
+    const link = (await fixture.host.ok(LINK, { id: fixture.interviewId })).createReviewLink;
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(link.url);
+    await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('#review-video')?.readyState ?? 0) >= 2, undefined, { timeout: 20_000 });
+    const duration = await page.evaluate(() => (document.querySelector('#review-video') as HTMLVideoElement).duration);
+    assert.ok(Number.isFinite(duration) && duration > 0, `the browser knows the duration: ${duration}`);
+    const seekedTo = await page.evaluate(
+      (target) =>
+        new Promise<number>((resolve) => {
+          const video = document.querySelector('#review-video') as HTMLVideoElement;
+          video.addEventListener('seeked', () => resolve(video.currentTime), { once: true });
+          video.currentTime = target;
+        }),
+      duration / 2,
+    );
+    assert.ok(Math.abs(seekedTo - duration / 2) < 1, `seeked to ${seekedTo} of ${duration}`);
     await page.close();
   });
 });
