@@ -107,8 +107,12 @@ export async function runReview(interviewId: string): Promise<void> {
     return;
   }
   const clockStart = Date.parse(interview.startedAt ?? interview.endedAt ?? '') || 0;
+  // The recording starts loading now, while the flags and the report are fetched.
+  const video = h('video', { id: 'review-video', class: 'review-video', playsinline: true, preload: 'auto', 'aria-label': `${candidate.name}'s recording` });
+  const hostVideo = h('video', { id: 'host-video', class: 'host-video', playsinline: true, preload: 'auto', 'aria-label': "The host's camera" });
+  const player = new ClockPlayer(video, hostVideo, candidate.recordings);
   const [flags, report] = await Promise.all([loadFlags(interviewId, candidate.id, token, clockStart), loadReport(interviewId, candidate.id, token)]);
-  new ReviewPage(interview, candidate, flags, report, token, clockStart);
+  new ReviewPage({ interview, candidate, flags, report, token, clockStart, player, video, hostVideo });
 }
 
 async function loadFlags(interviewId: string, candidateId: string, token: string, clockStart: number): Promise<Flag[]> {
@@ -139,6 +143,18 @@ async function loadReport(interviewId: string, candidateId: string, token: strin
   }
 }
 
+interface PageData {
+  interview: ReviewInterview;
+  candidate: ReviewCandidate;
+  flags: Flag[];
+  report: Report | null;
+  token: string;
+  clockStart: number;
+  player: ClockPlayer;
+  video: HTMLVideoElement;
+  hostVideo: HTMLVideoElement;
+}
+
 class ReviewPage {
   readonly #interviewId: string;
   readonly #candidate: ReviewCandidate;
@@ -153,7 +169,7 @@ class ReviewPage {
   #selected = -1;
   #done: boolean;
 
-  constructor(interview: ReviewInterview, candidate: ReviewCandidate, flags: Flag[], report: Report | null, token: string, clockStart: number) {
+  constructor({ interview, candidate, flags, report, token, clockStart, player, video, hostVideo }: PageData) {
     this.#interviewId = interview.id;
     this.#candidate = candidate;
     this.#flags = flags;
@@ -165,9 +181,7 @@ class ReviewPage {
       ...candidate.recordings.map((t) => t.offsetMs),
       1000,
     );
-    const video = h('video', { id: 'review-video', class: 'review-video', playsinline: true, preload: 'auto', 'aria-label': `${candidate.name}'s recording` });
-    const hostVideo = h('video', { id: 'host-video', class: 'host-video', playsinline: true, preload: 'auto', 'aria-label': "The host's camera" });
-    this.#player = new ClockPlayer(video, hostVideo, candidate.recordings);
+    this.#player = player;
     const dips = report?.timeline.find((row) => row.category === 'MEDIA_LOST')?.bars ?? [];
     this.#timeline = new Timeline(
       lengthMs,
