@@ -195,9 +195,9 @@ describe(`review page (${describeDatabase()})`, () => {
       const rows = await recorded();
       return rows.every((row) => row.ended_at !== null) && rows;
     });
-    // Finalized by ffmpeg: a duration (and cues) in the file, so the browser can seek without a remux.
-    const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file!.path]);
-    assert.ok(Number(stdout) > 0, `ffprobe duration: ${stdout}`);
+    const probeDuration = async (path: string) =>
+      Number((await promisify(execFile)('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path])).stdout);
+    const evidenceBytes = (await stat(file!.path)).size;
 
     const link = (await fixture.host.ok(LINK, { id: fixture.interviewId })).createReviewLink;
     const page = await browser.context.newPage();
@@ -216,6 +216,11 @@ describe(`review page (${describeDatabase()})`, () => {
       duration / 2,
     );
     assert.ok(Math.abs(seekedTo - duration / 2) < 1, `seeked to ${seekedTo} of ${duration}`);
+    // What was served: the original when ffmpeg finalized it with a duration, else a seekable copy
+    // beside it (-c copy); the original, the evidence, is left as it was.
+    const served = (await probeDuration(file!.path)) > 0 ? file!.path : `${file!.path}.seekable.webm`;
+    assert.ok((await probeDuration(served)) > 0, `${served} has a duration`);
+    assert.equal((await stat(file!.path)).size, evidenceBytes);
     await page.close();
   });
 });

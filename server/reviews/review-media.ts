@@ -8,6 +8,7 @@ import { Candidate } from '../db/entities.ts';
 import { NotFoundError, UnauthenticatedError } from '../errors.ts';
 import type { RecordingStore } from '../media/recording-store.ts';
 import * as validate from '../validate.ts';
+import type { SeekableRecordings } from './seekable-recordings.ts';
 
 const PLAYBACK_PURPOSE = 'recording-playback';
 
@@ -36,6 +37,7 @@ export interface ReviewMediaOptions {
   orm: MikroORM;
   signer: TokenSigner;
   recordings: RecordingStore;
+  seekable: SeekableRecordings;
   publicUrl: () => string;
   /** How long a track's link works (the review login's lifetime). */
   linkTtlMs: number;
@@ -68,7 +70,7 @@ export class ReviewMedia {
     });
   }
 
-  /** The file a signed playback link names. */
+  /** The file a signed playback link names (its seekable copy once there is one). */
   async file(access: PlaybackAccess): Promise<string> {
     const { interviewId, candidateId, index } = access;
     const expires = Number(access.expires);
@@ -79,7 +81,7 @@ export class ReviewMedia {
     if (expires * 1000 < Date.now()) throw new UnauthenticatedError('This recording link has expired: reload the review page');
     const file = (await this.#options.recordings.ofCandidate(interviewId, candidateId))[Number(index)];
     if (!file) throw new NotFoundError('Recording');
-    return file.path;
+    return this.#options.seekable.of(file.path);
   }
 
   async #candidate(actor: OrgActor, interviewId: string, candidateId: string): Promise<Candidate> {

@@ -27,6 +27,7 @@ import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
 import { ReviewLinkService } from '../reviews/review-links.ts';
 import { ReviewMedia } from '../reviews/review-media.ts';
+import { SeekableRecordings } from '../reviews/seekable-recordings.ts';
 import { ReviewService } from '../reviews/reviews.ts';
 import { RecordingStore } from '../media/recording-store.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
@@ -116,7 +117,14 @@ export class Services {
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
     this.reviewLinks = new ReviewLinkService(orm, signer, config, this.interviews, linkBase);
-    this.reviewMedia = new ReviewMedia({ orm, signer, recordings: new RecordingStore(orm), publicUrl: linkBase, linkTtlMs: config.roomSessionTtlMs });
+    this.reviewMedia = new ReviewMedia({
+      orm,
+      signer,
+      recordings: new RecordingStore(orm),
+      seekable: new SeekableRecordings(orm, media?.ffmpegPath),
+      publicUrl: linkBase,
+      linkTtlMs: config.roomSessionTtlMs,
+    });
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
