@@ -45,7 +45,8 @@ export async function authenticate(services: Services, authorization: string): P
 
 /**
  * The file routes (report PDFs, evidence snapshots): candidates as the routes allow, org callers
- * with the interviews:read scope; a room login is for its room page, not for files.
+ * with the interviews:read scope (a review login: its own interview's); a room login is for its
+ * room page, not for files.
  */
 export async function authenticateForFiles(services: Services, authorization: string): Promise<Actor> {
   const actor = await authenticate(services, authorization);
@@ -59,6 +60,13 @@ export function orgActor(ctx: Context, scope?: Scope): OrgActor {
   const actor = requireActor(ctx);
   if (actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot do this');
   if (scope) requireScope(actor, scope);
+  return actor;
+}
+
+/** Verdicts and decisions: a review login on its own interview, or an org caller with interviews:write. */
+export function reviewerActor(ctx: Context): OrgActor {
+  const actor = orgActor(ctx);
+  if (actor.kind !== 'review') requireScope(actor, Scope.INTERVIEWS_WRITE);
   return actor;
 }
 

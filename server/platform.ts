@@ -14,6 +14,7 @@ import type { ReadinessProbe } from './http/health.ts';
 import { locateFaceModels, pageRoutes } from './http/pages.ts';
 import { operatorRoutes } from './http/operator.ts';
 import { recordingDownload } from './http/recording-download.ts';
+import { recordingRoutes } from './http/recordings.ts';
 import { snapshotRoutes } from './http/snapshots.ts';
 import { Operations } from './operations/operations.ts';
 import { loadOperatorKey } from './auth/secrets.ts';
@@ -102,6 +103,7 @@ export class Platform implements ReadinessProbe {
         recordingDownload(async (compositeId, access) =>
           services.composites.file(compositeId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
         ),
+        recordingRoutes(services.reviewMedia),
         operatorRoutes(new Operations({ config, orm: core.orm, media: core.media, embedded: core.embedded, logger, publicUrl: () => config.publicUrl ?? this.url }), {
           operatorKey,
           metricsToken: config.metricsToken,

@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { Args, Flags } from '@oclif/core';
 import { ApiCommand, EXIT_CODES_HELP } from '../base-command.ts';
 import { instant } from '../format.ts';
+import { openInBrowser } from '../open-browser.ts';
 
 interface RoomLink {
   url: string;
   expiresAt: string;
 }
-
-const OPENERS: Partial<Record<NodeJS.Platform, [string, ...string[]]>> = { darwin: ['open'], win32: ['cmd', '/c', 'start', '""'], linux: ['xdg-open'] };
 
 export default class Room extends ApiCommand<typeof Room> {
   static override summary = "Open an interview's room in the browser: the candidate's video, live alerts and a ping box";
@@ -30,20 +28,8 @@ export default class Room extends ApiCommand<typeof Room> {
     });
     this.log(`Room link (open it before ${instant(link.expiresAt)}; it logs you in, so do not share it):`);
     this.log(link.url);
-    const opened = this.flags.open && (await this.#open(link.url));
+    const opened = this.flags.open && (await openInBrowser(link.url));
     if (this.flags.open && !opened) this.warn('Could not open a browser here: open the link above yourself.');
     return { ...link, opened };
-  }
-
-  #open(url: string): Promise<boolean> {
-    const [command, ...args] = OPENERS[process.platform] ?? OPENERS.linux!;
-    return new Promise((resolve) => {
-      const child = spawn(command, [...args, url], { stdio: 'ignore', detached: true });
-      child.once('error', () => resolve(false));
-      child.once('spawn', () => {
-        child.unref();
-        resolve(true);
-      });
-    });
   }
 }

@@ -1,7 +1,8 @@
-// One small app for both pages: /i/<join token> (candidate) and /h/<interview id> (host room).
+// One small app for the pages: /i/<join token> (candidate), /h/<interview id> (host room), /r/<interview id> (review).
 import { runCandidate } from './candidate/flow.ts';
 import { showError } from './candidate/error-page.ts';
 import { runRoom } from './host/room.ts';
+import { runReview } from './review/review.ts';
 import { showInsecureOrigin } from './insecure-page.ts';
 import './style.css';
 
@@ -10,4 +11,5 @@ const [, kind, id] = location.pathname.split('/');
 if ((kind === 'i' || kind === 'h') && id && !window.isSecureContext) showInsecureOrigin(kind === 'i' ? 'candidate' : 'host');
 else if (kind === 'i' && id) void runCandidate(decodeURIComponent(id));
 else if (kind === 'h' && id) void runRoom(decodeURIComponent(id));
+else if (kind === 'r' && id) void runReview(decodeURIComponent(id));
 else showError('Page not found', 'This address is not an interview link.');

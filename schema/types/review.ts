@@ -3,10 +3,9 @@ import type { Candidate } from '../../server/db/entities.ts';
 import type { CandidateReview } from '../../server/reports/report-input.ts';
 import type { Review, Reviewer } from '../../server/reviews/review-store.ts';
 import type { ReviewVerdict } from '../../server/db/entities.ts';
-import { Scope } from '../../server/auth/scopes.ts';
 import { REVIEW_NOTE_MAX_LENGTH } from '../../contract/review.ts';
 import { builder } from '../builder.ts';
-import { orgActor } from '../context.ts';
+import { reviewerActor } from '../context.ts';
 import { CandidateType } from './candidate.ts';
 import { ReviewDecisionEnum, ReviewStatusEnum, ReviewVerdictEnum } from './enums.ts';
 import { InterviewType } from './interview.ts';
@@ -77,7 +76,7 @@ builder.mutationField('reviewViolation', (t) =>
       verdict: t.arg({ type: ReviewVerdictEnum, required: true }),
       note: t.arg.string({ description: NOTE }),
     },
-    resolve: (_root, { id, verdict, note }, ctx) => ctx.services.reviews.reviewViolation(orgActor(ctx, Scope.INTERVIEWS_WRITE), id, verdict, note),
+    resolve: (_root, { id, verdict, note }, ctx) => ctx.services.reviews.reviewViolation(reviewerActor(ctx), id, verdict, note),
   }),
 );
 
@@ -92,7 +91,6 @@ builder.mutationField('completeReview', (t) =>
       decision: t.arg({ type: ReviewDecisionEnum, required: true }),
       note: t.arg.string({ description: NOTE }),
     },
-    resolve: (_root, { interviewId, candidateId, decision, note }, ctx) =>
-      ctx.services.reviews.completeReview(orgActor(ctx, Scope.INTERVIEWS_WRITE), interviewId, candidateId, decision, note),
+    resolve: (_root, { interviewId, candidateId, decision, note }, ctx) => ctx.services.reviews.completeReview(reviewerActor(ctx), interviewId, candidateId, decision, note),
   }),
 );

@@ -22,6 +22,14 @@ export interface RoomActor {
   interviewId: string;
 }
 
+/** A host reviewing one ended interview (a `proctor review` link): read it, give verdicts, complete reviews. */
+export interface ReviewActor {
+  kind: 'review';
+  hostId: string;
+  orgId: string;
+  interviewId: string;
+}
+
 export interface CandidateActor {
   kind: 'candidate';
   candidateId: string;
@@ -29,14 +37,15 @@ export interface CandidateActor {
   orgId: string;
 }
 
-/** Hosts, their room logins and ATS integrations act on behalf of an org. */
-export type OrgActor = HostActor | ApiTokenActor | RoomActor;
+/** Hosts, their room and review logins and ATS integrations act on behalf of an org. */
+export type OrgActor = HostActor | ApiTokenActor | RoomActor | ReviewActor;
 export type Actor = OrgActor | CandidateActor;
 
 export function actorId(actor: Actor): string {
   switch (actor.kind) {
     case 'host':
     case 'room':
+    case 'review':
       return actor.hostId;
     case 'apiToken':
       return actor.tokenId;
@@ -45,7 +54,7 @@ export function actorId(actor: Actor): string {
   }
 }
 
-/** Whether the actor may touch this interview of its org at all: a room login reaches only its own. */
+/** Whether the actor may touch this interview of its org at all: a room or review login reaches only its own. */
 export function reachesInterview(actor: OrgActor, interviewId: string): boolean {
-  return actor.kind !== 'room' || actor.interviewId === interviewId;
+  return (actor.kind !== 'room' && actor.kind !== 'review') || actor.interviewId === interviewId;
 }

@@ -11,10 +11,22 @@ export const JOIN_AUDIENCE = 'proctor:join';
 export const ROOM_AUDIENCE = 'proctor:room';
 /** A room login: a bearer token for one interview's room. */
 export const ROOM_SESSION_AUDIENCE = 'proctor:room-session';
-type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE;
+/** A review link (one candidate of an ended interview): only exchanged for a review login. */
+export const REVIEW_AUDIENCE = 'proctor:review';
+/** A review login: a bearer token for reviewing one ended interview. */
+export const REVIEW_SESSION_AUDIENCE = 'proctor:review-session';
+/** The tokens that open one interview's page for a host: room and review links and logins. */
+export type InterviewAudience = typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE | typeof REVIEW_AUDIENCE | typeof REVIEW_SESSION_AUDIENCE;
+type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | InterviewAudience;
 /** The audiences a bearer token may have. */
-export type BearerAudience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_SESSION_AUDIENCE;
-const BEARER_AUDIENCES: ReadonlySet<string> = new Set([HOST_AUDIENCE, JOIN_AUDIENCE, ROOM_SESSION_AUDIENCE]);
+export type BearerAudience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_SESSION_AUDIENCE | typeof REVIEW_SESSION_AUDIENCE;
+const BEARER_AUDIENCES: ReadonlySet<string> = new Set([HOST_AUDIENCE, JOIN_AUDIENCE, ROOM_SESSION_AUDIENCE, REVIEW_SESSION_AUDIENCE]);
+const INTERVIEW_TOKEN_NAMES: Record<InterviewAudience, string> = {
+  [ROOM_AUDIENCE]: 'This room link',
+  [ROOM_SESSION_AUDIENCE]: 'Your room login',
+  [REVIEW_AUDIENCE]: 'This review link',
+  [REVIEW_SESSION_AUDIENCE]: 'Your review login',
+};
 
 export interface HostClaims {
   hostId: string;
@@ -38,6 +50,8 @@ export interface VerifiedJoinToken extends JoinClaims {
 
 export interface RoomClaims extends HostClaims {
   interviewId: string;
+  /** A review link's candidate (the page opens on it). */
+  candidateId?: string;
 }
 
 export interface VerifiedRoomToken extends RoomClaims {
@@ -79,9 +93,9 @@ export class TokenSigner {
       .sign(this.#key);
   }
 
-  /** A room link (`audience` ROOM_AUDIENCE) or the room login it is exchanged for (ROOM_SESSION_AUDIENCE). */
-  signRoom(audience: typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE, claims: RoomClaims, expiresAt: Date): Promise<string> {
-    return new SignJWT({ org: claims.orgId, itv: claims.interviewId, ver: claims.version })
+  /** A room or review link, or the login it is exchanged for. */
+  signRoom(audience: InterviewAudience, claims: RoomClaims, expiresAt: Date): Promise<string> {
+    return new SignJWT({ org: claims.orgId, itv: claims.interviewId, ver: claims.version, ...(claims.candidateId ? { cid: claims.candidateId } : {}) })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setAudience(audience)
@@ -92,9 +106,10 @@ export class TokenSigner {
       .sign(this.#key);
   }
 
-  async verifyRoom(audience: typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE, token: string): Promise<VerifiedRoomToken> {
-    const payload = await this.#verify(token, audience, audience === ROOM_AUDIENCE ? 'This room link' : 'Your room login');
-    return { ...hostClaims(payload), interviewId: String(payload.itv), expiresAt: Number(payload.exp) * 1000 };
+  async verifyRoom(audience: InterviewAudience, token: string): Promise<VerifiedRoomToken> {
+    const payload = await this.#verify(token, audience, INTERVIEW_TOKEN_NAMES[audience]);
+    const candidate = typeof payload.cid === 'string' ? { candidateId: payload.cid } : {};
+    return { ...hostClaims(payload), interviewId: String(payload.itv), ...candidate, expiresAt: Number(payload.exp) * 1000 };
   }
 
   async verifyHost(token: string): Promise<VerifiedHostToken> {

@@ -1,5 +1,6 @@
 // What an org caller may do. A host login may do everything; an API token only what it was
-// created with; a room login (from a `proctor room` link) reads and runs one interview's room.
+// created with; a room login (from a `proctor room` link) reads and runs one interview's room; a
+// review login (`proctor review`) reads one ended interview (its verdicts: schema/context.ts reviewerActor).
 import { ForbiddenError } from '../errors.ts';
 import type { OrgActor } from './actor.ts';
 
@@ -29,11 +30,14 @@ export function hasScope(actor: OrgActor, scope: Scope): boolean {
       return actor.scopes.includes(scope);
     case 'room':
       return ROOM_SCOPES.has(scope);
+    case 'review':
+      return scope === Scope.INTERVIEWS_READ;
   }
 }
 
 export function requireScope(actor: OrgActor, scope: Scope): void {
   if (hasScope(actor, scope)) return;
   if (actor.kind === 'room') throw new ForbiddenError('A room login can only watch and run its own interview: use a host login');
+  if (actor.kind === 'review') throw new ForbiddenError('A review login can only read and review its own interview: use a host login');
   throw new ForbiddenError(`This API token lacks the ${scope} scope: create one with it, or use a host login`, { scope });
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { CandidateActor, OrgActor } from '../auth/actor.ts';
+import { reachesInterview, type CandidateActor, type OrgActor } from '../auth/actor.ts';
 import { InterviewStatus } from '../db/entities.ts';
 import { InterviewEndedError, LimitExceededError, NotFoundError, ValidationError } from '../errors.ts';
 import * as validate from '../validate.ts';
@@ -91,7 +91,7 @@ export class SnapshotService {
 
   /** Where the file behind a snapshot URL would be, for a host of the interview's org (the caller sends it, or NOT_FOUND). */
   async file(actor: OrgActor, interviewId: string, name: string): Promise<string> {
-    if (!validate.isUuid(interviewId) || !FILE_NAME.test(name)) throw new NotFoundError('Snapshot');
+    if (!validate.isUuid(interviewId) || !FILE_NAME.test(name) || !reachesInterview(actor, interviewId)) throw new NotFoundError('Snapshot');
     if (!(await this.#store.interviewInOrg(interviewId, actor.orgId))) throw new NotFoundError('Snapshot');
     return join(this.#dir, interviewId, name);
   }

@@ -148,8 +148,9 @@ export class ReviewStore {
       const [token] = await tx.execute<{ name: string }[]>('select name from api_tokens where id = ?', [id]);
       return { kind: actor.kind, id, name: `API token ${token?.name ?? id}` };
     }
+    // A host's room or review login reviews as the host.
     const [host] = await tx.execute<{ email: string }[]>('select email from hosts where id = ?', [id]);
-    return { kind: actor.kind, id, name: host?.email ?? id };
+    return { kind: 'host', id, name: host?.email ?? id };
   }
 }
 

@@ -3,12 +3,12 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Actor, HostActor, OrgActor } from '../auth/actor.ts';
-import { HOST_AUDIENCE, JOIN_AUDIENCE, ROOM_SESSION_AUDIENCE, TokenSigner, type HostClaims } from '../auth/jwt.ts';
+import { HOST_AUDIENCE, JOIN_AUDIENCE, REVIEW_SESSION_AUDIENCE, ROOM_SESSION_AUDIENCE, TokenSigner, type HostClaims } from '../auth/jwt.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { revocationKey, type Credential, type Revocations } from '../auth/revocations.ts';
 import { digestToken } from '../auth/secrets.ts';
 import type { Config } from '../config.ts';
-import { ApiToken, Candidate, Host, InterviewStatus, Org } from '../db/entities.ts';
+import { ApiToken, Candidate, ENDED_INTERVIEW_STATUSES, Host, InterviewStatus, Org } from '../db/entities.ts';
 import { ConflictError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import { FixedWindowLimiter } from '../rate-limit.ts';
 import { currentRequest } from '../request-context.ts';
@@ -48,6 +48,14 @@ const LOGIN_LIMITED = 'Too many failed login attempts; try again later';
 const SIGN_UP_LIMITED = 'Too many sign-ups from this address; try again later';
 /** A room login may be used while its interview has not ended. */
 const ROOM_OPEN_STATUSES: ReadonlySet<string> = new Set([InterviewStatus.SCHEDULED, InterviewStatus.LIVE]);
+const REVIEWABLE_STATUSES: ReadonlySet<string> = new Set(ENDED_INTERVIEW_STATUSES);
+
+/** The interview a room or review login is for, and the statuses in which that login holds. */
+interface LoginInterview {
+  id: string;
+  statuses: ReadonlySet<string>;
+  endedReason: string;
+}
 
 /** The caller's address for rate limits (HTTP request or graphql-ws socket). */
 function clientAddress(): string {
@@ -172,6 +180,8 @@ export class AccountService {
         return this.#verifyHost(bearer);
       case ROOM_SESSION_AUDIENCE:
         return this.#verifyRoomLogin(bearer);
+      case REVIEW_SESSION_AUDIENCE:
+        return this.#verifyReviewLogin(bearer);
       case JOIN_AUDIENCE:
         return this.#verifyJoinLink(bearer);
       default:
@@ -211,13 +221,27 @@ export class AccountService {
   async #verifyRoomLogin(token: string): Promise<Credential> {
     const claims = await this.#signer.verifyRoom(ROOM_SESSION_AUDIENCE, token);
     const tokenDigest = digestToken(token);
-    await this.#assertCurrent(claims, tokenDigest, claims.interviewId);
+    await this.#assertCurrent(claims, tokenDigest, { id: claims.interviewId, statuses: ROOM_OPEN_STATUSES, endedReason: 'Your room login ended with the interview' });
     return {
       actor: { kind: 'room', hostId: claims.hostId, orgId: claims.orgId, interviewId: claims.interviewId },
       tokenDigest,
       expiresAt: claims.expiresAt,
       expiredReason: 'Your room login has expired: run `proctor room` for a new link',
       revokedBy: [revocationKey.host(claims.hostId), revocationKey.token(tokenDigest), revocationKey.interview(claims.interviewId)],
+    };
+  }
+
+  /** A review login: its interview stays ended (an archive keeps it reviewable); ends with the host's logins. */
+  async #verifyReviewLogin(token: string): Promise<Credential> {
+    const claims = await this.#signer.verifyRoom(REVIEW_SESSION_AUDIENCE, token);
+    const tokenDigest = digestToken(token);
+    await this.#assertCurrent(claims, tokenDigest, { id: claims.interviewId, statuses: REVIEWABLE_STATUSES, endedReason: 'This interview can no longer be reviewed' });
+    return {
+      actor: { kind: 'review', hostId: claims.hostId, orgId: claims.orgId, interviewId: claims.interviewId },
+      tokenDigest,
+      expiresAt: claims.expiresAt,
+      expiredReason: 'Your review login has expired: run `proctor review` for a new link',
+      revokedBy: [revocationKey.host(claims.hostId), revocationKey.token(tokenDigest)],
     };
   }
 
@@ -255,11 +279,11 @@ export class AccountService {
     };
   }
 
-  /** Throws unless the signed login is still current (and, for a room login, its interview still open). */
-  async #assertCurrent(claims: HostClaims, tokenDigest: string, interviewId?: string): Promise<void> {
-    const state = await this.#logins.loginState({ hostId: claims.hostId, orgId: claims.orgId, tokenDigest, interviewId });
+  /** Throws unless the signed login is still current (and, for a room or review login, its interview in a status it holds in). */
+  async #assertCurrent(claims: HostClaims, tokenDigest: string, interview?: LoginInterview): Promise<void> {
+    const state = await this.#logins.loginState({ hostId: claims.hostId, orgId: claims.orgId, tokenDigest, interviewId: interview?.id });
     if (!state || state.revoked || state.tokenVersion !== claims.version) throw new UnauthenticatedError('Your login is no longer valid: log in again');
-    if (interviewId && !ROOM_OPEN_STATUSES.has(state.interviewStatus ?? '')) throw new UnauthenticatedError('Your room login ended with the interview');
+    if (interview && !interview.statuses.has(state.interviewStatus ?? '')) throw new UnauthenticatedError(interview.endedReason);
   }
 
   #requireHost(actor: OrgActor, what: string): HostActor {

@@ -27,7 +27,11 @@ import { llmSummariser } from '../reports/llm-summary.ts';
 import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
 import { RecordingService } from '../media/recording-service.ts';
+import { ReviewLinkService } from '../reviews/review-links.ts';
+import { ReviewMedia } from '../reviews/review-media.ts';
+import { SeekableRecordings } from '../reviews/seekable-recordings.ts';
 import { ReviewService } from '../reviews/reviews.ts';
+import { RecordingStore } from '../media/recording-store.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: this many queued rows start a flush at once. */
@@ -61,6 +65,8 @@ export class Services {
   readonly #media: MediaService | undefined;
   readonly snapshots: SnapshotService;
   readonly rooms: RoomService;
+  readonly reviewLinks: ReviewLinkService;
+  readonly reviewMedia: ReviewMedia;
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
   readonly composites: CompositeService;
@@ -129,6 +135,15 @@ export class Services {
       publicUrl: linkBase,
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
+    this.reviewLinks = new ReviewLinkService(orm, signer, config, this.interviews, linkBase);
+    this.reviewMedia = new ReviewMedia({
+      orm,
+      signer,
+      recordings: new RecordingStore(orm),
+      seekable: new SeekableRecordings(orm, media?.ffmpegPath),
+      publicUrl: linkBase,
+      linkTtlMs: config.roomSessionTtlMs,
+    });
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,

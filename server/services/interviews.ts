@@ -110,14 +110,14 @@ export class InterviewService {
 
   /** The dashboard list: served by the read replica when one is configured, as plain rows (see InterviewStore). */
   async list(actor: OrgActor, args: ListInterviewsArgs): Promise<Page<InterviewRow>> {
-    if (actor.kind === 'room') throw new ForbiddenError('A room login sees only its own interview');
+    if (actor.kind === 'room' || actor.kind === 'review') throw new ForbiddenError(`A ${actor.kind} login sees only its own interview`);
     const first = pageSize(args);
     const status = args.status ? validate.oneOf('status', args.status, INTERVIEW_STATUSES) : undefined;
     const rows = await this.#store.page({ orgId: actor.orgId, status, after: decodeCursor(args.after), limit: first + 1 });
     return toPage(rows, first);
   }
 
-  /** One interview of the actor's org (a room login: only its own). */
+  /** One interview of the actor's org (a room or review login: only its own). */
   async get(actor: OrgActor, id: string): Promise<Interview> {
     const visible = validate.isUuid(id) && reachesInterview(actor, id);
     const interview = visible ? await this.#orm.em.fork().findOne(Interview, { id, org: actor.orgId }) : null;

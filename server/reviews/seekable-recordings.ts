@@ -1,0 +1,55 @@
+// Recordings as the review page seeks them. ffmpeg writing from live RTP leaves a WebM without a
+// duration (probed: `format=duration` N/A), which a browser cannot seek; the first playback of a
+// finished file makes a seekable copy beside it (`-c copy`: no re-encode, about a second for an
+// hour at interview bitrates) and serves that from then on. The original is never touched: it is
+// the evidence, and its own writer may hold it open.
+import { execFile } from 'node:child_process';
+import { rename, rm, stat } from 'node:fs/promises';
+import type { MikroORM } from '@mikro-orm/postgresql';
+
+/** Longest a remux may take before the original is served instead. */
+const REMUX_TIMEOUT_MS = 120_000;
+
+export class SeekableRecordings {
+  readonly #orm: MikroORM;
+  readonly #ffmpegPath: string | undefined;
+  readonly #remuxing = new Map<string, Promise<string>>();
+
+  constructor(orm: MikroORM, ffmpegPath: string | undefined) {
+    this.#orm = orm;
+    this.#ffmpegPath = ffmpegPath;
+  }
+
+  /** The file to serve for `path`: its seekable copy once it is finished, else the original. */
+  async of(path: string): Promise<string> {
+    const copy = `${path}.seekable.webm`;
+    const [original, existing] = await Promise.all([stat(path).catch(() => undefined), stat(copy).catch(() => undefined)]);
+    if (!original) return path;
+    if (existing && existing.mtimeMs >= original.mtimeMs) return copy;
+    if (!this.#ffmpegPath || !(await this.#finished(path))) return path;
+    let remux = this.#remuxing.get(path);
+    if (!remux) {
+      remux = this.#remux(this.#ffmpegPath, path, copy).finally(() => this.#remuxing.delete(path));
+      this.#remuxing.set(path, remux);
+    }
+    return remux;
+  }
+
+  /** Whether the recorder has finalized the file (its row's end time is set). */
+  async #finished(path: string): Promise<boolean> {
+    const [row] = await this.#orm.em.getConnection().execute<{ ended_at: string | null }[]>('select ended_at from recordings where path = ?', [path]);
+    return Boolean(row?.ended_at);
+  }
+
+  async #remux(ffmpegPath: string, path: string, copy: string): Promise<string> {
+    const partial = `${copy}.partial`;
+    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0', '-c', 'copy', '-f', 'webm', '-y', partial];
+    const done = await new Promise<boolean>((resolve) => execFile(ffmpegPath, args, { timeout: REMUX_TIMEOUT_MS }, (error) => resolve(!error)));
+    if (!done) {
+      await rm(partial, { force: true });
+      return path;
+    }
+    await rename(partial, copy);
+    return copy;
+  }
+}

@@ -1,0 +1,226 @@
+// The review page on a real server, database and Chromium: `createReviewLink` (host logins only,
+// ended interviews only, another org's interview not found), the recording served with HTTP Range,
+// the page playing it with one marker per flag, a marker click seeking to just before its flag,
+// every flag reviewed with the keyboard alone, the review completed (then read-only).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { parseByteRange } from '../server/http/byte-range.ts';
+import { RecordingStore } from '../server/media/recording-store.ts';
+import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { GraphQLClient, signUp } from './support/graphql.ts';
+import { joinAsCandidate, liveInterview } from './support/candidate-page.ts';
+import { END_INTERVIEW } from './support/host-operations.ts';
+import { runInterview } from './support/interview-flow.ts';
+import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { screenshotsDir } from './support/screenshots.ts';
+import { until } from './support/until.ts';
+
+const LINK = 'mutation($id: ID!, $candidateId: ID) { createReviewLink(interviewId: $id, candidateId: $candidateId) { url expiresAt candidateId } }';
+const RECORDING_SECONDS = 20;
+const EVENTS = [
+  { type: 'TAB_SWITCH', afterMs: 0, durationMs: 1500 },
+  { type: 'FACE_MISSING', afterMs: 600, durationMs: 2000 },
+  { type: 'MULTIPLE_FACES', afterMs: 1200, durationMs: 1000 },
+  { type: 'LOOKING_AWAY', afterMs: 8000, durationMs: 1200 },
+];
+
+describe('recording byte ranges', () => {
+  it('reads the single range a <video> asks for, and refuses what the file cannot satisfy', () => {
+    assert.deepEqual(parseByteRange('bytes=0-99', 1000), { start: 0, end: 99 });
+    assert.deepEqual(parseByteRange('bytes=900-', 1000), { start: 900, end: 999 });
+    assert.deepEqual(parseByteRange('bytes=900-5000', 1000), { start: 900, end: 999 });
+    assert.deepEqual(parseByteRange('bytes=-100', 1000), { start: 900, end: 999 });
+    assert.deepEqual(parseByteRange('bytes=-5000', 1000), { start: 0, end: 999 });
+    assert.equal(parseByteRange(undefined, 1000), undefined);
+    assert.equal(parseByteRange('bytes=0-1, 5-6', 1000), undefined, 'several ranges: the whole file');
+    for (const header of ['bytes=1000-', 'bytes=5-1', 'bytes=-0', 'bytes=-', 'items=0-1', 'bytes=abc']) assert.equal(parseByteRange(header, 1000), 'unsatisfiable', header);
+    assert.equal(parseByteRange('bytes=0-', 0), 'unsatisfiable', 'an empty file has no bytes');
+  });
+});
+
+describe(`review page (${describeDatabase()})`, () => {
+  let server: TestPlatform;
+  let host: GraphQLClient;
+  let other: GraphQLClient;
+  let browser: TestBrowser;
+
+  before(async () => {
+    server = await startTestPlatform();
+    ({ client: host } = await signUp(new GraphQLClient(server.url)));
+    ({ client: other } = await signUp(new GraphQLClient(server.url), 'Other org'));
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** A recording of the candidate as ffmpeg writes one (VP8 WebM, finalized: duration and cues), from the interview's start. */
+  async function record(interviewId: string, candidateId: string): Promise<void> {
+    const directory = join(server.env.PROCTOR_DATA_DIR!, 'recordings', interviewId);
+    await mkdir(directory, { recursive: true });
+    const path = join(directory, `${candidateId}-${Date.now()}.webm`);
+    await promisify(execFile)('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=10`, '-t', String(RECORDING_SECONDS)],
+      ...['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '200k', '-f', 'webm', '-y', path],
+    ]);
+    const { interview } = await host.ok('query($id: ID!) { interview(id: $id) { startedAt } }', { id: interviewId });
+    await new RecordingStore(server.platform.orm).started({ id: randomUUID(), interviewId, candidateId, participant: 'CANDIDATE', kind: 'CAMERA', path, startedAt: new Date(interview.startedAt) });
+  }
+
+  it('gives review links to hosts, for ended interviews of their org only', async () => {
+    const live = await runInterview(server.url, host, { end: false });
+    const notEnded = await host.error(LINK, { id: live.interviewId });
+    assert.equal(notEnded.code, 'CONFLICT', notEnded.message);
+
+    const ended = await runInterview(server.url, host);
+    const link = (await host.ok(LINK, { id: ended.interviewId })).createReviewLink;
+    assert.equal(link.candidateId, ended.candidateId, 'the only candidate, without --candidate');
+    assert.match(link.url, new RegExp(`/r/${ended.interviewId}#`));
+    assert.equal((await other.error(LINK, { id: ended.interviewId })).code, 'NOT_FOUND');
+    assert.equal((await other.error(LINK, { id: ended.interviewId, candidateId: ended.candidateId })).code, 'NOT_FOUND');
+    assert.equal((await host.error(LINK, { id: ended.interviewId, candidateId: randomUUID() })).code, 'NOT_FOUND');
+    assert.equal((await host.error(LINK, { id: 'not-a-uuid' })).code, 'NOT_FOUND');
+
+    // The review login reads and reviews this interview only; the link works once.
+    const token = link.url.split('#')[1];
+    const entered = (await host.withToken('').ok('mutation($token: String!) { enterReview(token: $token) { token candidateId } }', { token })).enterReview;
+    assert.equal(entered.candidateId, ended.candidateId);
+    assert.equal((await host.withToken('').error('mutation($token: String!) { enterReview(token: $token) { token } }', { token })).code, 'UNAUTHENTICATED');
+    const reviewer = host.withToken(entered.token);
+    assert.equal((await reviewer.ok('query($id: ID!) { interview(id: $id) { id } }', { id: ended.interviewId })).interview.id, ended.interviewId);
+    assert.equal((await reviewer.error('query($id: ID!) { interview(id: $id) { id } }', { id: live.interviewId })).code, 'NOT_FOUND');
+    assert.equal((await reviewer.error('mutation { createInterview(input: { title: "x" }) { interview { id } } }')).code, 'FORBIDDEN');
+    assert.equal((await reviewer.error(LINK, { id: ended.interviewId })).code, 'FORBIDDEN', 'a review login makes no links');
+
+    const { createApiToken } = await host.ok('mutation { createApiToken(name: "ats") { token } }');
+    assert.equal((await host.withToken(createApiToken.token).error(LINK, { id: ended.interviewId })).code, 'FORBIDDEN');
+  });
+
+  it('plays the recording with every flag on the timeline, reviewed with the keyboard alone', async () => {
+    const { interviewId, candidateId } = await runInterview(server.url, host, { events: EVENTS });
+    await record(interviewId, candidateId);
+    const tracks = (await host.ok('query($id: ID!) { interview(id: $id) { candidates { edges { node { recordings { role url offsetMs } } } } } }', { id: interviewId })).interview
+      .candidates.edges[0].node.recordings;
+    assert.equal(tracks.length, 1);
+    assert.equal(tracks[0].role, 'CANDIDATE');
+
+    // HTTP Range: a <video> seeks by asking for bytes.
+    const ranged = await fetch(tracks[0].url, { headers: { range: 'bytes=100-199' } });
+    assert.equal(ranged.status, 206);
+    assert.match(ranged.headers.get('content-range') ?? '', /^bytes 100-199\/\d+$/);
+    assert.equal((await ranged.arrayBuffer()).byteLength, 100);
+    assert.equal((await fetch(tracks[0].url.replace(/signature=[^&]+/, 'signature=forged'))).status, 401);
+
+    const link = (await host.ok(LINK, { id: interviewId })).createReviewLink;
+    const page: Page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(link.url);
+    await page.waitForSelector('body[data-screen="review"]');
+    await page.waitForFunction(() => (document.querySelector('#review-video') as HTMLVideoElement).readyState >= 2, undefined, { timeout: 20_000 });
+    const flags: { id: string; occurredAt: string }[] = (
+      await host.ok('query($id: ID!) { interview(id: $id) { startedAt candidates { edges { node { sessions { violations { edges { node { id occurredAt } } } } } } } } }', {
+        id: interviewId,
+      })
+    ).interview.candidates.edges[0].node.sessions.flatMap((s: any) => s.violations.edges.map((e: any) => e.node));
+    assert.ok(flags.length >= 2, `flags: ${flags.length}`);
+    assert.equal(await page.locator('.timeline .marker').count(), flags.length, 'one marker per flag');
+
+    // A marker click plays from a few seconds before its flag.
+    const { interview } = await host.ok('query($id: ID!) { interview(id: $id) { startedAt } }', { id: interviewId });
+    const last = flags.at(-1)!;
+    const flagSeconds = (Date.parse(last.occurredAt) - Date.parse(interview.startedAt)) / 1000;
+    await page.locator(`.timeline .marker[data-flag="${last.id}"]`).click();
+    const currentTime = await until('the video to seek', async () => {
+      const time = await page.evaluate(() => (document.querySelector('#review-video') as HTMLVideoElement).currentTime);
+      return Math.abs(time - Math.max(0, flagSeconds - 3)) < 0.5 && time;
+    });
+    assert.ok(currentTime <= flagSeconds && currentTime >= flagSeconds - 5, `currentTime ${currentTime} for a flag at ${flagSeconds}`);
+
+    const screenshots = screenshotsDir();
+    if (screenshots) await page.screenshot({ path: `${screenshots}/review-page.png` });
+
+    // Keyboard only: k back to the first flag, then j through every one, confirming and dismissing in turn.
+    await page.keyboard.press('Escape');
+    await page.focus('#timeline');
+    for (let i = 0; i < flags.length; i++) await page.keyboard.press('k');
+    for (let i = 0; i < flags.length; i++) {
+      if (i > 0) await page.keyboard.press('j');
+      const selected = await page.evaluate(() => document.body.dataset.selectedFlag);
+      await page.keyboard.press(i % 2 === 0 ? 'c' : 'x');
+      await page.waitForSelector(`.flag[data-flag="${selected}"] .verdict.${i % 2 === 0 ? 'CONFIRMED' : 'DISMISSED'}`);
+    }
+    await page.keyboard.press('4');
+    assert.equal(await page.evaluate(() => (document.querySelector('#review-video') as HTMLVideoElement).playbackRate), 4);
+
+    await page.focus('#decision-choice');
+    await page.keyboard.press('ArrowDown');
+    await page.focus('#complete-review');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#decision');
+    assert.equal(await page.locator('.flag .confirm').count(), 0, 'read-only once complete');
+    if (screenshots) await page.screenshot({ path: `${screenshots}/review-complete.png` });
+
+    const reviewed = (
+      await host.ok(
+        'query($id: ID!) { interview(id: $id) { candidates { edges { node { reviewStatus review { decision } sessions { violations { edges { node { review { verdict } } } } } } } } } }',
+        {
+          id: interviewId,
+        },
+      )
+    ).interview.candidates.edges[0].node;
+    assert.equal(reviewed.reviewStatus, 'DONE');
+    const verdicts = reviewed.sessions.flatMap((s: any) => s.violations.edges.map((e: any) => e.node.review?.verdict));
+    assert.equal(verdicts.filter((v: string) => v === 'CONFIRMED').length, Math.ceil(flags.length / 2));
+    assert.equal(verdicts.filter((v: string) => v === 'DISMISSED').length, Math.floor(flags.length / 2));
+    await page.close();
+  });
+  it('plays what the SFU recorded of a real candidate page, seekably', async () => {
+    const fixture = await liveInterview(server.url);
+    const candidatePage = await joinAsCandidate(browser, fixture.link);
+    const connection = server.platform.orm.em.getConnection();
+    const recorded = () => connection.execute<{ path: string; ended_at: string | null }[]>('select path, ended_at from recordings where interview_id = ?', [fixture.interviewId]);
+    await until('a few hundred KB recorded', async () => {
+      const [row] = await recorded();
+      return row !== undefined && ((await stat(row.path).catch(() => undefined))?.size ?? 0) > 200_000;
+    });
+    await candidatePage.close();
+    await fixture.host.ok(END_INTERVIEW, { id: fixture.interviewId });
+    const [file] = await until('the recording finalized', async () => {
+      const rows = await recorded();
+      return rows.every((row) => row.ended_at !== null) && rows;
+    });
+    const probeDuration = async (path: string) =>
+      Number((await promisify(execFile)('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path])).stdout);
+    const evidenceBytes = (await stat(file!.path)).size;
+
+    const link = (await fixture.host.ok(LINK, { id: fixture.interviewId })).createReviewLink;
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(link.url);
+    await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('#review-video')?.readyState ?? 0) >= 2, undefined, { timeout: 20_000 });
+    const duration = await page.evaluate(() => (document.querySelector('#review-video') as HTMLVideoElement).duration);
+    assert.ok(Number.isFinite(duration) && duration > 0, `the browser knows the duration: ${duration}`);
+    const seekedTo = await page.evaluate(
+      (target) =>
+        new Promise<number>((resolve) => {
+          const video = document.querySelector('#review-video') as HTMLVideoElement;
+          video.addEventListener('seeked', () => resolve(video.currentTime), { once: true });
+          video.currentTime = target;
+        }),
+      duration / 2,
+    );
+    assert.ok(Math.abs(seekedTo - duration / 2) < 1, `seeked to ${seekedTo} of ${duration}`);
+    // What was served: the original when ffmpeg finalized it with a duration, else a seekable copy
+    // beside it (-c copy); the original, the evidence, is left as it was.
+    const served = (await probeDuration(file!.path)) > 0 ? file!.path : `${file!.path}.seekable.webm`;
+    assert.ok((await probeDuration(served)) > 0, `${served} has a duration`);
+    assert.equal((await stat(file!.path)).size, evidenceBytes);
+    await page.close();
+  });
+});
