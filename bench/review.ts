@@ -142,11 +142,23 @@ async function main(signal: AbortSignal): Promise<void> {
     const [seeded] = await platform.orm.em
       .getConnection()
       .execute<{ id: string; started_at: string }[]>('select c.id, i.started_at from candidates c join interviews i on i.id = c.interview_id where i.id = ?', [interviewId]);
-    await new RecordingStore(platform.orm).started({ id: randomUUID(), interviewId, candidateId: seeded!.id, participant: 'CANDIDATE', kind: 'CAMERA', path: recording, startedAt: new Date(seeded!.started_at) });
+    await new RecordingStore(platform.orm).started({
+      id: randomUUID(),
+      interviewId,
+      candidateId: seeded!.id,
+      participant: 'CANDIDATE',
+      kind: 'CAMERA',
+      path: recording,
+      startedAt: new Date(seeded!.started_at),
+    });
     const host = signedUp.client;
-    const { recordings } = (await host.ok('query($id: ID!) { interview(id: $id) { candidates { edges { node { recordings { url } } } } } }', { id: interviewId })).interview
-      .candidates.edges[0].node;
-    const trackUrl = recordings[0].url as string;
+    const { tracks } = (
+      await host.ok('query($id: ID!, $candidateId: ID!) { recording(interviewId: $id, candidateId: $candidateId) { tracks { url } } }', {
+        id: interviewId,
+        candidateId: seeded!.id,
+      })
+    ).recording;
+    const trackUrl = tracks[0].url as string;
 
     const baseline: PageFigures[] = [];
     const review: PageFigures[] = [];

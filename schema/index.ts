@@ -20,7 +20,6 @@ import './types/media.ts';
 import './types/recording.ts';
 import './types/composite.ts';
 import './types/candidate-consent.ts';
-import './types/recording-track.ts';
 import './types/review-link.ts';
 import './types/room.ts';
 import './types/review.ts';

@@ -103,7 +103,7 @@ export class Platform implements ReadinessProbe {
         recordingDownload(async (compositeId, access) =>
           services.composites.file(compositeId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),
         ),
-        recordingRoutes(services.reviewMedia),
+        recordingRoutes(services.trackLinks),
         operatorRoutes(new Operations({ config, orm: core.orm, media: core.media, embedded: core.embedded, logger, publicUrl: () => config.publicUrl ?? this.url }), {
           operatorKey,
           metricsToken: config.metricsToken,

@@ -70,7 +70,15 @@ describe(`review page (${describeDatabase()})`, () => {
       ...['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '200k', '-f', 'webm', '-y', path],
     ]);
     const { interview } = await host.ok('query($id: ID!) { interview(id: $id) { startedAt } }', { id: interviewId });
-    await new RecordingStore(server.platform.orm).started({ id: randomUUID(), interviewId, candidateId, participant: 'CANDIDATE', kind: 'CAMERA', path, startedAt: new Date(interview.startedAt) });
+    await new RecordingStore(server.platform.orm).started({
+      id: randomUUID(),
+      interviewId,
+      candidateId,
+      participant: 'CANDIDATE',
+      kind: 'CAMERA',
+      path,
+      startedAt: new Date(interview.startedAt),
+    });
   }
 
   it('gives review links to hosts, for ended interviews of their org only', async () => {
@@ -105,10 +113,14 @@ describe(`review page (${describeDatabase()})`, () => {
   it('plays the recording with every flag on the timeline, reviewed with the keyboard alone', async () => {
     const { interviewId, candidateId } = await runInterview(server.url, host, { events: EVENTS });
     await record(interviewId, candidateId);
-    const tracks = (await host.ok('query($id: ID!) { interview(id: $id) { candidates { edges { node { recordings { role url offsetMs } } } } } }', { id: interviewId })).interview
-      .candidates.edges[0].node.recordings;
+    const { tracks } = (
+      await host.ok('query($id: ID!, $candidateId: ID!) { recording(interviewId: $id, candidateId: $candidateId) { tracks { participant kind url } } }', {
+        id: interviewId,
+        candidateId,
+      })
+    ).recording;
     assert.equal(tracks.length, 1);
-    assert.equal(tracks[0].role, 'CANDIDATE');
+    assert.deepEqual([tracks[0].participant, tracks[0].kind], ['CANDIDATE', 'CAMERA']);
 
     // HTTP Range: a <video> seeks by asking for bytes.
     const ranged = await fetch(tracks[0].url, { headers: { range: 'bytes=100-199' } });
@@ -184,7 +196,12 @@ describe(`review page (${describeDatabase()})`, () => {
     const fixture = await liveInterview(server.url);
     const candidatePage = await joinAsCandidate(browser, fixture.link);
     const connection = server.platform.orm.em.getConnection();
-    const recorded = () => connection.execute<{ path: string; ended_at: string | null }[]>('select path, ended_at from recordings where interview_id = ?', [fixture.interviewId]);
+    // The candidate's camera track (the page's large video); the microphone is a track of its own.
+    const recorded = () =>
+      connection.execute<{ path: string; ended_at: string | null }[]>(
+        `select path, ended_at from recordings where interview_id = ? and participant = 'CANDIDATE' and kind = 'CAMERA'`,
+        [fixture.interviewId],
+      );
     await until('a few hundred KB recorded', async () => {
       const [row] = await recorded();
       return row !== undefined && ((await stat(row.path).catch(() => undefined))?.size ?? 0) > 200_000;

@@ -3,6 +3,7 @@
 // ranges, so a player seeks in it.
 import Router from '@koa/router';
 import type { DownloadAccess } from './report-download.ts';
+import { INERT_POLICY, securityHeaders } from './security-headers.ts';
 import { HttpError } from './http-errors.ts';
 import { sendRangedFile } from './static-file.ts';
 
@@ -10,6 +11,7 @@ export type RecordingFileSource = (compositeId: string, access: DownloadAccess) 
 
 export function recordingDownload(source: RecordingFileSource): Router {
   const router = new Router();
+  router.use('/recordings', securityHeaders(INERT_POLICY));
   router.get('/recordings/:file', async (ctx) => {
     const compositeId = /^(.+)\.mp4$/.exec(ctx.params.file ?? '')?.[1];
     if (!compositeId) throw new HttpError(404, 'NOT_FOUND', 'Recordings are served as /recordings/<recordingId>.mp4');

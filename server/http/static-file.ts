@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Context } from 'koa';
+import { parseByteRange } from './byte-range.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,14 +30,14 @@ export async function sendFile(ctx: Context, path: string, cacheControl: string)
 }
 
 /**
- * Sends a media file with HTTP range support (a single `bytes=` range: 206, or 416 when it lies
- * outside the file), which players need to seek without downloading the whole file.
+ * Sends a media file with byte ranges (byte-range.ts: 206, or 416 when the range lies outside the
+ * file), which players need to seek without downloading the whole file.
  */
 export function sendRangedFile(ctx: Context, path: string, size: number, type: string, cacheControl: string): void {
   ctx.type = type;
   ctx.set('Accept-Ranges', 'bytes');
   ctx.set('Cache-Control', cacheControl);
-  const range = byteRange(ctx.get('range'), size);
+  const range = parseByteRange(ctx.get('range') || undefined, size);
   if (range === 'unsatisfiable') {
     ctx.status = 416;
     ctx.set('Content-Range', `bytes */${size}`);
@@ -48,24 +49,7 @@ export function sendRangedFile(ctx: Context, path: string, size: number, type: s
     ctx.status = 206;
     ctx.set('Content-Range', `bytes ${start}-${end}/${size}`);
   }
-  ctx.length = size === 0 ? 0 : end - start + 1;
+  // A HEAD gets the headers only (an empty body, not a stream left open); an empty file has no bytes to stream.
   ctx.body = ctx.method === 'HEAD' || size === 0 ? '' : createReadStream(path, { start, end });
-}
-
-/** The one range a `Range: bytes=…` header asks for; undefined for no (or an unsupported, multi-range) header, which gets the whole file. */
-function byteRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    // A suffix: the last N bytes.
-    start = Math.max(0, size - Number(match[2]));
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  if (!Number.isSafeInteger(start) || start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
+  ctx.length = size === 0 ? 0 : end - start + 1;
 }

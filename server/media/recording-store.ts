@@ -83,6 +83,12 @@ export class RecordingStore {
     await this.#orm.em.getConnection().execute('update recordings set ended_at = ?, bytes = ? where id = ?', [endedAt, bytes, id], 'run');
   }
 
+  /** When the recorder finalized the file at `path`; undefined while it is still writing it (or for no such track). */
+  async endedAt(path: string): Promise<Date | undefined> {
+    const [row] = await this.#orm.em.getConnection().execute<{ ended_at: string | null }[]>('select ended_at from recordings where path = ?', [path]);
+    return row?.ended_at ? parseTimestamp(row.ended_at) : undefined;
+  }
+
   /** The candidate's own files, oldest first (each track and each reconnect is a file). */
   async ofCandidate(interviewId: string, candidateId: string): Promise<RecordedFile[]> {
     const rows = await this.#orm.em

@@ -27,9 +27,9 @@ import { llmSummariser } from '../reports/llm-summary.ts';
 import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
 import { RecordingService } from '../media/recording-service.ts';
+import { SeekableRecordings } from '../media/seekable-recordings.ts';
+import { TrackLinks } from '../media/track-links.ts';
 import { ReviewLinkService } from '../reviews/review-links.ts';
-import { ReviewMedia } from '../reviews/review-media.ts';
-import { SeekableRecordings } from '../reviews/seekable-recordings.ts';
 import { ReviewService } from '../reviews/reviews.ts';
 import { RecordingStore } from '../media/recording-store.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
@@ -66,7 +66,7 @@ export class Services {
   readonly snapshots: SnapshotService;
   readonly rooms: RoomService;
   readonly reviewLinks: ReviewLinkService;
-  readonly reviewMedia: ReviewMedia;
+  readonly trackLinks: TrackLinks;
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
   readonly composites: CompositeService;
@@ -136,13 +136,13 @@ export class Services {
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
     this.reviewLinks = new ReviewLinkService(orm, signer, config, this.interviews, linkBase);
-    this.reviewMedia = new ReviewMedia({
-      orm,
+    const recordingStore = new RecordingStore(orm);
+    this.trackLinks = new TrackLinks({
       signer,
-      recordings: new RecordingStore(orm),
-      seekable: new SeekableRecordings(orm, media?.ffmpegPath),
+      recordings: recordingStore,
+      seekable: new SeekableRecordings(recordingStore, media?.ffmpegPath),
       publicUrl: linkBase,
-      linkTtlMs: config.roomSessionTtlMs,
+      ttlMs: config.roomSessionTtlMs,
     });
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
@@ -173,7 +173,7 @@ export class Services {
       this.#media = mediaService;
     }
     this.retention = new RetentionService(orm, config.dataDir, logger);
-    this.recordings = new RecordingService(orm, this.interviews);
+    this.recordings = new RecordingService(orm, this.interviews, this.trackLinks);
     this.#pendingSweepIntervalMs = config.pendingSweepIntervalMs;
   }
 

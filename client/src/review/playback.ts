@@ -1,31 +1,37 @@
-// Plays a candidate's recording on the interview clock: each file starts at its offset (a
-// reconnect starts a new file), the candidate's large, the host's (when one was recorded) small
-// beside it, kept in step. Times here are ms after the interview started.
-
-export type TrackRole = 'CANDIDATE' | 'HOST';
+// Plays a candidate's recording on the interview clock: every track is its own file starting at
+// its offset (a reconnect starts another), the candidate's camera large, the host's (when one was
+// recorded) small beside it, and both microphones, all kept in step with the candidate's camera.
+// Times here are ms after the interview started.
+import type { RecordingParticipant, TrackKind } from '../../../contract/recording.ts';
 
 export interface Track {
-  role: TrackRole;
+  participant: RecordingParticipant;
+  kind: TrackKind;
   url: string;
   offsetMs: number;
 }
 
-/** Drift past which the host's video is moved back in step with the candidate's. */
+/** Drift past which a follower is moved back in step with the candidate's camera. */
 const SYNC_TOLERANCE_S = 0.25;
 
-/** One role's files played in one <video>, switching file as the clock passes an offset. */
+/** One participant's tracks of one kind played in one media element, switching file as the clock passes an offset. */
 class TrackPlayer {
-  readonly video: HTMLVideoElement;
+  readonly video: HTMLMediaElement;
   readonly #tracks: Track[];
   #current = -1;
 
-  constructor(video: HTMLVideoElement, tracks: Track[]) {
+  constructor(video: HTMLMediaElement, tracks: Track[]) {
     this.video = video;
     this.#tracks = [...tracks].sort((a, b) => a.offsetMs - b.offsetMs);
   }
 
   get empty(): boolean {
     return this.#tracks.length === 0;
+  }
+
+  /** Whether a track has started by `clockMs` (before its first track, this one stays silent and still). */
+  covers(clockMs: number): boolean {
+    return !this.empty && this.#tracks[0]!.offsetMs <= clockMs;
   }
 
   /** The interview clock now (ms). */
@@ -62,31 +68,31 @@ class TrackPlayer {
 
 export class ClockPlayer {
   readonly #main: TrackPlayer;
-  readonly #host: TrackPlayer;
+  /** The host's camera, then the microphones: each follows the candidate's camera. */
+  readonly #followers: TrackPlayer[];
   #rate = 1;
 
   constructor(main: HTMLVideoElement, host: HTMLVideoElement, tracks: Track[]) {
-    this.#main = new TrackPlayer(
-      main,
-      tracks.filter((t) => t.role === 'CANDIDATE'),
-    );
-    this.#host = new TrackPlayer(
-      host,
-      tracks.filter((t) => t.role === 'HOST'),
-    );
-    host.hidden = this.#host.empty;
+    const of = (participant: RecordingParticipant, kind: TrackKind) => tracks.filter((t) => t.participant === participant && t.kind === kind);
+    this.#main = new TrackPlayer(main, of('CANDIDATE', 'CAMERA'));
+    const hostCamera = new TrackPlayer(host, of('HOST', 'CAMERA'));
+    host.hidden = hostCamera.empty;
     host.muted = true;
+    const microphones = [of('CANDIDATE', 'MICROPHONE'), of('HOST', 'MICROPHONE')].map((mics) => new TrackPlayer(new Audio(), mics));
+    this.#followers = [hostCamera, ...microphones].filter((player) => !player.empty);
     main.addEventListener('ended', () => {
       if (this.#main.advance()) void this.play();
     });
     main.addEventListener('timeupdate', () => this.#follow());
-    main.addEventListener('play', () => void this.#host.video.play().catch(() => {}));
-    main.addEventListener('pause', () => this.#host.video.pause());
+    main.addEventListener('play', () => this.#follow());
+    main.addEventListener('pause', () => {
+      for (const follower of this.#followers) follower.video.pause();
+    });
     main.addEventListener('loadedmetadata', () => {
       main.playbackRate = this.#rate;
     });
     this.#main.load();
-    this.#host.load();
+    for (const follower of this.#followers) follower.load();
   }
 
   get hasRecording(): boolean {
@@ -107,7 +113,7 @@ export class ClockPlayer {
 
   seek(clockMs: number): void {
     this.#main.seek(clockMs);
-    if (!this.#host.empty) this.#host.seek(clockMs);
+    for (const follower of this.#followers) follower.seek(clockMs);
   }
 
   play(): Promise<void> {
@@ -121,11 +127,18 @@ export class ClockPlayer {
   setRate(rate: number): void {
     this.#rate = rate;
     this.#main.video.playbackRate = rate;
-    this.#host.video.playbackRate = rate;
+    for (const follower of this.#followers) follower.video.playbackRate = rate;
   }
 
   #follow(): void {
-    if (this.#host.empty) return;
-    if (Math.abs(this.#host.clockMs - this.#main.clockMs) / 1000 > SYNC_TOLERANCE_S) this.#host.seek(this.#main.clockMs);
+    const clockMs = this.#main.clockMs;
+    for (const follower of this.#followers) {
+      if (!follower.covers(clockMs)) {
+        follower.video.pause();
+        continue;
+      }
+      if (Math.abs(follower.clockMs - clockMs) / 1000 > SYNC_TOLERANCE_S) follower.seek(clockMs);
+      if (!this.#main.video.paused && follower.video.paused && !follower.video.ended) void follower.video.play().catch(() => {});
+    }
   }
 }

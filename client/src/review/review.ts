@@ -12,7 +12,8 @@ import { ViolationList, clock, type Flag, type Verdict } from './violation-list.
 
 const ENTER = 'mutation($token: String!) { enterReview(token: $token) { token candidateId } }';
 const CANDIDATE = `query($id: ID!) { interview(id: $id) { id title status startedAt endedAt candidates(first: 100) { edges { node {
-  id name reviewStatus review { decision note reviewer { name } at } recordings { role url offsetMs } sessions { id } } } } } }`;
+  id name reviewStatus review { decision note reviewer { name } at } sessions { id } } } } } }`;
+const RECORDING = `query($id: ID!, $candidateId: ID!) { recording(interviewId: $id, candidateId: $candidateId) { startedAt tracks { participant kind startMs url } } }`;
 const VIOLATIONS = `query($id: ID!, $after: String) { interview(id: $id) { candidates(first: 100) { edges { node { id sessions { id
   violations(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id type severity occurredAt durationMs count snapshotUrl review { verdict note } } } } } } } } } }`;
 const REPORT = `query($id: ID!, $candidateId: ID) { report(interviewId: $id, candidateId: $candidateId) { status
@@ -47,7 +48,6 @@ interface ReviewCandidate {
   name: string;
   reviewStatus: string;
   review: Decision | null;
-  recordings: Track[];
   sessions: { id: string }[];
 }
 
@@ -72,6 +72,11 @@ interface ViolationPage {
       }[];
     };
   };
+}
+
+interface Recording {
+  startedAt: string;
+  tracks: { participant: Track['participant']; kind: Track['kind']; startMs: number; url: string }[];
 }
 
 interface Report {
@@ -110,9 +115,23 @@ export async function runReview(interviewId: string): Promise<void> {
   // The recording starts loading now, while the flags and the report are fetched.
   const video = h('video', { id: 'review-video', class: 'review-video', playsinline: true, preload: 'auto', 'aria-label': `${candidate.name}'s recording` });
   const hostVideo = h('video', { id: 'host-video', class: 'host-video', playsinline: true, preload: 'auto', 'aria-label': "The host's camera" });
-  const player = new ClockPlayer(video, hostVideo, candidate.recordings);
+  const tracks = await loadTracks(interviewId, candidate.id, token, clockStart);
+  const player = new ClockPlayer(video, hostVideo, tracks);
   const [flags, report] = await Promise.all([loadFlags(interviewId, candidate.id, token, clockStart), loadReport(interviewId, candidate.id, token)]);
-  new ReviewPage({ interview, candidate, flags, report, token, clockStart, player, video, hostVideo });
+  new ReviewPage({ interview, candidate, tracks, flags, report, token, clockStart, player, video, hostVideo });
+}
+
+/** The recorded tracks on the page's clock (ms after the interview started); none when nothing was recorded. */
+async function loadTracks(interviewId: string, candidateId: string, token: string, clockStart: number): Promise<Track[]> {
+  let recording: Recording;
+  try {
+    recording = (await graphql<{ recording: Recording }>(RECORDING, { id: interviewId, candidateId }, token)).recording;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  }
+  const recordingStart = Date.parse(recording.startedAt) - clockStart;
+  return recording.tracks.map(({ participant, kind, startMs, url }) => ({ participant, kind, url, offsetMs: recordingStart + startMs }));
 }
 
 async function loadFlags(interviewId: string, candidateId: string, token: string, clockStart: number): Promise<Flag[]> {
@@ -146,6 +165,7 @@ async function loadReport(interviewId: string, candidateId: string, token: strin
 interface PageData {
   interview: ReviewInterview;
   candidate: ReviewCandidate;
+  tracks: Track[];
   flags: Flag[];
   report: Report | null;
   token: string;
@@ -169,7 +189,7 @@ class ReviewPage {
   #selected = -1;
   #done: boolean;
 
-  constructor({ interview, candidate, flags, report, token, clockStart, player, video, hostVideo }: PageData) {
+  constructor({ interview, candidate, tracks, flags, report, token, clockStart, player, video, hostVideo }: PageData) {
     this.#interviewId = interview.id;
     this.#candidate = candidate;
     this.#flags = flags;
@@ -178,7 +198,7 @@ class ReviewPage {
     const lengthMs = Math.max(
       (Date.parse(interview.endedAt ?? '') || clockStart) - clockStart,
       ...flags.map((f) => f.atMs + f.durationMs),
-      ...candidate.recordings.map((t) => t.offsetMs),
+      ...tracks.map((t) => t.offsetMs),
       1000,
     );
     this.#player = player;

@@ -5,24 +5,25 @@
 // the evidence, and its own writer may hold it open.
 import { execFile } from 'node:child_process';
 import { rename, rm, stat } from 'node:fs/promises';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { extname } from 'node:path';
+import type { RecordingStore } from './recording-store.ts';
 
 /** Longest a remux may take before the original is served instead. */
 const REMUX_TIMEOUT_MS = 120_000;
 
 export class SeekableRecordings {
-  readonly #orm: MikroORM;
+  readonly #store: RecordingStore;
   readonly #ffmpegPath: string | undefined;
   readonly #remuxing = new Map<string, Promise<string>>();
 
-  constructor(orm: MikroORM, ffmpegPath: string | undefined) {
-    this.#orm = orm;
+  constructor(store: RecordingStore, ffmpegPath: string | undefined) {
+    this.#store = store;
     this.#ffmpegPath = ffmpegPath;
   }
 
   /** The file to serve for `path`: its seekable copy once it is finished, else the original. */
   async of(path: string): Promise<string> {
-    const copy = `${path}.seekable.webm`;
+    const copy = `${path}.seekable${extname(path)}`;
     const [original, existing] = await Promise.all([stat(path).catch(() => undefined), stat(copy).catch(() => undefined)]);
     if (!original) return path;
     if (existing && existing.mtimeMs >= original.mtimeMs) return copy;
@@ -37,13 +38,12 @@ export class SeekableRecordings {
 
   /** Whether the recorder has finalized the file (its row's end time is set). */
   async #finished(path: string): Promise<boolean> {
-    const [row] = await this.#orm.em.getConnection().execute<{ ended_at: string | null }[]>('select ended_at from recordings where path = ?', [path]);
-    return Boolean(row?.ended_at);
+    return (await this.#store.endedAt(path)) !== undefined;
   }
 
   async #remux(ffmpegPath: string, path: string, copy: string): Promise<string> {
     const partial = `${copy}.partial`;
-    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0', '-c', 'copy', '-f', 'webm', '-y', partial];
+    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0', '-c', 'copy', '-f', extname(path) === '.webm' ? 'webm' : 'matroska', '-y', partial];
     const done = await new Promise<boolean>((resolve) => execFile(ffmpegPath, args, { timeout: REMUX_TIMEOUT_MS }, (error) => resolve(!error)));
     if (!done) {
       await rm(partial, { force: true });
