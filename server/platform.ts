@@ -96,7 +96,7 @@ export class Platform implements ReadinessProbe {
       certificate: () => this.certificate,
       graphql: (request, serverContext) => graphql.fetch(request, serverContext),
       routes: [
-        pageRoutes({ ...config, faceModels }),
+        pageRoutes({ ...config, faceModels, transcription: services.speech.transcribing ? { by: services.speech.remoteProcessor ?? null } : null }),
         snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization)),
         operatorRoutes(new Operations({ config, orm: core.orm, media: core.media, embedded: core.embedded, logger, publicUrl: () => config.publicUrl ?? this.url }), {
           operatorKey,

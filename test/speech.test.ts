@@ -127,5 +127,30 @@ describe(`speech (${describeDatabase()})`, function () {
     assert.match(text, /Talk ratio/);
     assert.match(text, /Questions and answers/);
     assert.match(text, /approximate, machine-generated/);
+
+    // The API: the transcript, a search within it, bad input and another org.
+    const TRANSCRIPT =
+      'query($id: ID!, $c: ID, $q: String) { transcript(interviewId: $id, candidateId: $c, query: $q) { status engine approximate segments { speaker startMs endMs text confidence } } }';
+    const { transcript: served } = await host.ok(TRANSCRIPT, { id: interviewId });
+    assert.equal(served.status, 'DONE');
+    assert.equal(served.engine, 'pocketsphinx');
+    assert.equal(served.approximate, true);
+    assert.deepEqual(served.segments, transcript.segments);
+    const word = transcript.segments[0]!.text.split(' ')[0]!;
+    const { transcript: found } = await host.ok(TRANSCRIPT, { id: interviewId, q: word.toUpperCase() });
+    assert.ok(found.segments.length > 0 && found.segments.every((s: { text: string }) => s.text.toLowerCase().includes(word.toLowerCase())), JSON.stringify(found));
+    const { transcript: none } = await host.ok(TRANSCRIPT, { id: interviewId, q: '100%_nothing' });
+    assert.deepEqual(none.segments, []);
+    assert.equal((await host.error(TRANSCRIPT, { id: interviewId, q: '  ' })).code, 'BAD_USER_INPUT');
+    assert.equal((await host.error(TRANSCRIPT, { id: interviewId, q: 'x'.repeat(201) })).code, 'BAD_USER_INPUT');
+    assert.equal((await host.error(TRANSCRIPT, { id: 'not-an-id' })).code, 'NOT_FOUND');
+    assert.equal((await host.error(TRANSCRIPT, { id: interviewId, c: randomUUID() })).code, 'NOT_FOUND');
+    const { client: stranger } = await signUp(new GraphQLClient(server.url));
+    assert.equal((await stranger.error(TRANSCRIPT, { id: interviewId })).code, 'NOT_FOUND');
+    assert.equal((await stranger.error(TRANSCRIPT, { id: interviewId, c: candidateId })).code, 'NOT_FOUND');
+
+    // The consent page is told the audio is transcribed, here on the server.
+    const config = await (await fetch(`${server.url}/app-config.json`)).json();
+    assert.deepEqual(config.transcription, { by: null });
   });
 });

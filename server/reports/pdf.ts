@@ -262,7 +262,7 @@ function questionsAndAnswersList({ transcript, minConfidence }: SpeechSection): 
   const turn = (who: string, t: QuotedTurn): Content => ({ text: [{ text: `${elapsed(t.startMs)}  ${who}: `, bold: true }, pdfText(t.text)], margin: [0, 0, 0, 2] });
   return {
     stack: [
-      ...pairs.map(({ question, answer }) => ({ stack: [turn('Host', question), turn('Candidate', answer)], margin: [0, 0, 0, 6] })),
+      ...pairs.map(({ question, answer }): Content => ({ stack: [turn('Host', question), turn('Candidate', answer)], margin: [0, 0, 0, 6] })),
       { text: label, style: 'small', margin: [0, 2, 0, 0] },
     ],
   };
