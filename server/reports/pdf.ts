@@ -8,7 +8,7 @@ import { snapshotImageProblem } from '../live/snapshot-image.ts';
 import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
 import type { ScoreContribution, ScoreDimension, Scores } from './scoring.ts';
 import { conversationFigures, questionsAndAnswers, type QuotedTurn } from '../speech/conversation.ts';
-import type { SpeechSection } from '../speech/speech.ts';
+import { NO_AUDIO_NOTE, type SpeechSection } from '../speech/speech.ts';
 
 /** A row of the Gantt chart: a proctoring signal, or who was speaking. */
 type ChartRow = Pick<TimelineRow, 'label' | 'bars' | 'totalMs'>;
@@ -224,7 +224,10 @@ function bars(row: ChartRow, top: number, x: (ms: number) => number): string[] {
 
 /** Talk share, response latency and overlaps, from the speaking segments. */
 function conversation({ speaking, transcript }: SpeechSection): Content {
-  if (speaking.length === 0) return { text: transcript.status === 'FAILED' ? `Not analysed: ${transcript.note ?? 'unknown error'}.` : 'No speech found in the recorded audio.' };
+  if (speaking.length === 0) {
+    if (transcript.status === 'FAILED') return { text: `Not analysed: ${transcript.note ?? 'unknown error'}.` };
+    return { text: transcript.note === NO_AUDIO_NOTE ? 'No recorded audio.' : 'No speech found in the recorded audio.' };
+  }
   const figures = conversationFigures(speaking);
   const share = figures.candidateTalkShare;
   const row = (label: string, value: string): Content[] => [{ text: label, style: 'label' }, { text: value }];

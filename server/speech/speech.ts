@@ -21,6 +21,9 @@ import { MAX_QUERY_LENGTH, SpeechStore, type SpeakingRow, type TranscriptRow } f
 import type { TrackSource } from './tracks.ts';
 import { detectVoice } from './vad.ts';
 
+/** The note of an analysis that found no recorded audio to analyse. */
+export const NO_AUDIO_NOTE = 'no recorded audio';
+
 export interface SpeechServiceOptions {
   orm: MikroORM;
   logger: Logger;
@@ -123,7 +126,7 @@ export class SpeechService {
       await this.#store.save(interviewId, candidateId, {
         status: SpeechStatus.DONE,
         engine: engine?.name ?? null,
-        note: tracks.length === 0 ? 'no recorded audio' : null,
+        note: tracks.length === 0 ? NO_AUDIO_NOTE : null,
         speaking: speaking.sort((a, b) => a.startMs - b.startMs),
         transcript: transcript.sort((a, b) => a.startMs - b.startMs),
       });
