@@ -1,5 +1,6 @@
 // The speech tables: one analysis row per candidate, their speaking segments and transcript
 // segments (both participants, on the interview clock). A new analysis replaces the old one whole.
+import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { SpeakingSegment, SpeechAnalysis, TranscriptSegment, type Speaker, type SpeechStatus } from '../db/entities.ts';
 
@@ -44,17 +45,18 @@ export class SpeechStore {
       await tx.nativeDelete(SpeakingSegment, { candidate: candidateId });
       await tx.nativeDelete(TranscriptSegment, { candidate: candidateId });
       await tx.nativeDelete(SpeechAnalysis, { candidate: candidateId });
+      // Native inserts skip the entities' onCreate: ids are given here.
       const owner = { interview: interviewId, candidate: candidateId };
-      await tx.insert(SpeechAnalysis, { ...owner, status: result.status, engine: result.engine, note: result.note, analysedAt: new Date() });
+      await tx.insert(SpeechAnalysis, { id: randomUUID(), ...owner, status: result.status, engine: result.engine, note: result.note, analysedAt: new Date() });
       if (result.speaking.length)
         await tx.insertMany(
           SpeakingSegment,
-          result.speaking.map((s) => ({ ...owner, ...s })),
+          result.speaking.map((s) => ({ id: randomUUID(), ...owner, ...s })),
         );
       if (result.transcript.length)
         await tx.insertMany(
           TranscriptSegment,
-          result.transcript.map((s) => ({ ...owner, ...s })),
+          result.transcript.map((s) => ({ id: randomUUID(), ...owner, ...s })),
         );
     });
   }
