@@ -152,5 +152,11 @@ describe(`speech (${describeDatabase()})`, function () {
     // The consent page is told the audio is transcribed, here on the server.
     const config = await (await fetch(`${server.url}/app-config.json`)).json();
     assert.deepEqual(config.transcription, { by: null });
+    // Retention: once the interview ended longer ago than its retention, the transcript goes with the recordings.
+    await server.platform.orm.em.getConnection().execute(`update interviews set ended_at = now() - interval '400 days' where id = ?`, [interviewId]);
+    const swept = await server.platform.services.retention.sweep();
+    assert.ok(swept.deletedSpeechRows > 0, JSON.stringify(swept));
+    const { transcript: gone } = await host.ok(TRANSCRIPT, { id: interviewId });
+    assert.deepEqual(gone, { status: 'NONE', engine: null, approximate: true, segments: [] });
   });
 });
