@@ -245,9 +245,9 @@ function conversation({ speaking, transcript }: SpeechSection): Content {
               'Response latency',
               figures.responseLatencyP50Ms === null
                 ? '—'
-                : `p50 ${seconds(figures.responseLatencyP50Ms)}, p90 ${seconds(figures.responseLatencyP90Ms!)} over ${figures.responses} answers (host stops → candidate starts)`,
+                : `p50 ${seconds(figures.responseLatencyP50Ms)}, p90 ${seconds(figures.responseLatencyP90Ms!)} over ${figures.responses} answers (from the host stopping to the candidate starting)`,
             ),
-            row('Overlaps', `${figures.overlaps} (${duration(figures.overlapMs)} in all)`),
+            row('Overlaps', figures.overlaps === 0 ? 'none' : `${figures.overlaps} (${duration(figures.overlapMs)} in all)`),
           ],
         },
       },
