@@ -260,7 +260,7 @@ function conversation({ speaking, transcript }: SpeechSection): Content {
 function questionsAndAnswersList({ transcript, minConfidence }: SpeechSection): Content {
   if (!transcript.engine) return { text: 'Not transcribed (transcription is off on this server).' };
   const pairs = questionsAndAnswers(transcript.segments, minConfidence);
-  const label = `Transcript by ${transcript.engine}: approximate, machine-generated; not a quotation. Only turns with confidence ≥ ${minConfidence} are shown.`;
+  const label = `Transcript by ${transcript.engine}: approximate, machine-generated; not a quotation. Only turns with confidence of at least ${minConfidence} are shown.`;
   if (pairs.length === 0) return { stack: [{ text: 'No question and answer was transcribed with enough confidence.' }, { text: label, style: 'small', margin: [0, 2, 0, 0] }] };
   const turn = (who: string, t: QuotedTurn): Content => ({ text: [{ text: `${elapsed(t.startMs)}  ${who}: `, bold: true }, pdfText(t.text)], margin: [0, 0, 0, 2] });
   return {
