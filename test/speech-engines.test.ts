@@ -11,6 +11,7 @@ import { AssemblyAiEngine } from '../server/speech/engines/assemblyai.ts';
 import { wordsIntoSegments } from '../server/speech/engines/engine.ts';
 import { OpenAiTranscriptionEngine } from '../server/speech/engines/openai.ts';
 import { parseWords } from '../server/speech/engines/pocketsphinx.ts';
+import { chooseEngine } from '../server/speech/speech.ts';
 import { conversationFigures, questionsAndAnswers } from '../server/speech/conversation.ts';
 import { wavFile } from './support/synthetic-interview.ts';
 
@@ -39,6 +40,28 @@ describe('speech engines and figures', () => {
   after(async () => {
     for (const server of servers) server.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('chooses a remote engine when configured, pocketsphinx when installed, and says clearly when transcription is off', () => {
+    const base = {
+      transcribe: true,
+      pocketsphinxPath: 'pocketsphinx_continuous',
+      transcribeUrl: undefined,
+      transcribeKey: undefined,
+      transcribeModel: 'm',
+      assemblyAiKey: undefined,
+      assemblyAiUrl: 'https://api.assemblyai.com',
+    };
+    const missing = chooseEngine({ ...base, pocketsphinxPath: join(dir, 'no-such-binary') });
+    assert.ok('off' in missing && /not found \(apt-get install pocketsphinx pocketsphinx-en-us/.test(missing.off), JSON.stringify(missing));
+    const local = chooseEngine(base);
+    assert.ok('engine' in local && local.engine.name === 'pocketsphinx' && local.engine.processor === undefined, 'pocketsphinx is installed (.ci/run installs it)');
+    const off = chooseEngine({ ...base, transcribe: false });
+    assert.ok('off' in off && /PROCTOR_TRANSCRIBE=false/.test(off.off));
+    const remote = chooseEngine({ ...base, transcribeUrl: 'https://asr.example.com' });
+    assert.ok('engine' in remote && remote.engine.name === 'openai' && remote.engine.processor === 'asr.example.com');
+    const assembly = chooseEngine({ ...base, transcribeUrl: 'https://asr.example.com', assemblyAiKey: 'k' });
+    assert.ok('engine' in assembly && assembly.engine.name === 'assemblyai');
   });
 
   it('OpenAI-compatible: posts the WAV as multipart with verbose_json and reads timed segments', async () => {

@@ -13,6 +13,7 @@ import { SpeechService } from '../server/speech/speech.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { END_INTERVIEW } from './support/host-operations.ts';
 import { runInterview } from './support/interview-flow.ts';
+import { runProctor } from './support/proctor-cli.ts';
 import { pdfText } from './support/pdf.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { synthesiseInterview, type SpokenTurn, type SyntheticInterview } from './support/synthetic-interview.ts';
@@ -152,6 +153,16 @@ describe(`speech (${describeDatabase()})`, function () {
     // The consent page is told the audio is transcribed, here on the server.
     const config = await (await fetch(`${server.url}/app-config.json`)).json();
     assert.deepEqual(config.transcription, { by: null });
+    // The CLI prints the same transcript, marked approximate.
+    const env = { PROCTOR_SERVER: server.url, PROCTOR_TOKEN: host.token!, PROCTOR_CONFIG_DIR: dir };
+    const json = await runProctor(['transcript', interviewId, '--json'], env);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).segments, transcript.segments);
+    const human = await runProctor(['transcript', interviewId, '--search', word], env);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /Transcript by pocketsphinx: approximate, machine-generated/);
+    assert.match(human.stdout, /CANDIDATE/);
+
     // Retention: once the interview ended longer ago than its retention, the transcript goes with the recordings.
     await server.platform.orm.em.getConnection().execute(`update interviews set ended_at = now() - interval '400 days' where id = ?`, [interviewId]);
     const swept = await server.platform.services.retention.sweep();
