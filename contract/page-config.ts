@@ -7,4 +7,6 @@ export interface PageConfig {
   models: { detector: string; landmarker: string } | null;
   faceCheckIntervalMs: number;
   snapshotLimitBytes: number;
+  /** Whether interview audio is transcribed after the interview, and by whom when it leaves the server (null: on the server). */
+  transcription: { by: string | null } | null;
 }

@@ -24,6 +24,7 @@ import './types/review-link.ts';
 import './types/room.ts';
 import './types/review.ts';
 import './types/report.ts';
+import './types/transcript.ts';
 import './types/webhook.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();

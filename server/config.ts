@@ -162,6 +162,20 @@ export interface Config {
   summaryLlmUrl: string | undefined;
   summaryLlmModel: string;
   summaryLlmKey: string | undefined;
+  /** Transcribe the interview's audio after it ends (the offline engine needs Debian's pocketsphinx). */
+  transcribe: boolean;
+  /** The offline engine's binary (pocketsphinx 0.8's continuous recogniser). */
+  pocketsphinxPath: string;
+  /** An OpenAI-compatible /v1/audio/transcriptions service used instead of pocketsphinx (the audio leaves this server). */
+  transcribeUrl: string | undefined;
+  transcribeKey: string | undefined;
+  transcribeModel: string;
+  /** AssemblyAI's API key: its service is used instead of pocketsphinx (the audio leaves this server). */
+  assemblyAiKey: string | undefined;
+  /** AssemblyAI's API base URL. */
+  assemblyAiUrl: string;
+  /** Transcript turns below this confidence (0–1) are not quoted in reports. */
+  transcriptMinConfidence: number;
 }
 
 /** The repository root: the face models ship in its client/models. */
@@ -254,6 +268,11 @@ const boolean: Parser<boolean> = (raw) => {
 };
 
 const text: Parser<string> = (raw) => raw;
+const fraction: Parser<number> = (raw) => {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) throw new Error(`expected a number from 0 to 1, got "${raw}"`);
+  return value;
+};
 
 /** false / true (one proxy) or the number of proxies in front of the server. */
 const proxyHops: Parser<number> = (raw) => {
@@ -434,6 +453,20 @@ export const SETTINGS = [
   setting('summaryLlmUrl', 'PROCTOR_SUMMARY_LLM_URL', url('http:', 'https:'), none, 'OpenAI-compatible API base URL for an optional LLM report summary (off when unset)'),
   setting('summaryLlmModel', 'PROCTOR_SUMMARY_LLM_MODEL', text, 'gpt-4o-mini', 'model name sent to PROCTOR_SUMMARY_LLM_URL'),
   setting('summaryLlmKey', 'PROCTOR_SUMMARY_LLM_KEY', text, none, 'bearer key for PROCTOR_SUMMARY_LLM_URL'),
+  setting('transcribe', 'PROCTOR_TRANSCRIBE', boolean, true, 'transcribe interviews after they end (offline with pocketsphinx unless a remote engine is set)'),
+  setting('pocketsphinxPath', 'PROCTOR_POCKETSPHINX_PATH', text, 'pocketsphinx_continuous', 'the offline transcription binary (Debian: pocketsphinx, pocketsphinx-en-us)'),
+  setting(
+    'transcribeUrl',
+    'PROCTOR_TRANSCRIBE_URL',
+    url('http:', 'https:'),
+    none,
+    'OpenAI-compatible API base URL for transcription instead of pocketsphinx (the audio is sent there)',
+  ),
+  setting('transcribeKey', 'PROCTOR_TRANSCRIBE_KEY', text, none, 'bearer key for PROCTOR_TRANSCRIBE_URL'),
+  setting('transcribeModel', 'PROCTOR_TRANSCRIBE_MODEL', text, 'whisper-1', 'model name sent to PROCTOR_TRANSCRIBE_URL'),
+  setting('assemblyAiKey', 'PROCTOR_ASSEMBLYAI_KEY', text, none, 'AssemblyAI API key: transcription by AssemblyAI instead of pocketsphinx (the audio is sent there)'),
+  setting('assemblyAiUrl', 'PROCTOR_ASSEMBLYAI_URL', url('http:', 'https:'), 'https://api.assemblyai.com', "AssemblyAI's API base URL"),
+  setting('transcriptMinConfidence', 'PROCTOR_TRANSCRIPT_MIN_CONFIDENCE', fraction, 0.6, 'transcript turns below this confidence (0-1) are not quoted in reports'),
 ] as const;
 
 /** PROCTOR_* names read by other parts (the CLI, tests, tooling): known, so not typos. */

@@ -98,7 +98,7 @@ export class Platform implements ReadinessProbe {
       certificate: () => this.certificate,
       graphql: (request, serverContext) => graphql.fetch(request, serverContext),
       routes: [
-        pageRoutes({ ...config, faceModels }),
+        pageRoutes({ ...config, faceModels, transcription: services.speech.transcribing ? { by: services.speech.remoteProcessor ?? null } : null }),
         snapshotRoutes(services.snapshots, (authorization) => authenticateForFiles(services, authorization)),
         recordingDownload(async (compositeId, access) =>
           services.composites.file(compositeId, { ...access, actor: access.authorization ? await authenticateForFiles(services, access.authorization) : null }),

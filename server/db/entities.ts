@@ -38,6 +38,15 @@ export const CompositeStatus = { PENDING: 'PENDING', RUNNING: 'RUNNING', READY: 
 export type CompositeStatus = (typeof CompositeStatus)[keyof typeof CompositeStatus];
 export const COMPOSITE_STATUSES = values(CompositeStatus);
 
+export const Speaker = { HOST: 'HOST', CANDIDATE: 'CANDIDATE' } as const;
+export type Speaker = (typeof Speaker)[keyof typeof Speaker];
+export const SPEAKERS = values(Speaker);
+
+/** A candidate's speech analysis: DONE (possibly with no audio found), or FAILED with the reason kept. */
+export const SpeechStatus = { DONE: 'DONE', FAILED: 'FAILED' } as const;
+export type SpeechStatus = (typeof SpeechStatus)[keyof typeof SpeechStatus];
+export const SPEECH_STATUSES = values(SpeechStatus);
+
 export const DeliveryStatus = { PENDING: 'PENDING', DELIVERED: 'DELIVERED', FAILED: 'FAILED' } as const;
 export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
 export const DELIVERY_STATUSES = values(DeliveryStatus);
@@ -428,6 +437,53 @@ export const StreamQualitySummary = defineEntity({
   },
 });
 
+/** The speech job's result for one candidate of an interview: voice activity and, when an engine ran, the transcript. */
+export const SpeechAnalysis = defineEntity({
+  name: 'SpeechAnalysis',
+  tableName: 'speech_analyses',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview).index(),
+    candidate: () => p.manyToOne(Candidate).unique(),
+    status: p.enum(() => SpeechStatus),
+    /** The transcription engine that ran (`pocketsphinx`, `openai`, `assemblyai`); null when transcription is off. */
+    engine: p.string().length(32).nullable(),
+    /** Why the analysis failed, or why transcription did not run. */
+    note: p.text().nullable(),
+    analysedAt: timestamp(),
+  },
+});
+
+/** A stretch of one participant's voice on the interview clock (ms since the interview started). */
+export const SpeakingSegment = defineEntity({
+  name: 'SpeakingSegment',
+  tableName: 'speaking_segments',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview).index(),
+    candidate: () => p.manyToOne(Candidate).index(),
+    speaker: p.enum(() => Speaker),
+    startMs: p.integer(),
+    endMs: p.integer(),
+  },
+});
+
+/** A transcribed stretch of one participant's speech on the interview clock; confidence in [0, 1]. */
+export const TranscriptSegment = defineEntity({
+  name: 'TranscriptSegment',
+  tableName: 'transcript_segments',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview).index(),
+    candidate: () => p.manyToOne(Candidate).index(),
+    speaker: p.enum(() => Speaker),
+    startMs: p.integer(),
+    endMs: p.integer(),
+    text: p.text(),
+    confidence: p.double(),
+  },
+});
+
 export type Org = InferEntity<typeof Org>;
 export type Host = InferEntity<typeof Host>;
 export type ApiToken = InferEntity<typeof ApiToken>;
@@ -444,6 +500,9 @@ export type AuditEntry = InferEntity<typeof AuditEntry>;
 export type Recording = InferEntity<typeof Recording>;
 export type CompositeRecording = InferEntity<typeof CompositeRecording>;
 export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
+export type SpeechAnalysis = InferEntity<typeof SpeechAnalysis>;
+export type SpeakingSegment = InferEntity<typeof SpeakingSegment>;
+export type TranscriptSegment = InferEntity<typeof TranscriptSegment>;
 export type Webhook = InferEntity<typeof Webhook>;
 export type WebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
@@ -464,6 +523,9 @@ export const entities = [
   Recording,
   CompositeRecording,
   StreamQualitySummary,
+  SpeechAnalysis,
+  SpeakingSegment,
+  TranscriptSegment,
   Webhook,
   WebhookDelivery,
 ];

@@ -29,6 +29,8 @@ export interface PagesOptions {
   faceModelsUrl: string | undefined;
   faceCheckIntervalMs: number;
   snapshotLimitBytes: number;
+  /** As the consent page says it: null when audio is not transcribed. */
+  transcription: PageConfig['transcription'];
 }
 
 /**
@@ -64,6 +66,7 @@ export function pageRoutes(options: PagesOptions): Router {
     models: options.faceModels,
     faceCheckIntervalMs: options.faceCheckIntervalMs,
     snapshotLimitBytes: options.snapshotLimitBytes,
+    transcription: options.transcription,
   };
 
   const app = async (ctx: Context) => {

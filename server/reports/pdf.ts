@@ -7,6 +7,11 @@ import type { ViolationType } from '../db/entities.ts';
 import { snapshotImageProblem } from '../live/snapshot-image.ts';
 import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
 import type { ScoreContribution, ScoreDimension, Scores } from './scoring.ts';
+import { conversationFigures, questionsAndAnswers, type QuotedTurn } from '../speech/conversation.ts';
+import { NO_AUDIO_NOTE, type SpeechSection } from '../speech/speech.ts';
+
+/** A row of the Gantt chart: a proctoring signal, or who was speaking. */
+type ChartRow = Pick<TimelineRow, 'label' | 'bars' | 'totalMs'>;
 
 const FONT = 'Helvetica';
 pdfmake.setFonts({ [FONT]: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
@@ -77,6 +82,7 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       ...(lostPoints(input.scores) ? [section('Score explanation'), explanation(input)] : []),
       section('Timeline'),
       timeline(input),
+      ...(input.media.speech ? [section('Conversation'), conversation(input.media.speech), section('Questions and answers'), questionsAndAnswersList(input.media.speech)] : []),
       section('Violations'),
       violationTable(input),
       section('Evidence'),
@@ -159,7 +165,14 @@ const LABEL_WIDTH = 85;
 const ROW_HEIGHT = 16;
 
 /** The Gantt chart: one row per kind of signal, x = interview time, bars = how long it lasted. */
-function timeline({ timeline: rows, interview }: ReportInput): Content {
+/** The Gantt's rows: the proctoring signals, then who spoke when (when speech was analysed). */
+function timeline({ timeline: signals, interview, media }: ReportInput): Content {
+  const speaking = media.speech?.speaking ?? [];
+  const speakingRow = (speaker: 'CANDIDATE' | 'HOST', label: string): ChartRow => {
+    const bars = speaking.filter((s) => s.speaker === speaker).map((s) => ({ startMs: s.startMs, durationMs: s.endMs - s.startMs }));
+    return { label, bars, totalMs: bars.reduce((sum, bar) => sum + bar.durationMs, 0) };
+  };
+  const rows: ChartRow[] = media.speech ? [...signals, speakingRow('CANDIDATE', 'Candidate speaking'), speakingRow('HOST', 'Host speaking')] : signals;
   const lengthMs = Math.max(1, interview.endedAt.getTime() - interview.startedAt.getTime());
   const chartWidth = CONTENT_WIDTH - LABEL_WIDTH - 40;
   const height = rows.length * ROW_HEIGHT + 22;
@@ -193,7 +206,7 @@ function timeline({ timeline: rows, interview }: ReportInput): Content {
 }
 
 /** Bars in chart units, merged where they would touch on paper so thousands of events stay light. */
-function bars(row: TimelineRow, top: number, x: (ms: number) => number): string[] {
+function bars(row: ChartRow, top: number, x: (ms: number) => number): string[] {
   const out: string[] = [];
   let current: [number, number] | undefined;
   const flush = () =>
@@ -209,6 +222,59 @@ function bars(row: TimelineRow, top: number, x: (ms: number) => number): string[
   }
   flush();
   return out;
+}
+
+/** Talk share, response latency and overlaps, from the speaking segments. */
+function conversation({ speaking, transcript }: SpeechSection): Content {
+  if (speaking.length === 0) {
+    if (transcript.status === 'FAILED') return { text: `Not analysed: ${transcript.note ?? 'unknown error'}.` };
+    return { text: transcript.note === NO_AUDIO_NOTE ? 'No recorded audio.' : 'No speech found in the recorded audio.' };
+  }
+  const figures = conversationFigures(speaking);
+  const share = figures.candidateTalkShare;
+  const row = (label: string, value: string): Content[] => [{ text: label, style: 'label' }, { text: value }];
+  return {
+    stack: [
+      {
+        layout: 'noBorders',
+        table: {
+          widths: [150, '*'],
+          body: [
+            row('Candidate speaking', duration(figures.candidateSpeakingMs)),
+            row('Host speaking', duration(figures.hostSpeakingMs)),
+            row('Talk ratio (candidate : host)', share === null ? '—' : `${Math.round(share * 100)} : ${Math.round((1 - share) * 100)}`),
+            row(
+              'Response latency',
+              figures.responseLatencyP50Ms === null
+                ? '—'
+                : `p50 ${seconds(figures.responseLatencyP50Ms)}, p90 ${seconds(figures.responseLatencyP90Ms!)} over ${figures.responses} answers (from the host stopping to the candidate starting)`,
+            ),
+            row('Overlaps', figures.overlaps === 0 ? 'none' : `${figures.overlaps} (${duration(figures.overlapMs)} in all)`),
+          ],
+        },
+      },
+      { text: "Measured by voice activity detection on each participant's audio track.", style: 'small', margin: [0, 2, 0, 0] },
+    ],
+  };
+}
+
+/** Up to five host questions and the candidate's answers, from confident transcript turns only. */
+function questionsAndAnswersList({ transcript, minConfidence }: SpeechSection): Content {
+  if (!transcript.engine) return { text: 'Not transcribed (transcription is off on this server).' };
+  const pairs = questionsAndAnswers(transcript.segments, minConfidence);
+  const label = `Transcript by ${transcript.engine}: approximate, machine-generated; not a quotation. Only turns with confidence of at least ${minConfidence} are shown.`;
+  if (pairs.length === 0) return { stack: [{ text: 'No question and answer was transcribed with enough confidence.' }, { text: label, style: 'small', margin: [0, 2, 0, 0] }] };
+  const turn = (who: string, t: QuotedTurn): Content => ({ text: [{ text: `${elapsed(t.startMs)}  ${who}: `, bold: true }, pdfText(t.text)], margin: [0, 0, 0, 2] });
+  return {
+    stack: [
+      ...pairs.map(({ question, answer }): Content => ({ stack: [turn('Host', question), turn('Candidate', answer)], margin: [0, 0, 0, 6] })),
+      { text: label, style: 'small', margin: [0, 2, 0, 0] },
+    ],
+  };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function tickStep(lengthMs: number): number {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ReviewDecision, ReviewVerdict, Severity, ViolationType } from '../db/entities.ts';
 import type { QualitySummary } from '../media/quality-store.ts';
 import type { Review } from '../reviews/review-store.ts';
+import type { SpeechSection } from '../speech/speech.ts';
 import { score, type ScoredEvent, type Scores } from './scoring.ts';
 
 export interface ReportViolation {
@@ -52,6 +53,8 @@ export interface MediaSections {
   evidence?: EvidenceSnapshot[] | undefined;
   streamQuality?: StreamQualitySummary[] | undefined;
   recordings?: RecordingReference[] | undefined;
+  /** Who spoke when (both participants) and the machine transcript. */
+  speech?: SpeechSection | undefined;
 }
 
 export type TimelineCategory = 'FACE_MISSING' | 'MULTIPLE_FACES' | 'LOOKING_AWAY' | 'TAB_SWITCH' | 'AUDIO' | 'MEDIA_LOST';

@@ -20,6 +20,7 @@ import type { AiSummariser } from './llm-summary.ts';
 import { loadMediaSections, type MediaSectionsLoader } from './media-sections.ts';
 import { renderReportPdf } from './pdf.ts';
 import { buildReportInput, type CandidateReview, type ReportEvent, type ReportInput, type ReportViolation, type TimelineRow } from './report-input.ts';
+import type { SpeechService } from '../speech/speech.ts';
 import { ReportStore, type ReportRow, type ReportVersionRow, type Verdict } from './report-store.ts';
 import type { ScoreContribution } from './scoring.ts';
 
@@ -40,6 +41,8 @@ export interface ReportServiceOptions {
   loadMedia?: MediaSectionsLoader;
   /** The optional language-model summary (PROCTOR_SUMMARY_LLM_URL). */
   aiSummary?: AiSummariser | undefined;
+  /** Speaking segments and transcripts: analysed first, then shown in the report. */
+  speech?: SpeechService | undefined;
 }
 
 /** A report as the API serves it. */
@@ -142,6 +145,10 @@ export class ReportService {
     const attempt = await this.#store.claim(reportId);
     if (attempt === undefined) return; // the interview's data was deleted meanwhile
     try {
+      // The speech job runs here, before rendering, so the first report already has its speaking
+      // rows and transcript; it is done once per candidate (stored), so a retry does not redo it.
+      const subject = await this.#store.subjectOf(reportId);
+      if (subject && this.#options.speech) await this.#options.speech.analyse(subject.interviewId, subject.candidateId);
       const input = await this.buildInput(reportId);
       const current = await this.#store.statusOf(reportId);
       const sameReview = (current?.reviewedAt?.getTime() ?? null) === (input.review?.at.getTime() ?? null);
@@ -213,6 +220,7 @@ export class ReportService {
       candidateId: subject.candidateId,
       snapshots: violationRecords.flatMap((v) => (v.snapshotUrl ? [{ violationId: v.id, type: v.type, at: v.at, snapshotUrl: v.snapshotUrl }] : [])),
     });
+    if (this.#options.speech) media.speech = await this.#options.speech.section(subject.candidateId);
     return buildReportInput({
       reportId,
       interview,

@@ -1,5 +1,6 @@
 // Retention: recordings (<dataDir>/recordings/<interviewId>/) and evidence snapshots
-// (<dataDir>/snapshots/<interviewId>/) are deleted once older than the retention that applies:
+// (<dataDir>/snapshots/<interviewId>/) are deleted once older than the retention that applies
+// (and with them the interview's speaking segments and transcripts, once it ended that long ago):
 // the org's setting, or the interview's own config.retentionDays when that is shorter.
 // The retention-sweep job runs this daily.
 import { readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { Interview, Org } from '../db/entities.ts';
 import type { Logger } from '../log.ts';
 import { audit } from '../services/audit.ts';
 import { INTERVIEW_LIMITS } from '../services/interviews.ts';
+import { SpeechStore } from '../speech/speech-store.ts';
 import * as validate from '../validate.ts';
 
 export const SWEPT_TREES = ['recordings', 'snapshots'] as const;
@@ -19,6 +21,8 @@ const UUID_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 export interface SweepResult {
   deletedFiles: number;
   freedBytes: number;
+  /** Speaking-segment, transcript and analysis rows deleted with the recordings they came from. */
+  deletedSpeechRows: number;
 }
 
 export class RetentionService {
@@ -44,7 +48,7 @@ export class RetentionService {
   }
 
   async sweep(now = new Date()): Promise<SweepResult> {
-    const result: SweepResult = { deletedFiles: 0, freedBytes: 0 };
+    const result: SweepResult = { deletedFiles: 0, freedBytes: 0, deletedSpeechRows: await new SpeechStore(this.#orm).deleteExpired(now) };
     for (const tree of SWEPT_TREES) {
       const root = join(this.#dataDir, tree);
       const dirs = (await readdir(root).catch(() => [] as string[])).filter((name) => UUID_DIR.test(name));
@@ -56,7 +60,7 @@ export class RetentionService {
         await this.#sweepDir(join(root, interviewId), now.getTime() - days * DAY_MS, result);
       }
     }
-    if (result.deletedFiles > 0) this.#logger.info(result, 'retention sweep deleted expired media');
+    if (result.deletedFiles > 0 || result.deletedSpeechRows > 0) this.#logger.info(result, 'retention sweep deleted expired media');
     return result;
   }
 

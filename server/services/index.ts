@@ -32,6 +32,8 @@ import { TrackLinks } from '../media/track-links.ts';
 import { ReviewLinkService } from '../reviews/review-links.ts';
 import { ReviewService } from '../reviews/reviews.ts';
 import { RecordingStore } from '../media/recording-store.ts';
+import { chooseEngine, SpeechService } from '../speech/speech.ts';
+import { recordedTracks } from '../speech/tracks.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: this many queued rows start a flush at once. */
@@ -70,6 +72,7 @@ export class Services {
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
   readonly composites: CompositeService;
+  readonly speech: SpeechService;
   readonly reviews: ReviewService;
   readonly retention: RetentionService;
   readonly recordings: RecordingService;
@@ -79,6 +82,16 @@ export class Services {
     this.accounts = new AccountService(orm, signer, config, this.revocations);
     this.apiTokens = new ApiTokenService(orm, this.revocations);
     this.webhooks = new WebhookService(orm, { allowPrivateAddresses: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, attempts: config.jobAttempts });
+    const transcription = chooseEngine(config);
+    if ('off' in transcription && config.transcribe) logger.warn(transcription.off);
+    this.speech = new SpeechService({
+      orm,
+      logger,
+      ffmpegPath: config.ffmpegPath,
+      engine: 'engine' in transcription ? transcription.engine : undefined,
+      tracks: recordedTracks(orm),
+      minConfidence: config.transcriptMinConfidence,
+    });
     this.reports = new ReportService({
       orm,
       signer,
@@ -89,6 +102,7 @@ export class Services {
       attempts: config.jobAttempts,
       downloadUrlTtlMs: config.reportUrlTtlMs,
       publicUrl,
+      speech: this.speech,
       aiSummary: config.summaryLlmUrl
         ? llmSummariser({ url: config.summaryLlmUrl, model: config.summaryLlmModel, apiKey: config.summaryLlmKey, timeoutMs: 20_000, logger })
         : undefined,

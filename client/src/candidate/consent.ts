@@ -1,4 +1,5 @@
 import type { InterviewRules } from '../../../contract/interview.ts';
+import type { PageConfig } from '../../../contract/page-config.ts';
 import { h, show } from '../dom.ts';
 import { monitoredItems, recordedItems } from './monitored.ts';
 
@@ -7,6 +8,7 @@ export interface ConsentInput {
   interviewTitle: string;
   rules: InterviewRules;
   faceChecks: boolean;
+  transcription: PageConfig['transcription'];
 }
 
 /** Resolves with the candidate's answer (true: agreed). */
@@ -23,7 +25,7 @@ export function askConsent(input: ConsentInput): Promise<boolean> {
         h('h2', {}, 'What is monitored'),
         list(monitoredItems(input.rules, input.faceChecks)),
         h('h2', {}, 'What is recorded'),
-        list(recordedItems(input.rules)),
+        list(recordedItems(input.rules, input.transcription)),
         h('p', { class: 'hint' }, 'Your answer is recorded either way. You can leave now without joining.'),
         h(
           'div',

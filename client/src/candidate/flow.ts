@@ -47,7 +47,13 @@ export async function runCandidate(token: string): Promise<void> {
   const consentKey = `proctor.consent.${token.slice(-16)}`;
   if (sessionStorage.getItem(consentKey) !== 'yes') {
     performance.mark('proctor:consent-shown');
-    const agreed = await askConsent({ candidateName: session.candidate.name, interviewTitle: session.interview.title, rules: session.rules, faceChecks: Boolean(config.models) });
+    const agreed = await askConsent({
+      candidateName: session.candidate.name,
+      interviewTitle: session.interview.title,
+      rules: session.rules,
+      faceChecks: Boolean(config.models),
+      transcription: config.transcription,
+    });
     try {
       await graphql(CONSENT, { agreed }, token);
     } catch (error) {

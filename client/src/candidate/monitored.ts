@@ -1,6 +1,7 @@
 // What the consent screen lists, derived from the interview's rules: exactly what this
 // interview monitors and records, in the candidate's words.
 import type { InterviewRules } from '../../../contract/interview.ts';
+import type { PageConfig } from '../../../contract/page-config.ts';
 
 export function monitoredItems(rules: InterviewRules, faceChecks: boolean): string[] {
   const items = [
@@ -20,10 +21,15 @@ export function monitoredItems(rules: InterviewRules, faceChecks: boolean): stri
   return items;
 }
 
-export function recordedItems(rules: InterviewRules): string[] {
+export function recordedItems(rules: InterviewRules, transcription: PageConfig['transcription']): string[] {
   return [
     "Your camera video and microphone audio during the interview, and the interviewer's",
     ...screenItems(rules),
+    ...(transcription
+      ? [
+          `After the interview, the audio is transcribed by machine (an approximate text of what you and the interviewer said), ${transcription.by ? `by ${transcription.by}, which receives the audio for that` : 'on this server'}`,
+        ]
+      : []),
     'A small still image from your camera when a face check fails (as evidence for the interviewer)',
     'The events listed above, with their times, and your device type and screen size',
     `Everything is kept for ${rules.retentionDays} days, then deleted`,

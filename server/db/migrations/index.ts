@@ -11,6 +11,7 @@ import { Migration20261202035800_report_integrity_score } from './Migration20261
 import { Migration20261202071435_human_review } from './Migration20261202071435_human_review.ts';
 import { Migration20261202112503_recording_tracks } from './Migration20261202112503_recording_tracks.ts';
 import { Migration20261202113146_composite_recordings } from './Migration20261202113146_composite_recordings.ts';
+import { Migration20261202112127_speech } from './Migration20261202112127_speech.ts';
 
 export const migrations = [
   Migration20261124181218_init,
@@ -23,6 +24,7 @@ export const migrations = [
   Migration20261202005822_token_scopes_and_revocation,
   Migration20261202035800_report_integrity_score,
   Migration20261202071435_human_review,
+  Migration20261202112127_speech,
   Migration20261202112503_recording_tracks,
   Migration20261202113146_composite_recordings,
 ];

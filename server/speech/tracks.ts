@@ -1,0 +1,32 @@
+// Where the speech job finds each participant's audio: a list of tracks, each a file in any
+// container ffmpeg reads, placed on the interview clock by its offset. One adapter fills it from
+// the recordings table.
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Interview, type Speaker } from '../db/entities.ts';
+import { RecordingStore } from '../media/recording-store.ts';
+
+export interface SpeechTrack {
+  speaker: Speaker;
+  /** A media file with an audio stream (WebM from the SFU, WAV, …). */
+  path: string;
+  /** Where the file's t = 0 falls on the interview clock, in ms after the interview started. */
+  offsetMs: number;
+}
+
+export type TrackSource = (interviewId: string, candidateId: string) => Promise<SpeechTrack[]>;
+
+/**
+ * The candidate's and the hosts' microphone tracks of the candidate's recording (RecordingStore's
+ * timeline), placed after the interview's start.
+ */
+export function recordedTracks(orm: MikroORM): TrackSource {
+  return async (interviewId, candidateId) => {
+    const recording = await new RecordingStore(orm).ofCandidateTimeline(interviewId, candidateId);
+    if (!recording) return [];
+    const interview = await orm.em.fork().findOne(Interview, { id: interviewId }, { fields: ['startedAt'] });
+    const clockOffsetMs = recording.startedAt.getTime() - (interview?.startedAt ?? recording.startedAt).getTime();
+    return recording.tracks
+      .filter((track) => track.kind === 'MICROPHONE')
+      .map((track) => ({ speaker: track.participant, path: track.path, offsetMs: Math.max(0, clockOffsetMs + track.startMs) }));
+  };
+}
