@@ -20,6 +20,7 @@ import './types/media.ts';
 import './types/candidate-consent.ts';
 import './types/room.ts';
 import './types/review.ts';
+import './types/candidate-statement.ts';
 import './types/report.ts';
 import './types/webhook.ts';
 

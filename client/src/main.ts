@@ -1,8 +1,10 @@
-// One small app for both pages: /i/<join token> (candidate) and /h/<interview id> (host room).
+// One small app for the pages: /i/<join token> (candidate), /h/<interview id> (host room) and
+// /s/<statement link token> (a candidate's statement on a completed review).
 import { runCandidate } from './candidate/flow.ts';
 import { showError } from './candidate/error-page.ts';
 import { runRoom } from './host/room.ts';
 import { showInsecureOrigin } from './insecure-page.ts';
+import { runStatement } from './statement/page.ts';
 import './style.css';
 
 const [, kind, id] = location.pathname.split('/');
@@ -10,4 +12,5 @@ const [, kind, id] = location.pathname.split('/');
 if ((kind === 'i' || kind === 'h') && id && !window.isSecureContext) showInsecureOrigin(kind === 'i' ? 'candidate' : 'host');
 else if (kind === 'i' && id) void runCandidate(decodeURIComponent(id));
 else if (kind === 'h' && id) void runRoom(decodeURIComponent(id));
+else if (kind === 's' && id) void runStatement(decodeURIComponent(id));
 else showError('Page not found', 'This address is not an interview link.');

@@ -1,5 +1,5 @@
 // Signed tokens (HS256 JWTs): host logins, candidate join links, room links and the room logins
-// they are exchanged for. Each kind has its own audience so one can never be used as the other.
+// they are exchanged for, and candidate statement links. Each kind has its own audience so one can never be used as the other.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { UnauthenticatedError } from '../errors.ts';
@@ -11,7 +11,9 @@ export const JOIN_AUDIENCE = 'proctor:join';
 export const ROOM_AUDIENCE = 'proctor:room';
 /** A room login: a bearer token for one interview's room. */
 export const ROOM_SESSION_AUDIENCE = 'proctor:room-session';
-type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE;
+/** A candidate statement link: read one completed review and leave one statement; never a bearer token. */
+export const STATEMENT_AUDIENCE = 'proctor:statement';
+type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE | typeof STATEMENT_AUDIENCE;
 /** The audiences a bearer token may have. */
 export type BearerAudience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_SESSION_AUDIENCE;
 const BEARER_AUDIENCES: ReadonlySet<string> = new Set([HOST_AUDIENCE, JOIN_AUDIENCE, ROOM_SESSION_AUDIENCE]);
@@ -41,6 +43,16 @@ export interface RoomClaims extends HostClaims {
 }
 
 export interface VerifiedRoomToken extends RoomClaims {
+  expiresAt: number;
+}
+
+export interface StatementClaims {
+  candidateId: string;
+  interviewId: string;
+  orgId: string;
+}
+
+export interface VerifiedStatementToken extends StatementClaims {
   expiresAt: number;
 }
 
@@ -97,6 +109,23 @@ export class TokenSigner {
     return { ...hostClaims(payload), interviewId: String(payload.itv), expiresAt: Number(payload.exp) * 1000 };
   }
 
+  signStatement(claims: StatementClaims, expiresAt: Date): Promise<string> {
+    return new SignJWT({ org: claims.orgId, itv: claims.interviewId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(STATEMENT_AUDIENCE)
+      .setSubject(claims.candidateId)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(this.#key);
+  }
+
+  async verifyStatement(token: string): Promise<VerifiedStatementToken> {
+    const payload = await this.#verify(token, STATEMENT_AUDIENCE, 'This statement link');
+    return { candidateId: String(payload.sub), interviewId: String(payload.itv), orgId: String(payload.org), expiresAt: Number(payload.exp) * 1000 };
+  }
+
   async verifyHost(token: string): Promise<VerifiedHostToken> {
     const payload = await this.#verify(token, HOST_AUDIENCE, 'Your login');
     return { ...hostClaims(payload), expiresAt: Number(payload.exp) * 1000 };
@@ -135,7 +164,7 @@ export class TokenSigner {
       const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience, algorithms: ['HS256'] });
       return payload;
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new UnauthenticatedError(`${what} has expired`);
+      if (error instanceof errors.JWTExpired) throw new UnauthenticatedError(`${what} has expired`, { reason: 'EXPIRED' });
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
         throw new UnauthenticatedError(`${what} is not valid yet`);
       }

@@ -5,7 +5,7 @@ import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { ViolationType } from '../db/entities.ts';
 import { snapshotImageProblem } from '../live/snapshot-image.ts';
-import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
+import type { CandidateStatement, EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
 import type { ScoreContribution, ScoreDimension, Scores } from './scoring.ts';
 
 const FONT = 'Helvetica';
@@ -71,6 +71,7 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       ...(input.aiSummary ? [{ text: input.aiSummary, italics: true, margin: [0, 4, 0, 0] } as Content] : []),
       scoreCards(input),
       ...(input.review ? [section('Review'), review(input)] : []),
+      ...(input.review?.statement ? [section("Candidate's statement"), statement(input.review.statement)] : []),
       // A clean interview lost no point: nothing to explain.
       ...(lostPoints(input.scores) ? [section('Score explanation'), explanation(input)] : []),
       section('Timeline'),
@@ -251,6 +252,14 @@ function review({ review, scores, reviewedScores, violations, interview }: Repor
     ...(dismissed.length > 0
       ? [{ ul: dismissed.map((v) => `Dismissed: ${TYPE_LABELS[v.type]} at ${elapsed(v.at.getTime() - start)} (${v.severity}, ${v.count}×)`), margin: [0, 4, 0, 0] } as Content]
       : []),
+  ];
+}
+
+/** The candidate's own words on the review, as written (pdfmake prints text, never markup). */
+function statement({ text, submittedAt }: CandidateStatement): Content {
+  return [
+    { text: `Written by the candidate after the review, ${dateTime(submittedAt)} UTC:`, style: 'label', margin: [0, 0, 0, 4] },
+    { text, preserveLeadingSpaces: true },
   ];
 }
 

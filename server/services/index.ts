@@ -26,6 +26,7 @@ import { llmSummariser } from '../reports/llm-summary.ts';
 import { ReportService } from '../reports/reports.ts';
 import { RetentionService } from '../reports/retention.ts';
 import { ReviewService } from '../reviews/reviews.ts';
+import { CandidateStatementService } from '../reviews/statements.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: this many queued rows start a flush at once. */
@@ -62,6 +63,7 @@ export class Services {
   readonly webhooks: WebhookService;
   readonly reports: ReportService;
   readonly reviews: ReviewService;
+  readonly statements: CandidateStatementService;
   readonly retention: RetentionService;
   readonly #pendingSweepIntervalMs: number;
 
@@ -110,6 +112,7 @@ export class Services {
       publicUrl: linkBase,
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
+    this.statements = new CandidateStatementService(orm, signer, this.reports, linkBase);
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
