@@ -7,12 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenSigner } from '../server/auth/jwt.ts';
+import { verifySignature } from '../server/webhooks/signature.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { runInterview, waitForReport } from './support/interview-flow.ts';
 import { pdfText } from './support/pdf.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor } from './support/proctor-cli.ts';
 import { until } from './support/until.ts';
+import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const JWT_SECRET = 'statement-test-secret-0123456789abcdef';
 const HOSTILE = `<script>alert("pwned")</script><img src=x onerror="alert(1)"> & 'quotes' — I had the allowed docs open.`;
@@ -36,14 +38,17 @@ describe(`candidate statements (${describeDatabase()})`, () => {
   let server: TestPlatform;
   let host: GraphQLClient;
   let other: GraphQLClient;
+  let receiver: WebhookReceiver;
   const anonymous = () => new GraphQLClient(server.url);
 
   before(async () => {
-    server = await startTestPlatform({ jwtSecret: JWT_SECRET });
+    server = await startTestPlatform({ jwtSecret: JWT_SECRET }, { PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true', PROCTOR_JOB_RETRY_DELAY: '100ms' });
+    receiver = await startReceiver();
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
     ({ client: other } = await signUp(new GraphQLClient(server.url), 'Other org'));
   });
   after(async () => {
+    await receiver?.close();
     await server?.stop();
   });
 
@@ -144,6 +149,7 @@ describe(`candidate statements (${describeDatabase()})`, () => {
     assert.equal((await anonymous().withToken(token).error(HOST_VIEW, { id: interviewId })).code, 'UNAUTHENTICATED');
 
     // One statement, hostile text kept verbatim; the second is refused with a clear code.
+    const { createWebhook } = await host.ok('mutation($url: String!) { createWebhook(url: $url, events: [REVIEW_STATEMENT]) { secret } }', { url: receiver.url });
     const submitted = (await anonymous().ok(SUBMIT, { token, text: `  ${HOSTILE}\n` })).submitCandidateStatement;
     assert.equal(submitted.statement.text, HOSTILE);
     const second = await anonymous().request(SUBMIT, { token, text: 'Another try' });
@@ -157,6 +163,12 @@ describe(`candidate statements (${describeDatabase()})`, () => {
     assert.equal(more.length, 0);
     assert.equal(submitAudit!.actor_type, 'candidate');
     assert.equal(submitAudit!.actor_id, candidateId);
+
+    // review.statement, signed and delivered by the job runner.
+    const [request] = await receiver.waitFor(1);
+    assert.equal(request!.headers['x-proctor-event'], 'review.statement');
+    assert.ok(verifySignature(createWebhook.secret, request!.body, String(request!.headers['x-proctor-signature'])));
+    assert.deepEqual(JSON.parse(request!.body).data, { interviewId, candidateId, decision: 'CONCERNS', text: HOSTILE, submittedAt: submitted.statement.submittedAt });
 
     // The host sees it with the review.
     const { interview } = await host.ok(HOST_VIEW, { id: interviewId });

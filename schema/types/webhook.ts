@@ -6,11 +6,13 @@ import { forwardOnly, toConnection } from '../connection.ts';
 import { orgActor } from '../context.ts';
 
 export const WebhookEventEnum = builder.enumType('WebhookEvent', {
-  description: 'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready", REVIEW_COMPLETED as "review.completed"',
+  description:
+    'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready", REVIEW_COMPLETED as "review.completed", REVIEW_STATEMENT as "review.statement"',
   values: {
     INTERVIEW_COMPLETED: { value: WebhookEvent.INTERVIEW_COMPLETED },
     REPORT_READY: { value: WebhookEvent.REPORT_READY },
     REVIEW_COMPLETED: { value: WebhookEvent.REVIEW_COMPLETED },
+    REVIEW_STATEMENT: { value: WebhookEvent.REVIEW_STATEMENT },
   } as const,
 });
 

@@ -24,7 +24,12 @@ export const ReportStatus = { PENDING: 'PENDING', READY: 'READY', FAILED: 'FAILE
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
 export const REPORT_STATUSES = values(ReportStatus);
 
-export const WebhookEvent = { INTERVIEW_COMPLETED: 'interview.completed', REPORT_READY: 'report.ready', REVIEW_COMPLETED: 'review.completed' } as const;
+export const WebhookEvent = {
+  INTERVIEW_COMPLETED: 'interview.completed',
+  REPORT_READY: 'report.ready',
+  REVIEW_COMPLETED: 'review.completed',
+  REVIEW_STATEMENT: 'review.statement',
+} as const;
 export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 export const WEBHOOK_EVENTS = values(WebhookEvent);
 

@@ -1,17 +1,20 @@
 // Candidate statements: once a candidate's review is completed, a host may send the candidate a
 // signed, expiring link (an org turns this on; it is off by default). The link shows what was
 // flagged, the reviewer's verdicts and the decision, and takes one written statement, which is
-// kept verbatim with the review, audited, and printed in a new version of the report.
+// kept verbatim with the review, audited, sent as the review.statement webhook, and printed in a
+// new version of the report.
 // A link names its org, interview and candidate; nothing else is reachable with it.
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type CandidateActor, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
-import { Org, ReviewStatus, type ReviewDecision } from '../db/entities.ts';
+import { Org, ReviewStatus, WebhookEvent, type ReviewDecision } from '../db/entities.ts';
+import type { Logger } from '../log.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { CandidateStatement } from '../reports/report-input.ts';
 import type { ReportService } from '../reports/reports.ts';
 import { audit } from '../services/audit.ts';
 import * as validate from '../validate.ts';
+import type { WebhookService } from '../webhooks/webhooks.ts';
 import { CANDIDATE_STATEMENT_MAX_LENGTH, STATEMENT_LINK_HOURS } from '../../contract/review.ts';
 import { StatementStore, type StatementFlag, type StatementSubject } from './statement-store.ts';
 
@@ -41,12 +44,16 @@ export class CandidateStatementService {
   readonly #signer: TokenSigner;
   readonly #reports: ReportService;
   readonly #publicUrl: () => string;
+  readonly #webhooks: WebhookService;
+  readonly #logger: Logger;
 
-  constructor(orm: MikroORM, signer: TokenSigner, reports: ReportService, publicUrl: () => string) {
+  constructor(orm: MikroORM, signer: TokenSigner, reports: ReportService, webhooks: WebhookService, publicUrl: () => string, logger: Logger) {
     this.#orm = orm;
     this.#signer = signer;
     this.#reports = reports;
     this.#publicUrl = publicUrl;
+    this.#webhooks = webhooks;
+    this.#logger = logger;
   }
 
   /** Turns candidate statement links on or off for the actor's org (audited). */
@@ -95,7 +102,7 @@ export class CandidateStatementService {
     const claims = await this.#signer.verifyStatement(token);
     const text = validate.text('text', textInput, { max: CANDIDATE_STATEMENT_MAX_LENGTH });
     const at = new Date();
-    const { page, afterCommit } = await this.#orm.em.fork().transactional(async (tx) => {
+    const { page, deliveries, afterCommit } = await this.#orm.em.fork().transactional(async (tx) => {
       const subject = await this.#store.subject(tx, claims.orgId, claims.interviewId, claims.candidateId, { lock: true });
       if (!subject) throw new NotFoundError('Candidate', claims.candidateId);
       open(subject);
@@ -106,10 +113,21 @@ export class CandidateStatementService {
       audit(tx, actor, 'candidate.statement.submit', { type: 'Candidate', id: subject.candidateId }, { interviewId: subject.interviewId, characters: text.length });
       return {
         page: await this.#pageOf(tx, { ...subject, statement: { text, submittedAt: at } }, claims.expiresAt),
+        deliveries: await this.#webhooks.record(tx, claims.orgId, WebhookEvent.REVIEW_STATEMENT, {
+          interviewId: subject.interviewId,
+          candidateId: subject.candidateId,
+          decision: subject.decision,
+          text,
+          submittedAt: at.toISOString(),
+        }),
         afterCommit: await this.#reports.recordReviewed(tx, subject.interviewId, subject.candidateId),
       };
     });
     await afterCommit();
+    // Recorded with the statement: a delivery whose enqueue fails is left to the pending-work sweep.
+    await this.#webhooks
+      .enqueue(deliveries)
+      .catch((error: unknown) => this.#logger.warn({ err: error, candidateId: claims.candidateId }, 'could not enqueue jobs; the pending-work sweep will'));
     return page;
   }
 

@@ -112,7 +112,7 @@ export class Services {
       publicUrl: linkBase,
     });
     this.rooms = new RoomService(orm, signer, config, this.interviews, linkBase);
-    this.statements = new CandidateStatementService(orm, signer, this.reports, linkBase);
+    this.statements = new CandidateStatementService(orm, signer, this.reports, this.webhooks, linkBase, logger);
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
