@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenSigner } from '../server/auth/jwt.ts';
+import { renderReportPdf } from '../server/reports/pdf.ts';
+import { buildReportInput } from '../server/reports/report-input.ts';
 import { verifySignature } from '../server/webhooks/signature.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { runInterview, waitForReport } from './support/interview-flow.ts';
@@ -266,5 +268,26 @@ describe(`candidate statements (${describeDatabase()})`, () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the report's candidate statement section", () => {
+  it('prints what the standard fonts can, marks the rest "?", and says the API has it verbatim', async () => {
+    const at = new Date('2026-12-02T10:00:00Z');
+    const text = `Café — “quoted” 1 < 2 & 3\nEmoji 😀, 漢字, שלום, zero\u200bwidth, \u202Eoverride, ${'long'.repeat(60)}`;
+    const input = buildReportInput({
+      reportId: '00000000-0000-4000-8000-000000000001',
+      interview: { id: 'interview', title: 'Statement', startedAt: new Date(at.getTime() - 600_000), endedAt: at },
+      candidate: { id: 'candidate', name: 'Ada Lovelace', email: 'ada@example.com' },
+      events: [],
+      violations: [],
+      media: {},
+      review: { decision: 'CLEARED', note: null, reviewer: { kind: 'host', id: 'host', name: 'host@example.com' }, at, statement: { text, submittedAt: at } },
+    });
+    const printed = (await pdfText(await renderReportPdf(input))).replace(/\s+/g, ' ');
+    assert.match(printed, /Candidate's statement Written by the candidate after the review, 2026-12-02 10:00 UTC:/);
+    assert.ok(printed.includes('Café — “quoted” 1 < 2 & 3 Emoji ?, ??, ????, zero?width, ?override,'), printed);
+    assert.ok(printed.replace(/ /g, '').includes('long'.repeat(60)), 'a long word wraps, nothing is cut');
+    assert.match(printed, /Characters the report font cannot print are shown as "\?"; the API \(review\.statement\) has the statement exactly as written\./);
   });
 });

@@ -257,10 +257,27 @@ function review({ review, scores, reviewedScores, violations, interview }: Repor
 
 /** The candidate's own words on the review, as written (pdfmake prints text, never markup). */
 function statement({ text, submittedAt }: CandidateStatement): Content {
+  const printable = standardFontText(text);
   return [
     { text: `Written by the candidate after the review, ${dateTime(submittedAt)} UTC:`, style: 'label', margin: [0, 0, 0, 4] },
-    { text, preserveLeadingSpaces: true },
+    { text: printable, preserveLeadingSpaces: true },
+    ...(printable === text
+      ? []
+      : [
+          {
+            text: 'Characters the report font cannot print are shown as "?"; the API (review.statement) has the statement exactly as written.',
+            style: 'small',
+            margin: [0, 4, 0, 0],
+          } as Content,
+        ]),
   ];
+}
+
+// The standard PDF fonts print Windows-1252 only: anything else (other scripts, emoji, control
+// characters, bidirectional overrides) would come out as garbage, so it is replaced by "?".
+const WIN_ANSI_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+function standardFontText(text: string): string {
+  return [...text].map((char) => (/[\n\t\x20-\x7e\xa0-\xff]/.test(char) || WIN_ANSI_EXTRA.includes(char) ? char : '?')).join('');
 }
 
 const DIMENSIONS: { dimension: ScoreDimension; label: string }[] = [

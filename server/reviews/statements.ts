@@ -75,7 +75,7 @@ export class CandidateStatementService {
     const em = this.#orm.em.fork();
     const subject = await this.#store.subject(em, actor.orgId, interviewId, candidateId);
     if (!subject) throw new NotFoundError('Candidate', candidateId);
-    open(subject);
+    requireOpen(subject);
     // Whole seconds, as the token carries it: the page shows the same time the host was given.
     const expiresAt = new Date(Math.floor((Date.now() + hours * HOUR_MS) / 1000) * 1000);
     const token = await this.#signer.signStatement({ candidateId, interviewId, orgId: actor.orgId }, expiresAt);
@@ -90,7 +90,7 @@ export class CandidateStatementService {
     const em = this.#orm.em.fork();
     const subject = await this.#store.subject(em, claims.orgId, claims.interviewId, claims.candidateId);
     if (!subject) throw new NotFoundError('Candidate', claims.candidateId);
-    open(subject);
+    requireOpen(subject);
     return this.#pageOf(em, subject, claims.expiresAt);
   }
 
@@ -105,7 +105,7 @@ export class CandidateStatementService {
     const { page, deliveries, afterCommit } = await this.#orm.em.fork().transactional(async (tx) => {
       const subject = await this.#store.subject(tx, claims.orgId, claims.interviewId, claims.candidateId, { lock: true });
       if (!subject) throw new NotFoundError('Candidate', claims.candidateId);
-      open(subject);
+      requireOpen(subject);
       if (subject.statement || !(await this.#store.saveStatement(tx, subject.candidateId, text, at))) {
         throw new ConflictError('A statement has already been submitted for this review: only one is accepted', { reason: 'STATEMENT_SUBMITTED' });
       }
@@ -145,7 +145,7 @@ export class CandidateStatementService {
 }
 
 /** Statements exist only for a completed review, and only while the org allows them. */
-function open(subject: StatementSubject): void {
+function requireOpen(subject: StatementSubject): void {
   if (!subject.statementsEnabled) {
     throw new ForbiddenError('Candidate statements are turned off for this organisation (an admin turns them on with setOrgCandidateStatements)', {
       reason: 'CANDIDATE_STATEMENTS_OFF',
