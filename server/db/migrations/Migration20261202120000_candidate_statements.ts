@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Candidate statements: the org's switch (off by default) and the one statement a candidate may leave on a completed review. */
-export class Migration20261202112122_candidate_statements extends Migration {
-  override name = 'Migration20261202112122_candidate_statements';
+export class Migration20261202120000_candidate_statements extends Migration {
+  override name = 'Migration20261202120000_candidate_statements';
 
   override up(): void | Promise<void> {
     this.addSql(`alter table "orgs" add "candidate_statements" boolean not null default false;`);
