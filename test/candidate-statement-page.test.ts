@@ -82,6 +82,7 @@ describe(`candidate statement page (${describeDatabase()})`, function () {
     await other.fill('#statement-input', 'A second statement');
     await other.click('#send-statement');
     await other.waitForSelector('#statement-text');
+    assert.match((await other.textContent('#statement-notice')) ?? '', /already received for this review \(only one is accepted\)/);
     assert.equal(await other.textContent('#statement-text'), HOSTILE.trim());
     assert.equal(await other.$('#statement-form'), null);
 

@@ -225,6 +225,8 @@ describe(`candidate statements (${describeDatabase()})`, () => {
     assert.equal((await other.error(LINK, { interviewId: mine.interviewId, candidateId })).code, 'NOT_FOUND');
     assert.equal((await other.error(LINK, { interviewId: 'nope', candidateId })).code, 'NOT_FOUND');
     assert.equal((await other.error(HOST_VIEW, { id: interviewId })).code, 'NOT_FOUND');
+    assert.equal((await other.error(REPORT, { id: interviewId })).code, 'NOT_FOUND');
+    assert.equal((await other.error(VERSIONS, { id: interviewId })).code, 'NOT_FOUND');
     // Its switch is its own: turning it off there leaves this org's links working.
     await other.ok(SET_STATEMENTS, { enabled: false });
     assert.equal((await host.ok(ORG)).me.org.candidateStatements, true);

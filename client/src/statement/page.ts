@@ -65,9 +65,9 @@ const DECISION: Record<ReviewDecision, string> = {
 
 const EXPIRED_HINT = 'Statement links work for a limited time. Ask the person who sent it for a new link.';
 
-export async function runStatement(token: string): Promise<void> {
+export async function runStatement(token: string, notice?: string): Promise<void> {
   try {
-    render(token, (await graphql<{ candidateStatementPage: StatementPage }>(PAGE, { token })).candidateStatementPage);
+    render(token, (await graphql<{ candidateStatementPage: StatementPage }>(PAGE, { token })).candidateStatementPage, notice);
   } catch (error) {
     refused(error);
   }
@@ -184,7 +184,8 @@ function form(token: string, page: StatementPage): Node {
       const apiError = caught instanceof ApiError ? caught : undefined;
       if (apiError?.reason === 'STATEMENT_SUBMITTED') {
         // Sent before (another tab, a double send): show the one that counts.
-        await runStatement(token);
+        await runStatement(token, 'A statement was already received for this review (only one is accepted): this is the one kept.');
+        document.getElementById('statement-heading')?.focus();
         return;
       }
       if (apiError?.code === 'BAD_USER_INPUT') return fail(apiError.message.replace(/^text: /, 'Your statement ').concat('.'));
