@@ -271,6 +271,21 @@ describe(`candidate statements (${describeDatabase()})`, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // Last: reverting the migration forgets the statements and switches of the tests before.
+  it('reverts and reapplies its migration: every org is off again afterwards (migration)', async () => {
+    await host.ok(SET_STATEMENTS, { enabled: true });
+    const { migrator } = server.platform.orm;
+    const name = 'Migration20261202120000_candidate_statements';
+    await migrator.down({ migrations: [name] });
+    try {
+      const [org] = await server.platform.orm.em.getConnection().execute('select * from orgs limit 1');
+      assert.ok(org && !('candidate_statements' in org), 'the previous schema has no switch');
+    } finally {
+      await migrator.up({ migrations: [name] });
+    }
+    assert.equal((await host.ok(ORG)).me.org.candidateStatements, false);
+  });
 });
 
 describe("the report's candidate statement section", () => {
