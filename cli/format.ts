@@ -11,3 +11,9 @@ export function table(rows: readonly (readonly string[])[]): string {
 export function instant(iso: string | null | undefined): string {
   return iso ? iso.replace(/\.\d+Z$/, 'Z') : '-';
 }
+
+/** Text someone else wrote (a candidate's statement), safe to print: control characters other than line breaks and tabs, escape sequences among them, shown as U+FFFD. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}

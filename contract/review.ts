@@ -17,3 +17,9 @@ export const REVIEW_STATUSES = Object.values(ReviewStatus);
 
 /** Longest note a reviewer may leave on a verdict or a decision. */
 export const REVIEW_NOTE_MAX_LENGTH = 2000;
+
+/** Longest written statement a candidate may leave on their completed review (once). */
+export const CANDIDATE_STATEMENT_MAX_LENGTH = 4000;
+
+/** How long a candidate statement link lasts, in hours: the default and the bounds a host may ask for. */
+export const STATEMENT_LINK_HOURS = { default: 7 * 24, min: 1, max: 30 * 24 } as const;

@@ -23,6 +23,7 @@ import './types/candidate-consent.ts';
 import './types/review-link.ts';
 import './types/room.ts';
 import './types/review.ts';
+import './types/candidate-statement.ts';
 import './types/report.ts';
 import './types/transcript.ts';
 import './types/webhook.ts';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { ApiCommand, ApiError, EXIT_CODES_HELP, ExitCode } from '../base-command.ts';
-import { table } from '../format.ts';
+import { instant, printable, table } from '../format.ts';
 import type { ReviewDecision, ReviewStatus } from '../../contract/review.ts';
 
 interface Scores {
@@ -30,7 +30,13 @@ interface Report {
   scores: Scores | null;
   explanation: Contribution[];
   reviewStatus: ReviewStatus;
-  review: { decision: ReviewDecision; note: string | null; reviewer: { name: string }; at: string } | null;
+  review: {
+    decision: ReviewDecision;
+    note: string | null;
+    reviewer: { name: string };
+    at: string;
+    statement: { text: string; submittedAt: string } | null;
+  } | null;
   reviewedScores: Scores | null;
   reviewedExplanation: Contribution[] | null;
   version: number | null;
@@ -57,7 +63,7 @@ interface Composite {
 const COMPOSITE_FIELDS = 'status progress error durationMs bytes downloadUrl downloadUrlExpiresAt';
 const CONTRIBUTION = 'dimension type count seconds points sentence';
 const FIELDS = `id status attempts error candidateId candidateName scores { focus integrity composite } summary counts { type count } violationLogSha256 pdfBytes
-  downloadUrl downloadUrlExpiresAt generatedAt version reviewStatus review { decision note reviewer { name } at } reviewedScores { focus integrity composite }
+  downloadUrl downloadUrlExpiresAt generatedAt version reviewStatus review { decision note reviewer { name } at statement { text submittedAt } } reviewedScores { focus integrity composite }
   explanation { ${CONTRIBUTION} } reviewedExplanation { ${CONTRIBUTION} }`;
 const POLL_MS = 500;
 
@@ -184,6 +190,10 @@ export default class ReportCommand extends ApiCommand<typeof ReportCommand> {
     this.log(`Report ${report.id} for ${report.candidateName}: ${report.status}${report.version ? ` (version ${report.version})` : ''}`);
     const review = report.review;
     this.log(`Review: ${report.reviewStatus}${review ? `, ${review.decision} by ${review.reviewer.name} at ${review.at}${review.note ? ` (${review.note})` : ''}` : ''}`);
+    if (review?.statement) {
+      this.log(`Candidate's statement (${instant(review.statement.submittedAt)}):`);
+      this.log(printable(review.statement.text).replace(/^/gm, '  '));
+    }
     if (report.status !== 'READY' || !report.scores) return;
     const scores = (s: Scores) => `composite ${s.composite}, integrity ${s.integrity}, focus ${s.focus}`;
     this.log(`Scores: ${scores(report.scores)}${report.reviewedScores ? `; reviewed: ${scores(report.reviewedScores)}` : ''}`);

@@ -6,15 +6,18 @@ import { REFUSED_CLOSE_CODES } from '../../contract/socket-close-codes.ts';
 
 export class ApiError extends Error {
   readonly code: string;
-  constructor(message: string, code: string) {
+  /** The server's finer reason, when it gives one (EXPIRED, STATEMENT_SUBMITTED…). */
+  readonly reason: string | undefined;
+  constructor(message: string, code: string, reason?: string) {
     super(message);
     this.code = code;
+    this.reason = reason;
   }
 }
 
 interface GraphQLBody<T> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
 }
 
 export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
@@ -34,7 +37,7 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
 
 function unwrap<T>(body: GraphQLBody<T>): T {
   const first = body.errors?.[0];
-  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'UNKNOWN');
+  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'UNKNOWN', first.extensions?.reason);
   if (!body.data) throw new ApiError('The server sent an empty answer', 'UNKNOWN');
   return body.data;
 }

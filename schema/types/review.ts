@@ -1,6 +1,7 @@
 // Human review: verdicts on flags, a decision per candidate, and review statuses.
 import type { Candidate } from '../../server/db/entities.ts';
 import type { CandidateReview } from '../../server/reports/report-input.ts';
+import { statementOf } from '../../server/reports/report-store.ts';
 import type { Review, Reviewer } from '../../server/reviews/review-store.ts';
 import type { ReviewVerdict } from '../../server/db/entities.ts';
 import { REVIEW_NOTE_MAX_LENGTH } from '../../contract/review.ts';
@@ -60,6 +61,7 @@ builder.objectField(CandidateType, 'review', (t) =>
             note: candidate.reviewNote ?? null,
             reviewer: { kind: candidate.reviewedByKind ?? '', id: candidate.reviewedById ?? '', name: candidate.reviewedBy ?? '' },
             at: candidate.reviewedAt,
+            statement: statementOf(candidate.statementText ?? null, candidate.statementSubmittedAt ?? null),
           }
         : null,
   }),

@@ -1,5 +1,5 @@
 // Signed tokens (HS256 JWTs): host logins, candidate join links, room links and the room logins
-// they are exchanged for. Each kind has its own audience so one can never be used as the other.
+// they are exchanged for, and candidate statement links. Each kind has its own audience so one can never be used as the other.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { UnauthenticatedError } from '../errors.ts';
@@ -17,7 +17,9 @@ export const REVIEW_AUDIENCE = 'proctor:review';
 export const REVIEW_SESSION_AUDIENCE = 'proctor:review-session';
 /** The tokens that open one interview's page for a host: room and review links and logins. */
 export type InterviewAudience = typeof ROOM_AUDIENCE | typeof ROOM_SESSION_AUDIENCE | typeof REVIEW_AUDIENCE | typeof REVIEW_SESSION_AUDIENCE;
-type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | InterviewAudience;
+/** A candidate statement link: read one completed review and leave one statement; never a bearer token. */
+export const STATEMENT_AUDIENCE = 'proctor:statement';
+type Audience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | InterviewAudience | typeof STATEMENT_AUDIENCE;
 /** The audiences a bearer token may have. */
 export type BearerAudience = typeof HOST_AUDIENCE | typeof JOIN_AUDIENCE | typeof ROOM_SESSION_AUDIENCE | typeof REVIEW_SESSION_AUDIENCE;
 const BEARER_AUDIENCES: ReadonlySet<string> = new Set([HOST_AUDIENCE, JOIN_AUDIENCE, ROOM_SESSION_AUDIENCE, REVIEW_SESSION_AUDIENCE]);
@@ -55,6 +57,16 @@ export interface RoomClaims extends HostClaims {
 }
 
 export interface VerifiedRoomToken extends RoomClaims {
+  expiresAt: number;
+}
+
+export interface StatementClaims {
+  candidateId: string;
+  interviewId: string;
+  orgId: string;
+}
+
+export interface VerifiedStatementToken extends StatementClaims {
   expiresAt: number;
 }
 
@@ -112,6 +124,23 @@ export class TokenSigner {
     return { ...hostClaims(payload), interviewId: String(payload.itv), ...candidate, expiresAt: Number(payload.exp) * 1000 };
   }
 
+  signStatement(claims: StatementClaims, expiresAt: Date): Promise<string> {
+    return new SignJWT({ org: claims.orgId, itv: claims.interviewId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(STATEMENT_AUDIENCE)
+      .setSubject(claims.candidateId)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(this.#key);
+  }
+
+  async verifyStatement(token: string): Promise<VerifiedStatementToken> {
+    const payload = await this.#verify(token, STATEMENT_AUDIENCE, 'This statement link');
+    return { candidateId: String(payload.sub), interviewId: String(payload.itv), orgId: String(payload.org), expiresAt: Number(payload.exp) * 1000 };
+  }
+
   async verifyHost(token: string): Promise<VerifiedHostToken> {
     const payload = await this.#verify(token, HOST_AUDIENCE, 'Your login');
     return { ...hostClaims(payload), expiresAt: Number(payload.exp) * 1000 };
@@ -150,7 +179,7 @@ export class TokenSigner {
       const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience, algorithms: ['HS256'] });
       return payload;
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new UnauthenticatedError(`${what} has expired`);
+      if (error instanceof errors.JWTExpired) throw new UnauthenticatedError(`${what} has expired`, { reason: 'EXPIRED' });
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
         throw new UnauthenticatedError(`${what} is not valid yet`);
       }

@@ -30,6 +30,7 @@ export const WebhookEvent = {
   REPORT_READY: 'report.ready',
   REVIEW_COMPLETED: 'review.completed',
   RECORDING_READY: 'recording.ready',
+  REVIEW_STATEMENT: 'review.statement',
 } as const;
 export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 export const WEBHOOK_EVENTS = values(WebhookEvent);
@@ -78,6 +79,8 @@ export const Org = defineEntity({
     name: p.string().length(100),
     /** Recordings and evidence snapshots older than this are deleted by the daily retention sweep. */
     retentionDays: p.integer().default(90),
+    /** Whether hosts may send a candidate a link to leave one written statement on a completed review (off unless turned on). */
+    candidateStatements: p.boolean().default(false),
     createdAt: createdAt(),
   },
 });
@@ -171,6 +174,9 @@ export const Candidate = defineEntity({
     reviewDecision: p.enum(() => ReviewDecision).nullable(),
     reviewNote: p.text().nullable(),
     ...reviewer(),
+    /** The candidate's one written statement on the completed review (through a statement link), kept verbatim. */
+    statementText: p.text().nullable(),
+    statementSubmittedAt: timestamp().nullable(),
   },
   uniques: [{ properties: ['interview', 'email'] }],
   indexes: [{ properties: ['interview', 'createdAt', 'id'] }],

@@ -1,4 +1,4 @@
-// The browser pages: the built Vite app (client/dist) at /i/:token, /h/:interviewId and /r/:interviewId, its
+// The browser pages: the built Vite app (client/dist) at /i/:token, /h/:interviewId, /r/:interviewId and /s/:token, its
 // hashed assets, the MediaPipe wasm from our own origin (never a CDN), the face models from the
 // configured folder, and /app-config.json that tells the page where those are.
 import { existsSync } from 'node:fs';
@@ -77,6 +77,7 @@ export function pageRoutes(options: PagesOptions): Router {
   router.get('/i/:token', app);
   router.get('/h/:interviewId', app);
   router.get('/r/:interviewId', app);
+  router.get('/s/:token', app);
   router.get('/assets/:file', async (ctx) => {
     const file = ctx.params.file ?? '';
     if (!/^[\w.-]+$/.test(file) || !(await sendFile(ctx, join(CLIENT_DIST, 'assets', file), IMMUTABLE))) ctx.throw(404);

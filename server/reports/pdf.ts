@@ -5,7 +5,7 @@ import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { ViolationType } from '../db/entities.ts';
 import { snapshotImageProblem } from '../live/snapshot-image.ts';
-import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
+import type { CandidateStatement, EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
 import type { ScoreContribution, ScoreDimension, Scores } from './scoring.ts';
 import { conversationFigures, questionsAndAnswers, type QuotedTurn } from '../speech/conversation.ts';
 import { NO_AUDIO_NOTE, type SpeechSection } from '../speech/speech.ts';
@@ -78,6 +78,7 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       ...(input.aiSummary ? [{ text: input.aiSummary, italics: true, margin: [0, 4, 0, 0] } as Content] : []),
       scoreCards(input),
       ...(input.review ? [section('Review'), review(input)] : []),
+      ...(input.review?.statement ? [section("Candidate's statement"), statement(input.review.statement)] : []),
       // A clean interview lost no point: nothing to explain.
       ...(lostPoints(input.scores) ? [section('Score explanation'), explanation(input)] : []),
       section('Timeline'),
@@ -320,6 +321,31 @@ function review({ review, scores, reviewedScores, violations, interview }: Repor
       ? [{ ul: dismissed.map((v) => `Dismissed: ${TYPE_LABELS[v.type]} at ${elapsed(v.at.getTime() - start)} (${v.severity}, ${v.count}×)`), margin: [0, 4, 0, 0] } as Content]
       : []),
   ];
+}
+
+/** The candidate's own words on the review, as written (pdfmake prints text, never markup). */
+function statement({ text, submittedAt }: CandidateStatement): Content {
+  const printable = standardFontText(text);
+  return [
+    { text: `Written by the candidate after the review, ${dateTime(submittedAt)} UTC:`, style: 'label', margin: [0, 0, 0, 4] },
+    { text: printable, preserveLeadingSpaces: true },
+    ...(printable === text
+      ? []
+      : [
+          {
+            text: 'Characters the report font cannot print are shown as "?"; the API (review.statement) has the statement exactly as written.',
+            style: 'small',
+            margin: [0, 4, 0, 0],
+          } as Content,
+        ]),
+  ];
+}
+
+// The standard PDF fonts print Windows-1252 only: anything else (other scripts, emoji, control
+// characters, bidirectional overrides) would come out as garbage, so it is replaced by "?".
+const WIN_ANSI_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+function standardFontText(text: string): string {
+  return [...text].map((char) => (/[\n\t\x20-\x7e\xa0-\xff]/.test(char) || WIN_ANSI_EXTRA.includes(char) ? char : '?')).join('');
 }
 
 const DIMENSIONS: { dimension: ScoreDimension; label: string }[] = [

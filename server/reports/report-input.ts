@@ -24,8 +24,14 @@ export interface ReportEvent extends ScoredEvent {
   dismissed?: boolean;
 }
 
-/** A candidate's completed review. */
-export type CandidateReview = Review<ReviewDecision, 'decision'>;
+/** The one written statement a candidate left on their completed review (a statement link), verbatim. */
+export interface CandidateStatement {
+  text: string;
+  submittedAt: Date;
+}
+
+/** A candidate's completed review, with the candidate's statement once there is one. */
+export type CandidateReview = Review<ReviewDecision, 'decision'> & { statement: CandidateStatement | null };
 
 /** An evidence snapshot (JPEG bytes) and the violation it documents, when linked. */
 export interface EvidenceSnapshot {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ReportStatus, type InterviewConfig, type ReviewDecision, type ReviewStatus, type ReviewVerdict, type Severity, type ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import { reviewOf, type RawReviewColumns } from '../reviews/review-store.ts';
-import type { CandidateReview, ReportInput, ReportViolation, TimelineRow } from './report-input.ts';
+import type { CandidateReview, CandidateStatement, ReportInput, ReportViolation, TimelineRow } from './report-input.ts';
 import type { Scores } from './scoring.ts';
 
 /** Counts and timeline as stored with a READY report (the API serves them without the PDF). */
@@ -114,7 +114,8 @@ interface RawVersion {
   scores: Scores;
   reviewed_scores: Scores | null;
   verdicts: Verdict[];
-  review: (Omit<CandidateReview, 'at'> & { at: string }) | null;
+  /** A version made before statements existed has none. */
+  review: (Omit<CandidateReview, 'at' | 'statement'> & { at: string; statement?: { text: string; submittedAt: string } | null }) | null;
   pdf_bytes: number;
   generated_at: string;
 }
@@ -198,17 +199,18 @@ export class ReportStore {
     return claimed?.attempts;
   }
 
-  /** The report's status, and the digest and completed review (its time) its latest version was built from. */
-  async statusOf(reportId: string): Promise<{ status: ReportStatus; violationLogSha256: string | null; reviewedAt: Date | null } | undefined> {
-    const [row] = await this.#connection().execute<{ status: ReportStatus; violation_log_sha256: string | null; reviewed_at: string | null }[]>(
-      `select r.status, r.violation_log_sha256, rv.review->>'at' as reviewed_at
+  /** The report's status, and the digest, completed review and candidate's statement (their times) its latest version was built from. */
+  async statusOf(reportId: string): Promise<{ status: ReportStatus; violationLogSha256: string | null; reviewedAt: Date | null; statementAt: Date | null } | undefined> {
+    const [row] = await this.#connection().execute<{ status: ReportStatus; violation_log_sha256: string | null; reviewed_at: string | null; statement_at: string | null }[]>(
+      `select r.status, r.violation_log_sha256, rv.review->>'at' as reviewed_at, rv.review->'statement'->>'submittedAt' as statement_at
          from reports r left join report_versions rv on rv.report_id = r.id and rv.version = r.version where r.id = ?`,
       [reportId],
     );
-    return row && { status: row.status, violationLogSha256: row.violation_log_sha256, reviewedAt: row.reviewed_at === null ? null : new Date(row.reviewed_at) };
+    const date = (value: string | null) => (value === null ? null : new Date(value));
+    return row && { status: row.status, violationLogSha256: row.violation_log_sha256, reviewedAt: date(row.reviewed_at), statementAt: date(row.statement_at) };
   }
 
-  /** A completed review asks for a new version: the report is PENDING again, with fresh attempts; its id. */
+  /** A completed review (or the candidate's statement on it) asks for a new version: the report is PENDING again, with fresh attempts; its id. */
   async markForNewVersion(tx: EntityManager, interviewId: string, candidateId: string): Promise<string | undefined> {
     const [row] = await tx.execute<{ id: string }[]>(
       `update reports set status = 'PENDING', attempts = 0, error = null where interview_id = ? and candidate_id = ? returning id`,
@@ -282,14 +284,18 @@ export class ReportStore {
         name: string;
         email: string;
         ai_summary: string | null;
+        statement_text: string | null;
+        statement_submitted_at: string | null;
       })[]
     >(
       `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary,
-         c.review_decision, c.review_note, c.reviewed_by_kind, c.reviewed_by_id, c.reviewed_by, c.reviewed_at
+         c.review_decision, c.review_note, c.reviewed_by_kind, c.reviewed_by_id, c.reviewed_by, c.reviewed_at, c.statement_text, c.statement_submitted_at
        from ${REPORT_FROM} where r.id = ?`,
       [reportId],
     );
     if (!row) return undefined;
+    // A decision is the review's end: verdicts alone do not make a review.
+    const review = reviewOf('decision', row.review_decision, row);
     return {
       interviewId: row.interview_id,
       title: row.title,
@@ -300,8 +306,7 @@ export class ReportStore {
       name: row.name,
       email: row.email,
       aiSummary: row.ai_summary,
-      // A decision is the review's end: verdicts alone do not make a review.
-      review: reviewOf('decision', row.review_decision, row),
+      review: review && { ...review, statement: statementOf(row.statement_text, row.statement_submitted_at) },
     };
   }
 
@@ -422,8 +427,18 @@ function toVersionRow(row: RawVersion): ReportVersionRow {
     scores: row.scores,
     reviewedScores: row.reviewed_scores,
     verdicts: row.verdicts,
-    review: row.review && { ...row.review, at: new Date(row.review.at) },
+    review: row.review && {
+      ...row.review,
+      at: new Date(row.review.at),
+      statement: row.review.statement ? { ...row.review.statement, submittedAt: new Date(row.review.statement.submittedAt) } : null,
+    },
     pdfBytes: row.pdf_bytes,
     generatedAt: parseTimestamp(row.generated_at),
   };
+}
+
+/** The candidate's statement held in a candidate row's columns, or null when there is none. */
+export function statementOf(text: string | null, submittedAt: string | Date | null): CandidateStatement | null {
+  if (text === null || submittedAt === null) return null;
+  return { text, submittedAt: parseTimestamp(submittedAt) };
 }

@@ -151,7 +151,9 @@ export class ReportService {
       if (subject && this.#options.speech) await this.#options.speech.analyse(subject.interviewId, subject.candidateId);
       const input = await this.buildInput(reportId);
       const current = await this.#store.statusOf(reportId);
-      const sameReview = (current?.reviewedAt?.getTime() ?? null) === (input.review?.at.getTime() ?? null);
+      const sameReview =
+        (current?.reviewedAt?.getTime() ?? null) === (input.review?.at.getTime() ?? null) &&
+        (current?.statementAt?.getTime() ?? null) === (input.review?.statement?.submittedAt.getTime() ?? null);
       if (current?.status === ReportStatus.READY && current.violationLogSha256 === input.violationLogSha256 && sameReview) return;
       if (this.#options.aiSummary) input.aiSummary = await this.#options.aiSummary(input);
       const pdf = await renderReportPdf(input);
@@ -234,7 +236,8 @@ export class ReportService {
   }
 
   /**
-   * Within the transaction that completes a candidate's review: the report is due a new version
+   * Within the transaction that completes a candidate's review (or stores the candidate's
+   * statement on it): the report is due a new version
    * (PENDING again, fresh attempts). Returns what to do once committed: enqueue its job (the
    * pending-work sweep does it if that fails).
    */

@@ -34,6 +34,7 @@ import { ReviewService } from '../reviews/reviews.ts';
 import { RecordingStore } from '../media/recording-store.ts';
 import { chooseEngine, SpeechService } from '../speech/speech.ts';
 import { recordedTracks } from '../speech/tracks.ts';
+import { CandidateStatementService } from '../reviews/statements.ts';
 import { WebhookService } from '../webhooks/webhooks.ts';
 
 /** Group commit of proctoring events: this many queued rows start a flush at once. */
@@ -74,6 +75,7 @@ export class Services {
   readonly composites: CompositeService;
   readonly speech: SpeechService;
   readonly reviews: ReviewService;
+  readonly statements: CandidateStatementService;
   readonly retention: RetentionService;
   readonly recordings: RecordingService;
   readonly #pendingSweepIntervalMs: number;
@@ -158,6 +160,7 @@ export class Services {
       publicUrl: linkBase,
       ttlMs: config.roomSessionTtlMs,
     });
+    this.statements = new CandidateStatementService(orm, signer, this.reports, this.webhooks, linkBase, logger);
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
     this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,

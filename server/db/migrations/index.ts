@@ -12,6 +12,7 @@ import { Migration20261202071435_human_review } from './Migration20261202071435_
 import { Migration20261202112503_recording_tracks } from './Migration20261202112503_recording_tracks.ts';
 import { Migration20261202113146_composite_recordings } from './Migration20261202113146_composite_recordings.ts';
 import { Migration20261202112127_speech } from './Migration20261202112127_speech.ts';
+import { Migration20261202120000_candidate_statements } from './Migration20261202120000_candidate_statements.ts';
 
 export const migrations = [
   Migration20261124181218_init,
@@ -27,4 +28,5 @@ export const migrations = [
   Migration20261202112127_speech,
   Migration20261202112503_recording_tracks,
   Migration20261202113146_composite_recordings,
+  Migration20261202120000_candidate_statements,
 ];
