@@ -108,8 +108,11 @@ export class Core implements ReadinessProbe {
       const services = (opened.services = new Services({ orm, signer, config, logger, metrics: options.metrics, media, publicUrl: options.publicUrl }));
       // Several processes may share a PostgreSQL server: live events and revocations cross between them.
       opened.relay = config.databaseUrl
-        ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages, services.revocations.channel], (payload) =>
-            orm.em.getConnection().execute(NOTIFY_SQL, [payload]),
+        ? await PgRelay.create(
+            config.databaseUrl,
+            logger,
+            [services.interviewEvents, services.candidateMessages, services.revocations.channel, services.accommodationChanges],
+            (payload) => orm.em.getConnection().execute(NOTIFY_SQL, [payload]),
           )
         : undefined;
 

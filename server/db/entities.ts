@@ -8,6 +8,7 @@ import type { Scope } from '../auth/scopes.ts';
 import { InterviewStatus, type InterviewRules } from '../../contract/interview.ts';
 import { Severity, ViolationType } from '../../contract/violations.ts';
 import { ReviewDecision, ReviewStatus, ReviewVerdict } from '../../contract/review.ts';
+import type { Accommodations } from '../../contract/accommodations.ts';
 
 export { AUDIO_POLICIES, AudioPolicy, INTERVIEW_STATUSES, InterviewStatus } from '../../contract/interview.ts';
 export { SEVERITIES, Severity, VIOLATION_TYPES, ViolationType } from '../../contract/violations.ts';
@@ -150,6 +151,8 @@ export const Candidate = defineEntity({
     reviewDecision: p.enum(() => ReviewDecision).nullable(),
     reviewNote: p.text().nullable(),
     ...reviewer(),
+    /** What does not count against this candidate (contract/accommodations.ts); null: none. */
+    accommodations: p.json<Accommodations>().nullable(),
   },
   uniques: [{ properties: ['interview', 'email'] }],
   indexes: [{ properties: ['interview', 'createdAt', 'id'] }],
@@ -209,6 +212,8 @@ export const Violation = defineEntity({
     durationMs: p.integer().default(0),
     snapshotUrl: p.string().length(2048).nullable(),
     metadata: p.json<Record<string, unknown>>().nullable(),
+    /** Covered by the candidate's accommodations: kept as evidence, raised no alert, not counted in the scores. */
+    accommodated: p.boolean().default(false),
     /** A reviewer's verdict on the flag; a DISMISSED one does not count in the reviewed scores. */
     reviewVerdict: p.enum(() => ReviewVerdict).nullable(),
     reviewNote: p.text().nullable(),

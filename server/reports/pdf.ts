@@ -7,6 +7,7 @@ import type { ViolationType } from '../db/entities.ts';
 import { snapshotImageProblem } from '../live/snapshot-image.ts';
 import type { EvidenceSnapshot, ReportInput, TimelineRow } from './report-input.ts';
 import type { ScoreContribution, ScoreDimension, Scores } from './scoring.ts';
+import { describeAccommodations } from '../../contract/accommodations.ts';
 
 const FONT = 'Helvetica';
 pdfmake.setFonts({ [FONT]: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
@@ -70,6 +71,7 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       { text: input.scores.summary, fontSize: 11 },
       ...(input.aiSummary ? [{ text: input.aiSummary, italics: true, margin: [0, 4, 0, 0] } as Content] : []),
       scoreCards(input),
+      ...(input.accommodations ? [section('Accommodations'), accommodations(input)] : []),
       ...(input.review ? [section('Review'), review(input)] : []),
       // A clean interview lost no point: nothing to explain.
       ...(lostPoints(input.scores) ? [section('Score explanation'), explanation(input)] : []),
@@ -220,7 +222,7 @@ function review({ review, scores, reviewedScores, violations, interview }: Repor
   if (!review || !reviewedScores) return [];
   const dismissed = violations.filter((v) => v.verdict === 'DISMISSED');
   const confirmed = violations.filter((v) => v.verdict === 'CONFIRMED').length;
-  const row = (label: string, key: keyof Omit<Scores, 'summary' | 'contributions'>): Content[] => [
+  const row = (label: string, key: keyof Omit<Scores, 'summary' | 'contributions' | 'accommodated'>): Content[] => [
     label,
     { text: String(scores[key]), alignment: 'right' },
     { text: String(reviewedScores[key]), alignment: 'right', bold: true },
@@ -259,6 +261,17 @@ const DIMENSIONS: { dimension: ScoreDimension; label: string }[] = [
   { dimension: 'FOCUS', label: 'Focus' },
   { dimension: 'COMPOSITE', label: 'Composite' },
 ];
+
+/** What the candidate was accommodated, why, and what it covered (left out of every score). */
+function accommodations({ accommodations, scores }: ReportInput): Content {
+  if (!accommodations) return [];
+  const covered = scores.accommodated.map((count) => pdfText(count.sentence));
+  return [
+    { ul: describeAccommodations(accommodations), margin: [0, 0, 0, 3] },
+    ...(accommodations.note ? [{ text: `Note: ${pdfText(accommodations.note)}`, margin: [0, 0, 0, 3] } as Content] : []),
+    { text: covered.length ? `Covered: ${covered.join('; ')}.` : 'Nothing was covered by them in this interview.' },
+  ];
+}
 
 /** Every point each score lost, and to what (the reviewed scores' too, when there are any). */
 function explanation({ scores, reviewedScores }: ReportInput): Content {
@@ -303,7 +316,7 @@ function violationTable({ violations, counts, interview }: ReportInput): Content
             clock(v.at),
             elapsed(v.at.getTime() - start),
             TYPE_LABELS[v.type],
-            { text: v.severity, bold: v.severity === 'CRITICAL' || v.severity === 'HIGH' },
+            v.accommodated ? 'Accommodated' : { text: v.severity, bold: v.severity === 'CRITICAL' || v.severity === 'HIGH' },
             duration(v.durationMs),
             { text: String(v.count), alignment: 'right' as const },
             v.verdict === 'DISMISSED' ? 'Dismissed' : v.verdict === 'CONFIRMED' ? 'Confirmed' : '—',

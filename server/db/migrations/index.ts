@@ -9,6 +9,7 @@ import { Migration20261124203000_agenda_jobs } from './Migration20261124203000_a
 import { Migration20261202005822_token_scopes_and_revocation } from './Migration20261202005822_token_scopes_and_revocation.ts';
 import { Migration20261202035800_report_integrity_score } from './Migration20261202035800_report_integrity_score.ts';
 import { Migration20261202071435_human_review } from './Migration20261202071435_human_review.ts';
+import { Migration20261202112153_accommodations } from './Migration20261202112153_accommodations.ts';
 
 export const migrations = [
   Migration20261124181218_init,
@@ -21,4 +22,5 @@ export const migrations = [
   Migration20261202005822_token_scopes_and_revocation,
   Migration20261202035800_report_integrity_score,
   Migration20261202071435_human_review,
+  Migration20261202112153_accommodations,
 ];
