@@ -32,7 +32,11 @@ const CandidateSessionType = builder.objectRef<CandidateView>('CandidateSession'
       description: "The interview's rules as they apply to this candidate (widened by the accommodations)",
       resolve: (view) => view.rules,
     }),
-    accommodations: t.field({ type: AccommodationsType, resolve: (view) => view.accommodations }),
+    accommodations: t.field({
+      type: AccommodationsType,
+      description: "The candidate's accommodations, for the consent page; the note is for reviewers and always null here",
+      resolve: (view) => ({ ...view.accommodations, note: null }),
+    }),
   }),
 });
 

@@ -1,3 +1,4 @@
+import { describeAccommodations, type Accommodations } from '../../../contract/accommodations.ts';
 import type { InterviewRules } from '../../../contract/interview.ts';
 import { h, show } from '../dom.ts';
 import { monitoredItems, recordedItems } from './monitored.ts';
@@ -5,7 +6,9 @@ import { monitoredItems, recordedItems } from './monitored.ts';
 export interface ConsentInput {
   candidateName: string;
   interviewTitle: string;
+  /** The rules as they apply to this candidate (already widened by the accommodations). */
   rules: InterviewRules;
+  accommodations: Accommodations;
   faceChecks: boolean;
 }
 
@@ -13,6 +16,7 @@ export interface ConsentInput {
 export function askConsent(input: ConsentInput): Promise<boolean> {
   return new Promise((resolve) => {
     const list = (items: string[]) => h('ul', {}, ...items.map((item) => h('li', {}, item)));
+    const accommodations = describeAccommodations(input.accommodations);
     show(
       'consent',
       h(
@@ -22,6 +26,7 @@ export function askConsent(input: ConsentInput): Promise<boolean> {
         h('p', {}, `Hello ${input.candidateName}. This interview is proctored. Before you join, here is exactly what happens.`),
         h('h2', {}, 'What is monitored'),
         list(monitoredItems(input.rules, input.faceChecks)),
+        ...(accommodations.length ? [h('h2', {}, 'Your accommodations'), h('div', { id: 'accommodations' }, list(accommodations))] : []),
         h('h2', {}, 'What is recorded'),
         list(recordedItems(input.rules)),
         h('p', { class: 'hint' }, 'Your answer is recorded either way. You can leave now without joining.'),
