@@ -309,7 +309,7 @@ function violationTable({ violations, counts, interview }: ReportInput): Content
       layout: 'lightHorizontalLines',
       table: {
         headerRows: 1,
-        widths: [48, 50, '*', 55, 50, 35, 55],
+        widths: [48, 50, '*', 70, 50, 35, 55],
         body: [
           ['Time', 'Elapsed', 'Type', 'Severity', 'Duration', 'Count', 'Review'].map((text) => ({ text, style: 'th' })),
           ...violations.map((v) => [
