@@ -21,12 +21,14 @@ export default class Accommodate extends ApiCommand<typeof Accommodate> {
   static override args = { candidate: Args.string({ required: true, description: 'candidate ID (proctor candidates invite prints it)' }) };
   static override flags = {
     ...ACCOMMODATION_FLAGS,
-    clear: Flags.boolean({ description: 'remove every accommodation', exclusive: Object.keys(ACCOMMODATION_FLAGS) }),
+    clear: Flags.boolean({ description: 'remove every accommodation (not with the flags that set them)' }),
   };
 
   async run(): Promise<AccommodatedCandidate> {
     const accommodations = accommodationsInput(this.flags);
-    if (!accommodations && !this.flags.clear) this.error('Say what to accommodate (--ignore, --look-away-degrees, --allow-audio, --note), or --clear', { exit: 2 });
+    if (Boolean(accommodations) === this.flags.clear) {
+      this.error('Say what to accommodate (--ignore, --look-away-degrees, --allow-audio, --note), or --clear alone', { exit: 2 });
+    }
     const { setAccommodations: candidate } = await this.graphql<{ setAccommodations: AccommodatedCandidate }>(
       `mutation($id: ID!, $accommodations: AccommodationsInput!) { setAccommodations(candidateId: $id, accommodations: $accommodations) {
         id name email accommodations ${ACCOMMODATIONS_SELECTION} } }`,
