@@ -118,7 +118,8 @@ describe(`candidate page (${describeDatabase()})`, function () {
           let since: number | undefined;
           addEventListener('proctor:face-result', (event) => {
             const { at, pitch, yaw } = (event as CustomEvent).detail as { at: number; pitch: number | null; yaw: number | null };
-            if (pitch === null || Math.max(Math.abs(pitch), Math.abs(yaw ?? 0)) <= 5) return (since = undefined);
+            if (pitch === null) return; // no pose for this frame: the stretch goes on, as in the face rules
+            if (Math.max(Math.abs(pitch), Math.abs(yaw ?? 0)) <= 5) return (since = undefined);
             since ??= at;
             if (at - since >= 7_500) resolve();
           });
