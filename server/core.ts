@@ -106,10 +106,13 @@ export class Core implements ReadinessProbe {
       const media = (opened.media = await options.startMedia?.());
       const signer = new TokenSigner(await loadSigningSecret(config.jwtSecret, config.dataDir));
       const services = (opened.services = new Services({ orm, signer, config, logger, metrics: options.metrics, media, publicUrl: options.publicUrl }));
-      // Several processes may share a PostgreSQL server: live events and revocations cross between them.
+      // Several processes may share a PostgreSQL server: live events, revocations and accommodation changes cross between them.
       opened.relay = config.databaseUrl
-        ? await PgRelay.create(config.databaseUrl, logger, [services.interviewEvents, services.candidateMessages, services.revocations.channel], (payload) =>
-            orm.em.getConnection().execute(NOTIFY_SQL, [payload]),
+        ? await PgRelay.create(
+            config.databaseUrl,
+            logger,
+            [services.interviewEvents, services.candidateMessages, services.revocations.channel, services.accommodationChanges],
+            (payload) => orm.em.getConnection().execute(NOTIFY_SQL, [payload]),
           )
         : undefined;
 

@@ -93,6 +93,49 @@ describe(`candidate page (${describeDatabase()})`, function () {
     await page.close();
   });
 
+  it('an accommodated candidate sees their accommodations at consent, and the page looks away only beyond their wider angle', async () => {
+    // The strict 5° interview would flag the one-face picture's 11–18° pitch (above); this
+    // candidate's accommodation widens it to 45°, and tab switches do not count against them.
+    const { link, watcher, host, candidateId } = await watched({ lookAwayDegrees: 5 });
+    await host.ok('mutation($id: ID!) { setAccommodations(candidateId: $id, accommodations: { lookAwayDegrees: 45, ignore: [TAB_SWITCH], note: "Head pointer" }) { id } }', {
+      id: candidateId,
+    });
+    const page = await (await browserWith('one-face')).context.newPage();
+    await page.goto(link);
+    await page.waitForSelector('#agree');
+    const listed = (await page.textContent('#accommodations')) ?? '';
+    assert.match(listed, /Switching tabs is recorded but not counted \(TAB_SWITCH\)/);
+    assert.match(listed, /Looking away counts only beyond 45° of head turn/);
+    assert.ok(!listed.includes('Head pointer'), 'the note is for reviewers');
+    assert.match((await page.textContent('.consent ul')) ?? '', /look away from the screen \(more than 45°\)/);
+    await page.close();
+
+    const joined = await joinAsCandidate(await browserWith('one-face'), link);
+    // Pitched beyond 5° for longer than a look-away needs (2 s) and its repeat (5 s), in the page's own time.
+    await joined.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          let since: number | undefined;
+          addEventListener('proctor:face-result', (event) => {
+            const { at, pitch, yaw } = (event as CustomEvent).detail as { at: number; pitch: number | null; yaw: number | null };
+            if (pitch === null) return; // no pose for this frame: the stretch goes on, as in the face rules
+            if (Math.max(Math.abs(pitch), Math.abs(yaw ?? 0)) <= 5) return (since = undefined);
+            since ??= at;
+            if (at - since >= 7_500) resolve();
+          });
+        }),
+    );
+    // Events reach the host in the page's order: the context menu's alert comes after any look-away.
+    await joined.click('#notes', { button: 'right' });
+    await watcher.waitFor('CONTEXT_MENU');
+    assert.deepEqual(
+      watcher.seen.filter((e) => e.type === 'LOOKING_AWAY'),
+      [],
+      'no look-away within 45°',
+    );
+    await joined.close();
+  });
+
   it('no face (a cat): FACE_MISSING reaches the host', async () => {
     const { link, watcher, host, interviewId, token } = await watched();
     const page = await joinAsCandidate(await browserWith('no-face-cat'), link);

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphQLEnumType, GraphQLObjectType, GraphQLUnionType, Kind, parse, validate, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { schema } from '../schema/index.ts';
+import { ACCOMMODATIONS_SELECTION } from '../contract/accommodations.ts';
 import { AUDIO_POLICIES, INTERVIEW_RULES_SELECTION, INTERVIEW_STATUSES } from '../contract/interview.ts';
 import { CANDIDATE_MESSAGE_KINDS, INTERVIEW_EVENTS_SUBSCRIPTION } from '../contract/live-events.ts';
 import { REVIEW_DECISIONS, REVIEW_STATUSES, REVIEW_VERDICTS } from '../contract/review.ts';
@@ -79,6 +80,15 @@ describe('shared contract', () => {
     }`;
     assert.deepEqual(valid(document), []);
     assert.deepEqual(selected(firstFieldSelection(`{ config ${INTERVIEW_RULES_SELECTION} }`)), fieldNames('InterviewConfig'));
+  });
+
+  it("selects every field of a candidate's accommodations, for a candidate and for a candidate session", () => {
+    const document = `query($id: ID!, $token: String!) {
+      interview(id: $id) { candidates { edges { node { accommodations ${ACCOMMODATIONS_SELECTION} } } } }
+      candidateSession(token: $token) { accommodations ${ACCOMMODATIONS_SELECTION} }
+    }`;
+    assert.deepEqual(valid(document), []);
+    assert.deepEqual(selected(firstFieldSelection(`{ accommodations ${ACCOMMODATIONS_SELECTION} }`)), fieldNames('Accommodations'));
   });
 
   it('subscribes to every field of every event of the interviewEvents union', () => {

@@ -50,6 +50,25 @@ describe('live events across server processes (PostgreSQL server)', () => {
         const ping = await host.ok('mutation($c: ID!) { pingCandidate(candidateId: $c, message: "Who is next to you?") { delivered } }', { c: invite.candidate.id });
         assert.equal(ping.pingCandidate.delivered, false, 'nobody listens on process A itself');
         assert.deepEqual((await inbox.next()).data.candidateMessages, { message: 'Who is next to you?' });
+
+        // Accommodations set on process A reach the session process B holds in memory: from then
+        // on B stores the candidate's look-aways as accommodated (polled: the relay is asynchronous).
+        await host.ok('mutation($c: ID!) { setAccommodations(candidateId: $c, accommodations: { ignore: [LOOKING_AWAY] }) { id } }', { c: invite.candidate.id });
+        let seq = 0;
+        await until('a look-away stored as accommodated by process B', async () => {
+          await candidate.request('mutation($s: ID!, $e: [EventInput!]!) { reportEvents(sessionId: $s, events: $e) { accepted } }', {
+            s: sessionId,
+            e: [{ seq: ++seq, type: 'LOOKING_AWAY', occurredAt: new Date().toISOString() }],
+          });
+          const { interview } = await host.ok(
+            'query($id: ID!) { interview(id: $id) { candidates { edges { node { sessions { violations { edges { node { type accommodated } } } } } } } } }',
+            {
+              id,
+            },
+          );
+          const violations = interview.candidates.edges[0].node.sessions.flatMap((session: any) => session.violations.edges.map((edge: any) => edge.node));
+          return violations.some((v: any) => v.type === 'LOOKING_AWAY' && v.accommodated);
+        });
       } finally {
         await Promise.all(sockets.map((s) => s.dispose()));
       }

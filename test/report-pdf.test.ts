@@ -86,6 +86,31 @@ describe('report PDF', () => {
     }
   });
 
+  it("names the candidate's accommodations, the note and what they covered; covered rows are marked and digested as such", async () => {
+    const base = source(0);
+    const covered = { id: randomUUID(), type: 'LOOKING_AWAY' as const, severity: 'LOW' as const, at: at(60_000), count: 4, durationMs: 8_000, accommodated: true };
+    const counted = { id: randomUUID(), type: 'TAB_SWITCH' as const, severity: 'HIGH' as const, at: at(120_000), count: 1, durationMs: 1_000 };
+    const input = buildReportInput({
+      ...base,
+      violations: [covered, counted],
+      events: [
+        ...[0, 1, 2, 3].map((i) => ({ type: covered.type, severity: covered.severity, occurredAt: at(60_000 + i * 2_000), durationMs: 2_000, accommodated: true })),
+        { type: counted.type, severity: counted.severity, occurredAt: counted.at, durationMs: counted.durationMs },
+      ],
+      accommodations: { ignore: ['LOOKING_AWAY'], lookAwayDegrees: 45, allowAudio: true, note: 'Uses a head pointer' },
+    });
+    const text = await pdfText(await renderReportPdf(input));
+    assert.match(text, /Accommodations/);
+    assert.match(text, /Looking away from the screen is recorded but not counted \(LOOKING_AWAY\)/);
+    assert.match(text, /Looking away counts only beyond 45°/);
+    assert.match(text, /Speaking aloud is allowed: the microphone is not checked for voice activity/);
+    assert.match(text, /Note: Uses a head pointer/);
+    assert.match(text, /Covered: LOOKING_AWAY ×4 accommodated: not counted\./);
+    assert.match(text, /Looking away\s+Accommodated/, 'the covered row says so instead of a severity');
+    assert.ok(!input.scores.contributions.some((c) => c.type === 'LOOKING_AWAY'), 'and it costs no point');
+    assert.match(canonicalViolationLog(input.violations), /"LOOKING_AWAY","LOW","[^"]+",4,8000,"ACCOMMODATED"\]/);
+  });
+
   it('builds the timeline rows and a canonical, order-independent violation log', () => {
     const input = buildReportInput(source(26));
     assert.deepEqual(

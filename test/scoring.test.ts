@@ -10,7 +10,7 @@ const at = (ms: number) => new Date(START.getTime() + ms);
 const end = (minutes: number) => at(minutes * MINUTE);
 /** The numbers alone (contributions are checked below). */
 const score = (input: ScoringInput) => {
-  const { contributions: _, ...numbers } = scoreWithContributions(input);
+  const { contributions: _, accommodated: __, ...numbers } = scoreWithContributions(input);
   return numbers;
 };
 const ev = (type: ViolationType, severity: Severity, atMs: number, durationMs: number): ScoredEvent => ({ type, severity, occurredAt: at(atMs), durationMs });
@@ -23,6 +23,17 @@ describe('scoring', () => {
       composite: 100,
       summary: 'High integrity, good focus: no tab switches, no face issues.',
     });
+  });
+
+  it("leaves out what the candidate's accommodations covered, and says so", () => {
+    const counted = [ev('TAB_SWITCH', 'HIGH', 5 * MINUTE, 1000)];
+    const covered = [1, 2, 3, 4].map((m) => ({ ...ev('LOOKING_AWAY', 'LOW', m * MINUTE, 2500), accommodated: true }));
+    const withCovered = scoreWithContributions({ startedAt: START, endedAt: end(30), events: [...covered, ...counted] });
+    const without = scoreWithContributions({ startedAt: START, endedAt: end(30), events: counted });
+    // The same scores, summary and explanation as if the covered events had not happened.
+    assert.deepEqual({ ...withCovered, accommodated: [] }, without);
+    assert.deepEqual(withCovered.accommodated, [{ type: 'LOOKING_AWAY', count: 4, seconds: 10, sentence: 'LOOKING_AWAY ×4 accommodated: not counted' }]);
+    assert.ok(!withCovered.contributions.some((c) => c.type === 'LOOKING_AWAY'));
   });
 
   it('does not sink a candidate for one brief tab switch', () => {

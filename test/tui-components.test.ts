@@ -122,8 +122,10 @@ describe('terminal dashboard components', () => {
     const later = new Date(Date.now() - 30_000).toISOString();
     const { app, frame } = await renderDashboard(
       history([
-        { node: { id: 'v1', type: 'TAB_SWITCH', severity: 'HIGH', count: 2, durationMs: 900, occurredAt: earlier, lastOccurredAt: earlier } },
-        { node: { id: 'v2', type: 'FACE_MISSING', severity: 'CRITICAL', count: 1, durationMs: 3000, occurredAt: later, lastOccurredAt: later } },
+        { node: { id: 'v1', type: 'TAB_SWITCH', severity: 'HIGH', count: 2, durationMs: 900, occurredAt: earlier, lastOccurredAt: earlier, accommodated: false } },
+        { node: { id: 'v2', type: 'FACE_MISSING', severity: 'CRITICAL', count: 1, durationMs: 3000, occurredAt: later, lastOccurredAt: later, accommodated: false } },
+        // Covered by the candidate's accommodations: raised no alert, so none is replayed.
+        { node: { id: 'v3', type: 'LOOKING_AWAY', severity: 'LOW', count: 4, durationMs: 8000, occurredAt: later, lastOccurredAt: later, accommodated: true } },
       ]),
     );
     const screen = frame();

@@ -20,7 +20,7 @@ export class NdjsonWriter {
     for (const { node: candidate } of history.candidates.edges) {
       for (const session of candidate.sessions) {
         for (const { node: violation } of session.violations.edges) {
-          if ((this.#written.get(violation.id) ?? 0) >= violation.count) continue;
+          if (violation.accommodated || (this.#written.get(violation.id) ?? 0) >= violation.count) continue;
           replayed.push({ event: 'LiveAlert', ...replayedAlert(candidate.id, violation) });
         }
       }

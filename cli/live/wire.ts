@@ -11,6 +11,8 @@ export interface PersistedViolation {
   durationMs: number;
   occurredAt: string;
   lastOccurredAt: string | null;
+  /** Covered by the candidate's accommodations: never an alert, so not replayed as one. */
+  accommodated: boolean;
 }
 
 export interface PersistedSession {
@@ -46,6 +48,6 @@ export const INTERVIEW_HISTORY_QUERY = `query($id: ID!) { interview(id: $id) {
   id title status scheduledAt startedAt endedAt
   candidates(first: 100) { edges { node { id name sessions {
     id startedAt endedAt lastHeartbeatAt
-    violations(first: 100) { edges { node { id type severity count durationMs occurredAt lastOccurredAt } } }
+    violations(first: 100) { edges { node { id type severity count durationMs occurredAt lastOccurredAt accommodated } } }
   } } } }
 } }`;

@@ -87,7 +87,7 @@ export function mergeHistory(state: DashboardState, history: InterviewHistory, n
     for (const session of candidate.sessions) {
       for (const { node: violation } of session.violations.edges) {
         // Live alerts go out before their commit: a live count may be ahead of the stored one.
-        if ((alerts.get(violation.id)?.count ?? 0) > violation.count) continue;
+        if (violation.accommodated || (alerts.get(violation.id)?.count ?? 0) > violation.count) continue;
         alerts.set(violation.id, replayedAlert(candidate.id, violation));
       }
     }

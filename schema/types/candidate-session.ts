@@ -3,6 +3,7 @@ import type { CandidateView } from '../../server/services/candidates.ts';
 import { builder } from '../builder.ts';
 import { InterviewStatusEnum } from './enums.ts';
 import { InterviewConfigType } from './interview-config.ts';
+import { AccommodationsType } from './accommodations.ts';
 
 // The join page's narrow view: no org, host or other candidates.
 export const JoinInterview = builder.objectRef<Interview>('JoinInterview').implement({
@@ -26,7 +27,16 @@ const CandidateSessionType = builder.objectRef<CandidateView>('CandidateSession'
   fields: (t) => ({
     interview: t.field({ type: JoinInterview, resolve: (view) => view.interview }),
     candidate: t.field({ type: JoinCandidate, resolve: (view) => view.candidate }),
-    rules: t.field({ type: InterviewConfigType, resolve: (view) => view.rules }),
+    rules: t.field({
+      type: InterviewConfigType,
+      description: "The interview's rules as they apply to this candidate (widened by the accommodations)",
+      resolve: (view) => view.rules,
+    }),
+    accommodations: t.field({
+      type: AccommodationsType,
+      description: "The candidate's accommodations, for the consent page; the note is for reviewers and always null here",
+      resolve: (view) => ({ ...view.accommodations, note: null }),
+    }),
   }),
 });
 

@@ -1,7 +1,9 @@
 import type { Candidate } from '../../server/db/entities.ts';
 import { Scope } from '../../server/auth/scopes.ts';
+import { accommodationsOf } from '../../server/services/candidates.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
+import { AccommodationsInput, AccommodationsType } from './accommodations.ts';
 
 export const CandidateType = builder.objectRef<Candidate>('Candidate').implement({
   description: 'A person invited to an interview',
@@ -14,6 +16,7 @@ export const CandidateType = builder.objectRef<Candidate>('Candidate').implement
     linkValidFrom: t.expose('tokenNotBefore', { type: 'DateTime' }),
     linkExpiresAt: t.expose('tokenExpiresAt', { type: 'DateTime' }),
     linkRevokedAt: t.expose('tokenRevokedAt', { type: 'DateTime', nullable: true }),
+    accommodations: t.field({ type: AccommodationsType, description: 'Empty when there are none', resolve: (candidate) => accommodationsOf(candidate) }),
   }),
 });
 
@@ -32,7 +35,21 @@ builder.mutationField('inviteCandidate', (t) =>
       interviewId: t.arg.id({ required: true }),
       name: t.arg.string({ required: true }),
       email: t.arg.string({ required: true }),
+      accommodations: t.arg({ type: AccommodationsInput }),
     },
-    resolve: (_root, { interviewId, name, email }, ctx) => ctx.services.candidates.invite(orgActor(ctx, Scope.INTERVIEWS_WRITE), interviewId, { name, email }),
+    resolve: (_root, { interviewId, name, email, accommodations }, ctx) =>
+      ctx.services.candidates.invite(orgActor(ctx, Scope.INTERVIEWS_WRITE), interviewId, { name, email, accommodations }),
+  }),
+);
+
+builder.mutationField('setAccommodations', (t) =>
+  t.field({
+    type: CandidateType,
+    description: "Replaces a candidate's accommodations; allowed until the interview ends (then the review decides), applied from then on",
+    args: {
+      candidateId: t.arg.id({ required: true }),
+      accommodations: t.arg({ type: AccommodationsInput, required: true }),
+    },
+    resolve: (_root, { candidateId, accommodations }, ctx) => ctx.services.candidates.setAccommodations(orgActor(ctx, Scope.INTERVIEWS_WRITE), candidateId, accommodations),
   }),
 );

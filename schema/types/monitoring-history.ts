@@ -20,6 +20,7 @@ export const ViolationObject = builder.objectRef<ViolationRecord>('Violation').i
     count: t.exposeInt('count'),
     durationMs: t.exposeInt('durationMs'),
     snapshotUrl: t.exposeString('snapshotUrl', { nullable: true }),
+    accommodated: t.exposeBoolean('accommodated', { description: "Covered by the candidate's accommodations: kept as evidence, raised no alert, not counted in the scores" }),
   }),
 });
 

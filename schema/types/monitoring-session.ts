@@ -6,6 +6,8 @@ import { ViolationTypeEnum } from './enums.ts';
 import { JoinInterview } from './candidate-session.ts';
 import { InterviewConfigType } from './interview-config.ts';
 import { CANDIDATE_HEARTBEAT_INTERVAL_MS } from '../../contract/live-events.ts';
+import { accommodatedRules } from '../../contract/accommodations.ts';
+import { accommodationsOf } from '../../server/services/candidates.ts';
 
 // The candidate's side of live monitoring (join token only): join, report events, heartbeat.
 const ScreenInput = builder.inputType('ScreenInput', {
@@ -46,7 +48,11 @@ const JoinedSessionType = builder.objectRef<JoinedSession>('JoinedSession').impl
     resumed: t.exposeBoolean('resumed'),
     startedAt: t.field({ type: 'DateTime', resolve: (joined) => joined.session.startTime }),
     interview: t.field({ type: JoinInterview, resolve: (joined) => joined.candidate.interview }),
-    rules: t.field({ type: InterviewConfigType, resolve: (joined) => joined.candidate.interview.config }),
+    rules: t.field({
+      type: InterviewConfigType,
+      description: 'As they apply to this candidate (widened by the accommodations)',
+      resolve: (joined) => accommodatedRules(joined.candidate.interview.config, accommodationsOf(joined.candidate)),
+    }),
   }),
 });
 

@@ -3,12 +3,13 @@ import { REPORT_STATUSES } from '../../server/db/entities.ts';
 import type { TimelineBar, TimelineRow } from '../../server/reports/report-input.ts';
 import type { ReportVersionRow, ReportView } from '../../server/reports/reports.ts';
 import type { Verdict } from '../../server/reports/report-store.ts';
-import type { ScoreContribution } from '../../server/reports/scoring.ts';
+import type { AccommodatedCount, ScoreContribution } from '../../server/reports/scoring.ts';
 import { Scope } from '../../server/auth/scopes.ts';
 import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 import { ReviewStatusEnum, ReviewVerdictEnum, ViolationTypeEnum } from './enums.ts';
 import { CandidateReviewType } from './review.ts';
+import { AccommodationsType } from './accommodations.ts';
 import { SCORE_WEIGHTS } from '../../server/reports/scoring.ts';
 
 export const ReportStatusEnum = builder.enumType('ReportStatus', {
@@ -36,6 +37,16 @@ const ScoreContributionType = builder.objectRef<ScoreContribution>('ScoreContrib
     seconds: t.exposeFloat('seconds', { description: 'FOCUS: the unfocused time put down to this type (overlaps shared); otherwise the events’ total duration' }),
     points: t.exposeInt('points', { description: 'Whole points taken from the score' }),
     sentence: t.exposeString('sentence', { description: 'e.g. "TAB_SWITCH ×3, 41 s total: −12 integrity"' }),
+  }),
+});
+
+const AccommodatedCountType = builder.objectRef<AccommodatedCount>('AccommodatedCount').implement({
+  description: "Events of one type the candidate's accommodations covered: recorded as evidence, not counted in any score",
+  fields: (t) => ({
+    type: t.expose('type', { type: ViolationTypeEnum }),
+    count: t.exposeInt('count'),
+    seconds: t.exposeFloat('seconds', { description: 'Their total duration' }),
+    sentence: t.exposeString('sentence', { description: 'e.g. "LOOKING_AWAY ×4 accommodated: not counted"' }),
   }),
 });
 
@@ -94,6 +105,13 @@ export const ReportType = builder.objectRef<ReportView>('Report').implement({
       resolve: (report) => report.reviewedScores,
     }),
     reviewedExplanation: t.field({ type: [ScoreContributionType], nullable: true, resolve: (report) => report.reviewedExplanation }),
+    accommodations: t.field({
+      type: AccommodationsType,
+      nullable: true,
+      description: "The candidate's accommodations this report applied (null: none)",
+      resolve: (report) => report.accommodations,
+    }),
+    accommodated: t.field({ type: [AccommodatedCountType], description: 'What they covered, by type: not counted in the scores', resolve: (report) => report.accommodated }),
     review: t.field({ type: CandidateReviewType, nullable: true, description: 'The completed review this version was built from', resolve: (report) => report.review }),
     verdicts: t.field({ type: [VerdictType], description: 'The verdicts this version was built from', resolve: (report) => report.verdicts }),
     reviewStatus: t.field({ type: ReviewStatusEnum, description: "The candidate's review status now", resolve: (report) => report.reviewStatus }),

@@ -9,6 +9,7 @@ import { InterviewStatus, type InterviewRules } from '../../contract/interview.t
 import { Severity, ViolationType } from '../../contract/violations.ts';
 import { ReviewDecision, ReviewStatus, ReviewVerdict } from '../../contract/review.ts';
 import { RecordingParticipant, TrackKind } from '../../contract/recording.ts';
+import type { Accommodations } from '../../contract/accommodations.ts';
 
 export { AUDIO_POLICIES, AudioPolicy, INTERVIEW_STATUSES, InterviewStatus } from '../../contract/interview.ts';
 export { SEVERITIES, Severity, VIOLATION_TYPES, ViolationType } from '../../contract/violations.ts';
@@ -177,6 +178,8 @@ export const Candidate = defineEntity({
     /** The candidate's one written statement on the completed review (through a statement link), kept verbatim. */
     statementText: p.text().nullable(),
     statementSubmittedAt: timestamp().nullable(),
+    /** What does not count against this candidate (contract/accommodations.ts); null: none. */
+    accommodations: p.json<Accommodations>().nullable(),
   },
   uniques: [{ properties: ['interview', 'email'] }],
   indexes: [{ properties: ['interview', 'createdAt', 'id'] }],
@@ -236,6 +239,8 @@ export const Violation = defineEntity({
     durationMs: p.integer().default(0),
     snapshotUrl: p.string().length(2048).nullable(),
     metadata: p.json<Record<string, unknown>>().nullable(),
+    /** Covered by the candidate's accommodations: kept as evidence, raised no alert, not counted in the scores. */
+    accommodated: p.boolean().default(false),
     /** A reviewer's verdict on the flag; a DISMISSED one does not count in the reviewed scores. */
     reviewVerdict: p.enum(() => ReviewVerdict).nullable(),
     reviewNote: p.text().nullable(),

@@ -30,6 +30,8 @@ export interface ViolationRow {
   lastAt: Date;
   count: number;
   durationMs: number;
+  /** Covered by the candidate's accommodations: no alert, not counted. */
+  accommodated: boolean;
 }
 
 /** An event row and the interview its session belongs to (which decides whether it is written). */
@@ -56,6 +58,7 @@ const VIOLATION_COLUMNS: Column<ViolationRow>[] = [
   { name: 'last_occurred_at', cast: '::timestamptz', value: (v) => v.lastAt },
   { name: 'count', cast: '::int', value: (v) => v.count },
   { name: 'duration_ms', cast: '::int', value: (v) => v.durationMs },
+  { name: 'accommodated', cast: '::boolean', value: (v) => v.accommodated },
 ];
 
 const EVENT_COLUMNS: Column<RoutedEvent>[] = [

@@ -23,6 +23,8 @@ export interface ViolationRecord {
   count: number;
   durationMs: number;
   snapshotUrl: string | null;
+  /** Covered by the candidate's accommodations: no alert was raised, and it does not count. */
+  accommodated: boolean;
   review: Review<ReviewVerdict, 'verdict'> | null;
 }
 
@@ -59,7 +61,7 @@ export class HistoryStore {
   /** Up to `limit` of the session's violations in the org after the cursor, ordered by time then id. */
   async violationsOf(orgId: string, sessionId: string, after: Keyed | undefined, limit: number): Promise<ViolationRecord[]> {
     const params: unknown[] = [sessionId, orgId];
-    let sql = `select v.id, v.session_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms, v.snapshot_url,
+    let sql = `select v.id, v.session_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms, v.snapshot_url, v.accommodated,
                       v.review_verdict, v.review_note, v.reviewed_by_kind, v.reviewed_by_id, v.reviewed_by, v.reviewed_at
                  from violations v join interviews i on i.id = v.interview_id
                 where v.session_id = ? and i.org_id = ?`;
@@ -80,6 +82,7 @@ export class HistoryStore {
       count: row.count,
       durationMs: row.duration_ms,
       snapshotUrl: row.snapshot_url,
+      accommodated: row.accommodated,
       review: reviewOf('verdict', row.review_verdict, row),
     }));
   }

@@ -1,7 +1,9 @@
 // The candidate side of live monitoring: joining (and resuming) a session, and reporting events.
 // Every event is validated, given a server-decided severity, folded into a violation with its
 // neighbours of the same type (5 s window) by the group commit, published to hosts once it is
-// durable, and acknowledged then. Once the interview has ended nothing more is accepted.
+// durable, and acknowledged then. Once the interview has ended nothing more is accepted. Events the
+// candidate's accommodations cover are stored as evidence in violations of their own, marked
+// accommodated, and published to nobody.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CandidateActor } from '../auth/actor.ts';
@@ -18,7 +20,9 @@ import type { InterviewEvent, LiveAlert } from './events.ts';
 import type { EventRow, ViolationRow } from './event-store.ts';
 import type { EventOutcome, EventWriter, FoldedRows, QueuedEvent, SessionAggregation } from './event-writer.ts';
 import { SessionStore, type JoinedSession } from './session-store.ts';
-import { ignoredByConfig, severityOf } from './severity.ts';
+import { coveredByAccommodations, ignoredByConfig, severityOf } from './severity.ts';
+import type { Accommodations } from '../../contract/accommodations.ts';
+import type { AccommodationsChanged } from '../services/candidates.ts';
 
 export interface DeviceInfo {
   userAgent: string;
@@ -94,6 +98,8 @@ interface SessionState {
   interviewId: string;
   startedAt: Date;
   config: InterviewConfig;
+  /** The candidate's, as last set (a change reaches every process through the accommodations channel). */
+  accommodations: Accommodations;
   /** The interview is COMPLETED or ARCHIVED: the candidate's mutations are refused. */
   ended: boolean;
   /** Stops watching the interview's status (when the state is forgotten). */
@@ -103,8 +109,8 @@ interface SessionState {
    * once that commit is done, never before, and never stored twice.
    */
   seen: Map<number, Promise<void>>;
-  /** The open aggregation window per type, as committed. */
-  windows: Map<ViolationType, ViolationRow>;
+  /** The open aggregation window per type (and apart, per accommodated type), as committed. */
+  windows: Map<string, ViolationRow>;
   /** How the group commit folds this session's events into `windows`. */
   aggregation: SessionAggregation;
   rate: TokenBucket;
@@ -127,8 +133,17 @@ export class MonitoringService {
   /** Open sockets per candidate: "left" is published when the last one closes. */
   readonly #connections = new Map<string, number>();
   readonly #watchdog: NodeJS.Timeout;
+  readonly #unlistenAccommodations: () => void;
 
-  constructor(orm: MikroORM, writer: EventWriter, interviewEvents: Channel<InterviewEvent>, logger: Logger, metrics: Metrics, options: MonitoringOptions) {
+  constructor(
+    orm: MikroORM,
+    writer: EventWriter,
+    interviewEvents: Channel<InterviewEvent>,
+    accommodationChanges: Channel<AccommodationsChanged>,
+    logger: Logger,
+    metrics: Metrics,
+    options: MonitoringOptions,
+  ) {
     this.#store = new SessionStore(orm);
     this.#writer = writer;
     this.#interviewEvents = interviewEvents;
@@ -136,10 +151,12 @@ export class MonitoringService {
     this.#metrics = metrics;
     this.#options = options;
     this.#watchdog = setInterval(() => void this.#checkHeartbeats(), options.watchdogIntervalMs).unref();
+    this.#unlistenAccommodations = accommodationChanges.listenToAll((_candidateId, change) => void this.#applyAccommodations(change));
   }
 
   close(): void {
     clearInterval(this.#watchdog);
+    this.#unlistenAccommodations();
     for (const sessionId of [...this.#sessions.keys()]) this.#forget(sessionId);
   }
 
@@ -310,6 +327,7 @@ export class MonitoringService {
       keep: () => {
         state.windows = windows;
         for (const violation of touched.values()) {
+          if (violation.accommodated) continue;
           this.#interviewEvents.publish(violation.interviewId, toAlert(violation));
           this.#metrics.alertsPublished.inc({ severity: violation.severity });
         }
@@ -364,10 +382,12 @@ export class MonitoringService {
    * Folds an event into the open window of its type, or opens a new violation: in `windows` and
    * `touched`, copying a committed violation before changing it.
    */
-  #aggregate(state: SessionState, windows: Map<ViolationType, ViolationRow>, touched: Map<string, ViolationRow>, event: QueuedEvent): ViolationRow {
+  #aggregate(state: SessionState, windows: Map<string, ViolationRow>, touched: Map<string, ViolationRow>, event: QueuedEvent): ViolationRow {
     const at = event.occurredAt;
     const durationMs = event.durationMs;
-    const open = windows.get(event.type);
+    const accommodated = coveredByAccommodations(event.type, event.metadata, state.accommodations);
+    const key = accommodated ? `${event.type} accommodated` : event.type;
+    const open = windows.get(key);
     if (open && at.getTime() - open.lastAt.getTime() <= AGGREGATION_WINDOW_MS && open.firstAt.getTime() - at.getTime() <= AGGREGATION_WINDOW_MS) {
       const violation = touched.get(open.id) ?? { ...open };
       violation.count += 1;
@@ -375,7 +395,7 @@ export class MonitoringService {
       if (at > violation.lastAt) violation.lastAt = at;
       if (at < violation.firstAt) violation.firstAt = at;
       violation.severity = severityOf(event.type, violation.durationMs, state.config);
-      windows.set(event.type, violation);
+      windows.set(key, violation);
       touched.set(violation.id, violation);
       return violation;
     }
@@ -390,8 +410,9 @@ export class MonitoringService {
       lastAt: at,
       count: 1,
       durationMs,
+      accommodated,
     };
-    windows.set(event.type, violation);
+    windows.set(key, violation);
     touched.set(violation.id, violation);
     return violation;
   }
@@ -421,6 +442,7 @@ export class MonitoringService {
       interviewId,
       startedAt: session.startedAt,
       config: session.config,
+      accommodations: session.accommodations,
       ended: ENDED_INTERVIEW_STATUSES.includes(session.status),
       // The end of the interview, in this process or (relayed) another one.
       unlisten: this.#interviewEvents.listen(interviewId, (event) => {
@@ -435,6 +457,14 @@ export class MonitoringService {
       heartbeatPersistedAt: 0,
     };
     return state;
+  }
+
+  /** The candidate's accommodations changed: their sessions here judge the next events by them. */
+  async #applyAccommodations({ candidateId, accommodations }: AccommodationsChanged): Promise<void> {
+    for (const pending of this.#sessions.values()) {
+      const state = await pending.catch(() => undefined);
+      if (state?.candidateId === candidateId) state.accommodations = accommodations;
+    }
   }
 
   /** Drops a session's state (it is loaded again from the database if the session comes back). */

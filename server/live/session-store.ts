@@ -3,6 +3,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Candidate, ENDED_INTERVIEW_STATUSES, Session, type InterviewConfig, type InterviewStatus } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
+import { NO_ACCOMMODATIONS, type Accommodations } from '../../contract/accommodations.ts';
 
 /** A session with what monitoring needs of its interview, and the client seqs it has stored. */
 export interface SessionRecord {
@@ -10,6 +11,7 @@ export interface SessionRecord {
   interviewId: string;
   startedAt: Date;
   config: InterviewConfig;
+  accommodations: Accommodations;
   status: InterviewStatus;
   storedSeqs: number[];
 }
@@ -48,9 +50,11 @@ export class SessionStore {
 
   async load(sessionId: string): Promise<SessionRecord | undefined> {
     const connection = this.#orm.em.getConnection();
-    const [session] = await connection.execute<{ candidate_id: string; interview_id: string; start_time: string; config: InterviewConfig; status: InterviewStatus }[]>(
-      `select s.candidate_id, s.interview_id, s.start_time, i.config, i.status
-         from sessions s join interviews i on i.id = s.interview_id where s.id = ?`,
+    const [session] = await connection.execute<
+      { candidate_id: string; interview_id: string; start_time: string; config: InterviewConfig; accommodations: Accommodations | null; status: InterviewStatus }[]
+    >(
+      `select s.candidate_id, s.interview_id, s.start_time, i.config, c.accommodations, i.status
+         from sessions s join interviews i on i.id = s.interview_id join candidates c on c.id = s.candidate_id where s.id = ?`,
       [sessionId],
     );
     if (!session) return undefined;
@@ -60,6 +64,7 @@ export class SessionStore {
       interviewId: session.interview_id,
       startedAt: parseTimestamp(session.start_time),
       config: session.config,
+      accommodations: session.accommodations ?? NO_ACCOMMODATIONS,
       status: session.status,
       storedSeqs: seqs.map((row) => row.seq),
     };

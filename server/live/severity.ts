@@ -1,6 +1,7 @@
 // Severity is the server's decision, never the client's: from the violation type, how
 // long it lasted and the interview's config. Strict mode raises every level by one.
 import { SEVERITIES, type InterviewConfig, type Severity, type ViolationType } from '../db/entities.ts';
+import { accommodatesType, type Accommodations } from '../../contract/accommodations.ts';
 
 const BASE_SEVERITY: Record<ViolationType, Severity> = {
   FACE_MISSING: 'CRITICAL',
@@ -41,4 +42,17 @@ export function ignoredByConfig(type: ViolationType, config: InterviewConfig): s
   // An OPTIONAL share may be stopped freely: its recording track just ends.
   if (type === 'SCREEN_SHARE_STOPPED' && config.screenShare !== 'REQUIRED') return 'screen sharing is not required in this interview';
   return undefined;
+}
+
+/**
+ * Whether the candidate's accommodations cover this event: its type is accommodated, or it is a
+ * look-away whose reported head angles stay within the candidate's wider threshold (the page
+ * already judges by that threshold; this holds whatever a page sends). Covered events are still
+ * stored, as evidence, but raise no alert and do not count in the scores.
+ */
+export function coveredByAccommodations(type: ViolationType, metadata: Record<string, unknown> | null, accommodations: Accommodations): boolean {
+  if (accommodatesType(accommodations, type)) return true;
+  if (type !== 'LOOKING_AWAY' || accommodations.lookAwayDegrees === null) return false;
+  const angles = [metadata?.yaw, metadata?.pitch].filter((angle): angle is number => typeof angle === 'number' && Number.isFinite(angle));
+  return angles.length > 0 && angles.every((angle) => Math.abs(angle) <= accommodations.lookAwayDegrees!);
 }

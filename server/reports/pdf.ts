@@ -12,6 +12,7 @@ import { NO_AUDIO_NOTE, type SpeechSection } from '../speech/speech.ts';
 
 /** A row of the Gantt chart: a proctoring signal, or who was speaking. */
 type ChartRow = Pick<TimelineRow, 'label' | 'bars' | 'totalMs'>;
+import { describeAccommodations } from '../../contract/accommodations.ts';
 
 const FONT = 'Helvetica';
 pdfmake.setFonts({ [FONT]: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
@@ -77,6 +78,7 @@ export function reportDocument(input: ReportInput): TDocumentDefinitions {
       { text: input.scores.summary, fontSize: 11 },
       ...(input.aiSummary ? [{ text: input.aiSummary, italics: true, margin: [0, 4, 0, 0] } as Content] : []),
       scoreCards(input),
+      ...(input.accommodations ? [section('Accommodations'), accommodations(input)] : []),
       ...(input.review ? [section('Review'), review(input)] : []),
       ...(input.review?.statement ? [section("Candidate's statement"), statement(input.review.statement)] : []),
       // A clean interview lost no point: nothing to explain.
@@ -289,7 +291,7 @@ function review({ review, scores, reviewedScores, violations, interview }: Repor
   if (!review || !reviewedScores) return [];
   const dismissed = violations.filter((v) => v.verdict === 'DISMISSED');
   const confirmed = violations.filter((v) => v.verdict === 'CONFIRMED').length;
-  const row = (label: string, key: keyof Omit<Scores, 'summary' | 'contributions'>): Content[] => [
+  const row = (label: string, key: keyof Omit<Scores, 'summary' | 'contributions' | 'accommodated'>): Content[] => [
     label,
     { text: String(scores[key]), alignment: 'right' },
     { text: String(reviewedScores[key]), alignment: 'right', bold: true },
@@ -354,6 +356,17 @@ const DIMENSIONS: { dimension: ScoreDimension; label: string }[] = [
   { dimension: 'COMPOSITE', label: 'Composite' },
 ];
 
+/** What the candidate was accommodated, why, and what it covered (left out of every score). */
+function accommodations({ accommodations, scores }: ReportInput): Content {
+  if (!accommodations) return [];
+  const covered = scores.accommodated.map((count) => pdfText(count.sentence));
+  return [
+    { ul: describeAccommodations(accommodations), margin: [0, 0, 0, 3] },
+    ...(accommodations.note ? [{ text: `Note: ${pdfText(accommodations.note)}`, margin: [0, 0, 0, 3] } as Content] : []),
+    { text: covered.length ? `Covered: ${covered.join('; ')}.` : 'Nothing was covered by them in this interview.' },
+  ];
+}
+
 /** Every point each score lost, and to what (the reviewed scores' too, when there are any). */
 function explanation({ scores, reviewedScores }: ReportInput): Content {
   const lines = (title: string, of: Scores): Content[] => [
@@ -390,14 +403,14 @@ function violationTable({ violations, counts, interview }: ReportInput): Content
       layout: 'lightHorizontalLines',
       table: {
         headerRows: 1,
-        widths: [48, 50, '*', 55, 50, 35, 55],
+        widths: [48, 50, '*', 70, 50, 35, 55],
         body: [
           ['Time', 'Elapsed', 'Type', 'Severity', 'Duration', 'Count', 'Review'].map((text) => ({ text, style: 'th' })),
           ...violations.map((v) => [
             clock(v.at),
             elapsed(v.at.getTime() - start),
             TYPE_LABELS[v.type],
-            { text: v.severity, bold: v.severity === 'CRITICAL' || v.severity === 'HIGH' },
+            v.accommodated ? 'Accommodated' : { text: v.severity, bold: v.severity === 'CRITICAL' || v.severity === 'HIGH' },
             duration(v.durationMs),
             { text: String(v.count), alignment: 'right' as const },
             v.verdict === 'DISMISSED' ? 'Dismissed' : v.verdict === 'CONFIRMED' ? 'Confirmed' : '—',

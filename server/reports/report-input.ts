@@ -7,6 +7,7 @@ import type { QualitySummary } from '../media/quality-store.ts';
 import type { Review } from '../reviews/review-store.ts';
 import type { SpeechSection } from '../speech/speech.ts';
 import { score, type ScoredEvent, type Scores } from './scoring.ts';
+import type { Accommodations } from '../../contract/accommodations.ts';
 
 export interface ReportViolation {
   id: string;
@@ -17,6 +18,8 @@ export interface ReportViolation {
   durationMs: number;
   /** A reviewer's verdict, when there is one (part of the digested log then). */
   verdict?: ReviewVerdict | null | undefined;
+  /** Covered by the candidate's accommodations (part of the digested log then). */
+  accommodated?: boolean | undefined;
 }
 
 /** A proctoring event as a report scores it; `dismissed` when a reviewer dismissed its violation. */
@@ -102,6 +105,8 @@ export interface ReportInput {
   reviewedScores: Scores | null;
   /** The completed review the report was built from. */
   review: CandidateReview | null;
+  /** The candidate's accommodations, when there were any. */
+  accommodations: Accommodations | null;
   /** From an optional language model; the deterministic summary is always in `scores`. */
   aiSummary: string | null;
   counts: { type: ViolationType; count: number }[];
@@ -123,6 +128,7 @@ export interface ReportSource {
   generatedAt?: Date;
   aiSummary?: string | null;
   review?: CandidateReview | null;
+  accommodations?: Accommodations | null;
 }
 
 export function buildReportInput(source: ReportSource): ReportInput {
@@ -137,6 +143,7 @@ export function buildReportInput(source: ReportSource): ReportInput {
     scores: score({ startedAt: interview.startedAt, endedAt: interview.endedAt, events: source.events }),
     reviewedScores: source.review ? score({ startedAt: interview.startedAt, endedAt: interview.endedAt, events: source.events.filter((e) => !e.dismissed) }) : null,
     review: source.review ?? null,
+    accommodations: source.accommodations ?? null,
     aiSummary: source.aiSummary ?? null,
     counts: [...counts].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count || a.type.localeCompare(b.type)),
     violations: source.violations,
@@ -173,13 +180,17 @@ export function buildTimeline(startedAt: Date, endedAt: Date, events: ScoredEven
 
 /**
  * The violation log in canonical form: one JSON line per violation, ordered by time then id,
- * with fixed field order, and a reviewer's verdict last on the lines that have one. Anyone
+ * with fixed field order, then a reviewer's verdict on the lines that have one and ACCOMMODATED on
+ * those the candidate's accommodations covered. Anyone
  * holding the violations (the API serves them) can recompute it.
  */
 export function canonicalViolationLog(violations: readonly ReportViolation[]): string {
   return [...violations]
     .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id))
-    .map((v) => `${JSON.stringify([v.id, v.type, v.severity, v.at.toISOString(), v.count, v.durationMs, ...(v.verdict ? [v.verdict] : [])])}\n`)
+    .map(
+      (v) =>
+        `${JSON.stringify([v.id, v.type, v.severity, v.at.toISOString(), v.count, v.durationMs, ...(v.verdict ? [v.verdict] : []), ...(v.accommodated ? ['ACCOMMODATED'] : [])])}\n`,
+    )
     .join('');
 }
 

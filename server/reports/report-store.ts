@@ -9,11 +9,14 @@ import { parseTimestamp } from '../db/timestamps.ts';
 import { reviewOf, type RawReviewColumns } from '../reviews/review-store.ts';
 import type { CandidateReview, CandidateStatement, ReportInput, ReportViolation, TimelineRow } from './report-input.ts';
 import type { Scores } from './scoring.ts';
+import type { Accommodations } from '../../contract/accommodations.ts';
 
 /** Counts and timeline as stored with a READY report (the API serves them without the PDF). */
 export interface ReportMetrics {
   counts: ReportInput['counts'];
   timeline: TimelineRow[];
+  /** The candidate's accommodations the report applied (absent before they existed). */
+  accommodations?: Accommodations | null;
 }
 
 /** A report with its candidate's name and its org, as the API lists it. */
@@ -72,6 +75,7 @@ export interface ReportSubject {
   email: string;
   aiSummary: string | null;
   review: CandidateReview | null;
+  accommodations: Accommodations | null;
 }
 
 /** A violation as the report reads it, with its evidence snapshot's link. */
@@ -87,6 +91,8 @@ export interface EventRecord {
   severity: Severity | null;
   /** Its violation was dismissed by a reviewer. */
   dismissed: boolean;
+  /** Its violation was covered by the candidate's accommodations. */
+  accommodated: boolean;
 }
 
 /** What a READY report keeps. */
@@ -286,9 +292,10 @@ export class ReportStore {
         ai_summary: string | null;
         statement_text: string | null;
         statement_submitted_at: string | null;
+        accommodations: Accommodations | null;
       })[]
     >(
-      `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary,
+      `select i.id as interview_id, i.title, i.started_at, i.ended_at, i.config, c.id as candidate_id, c.name, c.email, r.ai_summary, c.accommodations,
          c.review_decision, c.review_note, c.reviewed_by_kind, c.reviewed_by_id, c.reviewed_by, c.reviewed_at, c.statement_text, c.statement_submitted_at
        from ${REPORT_FROM} where r.id = ?`,
       [reportId],
@@ -306,6 +313,7 @@ export class ReportStore {
       name: row.name,
       email: row.email,
       aiSummary: row.ai_summary,
+      accommodations: row.accommodations,
       review: review && { ...review, statement: statementOf(row.statement_text, row.statement_submitted_at) },
     };
   }
@@ -322,9 +330,10 @@ export class ReportStore {
         duration_ms: number;
         snapshot_url: string | null;
         review_verdict: ReviewVerdict | null;
+        accommodated: boolean;
       }[]
     >(
-      'select id, type, severity, timestamp, count, duration_ms, snapshot_url, review_verdict from violations where interview_id = ? and candidate_id = ? order by timestamp, id',
+      'select id, type, severity, timestamp, count, duration_ms, snapshot_url, review_verdict, accommodated from violations where interview_id = ? and candidate_id = ? order by timestamp, id',
       [interviewId, candidateId],
     );
     return rows.map((v) => ({
@@ -336,18 +345,28 @@ export class ReportStore {
       durationMs: v.duration_ms,
       snapshotUrl: v.snapshot_url,
       verdict: v.review_verdict,
+      accommodated: v.accommodated,
     }));
   }
 
   /** The candidate's proctoring events, in the order they happened. */
   async eventsOf(candidateId: string): Promise<EventRecord[]> {
-    const rows = await this.#connection().execute<{ type: ViolationType; occurred_at: string; duration_ms: number; severity: Severity | null; dismissed: boolean }[]>(
-      `select e.type, e.occurred_at, e.duration_ms, v.severity, coalesce(v.review_verdict = 'DISMISSED', false) as dismissed
+    const rows = await this.#connection().execute<
+      { type: ViolationType; occurred_at: string; duration_ms: number; severity: Severity | null; dismissed: boolean; accommodated: boolean }[]
+    >(
+      `select e.type, e.occurred_at, e.duration_ms, v.severity, coalesce(v.review_verdict = 'DISMISSED', false) as dismissed, coalesce(v.accommodated, false) as accommodated
        from events e join sessions s on s.id = e.session_id
        left join violations v on v.id = e.violation_id where s.candidate_id = ? order by e.occurred_at`,
       [candidateId],
     );
-    return rows.map((e) => ({ type: e.type, occurredAt: parseTimestamp(e.occurred_at), durationMs: e.duration_ms, severity: e.severity, dismissed: e.dismissed }));
+    return rows.map((e) => ({
+      type: e.type,
+      occurredAt: parseTimestamp(e.occurred_at),
+      durationMs: e.duration_ms,
+      severity: e.severity,
+      dismissed: e.dismissed,
+      accommodated: e.accommodated,
+    }));
   }
 
   /** The interview's reports in the order its candidates were invited; undefined when the org has no such interview. */

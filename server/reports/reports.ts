@@ -22,7 +22,8 @@ import { renderReportPdf } from './pdf.ts';
 import { buildReportInput, type CandidateReview, type ReportEvent, type ReportInput, type ReportViolation, type TimelineRow } from './report-input.ts';
 import type { SpeechService } from '../speech/speech.ts';
 import { ReportStore, type ReportRow, type ReportVersionRow, type Verdict } from './report-store.ts';
-import type { ScoreContribution } from './scoring.ts';
+import type { AccommodatedCount, ScoreContribution } from './scoring.ts';
+import type { Accommodations } from '../../contract/accommodations.ts';
 
 export type { ReportVersionRow } from './report-store.ts';
 
@@ -60,6 +61,10 @@ export interface ReportView {
   /** Without the dismissed violations, once a review is completed. */
   reviewedScores: { focus: number; integrity: number; composite: number; summary: string } | null;
   reviewedExplanation: ScoreContribution[] | null;
+  /** The candidate's accommodations the report applied (null: none). */
+  accommodations: Accommodations | null;
+  /** The events they covered, by type: recorded, not counted. */
+  accommodated: AccommodatedCount[];
   /** The completed review the latest version was built from. */
   review: CandidateReview | null;
   /** The verdicts the latest version was built from. */
@@ -166,7 +171,7 @@ export class ReportService {
           scoreComposite: input.scores.composite,
           summary: input.scores.summary,
           aiSummary: input.aiSummary,
-          metrics: { counts: input.counts, timeline: input.timeline },
+          metrics: { counts: input.counts, timeline: input.timeline, accommodations: input.accommodations },
           violationLogSha256: input.violationLogSha256,
           pdf,
           generatedAt: input.generatedAt,
@@ -214,6 +219,7 @@ export class ReportService {
       occurredAt: e.occurredAt,
       durationMs: e.durationMs,
       dismissed: e.dismissed,
+      accommodated: e.accommodated,
     }));
     const media = await this.#loadMedia({
       orm: this.#options.orm,
@@ -232,6 +238,7 @@ export class ReportService {
       media,
       aiSummary: subject.aiSummary,
       review: subject.review,
+      accommodations: subject.accommodations,
     });
   }
 
@@ -314,6 +321,8 @@ export class ReportService {
       explanation: row.latest?.scores.contributions ?? [],
       reviewedScores: row.latest?.reviewedScores ?? null,
       reviewedExplanation: row.latest?.reviewedScores?.contributions ?? null,
+      accommodations: row.metrics?.accommodations ?? null,
+      accommodated: row.latest?.scores.accommodated ?? [],
       review: row.latest?.review ?? null,
       verdicts: row.latest?.verdicts ?? [],
       reviewStatus: row.reviewStatus,

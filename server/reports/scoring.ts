@@ -13,6 +13,8 @@
 // All three are rounded to whole numbers.
 // Every point is explained: each score's deficit (100 − score) is shared among the violation
 // types that caused it (see `explain`), in whole points that add up to it exactly.
+// Events the candidate's accommodations cover count in none of it: they are listed apart
+// (`accommodated`, e.g. "LOOKING_AWAY ×4 accommodated: not counted").
 import type { Severity, ViolationType } from '../db/entities.ts';
 
 export interface ScoredEvent {
@@ -20,6 +22,8 @@ export interface ScoredEvent {
   severity: Severity;
   occurredAt: Date;
   durationMs: number;
+  /** Covered by the candidate's accommodations: not counted. */
+  accommodated?: boolean;
 }
 
 export interface ScoringInput {
@@ -46,12 +50,22 @@ export interface ScoreContribution {
   sentence: string;
 }
 
+/** Events of one type the candidate's accommodations covered: recorded, not counted. */
+export interface AccommodatedCount {
+  type: ViolationType;
+  count: number;
+  seconds: number;
+  /** e.g. "LOOKING_AWAY ×4 accommodated: not counted" */
+  sentence: string;
+}
+
 export interface Scores {
   focus: number;
   integrity: number;
   composite: number;
   summary: string;
   contributions: ScoreContribution[];
+  accommodated: AccommodatedCount[];
 }
 
 export const SEVERITY_POINTS: Record<Severity, number> = { LOW: 1, MEDIUM: 3, HIGH: 8, CRITICAL: 20 };
@@ -64,7 +78,8 @@ const UNFOCUSED: ReadonlySet<ViolationType> = new Set(['FACE_MISSING', 'LOOKING_
 /** An event shorter than this is "brief" in the summary. */
 const BRIEF_MS = 5_000;
 
-export function score(input: ScoringInput): Scores {
+export function score(scored: ScoringInput): Scores {
+  const input = { ...scored, events: scored.events.filter((e) => !e.accommodated) };
   const lengthMs = Math.max(1, input.endedAt.getTime() - input.startedAt.getTime());
   const unfocused = unfocusedByType(input);
   const focus = Math.round(100 * (1 - unfocused.totalMs / lengthMs));
@@ -79,7 +94,22 @@ export function score(input: ScoringInput): Scores {
     composite,
     summary: summarise(integrity, focus, input.events),
     contributions: explain(input.events, lengthMs, { integrity, focus, composite }, penaltyByType, unfocused.byType),
+    accommodated: accommodatedCounts(scored.events),
   };
+}
+
+function accommodatedCounts(events: ScoredEvent[]): AccommodatedCount[] {
+  const byType = new Map<ViolationType, { count: number; ms: number }>();
+  for (const e of events) {
+    if (!e.accommodated) continue;
+    const entry = byType.get(e.type) ?? { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += Math.max(e.durationMs, 0);
+    byType.set(e.type, entry);
+  }
+  return [...byType]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, { count, ms }]) => ({ type, count, seconds: round1(ms / 1000), sentence: `${type} ×${count} accommodated: not counted` }));
 }
 
 export function eventPoints(event: ScoredEvent): number {

@@ -53,6 +53,7 @@ export interface RawViolationRow extends RawReviewColumns {
   count: number;
   duration_ms: number;
   snapshot_url: string | null;
+  accommodated: boolean;
   review_verdict: ReviewVerdict | null;
 }
 
@@ -63,7 +64,7 @@ interface RawViolation extends RawViolationRow {
 
 // A violation's candidate and interview are its session's: the violation's own columns may be null.
 const VIOLATION_COLUMNS = `v.id, v.session_id, s.candidate_id, c.interview_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms,
-  v.snapshot_url, v.review_verdict, v.review_note, v.reviewed_by_kind, v.reviewed_by_id, v.reviewed_by, v.reviewed_at`;
+  v.snapshot_url, v.accommodated, v.review_verdict, v.review_note, v.reviewed_by_kind, v.reviewed_by_id, v.reviewed_by, v.reviewed_at`;
 const VIOLATION_FROM = 'violations v join sessions s on s.id = v.session_id join candidates c on c.id = s.candidate_id join interviews i on i.id = c.interview_id';
 
 export class ReviewStore {
@@ -178,6 +179,7 @@ function toReviewedViolation(row: RawViolation): ReviewedViolation {
     count: row.count,
     durationMs: row.duration_ms,
     snapshotUrl: row.snapshot_url,
+    accommodated: row.accommodated,
     review: reviewOf('verdict', row.review_verdict, row),
   };
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { InterviewStatus } from '../db/entities.ts';
 import { AccountService } from './accounts.ts';
 import { ApiTokenService } from './api-tokens.ts';
-import { CandidateService } from './candidates.ts';
+import { CandidateService, type AccommodationsChanged } from './candidates.ts';
 import { InterviewService } from './interviews.ts';
 import { RoomService } from './rooms.ts';
 import { Channel } from '../live/channel.ts';
@@ -59,6 +59,8 @@ export class Services {
   readonly candidates: CandidateService;
   readonly interviewEvents = new Channel<InterviewEvent>('interviewEvents');
   readonly candidateMessages = new Channel<CandidateMessage>('candidateMessages');
+  /** By candidate: accommodations set while its interview runs reach every process's monitoring. */
+  readonly accommodationChanges = new Channel<AccommodationsChanged>('accommodationChanges');
   /** Credentials revoked while in use; its channel is relayed between server processes like the two above. */
   readonly revocations = new Revocations();
   readonly events: EventWriter;
@@ -141,7 +143,7 @@ export class Services {
       if (!url) throw new Error('PROCTOR_PUBLIC_URL must be set for this process to make links');
       return url;
     };
-    this.candidates = new CandidateService(orm, signer, config, this.interviews, linkBase);
+    this.candidates = new CandidateService(orm, signer, config, this.interviews, linkBase, this.accommodationChanges);
     this.events = new EventWriter(orm, logger, EVENT_FLUSH);
     this.history = new HistoryService(orm);
     this.snapshots = new SnapshotService(orm, {
@@ -162,7 +164,7 @@ export class Services {
     });
     this.statements = new CandidateStatementService(orm, signer, this.reports, this.webhooks, linkBase, logger);
     metrics.liveSubscriptions = () => ({ interviewEvents: this.interviewEvents.totalListeners(), candidateMessages: this.candidateMessages.totalListeners() });
-    this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, logger, metrics, {
+    this.monitoring = new MonitoringService(orm, this.events, this.interviewEvents, this.accommodationChanges, logger, metrics, {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       watchdogIntervalMs: Math.min(1000, config.heartbeatTimeoutMs / 4),
     });

@@ -1,5 +1,6 @@
 // The candidate's way through /i/<token>: link check → consent → device check → join → live
 // session → end screen. Each step is its own module; this one only sequences them.
+import { ACCOMMODATIONS_SELECTION, type Accommodations } from '../../../contract/accommodations.ts';
 import { INTERVIEW_RULES_SELECTION, type InterviewRules, type InterviewStatus } from '../../../contract/interview.ts';
 import type { CandidateMessageKind } from '../../../contract/live-events.ts';
 import type { PageConfig } from '../../../contract/page-config.ts';
@@ -14,7 +15,7 @@ import { askScreen } from './screen-share.ts';
 import { publishSessionMedia, type SessionMedia } from './session-media.ts';
 
 const RULES = `rules ${INTERVIEW_RULES_SELECTION}`;
-const SESSION = `query($token: String!) { candidateSession(token: $token) { candidate { name } interview { id title status } ${RULES} } }`;
+const SESSION = `query($token: String!) { candidateSession(token: $token) { candidate { name } interview { id title status } ${RULES} accommodations ${ACCOMMODATIONS_SELECTION} } }`;
 const CONSENT = 'mutation($agreed: Boolean!) { recordConsent(agreed: $agreed) { agreed } }';
 const JOIN = `mutation($device: DeviceInput!) { joinSession(device: $device) { id startedAt resumed interview { id status } ${RULES} } }`;
 const MESSAGES = 'subscription { candidateMessages { kind message } }';
@@ -24,6 +25,7 @@ interface CandidateSession {
   candidate: { name: string };
   interview: { id: string; title: string; status: InterviewStatus };
   rules: InterviewRules;
+  accommodations: Accommodations;
 }
 
 interface Joined {
@@ -51,6 +53,7 @@ export async function runCandidate(token: string): Promise<void> {
       candidateName: session.candidate.name,
       interviewTitle: session.interview.title,
       rules: session.rules,
+      accommodations: session.accommodations,
       faceChecks: Boolean(config.models),
       transcription: config.transcription,
     });
