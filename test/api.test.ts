@@ -102,6 +102,7 @@ describe(`GraphQL API (${describeDatabase()})`, () => {
         audioPolicy: 'IGNORE',
         lookAwayDegrees: 35,
         retentionDays: 90,
+        screenShare: 'OFF',
       });
       assert.equal(data.createInterview.interview.title, 'Backend pairing');
       assert.equal(data.createInterview.interview.status, 'SCHEDULED');
