@@ -1,4 +1,7 @@
-// `npm run bench:media-jobs [-- --minutes 60] [-- --transcribe-minutes 5] [-- --json]`: the speech
+// `npm run bench:media-jobs [-- --minutes 60] [-- --transcribe-minutes 5] [-- --composite-minutes 60] [-- --json]`:
+// the composite recording's time (candidate and host cameras synthesised by ffmpeg as VP8 like the
+// SFU records them, the two voices as microphones; target ≤ 0.5× realtime) beside a baseline of
+// ffmpeg encoding the candidate's camera alone the same way; and the speech
 // job's cost on a synthesised interview (espeak-ng, two voices, two tracks): ffmpeg decoding and
 // voice activity detection over the whole interview (target ≤ 0.02× realtime), pocketsphinx over
 // the first `--transcribe-minutes` of each track (target ≤ 0.5× realtime; the whole hour would
@@ -11,6 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import { renderComposite } from '../server/media/composite.ts';
 import { decodeToWav, readWavSamples, SAMPLE_RATE } from '../server/speech/audio.ts';
 import { PocketsphinxEngine } from '../server/speech/engines/pocketsphinx.ts';
 import { detectVoice } from '../server/speech/vad.ts';
@@ -18,13 +22,21 @@ import { SCRIPT, synthesiseInterview, wavFile } from '../test/support/synthetic-
 import { writeFile } from 'node:fs/promises';
 
 const run = promisify(execFile);
-const TARGETS = { vadRealtime: 0.02, transcriptRealtime: 0.5 };
+/** VP8 as the SFU records it, made quickly. */
+const VP8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k'];
+const TARGETS = { vadRealtime: 0.02, transcriptRealtime: 0.5, compositeRealtime: 0.5 };
 
 const { values } = parseArgs({
-  options: { minutes: { type: 'string', default: '60' }, 'transcribe-minutes': { type: 'string', default: '5' }, json: { type: 'boolean', default: false } },
+  options: {
+    minutes: { type: 'string', default: '60' },
+    'transcribe-minutes': { type: 'string', default: '5' },
+    'composite-minutes': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const minutes = Number(values.minutes);
 const transcribeMinutes = Math.min(minutes, Number(values['transcribe-minutes']));
+const compositeMinutes = Math.min(minutes, Number(values['composite-minutes'] ?? minutes));
 const dir = await mkdtemp(join(tmpdir(), 'proctor-bench-speech-'));
 const binary = PocketsphinxEngine.locate('pocketsphinx_continuous');
 const results: Record<string, unknown> = { machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, minutes, transcribeMinutes };
@@ -41,6 +53,40 @@ try {
   }
   const vadSeconds = (performance.now() - started) / 1000;
   Object.assign(results, { audioSeconds, vadSeconds, vadRealtime: vadSeconds / audioSeconds, turns: hour.turns.length, segments });
+
+  // The composite: two cameras as the SFU records them (VP8 WebM), the two voices as microphones.
+  const compositeMs = compositeMinutes * 60_000;
+  const camera = async (name: string, source: string) => {
+    const path = join(dir, `${name}.webm`);
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `${source}:d=${compositeMs / 1000}`, ...VP8, '-y', path]);
+    return path;
+  };
+  const candidateCamera = await camera('candidate-camera', 'testsrc=s=640x480:r=25');
+  const hostCamera = await camera('host-camera', 'testsrc2=s=320x240:r=25');
+  started = performance.now();
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', candidateCamera, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '27', '-y', join(dir, 'baseline.mp4')]);
+  const baselineSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  const composite = await renderComposite({
+    ffmpegPath: 'ffmpeg',
+    durationMs: compositeMs,
+    output: join(dir, 'composite.mp4'),
+    tracks: [
+      { role: 'CANDIDATE_CAMERA', path: candidateCamera, offsetMs: 0 },
+      { role: 'HOST_CAMERA', path: hostCamera, offsetMs: 0 },
+      { role: 'CANDIDATE_AUDIO', path: hour.candidateWav, offsetMs: 0 },
+      { role: 'HOST_AUDIO', path: hour.hostWav, offsetMs: 0 },
+    ],
+  });
+  const compositeSeconds = (performance.now() - started) / 1000;
+  Object.assign(results, {
+    compositeMinutes,
+    compositeSeconds,
+    compositeRealtime: compositeSeconds / (compositeMs / 1000),
+    compositeMiB: composite.bytes / 1_048_576,
+    baselineSeconds,
+    baselineRealtime: baselineSeconds / (compositeMs / 1000),
+  });
 
   if (binary) {
     // Transcription: the first minutes of each track.
@@ -95,7 +141,10 @@ try {
 if (values.json) console.log(JSON.stringify(results, null, 2));
 else {
   const r = results as Record<string, number>;
-  console.log(`speech job on a ${minutes}-minute synthesised interview (two tracks, ${r.turns} turns), ${String(results.machine)}`);
+  console.log(`media jobs on a ${minutes}-minute synthesised interview (two tracks, ${r.turns} turns), ${String(results.machine)}`);
+  console.log(
+    `  composite MP4, ${compositeMinutes} min       : ${r.compositeSeconds!.toFixed(1)} s = ${r.compositeRealtime!.toFixed(3)}× realtime (target ≤ ${TARGETS.compositeRealtime}×), ${r.compositeMiB!.toFixed(0)} MiB; baseline (the candidate's camera alone to H.264): ${r.baselineSeconds!.toFixed(1)} s = ${r.baselineRealtime!.toFixed(3)}×`,
+  );
   console.log(
     `  decode + VAD, whole interview : ${r.vadSeconds!.toFixed(1)} s for ${(r.audioSeconds! / 60).toFixed(0)} min of audio = ${r.vadRealtime!.toFixed(4)}× realtime (target ≤ ${TARGETS.vadRealtime}×), ${r.segments} segments`,
   );
