@@ -231,6 +231,7 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
         audioPolicy: 'IGNORE',
         lookAwayDegrees: 25,
         retentionDays: 30,
+        screenShare: 'OFF',
       });
       const { id } = created;
 
