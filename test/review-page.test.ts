@@ -24,7 +24,7 @@ const LINK = 'mutation($id: ID!, $candidateId: ID) { createReviewLink(interviewI
 const RECORDING_SECONDS = 20;
 const EVENTS = [
   { type: 'TAB_SWITCH', afterMs: 0, durationMs: 1500 },
-  { type: 'FACE_MISSING', afterMs: 600, durationMs: 2000 },
+  { type: 'FACE_MISSING', afterMs: 600, durationMs: 2000, confidence: 0.92 },
   { type: 'MULTIPLE_FACES', afterMs: 1200, durationMs: 1000 },
   { type: 'LOOKING_AWAY', afterMs: 8000, durationMs: 1200 },
 ];
@@ -135,13 +135,16 @@ describe(`review page (${describeDatabase()})`, () => {
     await page.goto(link.url);
     await page.waitForSelector('body[data-screen="review"]');
     await page.waitForFunction(() => (document.querySelector('#review-video') as HTMLVideoElement).readyState >= 2, undefined, { timeout: 20_000 });
-    const flags: { id: string; occurredAt: string }[] = (
-      await host.ok('query($id: ID!) { interview(id: $id) { startedAt candidates { edges { node { sessions { violations { edges { node { id occurredAt } } } } } } } } }', {
+    const flags: { id: string; type: string; occurredAt: string }[] = (
+      await host.ok('query($id: ID!) { interview(id: $id) { startedAt candidates { edges { node { sessions { violations { edges { node { id type occurredAt } } } } } } } } }', {
         id: interviewId,
       })
     ).interview.candidates.edges[0].node.sessions.flatMap((s: any) => s.violations.edges.map((e: any) => e.node));
     assert.ok(flags.length >= 2, `flags: ${flags.length}`);
     assert.equal(await page.locator('.timeline .marker').count(), flags.length, 'one marker per flag');
+    // The flag list shows the detector's confidence where the events carried one.
+    const faceFlag = flags.find((flag) => flag.type === 'FACE_MISSING')!;
+    assert.match((await page.locator(`.flag[data-flag="${faceFlag.id}"] .flag-facts`).textContent()) ?? '', /· 92 % confidence$/);
 
     // A marker click plays from a few seconds before its flag.
     const { interview } = await host.ok('query($id: ID!) { interview(id: $id) { startedAt } }', { id: interviewId });

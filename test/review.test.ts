@@ -18,8 +18,8 @@ import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.
 const TEST_ENV = { PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true', PROCTOR_JOB_RETRY_DELAY: '100ms' };
 const REVIEW = 'review { verdict note reviewer { kind id name } at }';
 const VIOLATIONS = `query($id: ID!) { interview(id: $id) { reviewStatus candidates { edges { node { id reviewStatus review { decision note reviewer { name } at }
-  sessions { violations { edges { node { id type ${REVIEW} } } } } } } } } }`;
-const REVIEW_VIOLATION = `mutation($id: ID!, $verdict: ReviewVerdict!, $note: String) { reviewViolation(id: $id, verdict: $verdict, note: $note) { id type ${REVIEW} } }`;
+  sessions { violations { edges { node { id type confidence ${REVIEW} } } } } } } } } }`;
+const REVIEW_VIOLATION = `mutation($id: ID!, $verdict: ReviewVerdict!, $note: String) { reviewViolation(id: $id, verdict: $verdict, note: $note) { id type confidence ${REVIEW} } }`;
 const COMPLETE_REVIEW = `mutation($interviewId: ID!, $candidateId: ID!, $decision: ReviewDecision!, $note: String) {
   completeReview(interviewId: $interviewId, candidateId: $candidateId, decision: $decision, note: $note) { id reviewStatus review { decision note reviewer { kind name } at } } }`;
 const CONTRIBUTION = 'dimension type count seconds points sentence';
@@ -86,7 +86,8 @@ describe(`human review (${describeDatabase()})`, () => {
       title: 'Reviewed loop',
       events: [
         { type: 'TAB_SWITCH', durationMs: 3000 },
-        { type: 'FACE_MISSING', durationMs: 2000, afterMs: 500 },
+        { type: 'FACE_MISSING', durationMs: 2000, afterMs: 500, confidence: 0.55 },
+        { type: 'FACE_MISSING', afterMs: 1500, confidence: 0.92 },
       ],
       end: false,
     });
@@ -94,6 +95,9 @@ describe(`human review (${describeDatabase()})`, () => {
     const tab = live.violations.find((v: any) => v.type === 'TAB_SWITCH');
     const face = live.violations.find((v: any) => v.type === 'FACE_MISSING');
     assert.ok(tab && face, JSON.stringify(live.violations));
+    // A violation's confidence is its most confident event's; none when no event carried one.
+    assert.equal(face.confidence, 0.92);
+    assert.equal(tab.confidence, null);
 
     // A running interview's flags are not final: no review yet.
     const early = await host.request(REVIEW_VIOLATION, { id: tab.id, verdict: 'DISMISSED' });
@@ -122,13 +126,14 @@ describe(`human review (${describeDatabase()})`, () => {
     assert.equal(confirmedTab.review.note, null);
     assert.equal(confirmedTab.review.reviewer.name, hostEmail);
     assert.equal(confirmedTab.review.reviewer.kind, 'host');
+    assert.equal(confirmedTab.confidence, null);
     state = await violationsOf(interviewId);
     assert.equal(state.candidate.reviewStatus, 'IN_REVIEW');
     assert.equal(state.interview.reviewStatus, 'IN_REVIEW');
     const dismissedTab = (await host.ok(REVIEW_VIOLATION, { id: tab.id, verdict: 'DISMISSED', note: '  The candidate opened the allowed docs tab.  ' })).reviewViolation;
     assert.equal(dismissedTab.review.verdict, 'DISMISSED');
     assert.equal(dismissedTab.review.note, 'The candidate opened the allowed docs tab.');
-    await host.ok(REVIEW_VIOLATION, { id: face.id, verdict: 'CONFIRMED', note: 'Left the desk' });
+    assert.equal((await host.ok(REVIEW_VIOLATION, { id: face.id, verdict: 'CONFIRMED', note: 'Left the desk' })).reviewViolation.confidence, 0.92);
     const verdictAudit = await auditRows('violation.review', tab.id);
     assert.equal(verdictAudit.length, 2);
     assert.deepEqual(

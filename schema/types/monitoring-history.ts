@@ -20,6 +20,11 @@ export const ViolationObject = builder.objectRef<ViolationRecord>('Violation').i
     count: t.exposeInt('count'),
     durationMs: t.exposeInt('durationMs'),
     snapshotUrl: t.exposeString('snapshotUrl', { nullable: true }),
+    confidence: t.exposeFloat('confidence', {
+      nullable: true,
+      description:
+        'The highest confidence (0–1) among its events, null when none carried one: a violation stands on its strongest detection, which a mean would dilute with the weaker frames around it (the page debounces events the same way)',
+    }),
     accommodated: t.exposeBoolean('accommodated', { description: "Covered by the candidate's accommodations: kept as evidence, raised no alert, not counted in the scores" }),
   }),
 });

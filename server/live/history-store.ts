@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ReviewVerdict, Severity, ViolationType } from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import type { Keyed } from '../pagination.ts';
-import { reviewOf, type RawViolationRow, type Review } from '../reviews/review-store.ts';
+import { VIOLATION_CONFIDENCE, confidenceOf, reviewOf, type RawViolationRow, type Review } from '../reviews/review-store.ts';
 
 export interface SessionRecord {
   id: string;
@@ -25,6 +25,8 @@ export interface ViolationRecord {
   snapshotUrl: string | null;
   /** Covered by the candidate's accommodations: no alert was raised, and it does not count. */
   accommodated: boolean;
+  /** The highest confidence (0–1) among its events; null when none carried one. */
+  confidence: number | null;
   review: Review<ReviewVerdict, 'verdict'> | null;
 }
 
@@ -61,7 +63,7 @@ export class HistoryStore {
   /** Up to `limit` of the session's violations in the org after the cursor, ordered by time then id. */
   async violationsOf(orgId: string, sessionId: string, after: Keyed | undefined, limit: number): Promise<ViolationRecord[]> {
     const params: unknown[] = [sessionId, orgId];
-    let sql = `select v.id, v.session_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms, v.snapshot_url, v.accommodated,
+    let sql = `select v.id, v.session_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms, v.snapshot_url, v.accommodated, ${VIOLATION_CONFIDENCE},
                       v.review_verdict, v.review_note, v.reviewed_by_kind, v.reviewed_by_id, v.reviewed_by, v.reviewed_at
                  from violations v join interviews i on i.id = v.interview_id
                 where v.session_id = ? and i.org_id = ?`;
@@ -83,6 +85,7 @@ export class HistoryStore {
       durationMs: row.duration_ms,
       snapshotUrl: row.snapshot_url,
       accommodated: row.accommodated,
+      confidence: confidenceOf(row),
       review: reviewOf('verdict', row.review_verdict, row),
     }));
   }

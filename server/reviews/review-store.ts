@@ -54,7 +54,19 @@ export interface RawViolationRow extends RawReviewColumns {
   duration_ms: number;
   snapshot_url: string | null;
   accommodated: boolean;
+  confidence: number | null;
   review_verdict: ReviewVerdict | null;
+}
+
+/**
+ * A violation's confidence as a select column: the highest of its events' (null when none carried
+ * one). A correlated aggregate over the events' violation_id index, within the one statement.
+ */
+export const VIOLATION_CONFIDENCE = '(select max(e.confidence) from events e where e.violation_id = v.id) as confidence';
+
+/** The confidence column as read: float8 comes back as a number, or null. */
+export function confidenceOf(row: RawViolationRow): number | null {
+  return row.confidence === null ? null : Number(row.confidence);
 }
 
 interface RawViolation extends RawViolationRow {
@@ -64,7 +76,7 @@ interface RawViolation extends RawViolationRow {
 
 // A violation's candidate and interview are its session's: the violation's own columns may be null.
 const VIOLATION_COLUMNS = `v.id, v.session_id, s.candidate_id, c.interview_id, v.type, v.severity, v.timestamp, v.last_occurred_at, v.count, v.duration_ms,
-  v.snapshot_url, v.accommodated, v.review_verdict, v.review_note, v.reviewed_by_kind, v.reviewed_by_id, v.reviewed_by, v.reviewed_at`;
+  v.snapshot_url, v.accommodated, ${VIOLATION_CONFIDENCE}, v.review_verdict, v.review_note, v.reviewed_by_kind, v.reviewed_by_id, v.reviewed_by, v.reviewed_at`;
 const VIOLATION_FROM = 'violations v join sessions s on s.id = v.session_id join candidates c on c.id = s.candidate_id join interviews i on i.id = c.interview_id';
 
 export class ReviewStore {
@@ -180,6 +192,7 @@ function toReviewedViolation(row: RawViolation): ReviewedViolation {
     durationMs: row.duration_ms,
     snapshotUrl: row.snapshot_url,
     accommodated: row.accommodated,
+    confidence: confidenceOf(row),
     review: reviewOf('verdict', row.review_verdict, row),
   };
 }

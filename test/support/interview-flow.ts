@@ -11,6 +11,8 @@ export interface FlowEvent {
   durationMs?: number;
   /** When it happened, after the candidate joined (events must be within 30 s of the server clock). */
   afterMs?: number;
+  /** The detector's confidence, 0–1; none when left out. */
+  confidence?: number;
 }
 
 export async function runInterview(
@@ -34,7 +36,13 @@ export async function runInterview(
     try {
       sessionId = (await candidate.request(JOIN_SESSION, { device: DEVICE })).joinSession.id as string;
       now = Date.now();
-      const batch = events.map((e, seq) => ({ seq, type: e.type, durationMs: e.durationMs ?? 0, occurredAt: new Date(now + (e.afterMs ?? 0)).toISOString() }));
+      const batch = events.map((e, seq) => ({
+        seq,
+        type: e.type,
+        durationMs: e.durationMs ?? 0,
+        occurredAt: new Date(now + (e.afterMs ?? 0)).toISOString(),
+        ...(e.confidence === undefined ? {} : { confidence: e.confidence }),
+      }));
       const result = (await candidate.request(REPORT_EVENTS, { sessionId, events: batch })).reportEvents;
       if (result.rejected.length > 0) throw new Error(`events rejected: ${JSON.stringify(result.rejected)}`);
     } finally {

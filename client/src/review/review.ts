@@ -15,7 +15,7 @@ const CANDIDATE = `query($id: ID!) { interview(id: $id) { id title status starte
   id name reviewStatus review { decision note reviewer { name } at } sessions { id } } } } } }`;
 const RECORDING = `query($id: ID!, $candidateId: ID!) { recording(interviewId: $id, candidateId: $candidateId) { startedAt tracks { participant kind startMs url } } }`;
 const VIOLATIONS = `query($id: ID!, $after: String) { interview(id: $id) { candidates(first: 100) { edges { node { id sessions { id
-  violations(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id type severity occurredAt durationMs count snapshotUrl review { verdict note } } } } } } } } } }`;
+  violations(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id type severity occurredAt durationMs count confidence snapshotUrl review { verdict note } } } } } } } } } }`;
 const REPORT = `query($id: ID!, $candidateId: ID) { report(interviewId: $id, candidateId: $candidateId) { status
   scores { focus integrity composite } reviewedScores { focus integrity composite }
   explanation { sentence } reviewedExplanation { sentence } timeline { category bars { startMs durationMs } } } }`;

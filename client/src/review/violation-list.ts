@@ -12,6 +12,8 @@ export interface Flag {
   severity: string;
   durationMs: number;
   count: number;
+  /** The most confident event's confidence, 0–1; null when no event carried one. */
+  confidence: number | null;
   snapshotUrl: string | null;
   review: { verdict: Verdict; note: string | null } | null;
 }
@@ -32,6 +34,12 @@ export function clock(ms: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   const hours = Math.floor(total / 3600);
   return `${hours > 0 ? `${hours}:` : ''}${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
+}
+
+/** Severity, duration, count and (when the detector gave one) confidence, as one line. */
+function facts(flag: Flag): string {
+  const line = `${flag.severity} · ${(flag.durationMs / 1000).toFixed(1)} s · ×${flag.count}`;
+  return flag.confidence === null ? line : `${line} · ${Math.round(flag.confidence * 100)} % confidence`;
 }
 
 export class ViolationList {
@@ -169,7 +177,7 @@ export class ViolationList {
           h('span', { class: `shape sev-${flag.severity}`, 'aria-hidden': 'true' }),
           `${clock(flag.atMs)} ${flag.type}`,
         ),
-        h('div', { class: 'flag-facts' }, `${flag.severity} · ${(flag.durationMs / 1000).toFixed(1)} s · ×${flag.count}`),
+        h('div', { class: 'flag-facts' }, facts(flag)),
         h('div', { class: 'flag-review' }, verdict, ...controls),
       ),
     );
