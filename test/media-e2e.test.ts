@@ -195,10 +195,10 @@ describe(`media end to end: two Chromium pages speaking, composite, speech, repo
       const track = { ...recorded, startMs: recorded.startMs + recordingOnInterviewClock, endMs: recorded.endMs + recordingOnInterviewClock };
       assertTurnsFound(speaking, speaker, expectedTurns(audio, speaker, captureOffset[speaker], track), track);
     }
-    const { transcript } = await fixture.host.ok(
-      'query($id: ID!, $c: ID) { transcript(interviewId: $id, candidateId: $c) { status segments { speaker startMs endMs text } } }',
-      { id: fixture.interviewId, c: fixture.candidateId },
-    );
+    const { transcript } = await fixture.host.ok('query($id: ID!, $c: ID) { transcript(interviewId: $id, candidateId: $c) { status segments { speaker startMs endMs text } } }', {
+      id: fixture.interviewId,
+      c: fixture.candidateId,
+    });
     assert.equal(transcript.status, 'DONE');
     for (const speaker of ['HOST', 'CANDIDATE']) {
       assert.ok(
