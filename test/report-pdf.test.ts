@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SEVERITIES, VIOLATION_TYPES } from '../server/db/entities.ts';
+import { SEVERITIES, type ViolationType } from '../server/db/entities.ts';
 import { MAX_THUMBNAILS, renderReportPdf } from '../server/reports/pdf.ts';
 import { buildReportInput, canonicalViolationLog, type ReportSource } from '../server/reports/report-input.ts';
 import { pdfPages, pdfText, renderedPages } from './support/pdf.ts';
@@ -14,10 +14,27 @@ import { makeJpegs } from './support/snapshots.ts';
 const START = new Date('2026-11-24T10:00:00Z');
 const at = (ms: number) => new Date(START.getTime() + ms);
 
+/** The fixture cycles through these (the timeline expectations below are laid out on this cycle). */
+const FIXTURE_TYPES: ViolationType[] = [
+  'TAB_SWITCH',
+  'WINDOW_BLUR',
+  'FACE_MISSING',
+  'MULTIPLE_FACES',
+  'LOOKING_AWAY',
+  'AUDIO_DETECTED',
+  'FULLSCREEN_EXIT',
+  'RESIZE_ATTEMPT',
+  'COPY_PASTE',
+  'CONTEXT_MENU',
+  'DEVTOOLS_OPEN',
+  'HEARTBEAT_LOST',
+  'MEDIA_LOST',
+];
+
 function source(violationCount: number, media: ReportSource['media'] = {}): ReportSource {
   const violations = Array.from({ length: violationCount }, (_, i) => ({
     id: randomUUID(),
-    type: VIOLATION_TYPES[i % VIOLATION_TYPES.length]!,
+    type: FIXTURE_TYPES[i % FIXTURE_TYPES.length]!,
     severity: SEVERITIES[i % SEVERITIES.length]!,
     at: at(60_000 + i * 1_700),
     count: 1 + (i % 3),

@@ -144,7 +144,8 @@ describe(`speech (${describeDatabase()})`, function () {
     assert.equal(served.engine, 'pocketsphinx');
     assert.equal(served.approximate, true);
     assert.deepEqual(served.segments, transcript.segments);
-    const word = transcript.segments[0]!.text.split(' ')[0]!;
+    // A word the candidate said: the human output below must show a CANDIDATE line.
+    const word = transcript.segments.find((s) => s.speaker === 'CANDIDATE')!.text.split(' ')[0]!;
     const { transcript: found } = await host.ok(TRANSCRIPT, { id: interviewId, q: word.toUpperCase() });
     assert.ok(found.segments.length > 0 && found.segments.every((s: { text: string }) => s.text.toLowerCase().includes(word.toLowerCase())), JSON.stringify(found));
     const { transcript: none } = await host.ok(TRANSCRIPT, { id: interviewId, q: '100%_nothing' });

@@ -28,6 +28,8 @@ export class RecordingManager {
   readonly #options: RecordingManagerOptions;
   /** Per room, producer id → its recording (being started, or running; undefined if it could not start). */
   readonly #rooms = new WeakMap<InterviewRoom, Map<string, Promise<Recording | undefined>>>();
+  /** Per room, the recordings being finalized after their producer closed. */
+  readonly #closing = new WeakMap<InterviewRoom, Set<Promise<void>>>();
   /** Each recording is finalized once, whoever asks first (its size cap, its producer's close, the room's end). */
   readonly #finishing = new WeakMap<Recording, Promise<void>>();
   #active = 0;
@@ -59,15 +61,23 @@ export class RecordingManager {
     const pending = recordings?.get(producerId);
     if (!pending) return;
     recordings!.delete(producerId);
-    const recording = await pending;
-    if (recording) await this.#finish(recording).catch((error) => this.#options.logger.error({ err: error, path: recording.path }, 'recording did not finalize'));
+    const finishing = (async () => {
+      const recording = await pending;
+      if (recording) await this.#finish(recording).catch((error) => this.#options.logger.error({ err: error, path: recording.path }, 'recording did not finalize'));
+    })();
+    // stopRoom waits for it too: a file still being finalized (or rewritten) when the room closes is the room's.
+    let finishes = this.#closing.get(room);
+    if (!finishes) this.#closing.set(room, (finishes = new Set()));
+    finishes.add(finishing);
+    await finishing;
+    finishes.delete(finishing);
   }
 
-  /** Finalizes the room's recordings: before its router closes, or once its worker died. */
+  /** Finalizes the room's recordings, those whose producer closed before included: before its router closes, or once its worker died. */
   async stopRoom(room: InterviewRoom): Promise<void> {
     const recordings = this.#rooms.get(room);
-    if (!recordings) return;
-    await Promise.all([...recordings.keys()].map((producerId) => this.producerClosed(room, producerId)));
+    await Promise.all([...(recordings?.keys() ?? [])].map((producerId) => this.producerClosed(room, producerId)));
+    await Promise.all([...(this.#closing.get(room) ?? new Set<Promise<void>>())]);
   }
 
   #recordingsOf(room: InterviewRoom): Map<string, Promise<Recording | undefined>> {
