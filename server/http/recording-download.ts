@@ -2,7 +2,7 @@
 // (?expires&signature) or a request with "Authorization: Bearer <host or API token>"; with byte
 // ranges, so a player seeks in it.
 import Router from '@koa/router';
-import type { DownloadAccess } from './report-download.ts';
+import { downloadAccess, type DownloadAccess } from './download-access.ts';
 import { INERT_POLICY, securityHeaders } from './security-headers.ts';
 import { HttpError } from './http-errors.ts';
 import { sendRangedFile } from './static-file.ts';
@@ -15,12 +15,7 @@ export function recordingDownload(source: RecordingFileSource): Router {
   router.get('/recordings/:file', async (ctx) => {
     const compositeId = /^(.+)\.mp4$/.exec(ctx.params.file ?? '')?.[1];
     if (!compositeId) throw new HttpError(404, 'NOT_FOUND', 'Recordings are served as /recordings/<recordingId>.mp4');
-    const single = (value: unknown) => (typeof value === 'string' ? value : undefined);
-    const { path, bytes, filename } = await source(compositeId, {
-      authorization: ctx.get('authorization') || undefined,
-      expires: single(ctx.query.expires),
-      signature: single(ctx.query.signature),
-    });
+    const { path, bytes, filename } = await source(compositeId, downloadAccess(ctx));
     ctx.set('content-disposition', `inline; filename="${filename}"`);
     sendRangedFile(ctx, path, bytes, 'video/mp4', 'private, no-store');
   });

@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import Router from '@koa/router';
 import { NotFoundError } from '../errors.ts';
+import { downloadAccess } from './download-access.ts';
 import type { TrackLinks } from '../media/track-links.ts';
 import { INERT_POLICY, securityHeaders } from './security-headers.ts';
 import { sendRangedFile } from './static-file.ts';
@@ -13,13 +14,13 @@ export function recordingRoutes(links: TrackLinks): Router {
   const router = new Router({ prefix: '/api/recordings' });
   router.use(securityHeaders(INERT_POLICY));
   router.get('/:interviewId/:candidateId/:trackId', async (ctx) => {
-    const single = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const { expires, signature } = downloadAccess(ctx);
     const path = await links.file({
       interviewId: ctx.params.interviewId ?? '',
       candidateId: ctx.params.candidateId ?? '',
       trackId: ctx.params.trackId ?? '',
-      expires: single(ctx.query.expires),
-      signature: single(ctx.query.signature),
+      expires,
+      signature,
     });
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw new NotFoundError('Recording');

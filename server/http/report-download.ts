@@ -1,13 +1,8 @@
 // GET /reports/<reportId>.pdf — a report's PDF, for a signed downloadUrl (?expires&signature) or
 // a request with "Authorization: Bearer <host or API token>".
 import Router from '@koa/router';
+import { downloadAccess, type DownloadAccess } from './download-access.ts';
 import { HttpError } from './http-errors.ts';
-
-export interface DownloadAccess {
-  authorization: string | undefined;
-  expires: string | undefined;
-  signature: string | undefined;
-}
 
 export type ReportPdfSource = (reportId: string, access: DownloadAccess) => Promise<{ pdf: Buffer; filename: string }>;
 
@@ -16,12 +11,7 @@ export function reportDownload(source: ReportPdfSource): Router {
   router.get('/reports/:file', async (ctx) => {
     const reportId = /^(.+)\.pdf$/.exec(ctx.params.file ?? '')?.[1];
     if (!reportId) throw new HttpError(404, 'NOT_FOUND', 'Reports are served as /reports/<reportId>.pdf');
-    const single = (value: unknown) => (typeof value === 'string' ? value : undefined);
-    const { pdf, filename } = await source(reportId, {
-      authorization: ctx.get('authorization') || undefined,
-      expires: single(ctx.query.expires),
-      signature: single(ctx.query.signature),
-    });
+    const { pdf, filename } = await source(reportId, downloadAccess(ctx));
     ctx.type = 'application/pdf';
     ctx.set('content-disposition', `attachment; filename="${filename}"`);
     ctx.set('cache-control', 'private, no-store');

@@ -7,11 +7,11 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { reachesInterview, type Actor, type OrgActor } from '../auth/actor.ts';
+import { reachesInterview, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
-import { SignedLinks } from '../auth/signed-links.ts';
+import { SignedLinks, type DownloadRequest } from '../auth/signed-links.ts';
 import { CompositeStatus, WebhookEvent } from '../db/entities.ts';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-runner.ts';
 import type { Logger } from '../log.ts';
 import * as validate from '../validate.ts';
@@ -199,13 +199,9 @@ export class CompositeService {
    * The MP4 for a download: with a valid, unexpired signature from a download link, or for a host /
    * API token of its org. The caller is checked before anything is read.
    */
-  async file(compositeId: string, access: { actor: Actor | null; expires?: string | undefined; signature?: string | undefined }): Promise<CompositeFile> {
+  async file(compositeId: string, access: DownloadRequest): Promise<CompositeFile> {
     if (!validate.isUuid(compositeId)) throw new NotFoundError('Recording', compositeId);
-    let orgId: string | undefined;
-    if (access.signature !== undefined || access.expires !== undefined) this.#downloads.verify(compositeId, access.expires, access.signature);
-    else if (!access.actor) throw new UnauthenticatedError('Send "Authorization: Bearer <token>" or use a signed downloadUrl');
-    else if (access.actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot download recordings');
-    else orgId = access.actor.orgId;
+    const orgId = this.#downloads.allowedOrg(compositeId, access, 'recordings');
     const row = await this.#store.byId(compositeId);
     if (!row || (orgId !== undefined && row.orgId !== orgId)) throw new NotFoundError('Recording', compositeId);
     if (row.status !== CompositeStatus.READY || !row.path) throw new NotFoundError(`Recording ${compositeId} is ${row.status}: no file yet`);

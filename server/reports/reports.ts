@@ -4,11 +4,11 @@
 // error kept for the API). Webhook deliveries are recorded in the transaction of what they
 // announce; a job whose enqueue failed is enqueued again by the pending-work sweep.
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { reachesInterview, type Actor, type OrgActor } from '../auth/actor.ts';
+import { reachesInterview, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
-import { SignedLinks } from '../auth/signed-links.ts';
+import { SignedLinks, type DownloadRequest } from '../auth/signed-links.ts';
 import { ReportStatus, WebhookEvent, type ReviewStatus, type ViolationType } from '../db/entities.ts';
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-runner.ts';
 import type { Channel } from '../live/channel.ts';
 import type { InterviewEvent } from '../live/events.ts';
@@ -286,24 +286,13 @@ export class ReportService {
    * for a host / API token of the report's org. The caller is checked before the PDF is loaded,
    * so a forged link or a stranger costs no read of it.
    */
-  async pdf(reportId: string, access: { actor: Actor | null; expires?: string | undefined; signature?: string | undefined }): Promise<{ pdf: Buffer; filename: string }> {
+  async pdf(reportId: string, access: DownloadRequest): Promise<{ pdf: Buffer; filename: string }> {
     if (!validate.isUuid(reportId)) throw new NotFoundError('Report', reportId);
-    const orgId = this.#downloadOrg(reportId, access);
+    const orgId = this.#downloads.allowedOrg(reportId, access, 'reports');
     const row = await this.#store.pdfOf(reportId, orgId);
     if (!row) throw new NotFoundError('Report', reportId);
     if (row.status !== ReportStatus.READY || !row.pdf) throw new NotFoundError(`Report ${reportId} is ${row.status}: no PDF yet`);
     return { pdf: row.pdf, filename: `proctor-report-${slug(row.candidateName)}-${reportId.slice(0, 8)}.pdf` };
-  }
-
-  /** Throws unless `access` may download the report; the org the report must belong to, or undefined for a signed link (it names the report). */
-  #downloadOrg(reportId: string, access: { actor: Actor | null; expires?: string | undefined; signature?: string | undefined }): string | undefined {
-    if (access.signature !== undefined || access.expires !== undefined) {
-      this.#downloads.verify(reportId, access.expires, access.signature);
-      return undefined;
-    }
-    if (!access.actor) throw new UnauthenticatedError('Send "Authorization: Bearer <token>" or use a signed downloadUrl');
-    if (access.actor.kind === 'candidate') throw new ForbiddenError('A candidate link cannot download reports');
-    return access.actor.orgId;
   }
 
   #view(row: ReportRow): ReportView {
