@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type OrgActor } from '../auth/actor.ts';
+import type { Config } from '../config.ts';
 import { Candidate, SpeechStatus } from '../db/entities.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -55,15 +56,9 @@ export interface SpeechSection {
  * Which engine transcribes: a remote one when configured (AssemblyAI, then an OpenAI-compatible
  * URL), else pocketsphinx when installed. Returns the engine, or why transcription is off.
  */
-export function chooseEngine(config: {
-  transcribe: boolean;
-  pocketsphinxPath: string;
-  transcribeUrl: string | undefined;
-  transcribeKey: string | undefined;
-  transcribeModel: string;
-  assemblyAiKey: string | undefined;
-  assemblyAiUrl: string;
-}): { engine: TranscriptionEngine } | { off: string } {
+export function chooseEngine(
+  config: Pick<Config, 'transcribe' | 'pocketsphinxPath' | 'transcribeUrl' | 'transcribeKey' | 'transcribeModel' | 'assemblyAiKey' | 'assemblyAiUrl'>,
+): { engine: TranscriptionEngine } | { off: string } {
   if (!config.transcribe) return { off: 'transcription is off (PROCTOR_TRANSCRIBE=false)' };
   if (config.assemblyAiKey) return { engine: new AssemblyAiEngine({ url: config.assemblyAiUrl, apiKey: config.assemblyAiKey, timeoutMs: 30 * 60_000, pollEveryMs: 3_000 }) };
   if (config.transcribeUrl) {
