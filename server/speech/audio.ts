@@ -1,5 +1,9 @@
 // Every track, whatever its container (WebM fragments from the SFU, WAV in tests), is decoded once
 // by ffmpeg into 16 kHz mono 16-bit PCM: what the voice activity detector and pocketsphinx read.
+// A recorded track has holes wherever no packet arrived (packets lost on the way, a muted or
+// paused microphone): its samples are laid out by their timestamps, holes filled with silence, so
+// that a position in the PCM is a position on the track's clock (a plain decode closes the holes
+// up and everything after one would be placed early).
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
@@ -18,6 +22,8 @@ export async function decodeToWav(ffmpegPath: string, input: string, output: str
     '-map',
     '0:a:0',
     '-vn',
+    '-af',
+    'asetpts=PTS-STARTPTS,aresample=async=1',
     '-ac',
     '1',
     '-ar',
