@@ -261,10 +261,10 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
       return streams.flat().sort().join() === 'audio/opus,video/vp8';
     });
     // Operators see it on /metrics. The gauge counts the recordings being written on the whole
-    // server at the moment of the scrape (an earlier test's candidate may still hold one: ffmpeg
-    // gives up on a stream that never sends after 10 s), so each scrape is compared with the
-    // recordings the database has open just before and after it, this one among them. A
-    // recording that ended early fails here with that reason, not as a gauge never seen.
+    // server at the moment of the scrape (an earlier test's candidate may still hold one), so each
+    // scrape is compared with the recordings the database has open just before and after it, this
+    // one among them. A recording that ended early fails here with that reason, not as a gauge
+    // never seen.
     const openRecordings = () => connection.execute<{ interview_id: string; candidate_id: string }[]>('select interview_id, candidate_id from recordings where ended_at is null');
     let seen = '';
     const metrics = await until('/metrics to count the recordings being written', async () => {
@@ -358,6 +358,78 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     } finally {
       await page.close();
       await capped.stop();
+    }
+  });
+
+  it("keeps a track's end when ffmpeg is seconds behind as the interview ends", async () => {
+    const { interviewId, token, candidateId } = await liveInterview();
+    const page = await openPage();
+    try {
+      await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);
+      const connection = server.platform.orm.em.getConnection();
+      const micRow = () =>
+        connection.execute<{ path: string; started_at: string; ended_at: string | null }[]>(
+          "select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ? and kind = 'MICROPHONE'",
+          [interviewId, candidateId],
+        );
+      const { path } = await until('the mic being recorded', async () => {
+        const [row] = await micRow();
+        const size = row ? (await stat(row.path).catch(() => undefined))?.size : undefined;
+        return size ? row : undefined;
+      });
+      // As on a saturated machine: ffmpeg gets no CPU while the packets queue up in its socket,
+      // and the interview ends the moment it runs again.
+      const [pid] = (await run('pgrep', ['-f', '--', path])).stdout.split('\n').filter(Boolean).map(Number);
+      assert.ok(pid, `the ffmpeg writing ${path}`);
+      process.kill(pid, 'SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      process.kill(pid, 'SIGCONT');
+      await host.ok(END_INTERVIEW, { id: interviewId });
+      const mic = await until('the mic track finalized', async () => {
+        const [row] = await micRow();
+        return row?.ended_at ? { ...row, ended_at: row.ended_at } : undefined;
+      });
+      const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', mic.path])).stdout);
+      const trackSeconds = (parseTimestamp(mic.ended_at).getTime() - parseTimestamp(mic.started_at).getTime()) / 1000;
+      const seconds = Number(probe.format.duration);
+      // Three seconds were waiting in the socket when the interview ended: none of them is lost.
+      assert.ok(seconds >= trackSeconds - 1, `recorded ${seconds} s of a ${trackSeconds} s track`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('records the rest of a track in a new file when its ffmpeg dies mid-interview', async () => {
+    const { interviewId, token, candidateId } = await liveInterview();
+    const page = await openPage();
+    try {
+      await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);
+      const connection = server.platform.orm.em.getConnection();
+      const micRows = () =>
+        connection.execute<{ path: string; ended_at: string | null }[]>(
+          "select path, ended_at from recordings where interview_id = ? and candidate_id = ? and kind = 'MICROPHONE' order by started_at",
+          [interviewId, candidateId],
+        );
+      const [first] = await until('the mic being recorded', async () => {
+        const rows = await micRows();
+        return rows.length === 1 && (await streamsOf(rows[0]!.path).catch(() => [])).join() === 'audio/opus' ? rows : undefined;
+      });
+      const [pid] = (await run('pgrep', ['-f', '--', first!.path])).stdout.split('\n').filter(Boolean).map(Number);
+      assert.ok(pid, `the ffmpeg writing ${first!.path}`);
+      process.kill(pid, 'SIGKILL');
+      await until('a second mic file, recording', async () => {
+        const rows = await micRows();
+        return rows.length === 2 && rows[0]!.ended_at !== null && rows[1]!.ended_at === null && (await stat(rows[1]!.path).catch(() => undefined))?.size;
+      });
+      await host.ok(END_INTERVIEW, { id: interviewId });
+      const rows = await until('both mic files finalized', async () => {
+        const rows = await micRows();
+        return rows.every((row) => row.ended_at) && rows;
+      });
+      assert.equal(rows.length, 2);
+      for (const row of rows) assert.deepEqual(await streamsOf(row.path), ['audio/opus'], `${row.path} is readable`);
+    } finally {
+      await page.close();
     }
   });
 

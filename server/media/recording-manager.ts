@@ -12,6 +12,8 @@ import { Recording, type RecordingEnd } from './recording.ts';
 import type { RecordingStore } from './recording-store.ts';
 
 const TRACK_KIND: Record<MediaSource, TrackKind> = { CAMERA: 'CAMERA', MIC: 'MICROPHONE', SCREEN: 'SCREEN' };
+/** How many times a live producer's recording is started again after ffmpeg failed or its input went quiet. */
+const MAX_RESTARTS = 3;
 
 export interface RecordingManagerOptions {
   store: RecordingStore;
@@ -32,6 +34,8 @@ export class RecordingManager {
   readonly #closing = new WeakMap<InterviewRoom, Set<Promise<void>>>();
   /** Each recording is finalized once, whoever asks first (its size cap, its producer's close, the room's end). */
   readonly #finishing = new WeakMap<Recording, Promise<void>>();
+  /** Per room, producer id → how many times its recording was started again. */
+  readonly #restarts = new WeakMap<InterviewRoom, Map<string, number>>();
   #active = 0;
 
   constructor(options: RecordingManagerOptions) {
@@ -52,7 +56,7 @@ export class RecordingManager {
     if (!this.enabled || room.room.closed) return;
     const recordings = this.#recordingsOf(room);
     if (recordings.has(producer.id)) return;
-    recordings.set(producer.id, this.#start(room, producer));
+    recordings.set(producer.id, this.#start(room, producer, this.#restarts.get(room)?.get(producer.id) ?? 0));
   }
 
   /** The producer closed: its file is finalized. */
@@ -86,7 +90,7 @@ export class RecordingManager {
     return recordings;
   }
 
-  async #start(room: InterviewRoom, producer: TaggedProducer): Promise<Recording | undefined> {
+  async #start(room: InterviewRoom, producer: TaggedProducer, restart: number): Promise<Recording | undefined> {
     const { logger, store } = this.#options;
     const { role, candidateId, source } = producer.tags;
     const kind = TRACK_KIND[source];
@@ -95,8 +99,8 @@ export class RecordingManager {
         room: room.room,
         producerId: producer.id,
         directory: join(this.#options.dataDir, 'recordings', room.interviewId),
-        // Producer ids are unique: a reconnect's track never overwrites the one before.
-        name: `${candidateId ?? 'host'}-${kind.toLowerCase()}-${producer.id}`,
+        // Producer ids are unique: a reconnect's track never overwrites the one before, nor does a restart.
+        name: `${candidateId ?? 'host'}-${kind.toLowerCase()}-${producer.id}${restart > 0 ? `-${restart}` : ''}`,
         ffmpegPath: this.#options.ffmpegPath!,
         maxBytes: this.#options.maxBytes,
         logger,
@@ -119,14 +123,29 @@ export class RecordingManager {
   }
 
   /**
-   * ffmpeg ended without being asked: the file reached its size cap (finalized, playable) or
-   * ffmpeg failed. Either way this track's recording is over; the participant's next producer
-   * (a reconnect) starts a new file.
+   * ffmpeg ended without being asked. At its size cap the file is finalized and this track's
+   * recording is over (the participant's next producer, a reconnect, starts a new file). When
+   * ffmpeg failed or its input went quiet while the producer lives on, the rest of the track goes
+   * to a new file on the same timeline, a few times at most.
    */
   #ended(room: InterviewRoom, recording: Recording, end: RecordingEnd): void {
     const { logger, maxBytes } = this.#options;
+    const { producerId } = recording;
     if (end === 'size-limit') logger.warn({ interviewId: room.interviewId, path: recording.path, maxBytes }, 'recording stopped at its size cap');
-    void this.producerClosed(room, recording.producerId);
+    void this.producerClosed(room, producerId).then(() => {
+      const producer = room.room.closed ? undefined : room.room.producer(producerId);
+      if (end === 'size-limit' || !producer) return;
+      let restarts = this.#restarts.get(room);
+      if (!restarts) this.#restarts.set(room, (restarts = new Map<string, number>()));
+      const restart = (restarts.get(producerId) ?? 0) + 1;
+      if (restart > MAX_RESTARTS) {
+        logger.error({ interviewId: room.interviewId, producerId, end }, 'recording ended again: the rest of this track is not recorded');
+        return;
+      }
+      restarts.set(producerId, restart);
+      logger.warn({ interviewId: room.interviewId, producerId, end, restart }, 'recording ended early: the rest of the track goes to a new file');
+      this.record(room, producer);
+    });
   }
 
   #finish(recording: Recording): Promise<void> {

@@ -2,11 +2,18 @@
 // RTP to a local ffmpeg, which copies it (no re-encoding) into its own WebM/Matroska file, so each
 // track can be played, aligned and analysed on its own. The consumer resumes once ffmpeg has bound
 // its RTP ports, then key frames are asked for so a video file starts on a decodable picture.
-// `stop()` lets ffmpeg finalize the file ('q' on stdin, then SIGTERM, then SIGKILL and a rewrite);
-// so does ffmpeg itself once the file reaches its size cap (-fs), and the owner hears of it.
+//
+// Stopping must not lose the track's end: on a busy machine ffmpeg runs seconds behind the packets
+// waiting in its socket, and ffmpeg's own ways to stop ('q', a signal) drop what it has not read
+// yet. So `stop()` cuts the flow (the plain transport closes) and lets ffmpeg drain: it ends by
+// itself, finalizing the file, once its input has been quiet for INPUT_QUIET_S. While recording, a
+// keepalive to its RTCP port keeps a stalled track (a candidate's network dropping out) from
+// looking quiet. If ffmpeg does not end in time it is killed and the file rewritten (duration,
+// cues). ffmpeg also ends by itself when the file reaches its size cap (-fs); the owner hears of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Room } from '../../sfu/room.ts';
 import type { PlainOutput } from '../../sfu/types.ts';
@@ -25,15 +32,22 @@ const FFMPEG_OPEN_POLL_MS = 20;
 /** Key frames asked for at these delays after resuming: the first may arrive before ffmpeg's probe. */
 const KEY_FRAME_DELAYS_MS = [0, 1000, 2500];
 /**
- * 'q' is read between packets: once its producer has closed, no packet comes and ffmpeg may not
- * see it (nor end on its own: RTCP keeps its input alive). SIGTERM after this long, then SIGKILL;
- * a file cut off that way lacks its duration and cues, and is copied once more to get them.
+ * ffmpeg ends once its input has been quiet this long (its SDP demuxer's listen_timeout): after
+ * `stop()` closed the flow, that is once it has read every packet that reached it.
  */
-const STOP_GRACE_MS = 3000;
-const STOP_KILL_AFTER_MS = 5000;
+const INPUT_QUIET_S = 3;
+/** How often the keepalive reaches ffmpeg's RTCP port: well within INPUT_QUIET_S, even with a slow event loop. */
+const KEEPALIVE_EVERY_MS = 500;
+/** An empty RTCP receiver report (RFC 3550 §6.4.2, no report blocks): ffmpeg reads and ignores it. */
+const KEEPALIVE_PACKET = Uint8Array.of(0x80, 201, 0, 1, 0, 0, 0, 0);
+/** After the flow is cut, how long ffmpeg may take to drain and finalize before it is killed. */
+const STOP_KILL_AFTER_MS = INPUT_QUIET_S * 1000 + 10_000;
 
-/** Why ffmpeg ended without `stop()`: the file reached its size cap (finalized), or ffmpeg failed. */
-export type RecordingEnd = 'size-limit' | 'failed';
+/**
+ * Why ffmpeg ended without `stop()`: the file reached its size cap, or no packet (nor keepalive)
+ * came for INPUT_QUIET_S (both finalized), or ffmpeg failed.
+ */
+export type RecordingEnd = 'size-limit' | 'input-quiet' | 'failed';
 
 export interface RecordingOptions {
   room: Room;
@@ -59,6 +73,7 @@ export class Recording {
   readonly #output: PlainOutput;
   readonly #exited: Promise<number | null>;
   readonly #timers: NodeJS.Timeout[];
+  readonly #keepalive: Keepalive;
   readonly #ffmpegPath: string;
   readonly #logger: Logger;
   #stopping: Promise<Date> | undefined;
@@ -71,6 +86,7 @@ export class Recording {
     output: PlainOutput;
     exited: Promise<number | null>;
     timers: NodeJS.Timeout[];
+    keepalive: Keepalive;
     ffmpegPath: string;
     logger: Logger;
   }) {
@@ -81,12 +97,14 @@ export class Recording {
     this.#output = fields.output;
     this.#exited = fields.exited;
     this.#timers = fields.timers;
+    this.#keepalive = fields.keepalive;
     this.#ffmpegPath = fields.ffmpegPath;
     this.#logger = fields.logger;
   }
 
   static async start({ room, producerId, directory, name, ffmpegPath, maxBytes, logger, onEnded }: RecordingOptions): Promise<Recording> {
     let output: PlainOutput | undefined;
+    let keepalive: Keepalive | undefined;
     const sdpPath = join(directory, `.${name}.sdp`);
     try {
       await mkdir(directory, { recursive: true });
@@ -102,10 +120,13 @@ export class Recording {
           '-loglevel',
           'error',
           '-nostats',
+          '-nostdin',
           '-protocol_whitelist',
           'file,udp,rtp',
           '-fflags',
           '+genpts',
+          '-listen_timeout',
+          String(INPUT_QUIET_S),
           '-i',
           sdpPath,
           '-map',
@@ -123,7 +144,7 @@ export class Recording {
           '-y',
           path,
         ],
-        { stdio: ['pipe', 'ignore', 'pipe'] },
+        { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let stderr = '';
       ffmpeg.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
@@ -141,6 +162,7 @@ export class Recording {
       // removed only once ffmpeg is done.
       void exited.then(() => rm(sdpPath, { force: true }));
       const listeningAfterMs = await Recording.#untilListening(ffmpeg, [port], exited, logger, path);
+      keepalive = new Keepalive(LOCAL_IP, port + 1);
       const { consumer } = output;
       await consumer.resume();
       const startedAt = new Date();
@@ -153,13 +175,23 @@ export class Recording {
             )
           : [];
       logger.info({ path, codec: stream.rtpParameters.codecs[0]!.mimeType, listeningAfterMs }, 'recording started');
-      const recording = new Recording({ path, startedAt, producerId, ffmpeg, output, exited, timers, ffmpegPath, logger });
+      const recording = new Recording({ path, startedAt, producerId, ffmpeg, output, exited, timers, keepalive, ffmpegPath, logger });
       // -fs is the only way ffmpeg ends cleanly on its own while RTP keeps arriving.
-      void exited.then((code) => {
-        if (!recording.#stopping) onEnded(recording, code === 0 ? 'size-limit' : 'failed');
+      void exited.then(async (code) => {
+        if (recording.#stopping) return;
+        // -fs stops at the first packet past the cap: a file that reached it ended there.
+        const size =
+          code === 0
+            ? await stat(path).then(
+                (info) => info.size,
+                () => 0,
+              )
+            : 0;
+        onEnded(recording, code !== 0 ? 'failed' : size >= maxBytes * 0.99 ? 'size-limit' : 'input-quiet');
       });
       return recording;
     } catch (error) {
+      keepalive?.close();
       output?.close();
       await rm(sdpPath, { force: true });
       throw error;
@@ -203,14 +235,16 @@ export class Recording {
   async #stop(): Promise<Date> {
     const endedAt = new Date();
     for (const timer of this.#timers) clearTimeout(timer);
-    if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
-      this.#ffmpeg.stdin?.end('q');
-      const escalations = [setTimeout(() => this.#ffmpeg.kill('SIGTERM'), STOP_GRACE_MS), setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_GRACE_MS + STOP_KILL_AFTER_MS)];
-      await this.#exited;
-      for (const timer of escalations) clearTimeout(timer);
-      if (this.#ffmpeg.signalCode === 'SIGKILL') await this.#rewrite();
-    }
+    this.#keepalive.close();
     this.#output.close();
+    if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
+      const kill = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_KILL_AFTER_MS);
+      await this.#exited;
+      clearTimeout(kill);
+      if (this.#ffmpeg.signalCode === 'SIGKILL') this.#logger.warn({ path: this.path, afterMs: STOP_KILL_AFTER_MS }, 'ffmpeg did not finalize the recording in time: killed');
+    }
+    // Killed (by us, or by whatever else), ffmpeg left the file without its duration and cues.
+    if (this.#ffmpeg.signalCode !== null) await this.#rewrite();
     return endedAt;
   }
 
@@ -230,5 +264,25 @@ export class Recording {
       await rm(copy, { force: true });
       this.#logger.warn({ path: this.path }, 'a recording cut off by SIGKILL could not be rewritten: it plays, without its duration');
     }
+  }
+}
+
+/** Sends an ignorable RTCP packet to a local port every KEEPALIVE_EVERY_MS until closed. */
+class Keepalive {
+  readonly #socket: Socket;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(ip: string, port: number) {
+    this.#socket = createSocket('udp4');
+    // Nothing to do about a lost keepalive: the next one follows.
+    this.#socket.on('error', () => {});
+    const send = () => this.#socket.send(KEEPALIVE_PACKET, port, ip, () => {});
+    send();
+    this.#timer = setInterval(send, KEEPALIVE_EVERY_MS);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#socket.close();
   }
 }
