@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 describe(`candidate page without models or devices (${describeDatabase()})`, function () {
   this.timeout(60_000);
@@ -15,7 +15,8 @@ describe(`candidate page without models or devices (${describeDatabase()})`, fun
   let browser: TestBrowser;
   let emptyDir: string;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the page in Chromium without models or devices
     await ensureClientBuilt();
     emptyDir = await mkdtemp(join(tmpdir(), 'proctor-no-models-'));
     server = await startTestPlatform({ faceChecks: false, faceModelsDir: emptyDir });

@@ -5,7 +5,7 @@ import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { AlertWatcher, joinAsCandidate, liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
 import { fakeCamera, fakeVoice, type Picture } from './support/fake-camera.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
 import { until } from './support/until.ts';
 import { END_INTERVIEW } from './support/host-operations.ts';
@@ -42,7 +42,8 @@ describe(`candidate page (${describeDatabase()})`, function () {
     return rows.map((row) => row.action);
   }
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the page in Chromium; what it reports goes through reportEvents, tested on both databases in live and evidence-pipeline
     await ensureClientBuilt();
     server = await startTestPlatform();
   });

@@ -9,7 +9,7 @@ import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { runInterview, waitForReport } from './support/interview-flow.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const JWT_SECRET = 'statement-page-test-secret-0123456789abcdef';
 const HOSTILE = `I was reading the allowed docs. <img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>\nSecond line & "quotes".`;
@@ -20,7 +20,8 @@ describe(`candidate statement page (${describeDatabase()})`, function () {
   let browser: TestBrowser;
   let host: GraphQLClient;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the page in Chromium; the statement's API runs on both databases in candidate-statement.test.ts
     await ensureClientBuilt();
     server = await startTestPlatform({ jwtSecret: JWT_SECRET });
     ({ client: host } = await signUp(new GraphQLClient(server.url)));

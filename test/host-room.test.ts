@@ -9,7 +9,7 @@ import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
 import { connect, type WsClient } from './support/live.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { runProctor } from './support/proctor-cli.ts';
 import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
 
@@ -20,7 +20,8 @@ describe(`host room (${describeDatabase()})`, function () {
   let configDir: string;
   const sockets: WsClient[] = [];
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the page in Chromium; its signaling's database work runs on both databases in the API tests
     await ensureClientBuilt();
     server = await startTestPlatform();
     browser = await launchBrowser();

@@ -10,7 +10,7 @@ import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { joinAsCandidate, liveInterview } from './support/candidate-page.ts';
 import { ensureClientBuilt } from './support/client-build.ts';
 import { fakeCamera } from './support/fake-camera.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
 import { until } from './support/until.ts';
 import { START_INTERVIEW, END_INTERVIEW } from './support/host-operations.ts';
@@ -56,7 +56,8 @@ describe(`candidate page and host room through the SFU (${describeDatabase()})`,
   let candidateBrowser: TestBrowser;
   let hostBrowser: TestBrowser;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the pages and the SFU; the signaling's database work runs on both databases in sfu-free API tests (live, api)
     await ensureClientBuilt();
     [server, candidateBrowser, hostBrowser] = await Promise.all([
       startTestPlatform(),

@@ -21,7 +21,7 @@ import { ensureClientBuilt } from './support/client-build.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { END_INTERVIEW } from './support/host-operations.ts';
 import { connect } from './support/live.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { until } from './support/until.ts';
 
 const run = promisify(execFile);
@@ -94,7 +94,8 @@ describe(`recording every participant, and the screen rule (${describeDatabase()
   let candidateBrowser: TestBrowser;
   let hostBrowser: TestBrowser;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // Chromium, the SFU and ffmpeg; the recording and composite stores run on both databases in composite.test.ts
     await ensureClientBuilt();
     [server, candidateBrowser, hostBrowser] = await Promise.all([startTestPlatform(), launchBrowser(), launchBrowser()]);
   });

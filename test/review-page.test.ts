@@ -16,7 +16,7 @@ import { GraphQLClient, signUp } from './support/graphql.ts';
 import { joinAsCandidate, liveInterview } from './support/candidate-page.ts';
 import { END_INTERVIEW } from './support/host-operations.ts';
 import { runInterview } from './support/interview-flow.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { screenshotsDir } from './support/screenshots.ts';
 import { until } from './support/until.ts';
 
@@ -49,7 +49,8 @@ describe(`review page (${describeDatabase()})`, () => {
   let other: GraphQLClient;
   let browser: TestBrowser;
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // the page in Chromium; its queries and mutations run on both databases in review.test.ts
     server = await startTestPlatform();
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
     ({ client: other } = await signUp(new GraphQLClient(server.url), 'Other org'));

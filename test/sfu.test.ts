@@ -16,7 +16,7 @@ import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { SocketPool, subscribed } from './support/live.ts';
 import { serveMediaHarness, type MediaPage } from './support/media-page.ts';
-import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { CAPABILITIES, CONSUME, CREATE_TRANSPORT, errorCode, OPUS_RTP, PRODUCE, ROOM_EVENTS, VP8_RTP, vp8Rtp } from './support/sfu-signaling.ts';
 import { until } from './support/until.ts';
 import { DEVICE, JOIN_SESSION } from './support/candidate-fixtures.ts';
@@ -44,7 +44,8 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
   const sockets = new SocketPool(() => server.url);
   const open = (token: string | undefined) => sockets.open(token);
 
-  before(async () => {
+  before(async function () {
+    databaseAgnostic(this); // mediasoup, Chromium and ffmpeg; the rows they write use the same stores as the API tests run on both databases
     [server, harness, browser] = await Promise.all([startTestPlatform(), serveMediaHarness(), launchBrowser()]);
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
   });

@@ -85,9 +85,9 @@ export class AlertWatcher {
   }
 }
 
-/** Opens the link and goes through consent and the device check; resolves once joined. */
-export async function joinAsCandidate(browser: TestBrowser, link: string, options: { screenshots?: string } = {}): Promise<Page> {
-  const page = await browser.context.newPage();
+/** Opens the link (in `page`, or a new one) and goes through consent and the device check; resolves once joined. */
+export async function joinAsCandidate(browser: TestBrowser, link: string, options: { screenshots?: string; page?: Page } = {}): Promise<Page> {
+  const page = options.page ?? (await browser.context.newPage());
   page.on('pageerror', (error) => console.error(`candidate page error: ${error.message}`));
   await page.goto(link);
   await page.waitForSelector('#agree');
