@@ -55,7 +55,7 @@ async function timed(what: string, limitMs: number, signal: AbortSignal, work: (
   const deadline = AbortSignal.timeout(limitMs);
   const started = performance.now();
   progress(`${what} (deadline ${seconds(limitMs)})`);
-  const ticker = setInterval(() => progress(`${what}: still running after ${seconds(Math.round(performance.now() - started))}`), TICK_MS);
+  const ticker = setInterval(() => progress(`${what}: still running after ${((performance.now() - started) / 1000).toFixed(0)} s`), TICK_MS);
   try {
     await within(work(AbortSignal.any([signal, deadline])), limitMs, what, signal);
     const elapsed = (performance.now() - started) / 1000;
@@ -234,7 +234,7 @@ function report(results: Record<string, unknown>, transcribed: boolean): void {
     `  inputs                        : cameras VP8 WebM ${CHROME_CAMERA.width}×${CHROME_CAMERA.height} ${CHROME_CAMERA.fps} fps ~${CHROME_CAMERA.kbps} kbps (one minute looped with -c copy), microphones opus WebM 48 kHz 32 kbps`,
   );
   console.log(
-    `  composite MP4, ${r.compositeMinutes} min       : ${encode(composite)} realtime (target ≤ ${TARGETS.compositeRealtime}×: ${verdict}), ${r.compositeMiB!.toFixed(0)} MiB; baseline (the candidate's camera alone to H.264): ${encode(results.baseline as ReturnType<typeof realtime>)}`,
+    `  ${`composite MP4, ${r.compositeMinutes} min`.padEnd(30)}: ${encode(composite)} realtime (target ≤ ${TARGETS.compositeRealtime}×: ${verdict}), ${r.compositeMiB!.toFixed(0)} MiB; baseline (the candidate's camera alone to H.264): ${encode(results.baseline as ReturnType<typeof realtime>)}`,
   );
   console.log(
     `  decode + VAD, whole interview : ${r.vadSeconds!.toFixed(1)} s for ${(r.audioSeconds! / 60).toFixed(0)} min of audio = ${r.vadRealtime!.toFixed(4)}× realtime (target ≤ ${TARGETS.vadRealtime}×), ${r.segments} segments`,
