@@ -328,13 +328,14 @@ describe(`human review (${describeDatabase()})`, () => {
     const { interviewId } = await runInterview(server.url, host, { events: [{ type: 'TAB_SWITCH', durationMs: 500 }] });
     const ready = await waitForReport(host, interviewId);
     const { migrator } = server.platform.orm;
-    const name = 'Migration20261202071435_human_review';
-    await migrator.down({ migrations: [name] });
+    // Newest first: the later one adds a column to the report_versions this one makes.
+    const names = ['Migration20261202154544_transcriptions', 'Migration20261202071435_human_review'];
+    for (const name of names) await migrator.down({ migrations: [name] });
     try {
       const [row] = await server.platform.orm.em.getConnection().execute('select * from reports where id = ?', [ready.id]);
       assert.ok(row && !('version' in row), 'the previous schema has no versions');
     } finally {
-      await migrator.up({ migrations: [name] });
+      for (const name of names.toReversed()) await migrator.up({ migrations: [name] });
     }
     const { report } = await host.ok(REPORT, { id: interviewId });
     assert.equal(report.version, 1);

@@ -1,12 +1,15 @@
 // Speech on a real server and database: espeak-ng speaks a synthetic interview (one voice for the
 // host, another for the candidate) with known turns; the detector must find each speaker's turns
-// within 0.5 s, pocketsphinx must transcribe both, and the report job (ending the interview) must
-// put the speaking rows, the conversation figures and the transcript notice in the PDF.
+// within 0.5 s and pocketsphinx must transcribe both. Ending the interview, the report job must put
+// the speaking rows and conversation figures in a first version that does not wait for the
+// transcript (it says the transcript is in progress); the transcribe-speech job, even one whose
+// enqueue failed, must then make a later version with the questions and answers.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JobRunner } from '../server/jobs/job-runner.ts';
 import { createLogger } from '../server/log.ts';
 import { PocketsphinxEngine } from '../server/speech/engines/pocketsphinx.ts';
 import { SpeechService } from '../server/speech/speech.ts';
@@ -18,8 +21,24 @@ import { pdfText } from './support/pdf.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { synthesiseInterview, type SpokenTurn, type SyntheticInterview } from './support/synthetic-interview.ts';
 import { until } from './support/until.ts';
+import { startReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const TOLERANCE_MS = 500;
+
+/**
+ * Fault injection: every enqueue of a transcription fails, as when the job store cannot be reached
+ * (or the process died before it enqueued), until `lift()`.
+ */
+function failTranscriptionEnqueues(jobs: JobRunner): { tries: () => number; lift: () => void } {
+  const enqueueOnce = jobs.enqueueOnce.bind(jobs);
+  let tries = 0;
+  jobs.enqueueOnce = async (job, data) => {
+    if (job !== 'transcribe-speech') return enqueueOnce(job, data);
+    tries++;
+    throw new Error('the job store is unreachable (injected)');
+  };
+  return { tries: () => tries, lift: () => void (jobs.enqueueOnce = enqueueOnce) };
+}
 
 describe(`speech (${describeDatabase()})`, function () {
   this.timeout(300_000);
@@ -27,14 +46,19 @@ describe(`speech (${describeDatabase()})`, function () {
   let host: GraphQLClient;
   let dir: string;
   let audio: SyntheticInterview;
+  let receiver: WebhookReceiver;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'proctor-speech-test-'));
     audio = await synthesiseInterview(dir);
-    server = await startTestPlatform();
+    // A short pending-work sweep: it is what starts a transcription whose enqueue failed.
+    server = await startTestPlatform({ pendingSweepIntervalMs: 1000 }, { PROCTOR_WEBHOOK_ALLOW_PRIVATE: 'true' });
     ({ client: host } = await signUp(new GraphQLClient(server.url)));
+    receiver = await startReceiver();
+    await host.ok('mutation($url: String!) { createWebhook(url: $url, events: [TRANSCRIPT_READY, REPORT_READY]) { webhook { id } } }', { url: receiver.url });
   });
   after(async () => {
+    await receiver?.close();
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -63,6 +87,7 @@ describe(`speech (${describeDatabase()})`, function () {
     const speech = new SpeechService({
       orm: server.platform.orm,
       logger: createLogger('silent'),
+      webhooks: server.platform.services.webhooks,
       ffmpegPath: 'ffmpeg',
       engine: new PocketsphinxEngine(binary),
       tracks: async () => [
@@ -70,12 +95,21 @@ describe(`speech (${describeDatabase()})`, function () {
         { speaker: 'CANDIDATE', path: audio.candidateWav, offsetMs: 0 },
       ],
       minConfidence: 0,
+      attempts: 1,
+      // The interview runs on: it has no report to make again.
+      transcriptSettled: (tx, interview, candidate) => server.platform.services.reports.recordNewVersion(tx, interview, candidate),
     });
-    await speech.analyse(interviewId, candidateId);
-    const { speaking, transcript } = await speech.section(candidateId);
+    await speech.detectSpeaking(interviewId, candidateId);
+    const { speaking, transcript: pending } = await speech.section(candidateId);
     assertTurnsFound(speaking, 'HOST');
     assertTurnsFound(speaking, 'CANDIDATE');
+    assert.equal(pending.status, 'PENDING');
+    assert.deepEqual(pending.segments, []);
+    const [row] = await server.platform.orm.em.getConnection().execute<{ id: string }[]>('select id from transcriptions where candidate_id = ?', [candidateId]);
+    await speech.transcribe(row!.id);
+    const { transcript } = await speech.section(candidateId);
     assert.equal(transcript.status, 'DONE');
+    assert.equal(transcript.progress, 1);
     assert.equal(transcript.engine, 'pocketsphinx');
     for (const speaker of ['HOST', 'CANDIDATE']) {
       const segments = transcript.segments.filter((s) => s.speaker === speaker);
@@ -86,7 +120,7 @@ describe(`speech (${describeDatabase()})`, function () {
     }
   });
 
-  it("runs in the report job on the candidate's recording and puts the speaking rows and figures in the PDF", async () => {
+  it('reports the speaking rows without waiting for the transcript, then its own job adds the questions and answers as a new version', async () => {
     const { interviewId, candidateId } = await runInterview(server.url, host, { end: false });
     // Microphone tracks as the SFU records them, one per participant; they started 2 s after the
     // interview did, so every segment lands 2 s later on the interview clock.
@@ -110,31 +144,83 @@ describe(`speech (${describeDatabase()})`, function () {
           new Date(),
         ]);
     }
+    const env = { PROCTOR_SERVER: server.url, PROCTOR_TOKEN: host.token!, PROCTOR_CONFIG_DIR: dir };
+    const fault = failTranscriptionEnqueues(server.platform.jobs);
     await host.ok(END_INTERVIEW, { id: interviewId });
-    const report = await until(
-      'the report to be READY',
+    const REPORT = 'query($id: ID!) { report(interviewId: $id) { status error version transcriptStatus downloadUrl } }';
+    const first = await until(
+      'the first report version to be READY',
       async () => {
-        const { report } = await host.ok('query($id: ID!) { report(interviewId: $id) { status error downloadUrl } }', { id: interviewId });
+        const { report } = await host.ok(REPORT, { id: interviewId });
         assert.notEqual(report.status, 'FAILED', report.error);
         return report.status === 'READY' && report;
       },
       240_000,
     );
-    const { speaking, transcript } = await server.platform.services.speech.section(candidateId);
+    // The first version is out while the transcription has not even started: the report job starts it after.
+    await until('the report job to try to enqueue the transcription', async () => fault.tries() > 0);
+    assert.equal(first.version, 1);
+    assert.equal(first.transcriptStatus, 'PENDING');
+    const TRANSCRIPT_STATUS = 'query($id: ID!) { transcript(interviewId: $id) { status progress segments { text } } }';
+    assert.deepEqual((await host.ok(TRANSCRIPT_STATUS, { id: interviewId })).transcript, { status: 'PENDING', progress: 0, segments: [] });
+    const firstText = await pdfText(new Uint8Array(await (await fetch(first.downloadUrl)).arrayBuffer()));
+    for (const shown of [/Candidate speaking/, /Host speaking/, /Conversation/, /Talk ratio/, /Questions and answers/, /Transcript in progress/]) assert.match(firstText, shown);
+    assert.doesNotMatch(firstText, /approximate, machine-generated/);
+    const { speaking } = await server.platform.services.speech.section(candidateId);
     assertTurnsFound(speaking, 'CANDIDATE', offsetMs);
     assertTurnsFound(speaking, 'HOST', offsetMs);
+    // The CLI: the report (--wait does not wait for the transcript) and the transcription's status.
+    const waited = await runProctor(['report', interviewId, '--wait'], env);
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.match(waited.stdout, /READY \(version 1\)/);
+    assert.match(waited.stdout, /Transcript in progress/);
+    const pendingCli = await runProctor(['transcript', interviewId], env);
+    assert.equal(pendingCli.code, 0, pendingCli.stderr);
+    assert.match(pendingCli.stdout, /Transcription in progress \(waiting for its job, by pocketsphinx\)/);
+
+    // The job store is back: the pending-work sweep starts the transcription, and its end makes version 2.
+    fault.lift();
+    await until(
+      'the transcript to be DONE',
+      async () => {
+        const { transcript } = await host.ok(TRANSCRIPT_STATUS, { id: interviewId });
+        assert.notEqual(transcript.status, 'FAILED');
+        return transcript.status === 'DONE';
+      },
+      240_000,
+    );
+    const report = await until(
+      'a report version with the transcript',
+      async () => {
+        const { report } = await host.ok(REPORT, { id: interviewId });
+        assert.notEqual(report.status, 'FAILED', report.error);
+        return report.status === 'READY' && report.transcriptStatus === 'DONE' && report;
+      },
+      120_000,
+    );
+    assert.ok(report.version >= 2, `version ${report.version}`);
+    const { reportVersions } = await host.ok('query($id: ID!) { reportVersions(interviewId: $id) { version transcriptStatus } }', { id: interviewId });
+    assert.deepEqual(reportVersions[0], { version: 1, transcriptStatus: 'PENDING' });
+    assert.equal(reportVersions.at(-1).transcriptStatus, 'DONE');
+    const { transcript } = await server.platform.services.speech.section(candidateId);
     assert.ok(
       transcript.segments.some((s) => s.speaker === 'CANDIDATE'),
       'the candidate was transcribed',
     );
-    const pdf = new Uint8Array(await (await fetch(report.downloadUrl)).arrayBuffer());
-    const text = await pdfText(pdf);
+    const text = await pdfText(new Uint8Array(await (await fetch(report.downloadUrl)).arrayBuffer()));
     assert.match(text, /Candidate speaking/);
-    assert.match(text, /Host speaking/);
-    assert.match(text, /Conversation/);
-    assert.match(text, /Talk ratio/);
     assert.match(text, /Questions and answers/);
     assert.match(text, /approximate, machine-generated/);
+    assert.doesNotMatch(text, /Transcript in progress/);
+    // transcript.ready, and a report.ready for each version saying whether its transcript was there.
+    const events = await until('transcript.ready and the second report.ready', async () => {
+      const bodies = receiver.received.map((r) => JSON.parse(r.body)).filter((b) => b.data.interviewId === interviewId);
+      const ready = bodies.filter((b) => b.event === 'transcript.ready');
+      const reports = bodies.filter((b) => b.event === 'report.ready').map((b) => b.data.transcriptStatus);
+      return ready.length === 1 && reports.includes('DONE') && { ready: ready[0], reports };
+    });
+    assert.deepEqual(events.ready.data, { interviewId, candidateId, engine: 'pocketsphinx', approximate: true, segments: transcript.segments.length });
+    assert.ok(events.reports.includes('PENDING'), events.reports.join());
 
     // The API: the transcript, a search within it, bad input and another org.
     const TRANSCRIPT =
@@ -162,7 +248,6 @@ describe(`speech (${describeDatabase()})`, function () {
     const config = await (await fetch(`${server.url}/app-config.json`)).json();
     assert.deepEqual(config.transcription, { by: null });
     // The CLI prints the same transcript, marked approximate.
-    const env = { PROCTOR_SERVER: server.url, PROCTOR_TOKEN: host.token!, PROCTOR_CONFIG_DIR: dir };
     const json = await runProctor(['transcript', interviewId, '--json'], env);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(JSON.parse(json.stdout).segments, transcript.segments);

@@ -9,6 +9,7 @@ import { builder } from '../builder.ts';
 import { orgActor } from '../context.ts';
 import { ReviewStatusEnum, ReviewVerdictEnum, ViolationTypeEnum } from './enums.ts';
 import { CandidateReviewType } from './review.ts';
+import { TranscriptStatusEnum } from './transcript.ts';
 import { AccommodationsType } from './accommodations.ts';
 import { SCORE_WEIGHTS } from '../../server/reports/scoring.ts';
 
@@ -116,6 +117,12 @@ export const ReportType = builder.objectRef<ReportView>('Report').implement({
     verdicts: t.field({ type: [VerdictType], description: 'The verdicts this version was built from', resolve: (report) => report.verdicts }),
     reviewStatus: t.field({ type: ReviewStatusEnum, description: "The candidate's review status now", resolve: (report) => report.reviewStatus }),
     version: t.exposeInt('version', { nullable: true, description: 'The latest READY version (see reportVersions); PENDING again while a new one is made' }),
+    transcriptStatus: t.field({
+      type: TranscriptStatusEnum,
+      nullable: true,
+      description: 'The transcription the latest version was made with: PENDING means its questions and answers come in a later version (null: no speech analysis)',
+      resolve: (report) => report.transcriptStatus,
+    }),
     summary: t.exposeString('summary', { nullable: true }),
     aiSummary: t.exposeString('aiSummary', { nullable: true }),
     counts: t.field({ type: [ViolationCountType], description: 'Events by type, most frequent first', resolve: (report) => report.counts }),
@@ -148,7 +155,7 @@ builder.queryField('reports', (t) =>
 );
 
 const ReportVersionType = builder.objectRef<ReportVersionRow>('ReportVersion').implement({
-  description: 'One READY rendering of a report, kept: the first when the interview ends, another each time a review completes',
+  description: 'One READY rendering of a report, kept: the first when the interview ends, another when the transcript is done and each time a review completes',
   fields: (t) => ({
     version: t.exposeInt('version'),
     violationLogSha256: t.exposeString('violationLogSha256', { description: 'Of the violation log it was built from, verdicts included' }),
@@ -158,6 +165,12 @@ const ReportVersionType = builder.objectRef<ReportVersionRow>('ReportVersion').i
     reviewedExplanation: t.field({ type: [ScoreContributionType], nullable: true, resolve: (version) => version.reviewedScores?.contributions ?? null }),
     verdicts: t.field({ type: [VerdictType], resolve: (version) => version.verdicts }),
     review: t.field({ type: CandidateReviewType, nullable: true, resolve: (version) => version.review }),
+    transcriptStatus: t.field({
+      type: TranscriptStatusEnum,
+      nullable: true,
+      description: 'The transcription it was made with: PENDING (transcript in progress), DONE, FAILED or OFF; null without speech analysis',
+      resolve: (version) => version.transcriptStatus,
+    }),
     pdfBytes: t.exposeInt('pdfBytes'),
     generatedAt: t.expose('generatedAt', { type: 'DateTime' }),
   }),

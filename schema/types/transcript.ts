@@ -1,5 +1,5 @@
 // A candidate's interview transcript: machine-generated, approximate, searchable.
-import { SPEAKERS, SPEECH_STATUSES } from '../../server/db/entities.ts';
+import { SPEAKERS, TRANSCRIPTION_STATUSES } from '../../server/db/entities.ts';
 import { Scope } from '../../server/auth/scopes.ts';
 import type { TranscriptRow } from '../../server/speech/speech-store.ts';
 import type { TranscriptView } from '../../server/speech/speech.ts';
@@ -8,9 +8,10 @@ import { orgActor } from '../context.ts';
 
 const SpeakerEnum = builder.enumType('Speaker', { values: SPEAKERS });
 
-const TranscriptStatusEnum = builder.enumType('TranscriptStatus', {
-  description: 'NONE until the report job has analysed the audio, then DONE, or FAILED (see note)',
-  values: ['NONE', ...SPEECH_STATUSES] as const,
+export const TranscriptStatusEnum = builder.enumType('TranscriptStatus', {
+  description:
+    'NONE until the report job has found who spoke when; then PENDING and RUNNING while the transcription job works (the report comes first and says so), DONE, FAILED (see note), or OFF when transcription is off',
+  values: ['NONE', ...TRANSCRIPTION_STATUSES] as const,
 });
 
 const TranscriptSegmentType = builder.objectRef<TranscriptRow>('TranscriptSegment').implement({
@@ -30,7 +31,8 @@ const TranscriptType = builder.objectRef<TranscriptView>('Transcript').implement
     status: t.field({ type: TranscriptStatusEnum, resolve: (v) => v.status }),
     engine: t.exposeString('engine', { nullable: true, description: 'pocketsphinx, openai or assemblyai; null when transcription is off' }),
     approximate: t.exposeBoolean('approximate'),
-    note: t.exposeString('note', { nullable: true, description: 'Why the analysis failed, or that there was no recorded audio' }),
+    note: t.exposeString('note', { nullable: true, description: 'Why the analysis or the transcription failed, or that there was no recorded audio' }),
+    progress: t.exposeFloat('progress', { description: 'Share of the tracks transcribed, 0–1 (1 once DONE)' }),
     segments: t.field({ type: [TranscriptSegmentType], resolve: (v) => v.segments }),
   }),
 });

@@ -7,13 +7,14 @@ import { orgActor } from '../context.ts';
 
 export const WebhookEventEnum = builder.enumType('WebhookEvent', {
   description:
-    'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready", REVIEW_COMPLETED as "review.completed", REVIEW_STATEMENT as "review.statement", RECORDING_READY as "recording.ready"',
+    'INTERVIEW_COMPLETED is sent as "interview.completed", REPORT_READY as "report.ready", REVIEW_COMPLETED as "review.completed", REVIEW_STATEMENT as "review.statement", RECORDING_READY as "recording.ready", TRANSCRIPT_READY as "transcript.ready"',
   values: {
     INTERVIEW_COMPLETED: { value: WebhookEvent.INTERVIEW_COMPLETED },
     REPORT_READY: { value: WebhookEvent.REPORT_READY },
     REVIEW_COMPLETED: { value: WebhookEvent.REVIEW_COMPLETED },
     RECORDING_READY: { value: WebhookEvent.RECORDING_READY },
     REVIEW_STATEMENT: { value: WebhookEvent.REVIEW_STATEMENT },
+    TRANSCRIPT_READY: { value: WebhookEvent.TRANSCRIPT_READY },
   } as const,
 });
 

@@ -32,6 +32,7 @@ export const WebhookEvent = {
   REVIEW_COMPLETED: 'review.completed',
   RECORDING_READY: 'recording.ready',
   REVIEW_STATEMENT: 'review.statement',
+  TRANSCRIPT_READY: 'transcript.ready',
 } as const;
 export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 export const WEBHOOK_EVENTS = values(WebhookEvent);
@@ -44,10 +45,17 @@ export const Speaker = { HOST: 'HOST', CANDIDATE: 'CANDIDATE' } as const;
 export type Speaker = (typeof Speaker)[keyof typeof Speaker];
 export const SPEAKERS = values(Speaker);
 
-/** A candidate's speech analysis: DONE (possibly with no audio found), or FAILED with the reason kept. */
+/** A candidate's voice-activity analysis: DONE (possibly with no audio found), or FAILED with the reason kept. */
 export const SpeechStatus = { DONE: 'DONE', FAILED: 'FAILED' } as const;
 export type SpeechStatus = (typeof SpeechStatus)[keyof typeof SpeechStatus];
-export const SPEECH_STATUSES = values(SpeechStatus);
+
+/**
+ * A candidate's transcription, a job of its own after the speaking segments: PENDING, RUNNING, DONE,
+ * FAILED once its retries are spent, or OFF when transcription was off as the audio was analysed.
+ */
+export const TranscriptionStatus = { PENDING: 'PENDING', RUNNING: 'RUNNING', DONE: 'DONE', FAILED: 'FAILED', OFF: 'OFF' } as const;
+export type TranscriptionStatus = (typeof TranscriptionStatus)[keyof typeof TranscriptionStatus];
+export const TRANSCRIPTION_STATUSES = values(TranscriptionStatus);
 
 export const DeliveryStatus = { PENDING: 'PENDING', DELIVERED: 'DELIVERED', FAILED: 'FAILED' } as const;
 export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
@@ -322,6 +330,8 @@ export const ReportVersion = defineEntity({
     review: p.json<Record<string, unknown>>().nullable(),
     pdfBytes: p.integer(),
     generatedAt: timestamp(),
+    /** The transcription it was made with: PENDING while still to finish (the report says so), DONE, FAILED or OFF; null without speech analysis. */
+    transcriptStatus: p.enum(() => TranscriptionStatus).nullable(),
   },
   uniques: [{ properties: ['report', 'version'] }],
 });
@@ -448,7 +458,7 @@ export const StreamQualitySummary = defineEntity({
   },
 });
 
-/** The speech job's result for one candidate of an interview: voice activity and, when an engine ran, the transcript. */
+/** The report job's voice-activity analysis of one candidate's interview audio (the speaking segments). */
 export const SpeechAnalysis = defineEntity({
   name: 'SpeechAnalysis',
   tableName: 'speech_analyses',
@@ -457,11 +467,30 @@ export const SpeechAnalysis = defineEntity({
     interview: () => p.manyToOne(Interview).index(),
     candidate: () => p.manyToOne(Candidate).unique(),
     status: p.enum(() => SpeechStatus),
-    /** The transcription engine that ran (`pocketsphinx`, `openai`, `assemblyai`); null when transcription is off. */
-    engine: p.string().length(32).nullable(),
-    /** Why the analysis failed, or why transcription did not run. */
+    /** Why the analysis failed, or that there was no recorded audio. */
     note: p.text().nullable(),
     analysedAt: timestamp(),
+  },
+});
+
+/** The transcribe-speech job of one candidate, recorded with the speaking segments it transcribes. */
+export const Transcription = defineEntity({
+  name: 'Transcription',
+  tableName: 'transcriptions',
+  properties: {
+    id: id(),
+    interview: () => p.manyToOne(Interview).index(),
+    candidate: () => p.manyToOne(Candidate).unique(),
+    status: p.enum(() => TranscriptionStatus).default(TranscriptionStatus.PENDING),
+    /** The engine that transcribes (`pocketsphinx`, `openai`, `assemblyai`); null when OFF. */
+    engine: p.string().length(32).nullable(),
+    /** Share of the tracks transcribed so far while RUNNING, 0–1. */
+    progress: p.double().default(0),
+    /** Job runs so far (retried with backoff, FAILED after the last). */
+    attempts: p.integer().default(0),
+    error: p.text().nullable(),
+    createdAt: createdAt(),
+    doneAt: timestamp().nullable(),
   },
 });
 
@@ -512,6 +541,7 @@ export type Recording = InferEntity<typeof Recording>;
 export type CompositeRecording = InferEntity<typeof CompositeRecording>;
 export type StreamQualitySummary = InferEntity<typeof StreamQualitySummary>;
 export type SpeechAnalysis = InferEntity<typeof SpeechAnalysis>;
+export type Transcription = InferEntity<typeof Transcription>;
 export type SpeakingSegment = InferEntity<typeof SpeakingSegment>;
 export type TranscriptSegment = InferEntity<typeof TranscriptSegment>;
 export type Webhook = InferEntity<typeof Webhook>;
@@ -535,6 +565,7 @@ export const entities = [
   CompositeRecording,
   StreamQualitySummary,
   SpeechAnalysis,
+  Transcription,
   SpeakingSegment,
   TranscriptSegment,
   Webhook,

@@ -1,4 +1,4 @@
-// Background jobs on Agenda: report generation, webhook deliveries, the daily retention sweep and
+// Background jobs on Agenda: report generation, composites, transcription, webhook deliveries, the daily retention sweep and
 // the frequent pending-work sweep (which enqueues again what a failed enqueue left without a job).
 // Every process that enqueues has a JobRunner; those that also process (`proctor up` unless told
 // not to, and each `proctor worker`) compete for jobs, and Agenda's locking keeps each job on one
@@ -10,6 +10,7 @@ import type { JobStore } from './backend.ts';
 export const JobName = {
   generateReport: 'generate-report',
   composeRecording: 'compose-recording',
+  transcribeSpeech: 'transcribe-speech',
   deliverWebhook: 'deliver-webhook',
   retentionSweep: 'retention-sweep',
   pendingWorkSweep: 'pending-work-sweep',
@@ -19,13 +20,14 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 export interface JobData {
   'generate-report': { reportId: string };
   'compose-recording': { compositeId: string };
+  'transcribe-speech': { transcriptionId: string };
   'deliver-webhook': { deliveryId: string };
   'retention-sweep': Record<string, never>;
   'pending-work-sweep': Record<string, never>;
 }
 
 /** The data field naming what a job works on (see `enqueueOnce`). */
-const JOB_SUBJECT = { 'generate-report': 'reportId', 'compose-recording': 'compositeId', 'deliver-webhook': 'deliveryId' } as const;
+const JOB_SUBJECT = { 'generate-report': 'reportId', 'compose-recording': 'compositeId', 'transcribe-speech': 'transcriptionId', 'deliver-webhook': 'deliveryId' } as const;
 type SubjectJobName = keyof typeof JOB_SUBJECT;
 
 /**

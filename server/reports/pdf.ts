@@ -263,6 +263,10 @@ function conversation({ speaking, transcript }: SpeechSection): Content {
 
 /** Up to five host questions and the candidate's answers, from confident transcript turns only. */
 function questionsAndAnswersList({ transcript, minConfidence }: SpeechSection): Content {
+  if (transcript.status === 'PENDING' || transcript.status === 'RUNNING') {
+    return { text: 'Transcript in progress: a later version of this report adds the questions and answers once the transcription is done.' };
+  }
+  if (transcript.status === 'FAILED') return { text: `Not transcribed: ${transcript.note ?? 'unknown error'}.` };
   if (!transcript.engine) return { text: 'Not transcribed (transcription is off on this server).' };
   const pairs = questionsAndAnswers(transcript.segments, minConfidence);
   const label = `Transcript by ${transcript.engine}: approximate, machine-generated; not a quotation. Only turns with confidence of at least ${minConfidence} are shown.`;

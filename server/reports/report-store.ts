@@ -4,7 +4,16 @@
 // load with the row, and the claim and failure updates must be single conditional statements.
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { ReportStatus, type InterviewConfig, type ReviewDecision, type ReviewStatus, type ReviewVerdict, type Severity, type ViolationType } from '../db/entities.ts';
+import {
+  ReportStatus,
+  type InterviewConfig,
+  type TranscriptionStatus,
+  type ReviewDecision,
+  type ReviewStatus,
+  type ReviewVerdict,
+  type Severity,
+  type ViolationType,
+} from '../db/entities.ts';
 import { parseTimestamp } from '../db/timestamps.ts';
 import { reviewOf, type RawReviewColumns } from '../reviews/review-store.ts';
 import type { CandidateReview, CandidateStatement, ReportInput, ReportViolation, TimelineRow } from './report-input.ts';
@@ -59,6 +68,8 @@ export interface ReportVersionRow {
   reviewedScores: Scores | null;
   verdicts: Verdict[];
   review: CandidateReview | null;
+  /** The transcription it was made with: PENDING while still to come, DONE, FAILED or OFF; null without speech analysis. */
+  transcriptStatus: TranscriptionStatus | null;
   pdfBytes: number;
   generatedAt: Date;
 }
@@ -111,6 +122,7 @@ export interface ReadyReport {
   reviewedScores: Scores | null;
   verdicts: Verdict[];
   review: CandidateReview | null;
+  transcriptStatus: TranscriptionStatus | null;
 }
 
 /** A report version's row; jsonb comes back parsed, timestamps as text. */
@@ -122,6 +134,7 @@ interface RawVersion {
   verdicts: Verdict[];
   /** A version made before statements existed has none. */
   review: (Omit<CandidateReview, 'at' | 'statement'> & { at: string; statement?: { text: string; submittedAt: string } | null }) | null;
+  transcript_status: TranscriptionStatus | null;
   pdf_bytes: number;
   generated_at: string;
 }
@@ -153,11 +166,12 @@ interface RawReport {
   v_reviewed_scores: Scores | null;
   v_verdicts: Verdict[] | null;
   v_review: RawVersion['review'];
+  v_transcript_status: TranscriptionStatus | null;
   v_pdf_bytes: number | null;
   v_generated_at: string | null;
 }
 
-const VERSION_COLUMNS = 'version, violation_log_sha256, scores, reviewed_scores, verdicts, review, pdf_bytes, generated_at';
+const VERSION_COLUMNS = 'version, violation_log_sha256, scores, reviewed_scores, verdicts, review, transcript_status, pdf_bytes, generated_at';
 const REPORT_COLUMNS = `r.id, r.interview_id, r.candidate_id, c.name as candidate_name, i.org_id, r.status, r.attempts, r.error,
   r.score_focus, r.score_integrity, r.score_composite, r.summary, r.ai_summary, r.metrics, r.violation_log_sha256,
   r.pdf_bytes, r.generated_at, r.created_at, c.review_status, r.version,
@@ -205,18 +219,32 @@ export class ReportStore {
     return claimed?.attempts;
   }
 
-  /** The report's status, and the digest, completed review and candidate's statement (their times) its latest version was built from. */
-  async statusOf(reportId: string): Promise<{ status: ReportStatus; violationLogSha256: string | null; reviewedAt: Date | null; statementAt: Date | null } | undefined> {
-    const [row] = await this.#connection().execute<{ status: ReportStatus; violation_log_sha256: string | null; reviewed_at: string | null; statement_at: string | null }[]>(
-      `select r.status, r.violation_log_sha256, rv.review->>'at' as reviewed_at, rv.review->'statement'->>'submittedAt' as statement_at
+  /** The report's status, and the digest, completed review and candidate's statement (their times) and transcription its latest version was built from. */
+  async statusOf(
+    reportId: string,
+  ): Promise<
+    { status: ReportStatus; violationLogSha256: string | null; reviewedAt: Date | null; statementAt: Date | null; transcriptStatus: TranscriptionStatus | null } | undefined
+  > {
+    const [row] = await this.#connection().execute<
+      { status: ReportStatus; violation_log_sha256: string | null; reviewed_at: string | null; statement_at: string | null; transcript_status: TranscriptionStatus | null }[]
+    >(
+      `select r.status, r.violation_log_sha256, rv.review->>'at' as reviewed_at, rv.review->'statement'->>'submittedAt' as statement_at, rv.transcript_status
          from reports r left join report_versions rv on rv.report_id = r.id and rv.version = r.version where r.id = ?`,
       [reportId],
     );
     const date = (value: string | null) => (value === null ? null : new Date(value));
-    return row && { status: row.status, violationLogSha256: row.violation_log_sha256, reviewedAt: date(row.reviewed_at), statementAt: date(row.statement_at) };
+    return (
+      row && {
+        status: row.status,
+        violationLogSha256: row.violation_log_sha256,
+        reviewedAt: date(row.reviewed_at),
+        statementAt: date(row.statement_at),
+        transcriptStatus: row.transcript_status,
+      }
+    );
   }
 
-  /** A completed review (or the candidate's statement on it) asks for a new version: the report is PENDING again, with fresh attempts; its id. */
+  /** A completed review (or the candidate's statement on it, or a settled transcription) asks for a new version: the report is PENDING again, with fresh attempts; its id. */
   async markForNewVersion(tx: EntityManager, interviewId: string, candidateId: string): Promise<string | undefined> {
     const [row] = await tx.execute<{ id: string }[]>(
       `update reports set status = 'PENDING', attempts = 0, error = null where interview_id = ? and candidate_id = ? returning id`,
@@ -237,8 +265,8 @@ export class ReportStore {
       { next: number },
     ];
     await tx.execute(
-      `insert into report_versions (id, report_id, version, violation_log_sha256, scores, reviewed_scores, verdicts, review, pdf_bytes, generated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert into report_versions (id, report_id, version, violation_log_sha256, scores, reviewed_scores, verdicts, review, transcript_status, pdf_bytes, generated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         randomUUID(),
         reportId,
@@ -248,6 +276,7 @@ export class ReportStore {
         report.reviewedScores && JSON.stringify(report.reviewedScores),
         JSON.stringify(report.verdicts),
         report.review && JSON.stringify(report.review),
+        report.transcriptStatus,
         report.pdf.length,
         report.generatedAt,
       ],
@@ -433,6 +462,7 @@ function toReportRow(row: RawReport): ReportRow {
             reviewed_scores: row.v_reviewed_scores,
             verdicts: row.v_verdicts!,
             review: row.v_review,
+            transcript_status: row.v_transcript_status,
             pdf_bytes: row.v_pdf_bytes!,
             generated_at: row.v_generated_at!,
           }),
@@ -451,6 +481,7 @@ function toVersionRow(row: RawVersion): ReportVersionRow {
       at: new Date(row.review.at),
       statement: row.review.statement ? { ...row.review.statement, submittedAt: new Date(row.review.statement.submittedAt) } : null,
     },
+    transcriptStatus: row.transcript_status,
     pdfBytes: row.pdf_bytes,
     generatedAt: parseTimestamp(row.generated_at),
   };

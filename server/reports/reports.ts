@@ -2,12 +2,14 @@
 // the same transaction as the end) and enqueues generate-report; the job scores the candidate,
 // renders the PDF and marks the report READY (or FAILED once its retries are spent, with the
 // error kept for the API). Webhook deliveries are recorded in the transaction of what they
-// announce; a job whose enqueue failed is enqueued again by the pending-work sweep.
+// announce; a job whose enqueue failed is enqueued again by the pending-work sweep. The first
+// version does not wait for the transcript: it says the transcript is in progress, and the
+// transcription's end (speech.ts) makes the next version.
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { reachesInterview, type OrgActor } from '../auth/actor.ts';
 import type { TokenSigner } from '../auth/jwt.ts';
 import { SignedLinks, type DownloadRequest } from '../auth/signed-links.ts';
-import { ReportStatus, WebhookEvent, type ReviewStatus, type ViolationType } from '../db/entities.ts';
+import { ReportStatus, TranscriptionStatus, WebhookEvent, type ReviewStatus, type ViolationType } from '../db/entities.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-runner.ts';
 import type { Channel } from '../live/channel.ts';
@@ -20,7 +22,7 @@ import type { AiSummariser } from './llm-summary.ts';
 import { loadMediaSections, type MediaSectionsLoader } from './media-sections.ts';
 import { renderReportPdf } from './pdf.ts';
 import { buildReportInput, type CandidateReview, type ReportEvent, type ReportInput, type ReportViolation, type TimelineRow } from './report-input.ts';
-import type { SpeechService } from '../speech/speech.ts';
+import { transcriptShown, type SpeechService } from '../speech/speech.ts';
 import { ReportStore, type ReportRow, type ReportVersionRow, type Verdict } from './report-store.ts';
 import type { AccommodatedCount, ScoreContribution } from './scoring.ts';
 import type { Accommodations } from '../../contract/accommodations.ts';
@@ -42,7 +44,7 @@ export interface ReportServiceOptions {
   loadMedia?: MediaSectionsLoader;
   /** The optional language-model summary (PROCTOR_SUMMARY_LLM_URL). */
   aiSummary?: AiSummariser | undefined;
-  /** Speaking segments and transcripts: analysed first, then shown in the report. */
+  /** Speaking segments (found first, then shown) and transcripts (shown once their own job is done). */
   speech?: SpeechService | undefined;
 }
 
@@ -73,6 +75,8 @@ export interface ReportView {
   reviewStatus: ReviewStatus;
   /** The latest READY version's number (1 for the first). */
   version: number | null;
+  /** The transcription the latest version was made with (PENDING: its questions and answers are still to come). */
+  transcriptStatus: TranscriptionStatus | null;
   summary: string | null;
   aiSummary: string | null;
   counts: { type: ViolationType; count: number }[];
@@ -145,21 +149,31 @@ export class ReportService {
     }
   }
 
-  /** The generate-report job: idempotent (an unchanged violation log is not rendered twice). */
+  /**
+   * The generate-report job: idempotent (a version is made only when its sources changed: the
+   * violation log, the review, the candidate's statement or the transcription).
+   */
   async generate(reportId: string): Promise<void> {
     const attempt = await this.#store.claim(reportId);
     if (attempt === undefined) return; // the interview's data was deleted meanwhile
     try {
-      // The speech job runs here, before rendering, so the first report already has its speaking
-      // rows and transcript; it is done once per candidate (stored), so a retry does not redo it.
+      // Who spoke when is found here, before rendering, in seconds for an hour: the first version
+      // has the speaking rows and conversation figures. The transcript comes later, from its own
+      // job. Both are done once per candidate (stored), so a retry does not redo them.
       const subject = await this.#store.subjectOf(reportId);
-      if (subject && this.#options.speech) await this.#options.speech.analyse(subject.interviewId, subject.candidateId);
+      if (subject && this.#options.speech) await this.#options.speech.detectSpeaking(subject.interviewId, subject.candidateId);
       const input = await this.buildInput(reportId);
+      const transcriptStatus = transcriptShown(input.media.speech?.transcript.status);
       const current = await this.#store.statusOf(reportId);
-      const sameReview =
+      const sameSources =
         (current?.reviewedAt?.getTime() ?? null) === (input.review?.at.getTime() ?? null) &&
-        (current?.statementAt?.getTime() ?? null) === (input.review?.statement?.submittedAt.getTime() ?? null);
-      if (current?.status === ReportStatus.READY && current.violationLogSha256 === input.violationLogSha256 && sameReview) return;
+        (current?.statementAt?.getTime() ?? null) === (input.review?.statement?.submittedAt.getTime() ?? null) &&
+        (current?.transcriptStatus ?? null) === transcriptStatus;
+      if (current?.status === ReportStatus.READY && current.violationLogSha256 === input.violationLogSha256 && sameSources) {
+        // A run cut short after its commit left the transcription to start.
+        if (transcriptStatus === TranscriptionStatus.PENDING) await this.#afterPendingTranscript(input.interview.id, input.candidate.id);
+        return;
+      }
       if (this.#options.aiSummary) input.aiSummary = await this.#options.aiSummary(input);
       const pdf = await renderReportPdf(input);
       const orgId = await this.#store.orgOf(reportId);
@@ -179,6 +193,7 @@ export class ReportService {
           reviewedScores: input.reviewedScores,
           verdicts: input.violations.flatMap((v) => (v.verdict ? [{ violationId: v.id, verdict: v.verdict }] : [])),
           review: input.review,
+          transcriptStatus,
         });
         return this.#options.webhooks.record(tx, orgId, WebhookEvent.REPORT_READY, {
           interviewId: input.interview.id,
@@ -189,6 +204,7 @@ export class ReportService {
             reviewedScores: { focus: input.reviewedScores.focus, integrity: input.reviewedScores.integrity, composite: input.reviewedScores.composite },
           }),
           ...(input.review && { reviewDecision: input.review.decision }),
+          ...(transcriptStatus && { transcriptStatus }),
           summary: input.scores.summary,
           violationLogSha256: input.violationLogSha256,
           ...this.#signedUrl(reportId),
@@ -196,6 +212,7 @@ export class ReportService {
       });
       this.#options.interviewEvents.publish(input.interview.id, { kind: 'ReportReady', interviewId: input.interview.id, candidateId: input.candidate.id, reportId });
       await this.#enqueueCommitted(() => this.#options.webhooks.enqueue(deliveries), { reportId });
+      if (transcriptStatus === TranscriptionStatus.PENDING) await this.#afterPendingTranscript(input.interview.id, input.candidate.id);
     } catch (error) {
       const final = attempt >= this.#options.attempts;
       const message = (error as Error).message || String(error);
@@ -203,6 +220,21 @@ export class ReportService {
       if (final) this.#options.logger.error({ err: error, reportId }, 'report generation failed for good');
       else throw error;
     }
+  }
+
+  /**
+   * A version that says the transcript is in progress is out: the transcription starts now, after
+   * the report rather than competing with it. Should the transcription have settled meanwhile (its
+   * own new version made by another run of this job that committed first, from older sources), one
+   * more version is asked for, so the latest one is never behind the transcript.
+   */
+  async #afterPendingTranscript(interviewId: string, candidateId: string): Promise<void> {
+    const speech = this.#options.speech;
+    if (!speech) return;
+    await speech.enqueueTranscription(candidateId);
+    if ((await speech.shownStatus(candidateId)) === TranscriptionStatus.PENDING) return;
+    const afterCommit = await this.#store.transaction((tx) => this.recordNewVersion(tx, interviewId, candidateId));
+    await afterCommit();
   }
 
   /** Everything the PDF shows, from the database and the data dir. */
@@ -243,12 +275,12 @@ export class ReportService {
   }
 
   /**
-   * Within the transaction that completes a candidate's review (or stores the candidate's
-   * statement on it): the report is due a new version
-   * (PENDING again, fresh attempts). Returns what to do once committed: enqueue its job (the
-   * pending-work sweep does it if that fails).
+   * Within the transaction that completes a candidate's review, stores the candidate's statement on
+   * it, or settles the transcription: the report is due a new version (PENDING again, fresh
+   * attempts). Returns what to do once committed: enqueue its job (the pending-work sweep does it if
+   * that fails).
    */
-  async recordReviewed(tx: EntityManager, interviewId: string, candidateId: string): Promise<() => Promise<void>> {
+  async recordNewVersion(tx: EntityManager, interviewId: string, candidateId: string): Promise<() => Promise<void>> {
     const reportId = await this.#store.markForNewVersion(tx, interviewId, candidateId);
     return () => this.#enqueueCommitted(async () => void (reportId && (await this.#queue?.enqueue('generate-report', { reportId }))), { interviewId, candidateId });
   }
@@ -316,6 +348,7 @@ export class ReportService {
       verdicts: row.latest?.verdicts ?? [],
       reviewStatus: row.reviewStatus,
       version: row.latest?.version ?? null,
+      transcriptStatus: row.latest?.transcriptStatus ?? null,
       summary: row.summary,
       aiSummary: row.aiSummary,
       counts: row.metrics?.counts ?? [],

@@ -101,7 +101,7 @@ export class ReviewService {
           completedAt: at.toISOString(),
           verdicts,
         }),
-        afterCommit: await this.#reports.recordReviewed(tx, interviewId, candidateId),
+        afterCommit: await this.#reports.recordNewVersion(tx, interviewId, candidateId),
       };
     });
     await afterCommit();

@@ -120,7 +120,7 @@ export class CandidateStatementService {
           text,
           submittedAt: at.toISOString(),
         }),
-        afterCommit: await this.#reports.recordReviewed(tx, subject.interviewId, subject.candidateId),
+        afterCommit: await this.#reports.recordNewVersion(tx, subject.interviewId, subject.candidateId),
       };
     });
     await afterCommit();

@@ -91,10 +91,14 @@ export class Services {
     this.speech = new SpeechService({
       orm,
       logger,
+      webhooks: this.webhooks,
       ffmpegPath: config.ffmpegPath,
       engine: 'engine' in transcription ? transcription.engine : undefined,
       tracks: recordedTracks(orm),
       minConfidence: config.transcriptMinConfidence,
+      attempts: config.jobAttempts,
+      // The report service is made next: it renders the transcript the speech service stores.
+      transcriptSettled: (tx, interviewId, candidateId) => this.reports.recordNewVersion(tx, interviewId, candidateId),
     });
     this.reports = new ReportService({
       orm,
@@ -207,11 +211,13 @@ export class Services {
     return {
       'generate-report': ({ reportId }) => this.reports.generate(reportId),
       'compose-recording': ({ compositeId }) => this.composites.compose(compositeId),
+      'transcribe-speech': ({ transcriptionId }) => this.speech.transcribe(transcriptionId),
       'deliver-webhook': ({ deliveryId }) => this.webhooks.deliver(deliveryId),
       'retention-sweep': async () => void (await this.retention.sweep()),
       'pending-work-sweep': async () => {
         await this.reports.resumePending(this.#pendingSweepIntervalMs);
         await this.composites.resumePending(this.#pendingSweepIntervalMs);
+        await this.speech.resumePending(this.#pendingSweepIntervalMs);
         await this.webhooks.resumePending(this.#pendingSweepIntervalMs);
       },
     };
@@ -221,6 +227,7 @@ export class Services {
   useJobQueue(queue: JobQueue): void {
     this.reports.useQueue(queue);
     this.composites.useQueue(queue);
+    this.speech.useQueue(queue);
     this.webhooks.useQueue(queue);
   }
 

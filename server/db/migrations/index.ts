@@ -13,6 +13,7 @@ import { Migration20261202112503_recording_tracks } from './Migration20261202112
 import { Migration20261202113146_composite_recordings } from './Migration20261202113146_composite_recordings.ts';
 import { Migration20261202112127_speech } from './Migration20261202112127_speech.ts';
 import { Migration20261202120000_candidate_statements } from './Migration20261202120000_candidate_statements.ts';
+import { Migration20261202154544_transcriptions } from './Migration20261202154544_transcriptions.ts';
 import { Migration20261202112153_accommodations } from './Migration20261202112153_accommodations.ts';
 
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   Migration20261202112503_recording_tracks,
   Migration20261202113146_composite_recordings,
   Migration20261202120000_candidate_statements,
+  Migration20261202154544_transcriptions,
 ];
