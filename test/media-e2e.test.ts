@@ -196,11 +196,19 @@ describe(`media end to end: two Chromium pages speaking, composite, speech, repo
       const track = { ...recorded, startMs: recorded.startMs + recordingOnInterviewClock, endMs: recorded.endMs + recordingOnInterviewClock };
       assertTurnsFound(speaking, speaker, expectedTurns(audio, speaker, captureOffset[speaker], track), track);
     }
-    const { transcript } = await fixture.host.ok('query($id: ID!, $c: ID) { transcript(interviewId: $id, candidateId: $c) { status segments { speaker startMs endMs text } } }', {
-      id: fixture.interviewId,
-      c: fixture.candidateId,
-    });
-    assert.equal(transcript.status, 'DONE');
+    // The transcription is its own job, after the report's first version.
+    const transcript = await until(
+      'the transcript to be DONE',
+      async () => {
+        const { transcript } = await fixture.host.ok(
+          'query($id: ID!, $c: ID) { transcript(interviewId: $id, candidateId: $c) { status segments { speaker startMs endMs text } } }',
+          { id: fixture.interviewId, c: fixture.candidateId },
+        );
+        assert.notEqual(transcript.status, 'FAILED');
+        return transcript.status === 'DONE' && transcript;
+      },
+      240_000,
+    );
     for (const speaker of ['HOST', 'CANDIDATE']) {
       assert.ok(
         transcript.segments.some((s: Segment & { text: string }) => s.speaker === speaker && s.text.length > 0),
