@@ -1,13 +1,18 @@
 // bench/review.ts — the review page's figures (issue 14):
 //   page open → first frame playable (the <video>'s loadeddata, from navigation start),
-//   seek latency (currentTime set → seeked, random seeks over the hour; p50/p95),
-//   the flag list rendering incrementally (time to the first rows, rows in the DOM, long tasks),
+//   open → first flag row and → every flag listed (the list renders page by page),
+//   seek latency (currentTime set → seeked, random seeks over the hour once the page has every
+//   flag; p50/p95),
+//   scrolling the whole flag list top to bottom (programmatic, over a few seconds): frame
+//   intervals (requestAnimationFrame), dropped frames, long tasks, rows in the DOM,
 // on a synthesised 60-minute recording (320×240, 5 fps VP8: 60 s encoded, then looped with
 // -c copy; checked with ffprobe to last the hour; cached in the temp dir between runs),
 // registered as the candidate's camera track and finalized, so the server serves its seekable
-// copy as it does for a real recording, and an ended interview with 2,000 flags. Beside each figure, the baseline measured in
-// the same run: the same file in a bare <video> page. Runs a real server in-process (embedded
-// database, temp data dir) and headless Chromium. `--json` prints the figures as JSON.
+// copy as it does for a real recording, and an ended interview with 2,000 flags, each with a
+// snapshot. Beside each figure, the baseline measured in the same run: the same file in a bare
+// <video> page, and for scrolling the same number of plain rows in a static list of the same size.
+// Runs a real server in-process (embedded database, temp data dir) and headless Chromium.
+// `--json` prints the figures as JSON.
 // Bounded: every wait has a deadline, the run a budget (`--budget S`, default 10 minutes).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -38,19 +43,39 @@ const FFMPEG_TIMEOUT_MS = 240_000;
 const PAGE_TIMEOUT_MS = 30_000;
 const SEEK_TIMEOUT_MS = 10_000;
 const TARGETS = { openMs: 1500, seekMs: 300 };
+/** How long one scroll through the whole list takes (about 1,300 px a frame at 60 Hz: a fast fling). */
+const SCROLL_MS = 3000;
+const SCROLL_TIMEOUT_MS = SCROLL_MS + 20_000;
+/** One frame at 60 Hz, what headless Chromium paces requestAnimationFrame at. */
+const FRAME_MS = 1000 / 60;
+/** The review page's flag list as laid out at 1280×720, and its row height: the baseline's static list matches them. */
+const LIST_BOX = { width: 420, height: 630, rowHeight: 116 };
 
 /** Where the synthesised hour is kept between runs (about 28 MB): making it is the slow part of a cold run. */
 const CACHE_DIR = join(tmpdir(), 'proctor-bench-review');
 
+/** A page under measure: the review page, or the baseline. */
+interface Subject {
+  url: string;
+  /** The <video> whose first frame counts. */
+  video: string;
+  /** Present once the page has everything it loads (the review page: every flag listed). */
+  settled: string;
+  /** The list scrolled through, and the class its rows carry. */
+  list: string;
+  rowClass: string;
+  /** The baseline: a static list of plain rows is put on the page before the scroll. */
+  plainRows: boolean;
+}
+
 /**
  * Installed before any page script: when the first frame became playable, the first flag row
- * appeared, and every long task. The first frame counts once the video (`selector`) is in the
- * document and has its current frame (readyState ≥ HAVE_CURRENT_DATA): the review page loads its
- * <video> before attaching it, so a `loadeddata` listener on the document alone never hears it
- * (that was why the first runs stopped at "the first frame").
+ * appeared, the page settled, and every long task. The first frame counts once the video is in the
+ * document and has its current frame (readyState ≥ HAVE_CURRENT_DATA): a `loadeddata` listener on
+ * the document alone never hears a video loaded before it was attached.
  */
-const observers = (selector: string) => `
-  window.__bench = { firstFrame: null, firstRow: null, longTasks: [] };
+const observers = (subject: Subject) => `
+  window.__bench = { firstFrame: null, firstRow: null, settled: null, longTasks: [] };
   const frameReady = () => { window.__bench.firstFrame ??= performance.now(); };
   const watched = new WeakSet();
   const watch = (video) => {
@@ -60,20 +85,32 @@ const observers = (selector: string) => `
     else video.addEventListener('loadeddata', frameReady, { once: true });
   };
   new MutationObserver((_, observer) => {
-    const video = document.querySelector(${JSON.stringify(selector)});
+    const video = document.querySelector(${JSON.stringify(subject.video)});
     if (video) watch(video);
     if (document.querySelector('.flag')) window.__bench.firstRow ??= performance.now();
-    if (window.__bench.firstFrame !== null && window.__bench.firstRow !== null) observer.disconnect();
-  }).observe(document, { childList: true, subtree: true });
+    if (document.querySelector(${JSON.stringify(subject.settled)})) window.__bench.settled ??= performance.now();
+    if (window.__bench.firstFrame !== null && window.__bench.settled !== null) observer.disconnect();
+  }).observe(document, { childList: true, subtree: true, attributes: true });
   new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.__bench.longTasks.push(entry.duration); }).observe({ type: 'longtask', buffered: true });
 `;
 
+interface ScrollFigures {
+  /** requestAnimationFrame to requestAnimationFrame while scrolling (ms). */
+  frameMs: number[];
+  longTasks: number[];
+  /** The most rows in the DOM in any frame. */
+  rowsInDom: number;
+  reachedBottom: boolean;
+}
+
 interface PageFigures {
   openMs: number;
-  seekMs: number[];
   firstRowMs: number | null;
-  rowsInDom: number;
+  settledMs: number;
+  seekMs: number[];
+  /** Long tasks from opening the page to the end of the seeks. */
   longTasks: number[];
+  scroll: ScrollFigures;
 }
 
 function percentile(values: number[], p: number): number {
@@ -154,19 +191,87 @@ async function seekLatencies(page: Page, selector: string, signal: AbortSignal):
   return latencies;
 }
 
-async function measure(page: Page, url: string, selector: string, signal: AbortSignal): Promise<PageFigures> {
-  await page.addInitScript(observers(selector));
-  await within(page.goto(url), PAGE_TIMEOUT_MS, 'opening the page', signal);
+/**
+ * Scrolls the list from top to bottom in SCROLL_MS, one step a frame, as a fling would: the time
+ * between animation frames, the long tasks meanwhile and the most rows in the DOM. The baseline's
+ * static list of plain rows (as many as the flags, as tall, in a box as big) is built first.
+ */
+async function scrollThrough(page: Page, subject: Subject, signal: AbortSignal): Promise<ScrollFigures> {
+  return within(
+    page.evaluate(
+      ({ subject, rows, box, durationMs }) =>
+        new Promise<ScrollFigures>((resolve) => {
+          if (subject.plainRows) {
+            const list = document.createElement('div');
+            list.id = subject.list.slice(1);
+            Object.assign(list.style, { position: 'fixed', top: '40px', right: '16px', width: `${box.width}px`, height: `${box.height}px`, overflowY: 'auto' });
+            for (let i = 0; i < rows; i++) {
+              const row = document.createElement('div');
+              row.className = subject.rowClass;
+              Object.assign(row.style, { height: `${box.rowHeight}px`, boxSizing: 'border-box', borderBottom: '1px solid #ddd', padding: '6px 8px' });
+              row.textContent = `flag ${i + 1} · TAB_SWITCH · HIGH · 1.0 s · ×1`;
+              list.append(row);
+            }
+            document.body.append(list);
+          }
+          const list = document.querySelector(subject.list) as HTMLElement;
+          const rendered = list.getElementsByClassName(subject.rowClass);
+          const bottom = list.scrollHeight - list.clientHeight;
+          const figures: ScrollFigures = { frameMs: [], longTasks: [], rowsInDom: 0, reachedBottom: false };
+          const observer = new PerformanceObserver((entries) => {
+            for (const entry of entries.getEntries()) figures.longTasks.push(entry.duration);
+          });
+          let start: number | undefined;
+          let last = 0;
+          const frame = (now: number) => {
+            if (start === undefined) {
+              start = now;
+              observer.observe({ type: 'longtask' });
+            } else figures.frameMs.push(now - last);
+            last = now;
+            figures.rowsInDom = Math.max(figures.rowsInDom, rendered.length);
+            const progress = Math.min(1, (now - start) / durationMs);
+            list.scrollTop = progress * bottom;
+            if (progress < 1) return requestAnimationFrame(frame);
+            // One more frame, so the last step's work is counted too.
+            requestAnimationFrame((end) => {
+              figures.frameMs.push(end - last);
+              figures.rowsInDom = Math.max(figures.rowsInDom, rendered.length);
+              figures.reachedBottom = list.scrollTop >= bottom - 1;
+              observer.disconnect();
+              resolve(figures);
+            });
+          };
+          // Two frames first: the baseline's new list is laid out and painted before the clock starts.
+          requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(frame)));
+        }),
+      { subject, rows: SHAPE.violations, box: LIST_BOX, durationMs: SCROLL_MS },
+    ),
+    SCROLL_TIMEOUT_MS,
+    `scrolling ${subject.list}`,
+    signal,
+  );
+}
+
+async function measure(page: Page, subject: Subject, signal: AbortSignal): Promise<PageFigures> {
+  await page.addInitScript(observers(subject));
+  await within(page.goto(subject.url), PAGE_TIMEOUT_MS, 'opening the page', signal);
   await within(
     page.waitForFunction(() => (window as any).__bench.firstFrame !== null, undefined, { timeout: PAGE_TIMEOUT_MS, polling: 50 }),
     PAGE_TIMEOUT_MS,
-    `the first frame of ${selector}`,
+    `the first frame of ${subject.video}`,
     signal,
   );
-  const seekMs = await seekLatencies(page, selector, signal);
-  const figures = await page.evaluate(() => (window as any).__bench as { firstFrame: number; firstRow: number | null; longTasks: number[] });
-  const rowsInDom = await page.locator('.flag').count();
-  return { openMs: figures.firstFrame, seekMs, firstRowMs: figures.firstRow, rowsInDom, longTasks: figures.longTasks };
+  await within(
+    page.waitForFunction(() => (window as any).__bench.settled !== null, undefined, { timeout: PAGE_TIMEOUT_MS, polling: 50 }),
+    PAGE_TIMEOUT_MS,
+    `the page settled (${subject.settled})`,
+    signal,
+  );
+  const seekMs = await seekLatencies(page, subject.video, signal);
+  const figures = await page.evaluate(() => (window as any).__bench as { firstFrame: number; firstRow: number | null; settled: number; longTasks: number[] });
+  const scroll = await scrollThrough(page, subject, signal);
+  return { openMs: figures.firstFrame, firstRowMs: figures.firstRow, settledMs: figures.settled, seekMs, longTasks: figures.longTasks, scroll };
 }
 
 async function main(signal: AbortSignal): Promise<void> {
@@ -186,7 +291,11 @@ async function main(signal: AbortSignal): Promise<void> {
     const signedUp = await signUp(new GraphQLClient(platform.url, undefined, { timeoutMs: CALL_TIMEOUT_MS }), 'Review bench');
     const snapshot = join(dir, 'snapshot.jpg');
     await ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=64x48', '-frames:v', '1', snapshot], signal);
-    const { interviewId } = await seedLargeInterview(platform.orm, platform.config.dataDir, signedUp.hostId, { ...SHAPE, jpegs: [snapshot] });
+    // A snapshot for every flag: each row the scroll passes fetches its own.
+    const { interviewId } = await seedLargeInterview(platform.orm, platform.config.dataDir, signedUp.hostId, {
+      ...SHAPE,
+      jpegs: Array.from({ length: SHAPE.violations }, () => snapshot),
+    });
     const [seeded] = await platform.orm.em
       .getConnection()
       .execute<{ id: string; started_at: string }[]>('select c.id, i.started_at from candidates c join interviews i on i.id = c.interview_id where i.id = ?', [interviewId]);
@@ -222,13 +331,14 @@ async function main(signal: AbortSignal): Promise<void> {
       // page never loaded the video: the first run stopped there), answered by the browser itself.
       const bareUrl = `${platform.url}/bench-bare-video`;
       await bare.route(bareUrl, (route) => route.fulfill({ contentType: 'text/html', body: `<video id="bare" preload="auto" src="${trackUrl}"></video>` }));
-      baseline.push(await measure(bare, bareUrl, '#bare', signal));
+      baseline.push(await measure(bare, { url: bareUrl, video: '#bare', settled: '#bare', list: '#plain-list', rowClass: 'plain-row', plainRows: true }, signal));
       await bare.close();
       progress(`run ${run + 1}/${RUNS}: the review page`);
       const page = await browser.context.newPage();
       await page.setViewportSize({ width: 1280, height: 720 });
       const link = (await host.ok('mutation($id: ID!) { createReviewLink(interviewId: $id) { url } }', { id: interviewId })).createReviewLink.url as string;
-      review.push(await measure(page, link, '#review-video', signal));
+      const subject = { url: link, video: '#review-video', settled: '.review-side[aria-busy="false"]', list: '#flag-list', rowClass: 'flag', plainRows: false };
+      review.push(await measure(page, subject, signal));
       await page.close();
     }
     report(machine, firstRequestMs, baseline, review);
@@ -240,59 +350,92 @@ async function main(signal: AbortSignal): Promise<void> {
   }
 }
 
+/** Frames missed while scrolling: an interval of n frames' time missed n − 1 (as a share of the frames there should have been). */
+function droppedShare(frameMs: number[]): number {
+  const missed = frameMs.reduce((sum, ms) => sum + Math.max(0, Math.round(ms / FRAME_MS) - 1), 0);
+  return missed / (frameMs.length + missed);
+}
+
 function report(machine: ReturnType<typeof machineFacts>, firstRequestMs: number, baseline: PageFigures[], review: PageFigures[]): void {
   const summary = (runs: PageFigures[]) => {
+    const median = (pick: (run: PageFigures) => number | null) =>
+      percentile(
+        runs.map((run) => pick(run) ?? NaN),
+        50,
+      );
     const seeks = runs.flatMap((r) => r.seekMs);
     const longTasks = runs.flatMap((r) => r.longTasks);
+    const frames = runs.flatMap((r) => r.scroll.frameMs);
+    const scrollTasks = runs.flatMap((r) => r.scroll.longTasks);
     return {
-      openMsP50: percentile(
-        runs.map((r) => r.openMs),
-        50,
-      ),
+      openMsP50: median((r) => r.openMs),
+      firstRowMsP50: median((r) => r.firstRowMs),
+      settledMsP50: median((r) => r.settledMs),
       seekMsP50: percentile(seeks, 50),
       seekMsP95: percentile(seeks, 95),
-      firstRowMsP50: percentile(
-        runs.map((r) => r.firstRowMs ?? NaN),
-        50,
-      ),
-      rowsInDom: Math.max(...runs.map((r) => r.rowsInDom)),
       longTasksPerRun: longTasks.length / runs.length,
       longestTaskMs: Math.max(0, ...longTasks),
+      scroll: {
+        frameMsP50: percentile(frames, 50),
+        frameMsP95: percentile(frames, 95),
+        frameMsMax: Math.max(0, ...frames),
+        droppedShare: droppedShare(frames),
+        longTasksPerRun: scrollTasks.length / runs.length,
+        longestTaskMs: Math.max(0, ...scrollTasks),
+        rowsInDom: Math.max(...runs.map((r) => r.scroll.rowsInDom)),
+        reachedBottom: runs.every((r) => r.scroll.reachedBottom),
+      },
     };
   };
-  const figures = { machine, shape: SHAPE, seeksPerRun: SEEKS, runs: RUNS, firstRequestMs, baseline: summary(baseline), review: summary(review) };
+  const figures = { machine, shape: SHAPE, seeksPerRun: SEEKS, scrollMs: SCROLL_MS, runs: RUNS, firstRequestMs, baseline: summary(baseline), review: summary(review) };
   if (values.json) {
     console.log(JSON.stringify(figures, null, 2));
     return;
   }
   const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '—');
+  const frames = (s: (typeof figures)['review']['scroll']) => `${s.frameMsP50.toFixed(1)} / ${s.frameMsP95.toFixed(1)} / ${Math.round(s.frameMsMax)} ms`;
+  const tasks = (count: number, longest: number) => `${count.toFixed(1)} (${ms(longest)})`;
+  const { baseline: base, review: page } = figures;
   console.log(
     [
       'bench/review — review page',
       ...machineLines(machine),
-      `  data      ${SHAPE.minutes}-minute VP8 WebM 320×240 5 fps, ${SHAPE.violations} flags; ${RUNS} runs × ${SEEKS} random seeks`,
+      `  data      ${SHAPE.minutes}-minute VP8 WebM 320×240 5 fps, ${SHAPE.violations} flags with a snapshot each; ${RUNS} runs × ${SEEKS} random seeks and one ${SCROLL_MS / 1000} s scroll through the list`,
       `  first request for the track (seekable copy made): ${ms(firstRequestMs)}`,
       '',
       ...table(
         1,
-        ['', 'bare <video>', 'review page', 'target', ''],
+        ['', 'baseline', 'review page', 'target', ''],
         [
-          ['open → first frame (p50)', ms(figures.baseline.openMsP50), ms(figures.review.openMsP50), `≤ ${TARGETS.openMs} ms`, verdict(figures.review.openMsP50, TARGETS.openMs)],
-          ['seek p50', ms(figures.baseline.seekMsP50), ms(figures.review.seekMsP50), `≤ ${TARGETS.seekMs} ms`, verdict(figures.review.seekMsP50, TARGETS.seekMs)],
-          ['seek p95', ms(figures.baseline.seekMsP95), ms(figures.review.seekMsP95), `≤ ${TARGETS.seekMs} ms`, verdict(figures.review.seekMsP95, TARGETS.seekMs)],
-          ['open → first flag row (p50)', '—', ms(figures.review.firstRowMsP50), '', ''],
-          ['flag rows in the DOM', '—', String(figures.review.rowsInDom), `of ${SHAPE.violations}`, ''],
+          ['open → first frame (p50)', ms(base.openMsP50), ms(page.openMsP50), `≤ ${TARGETS.openMs} ms`, verdict(page.openMsP50, TARGETS.openMs)],
+          ['open → first flag row (p50)', '—', ms(page.firstRowMsP50), '', ''],
+          ['open → every flag listed (p50)', '—', ms(page.settledMsP50), '', ''],
+          ['seek p50', ms(base.seekMsP50), ms(page.seekMsP50), `≤ ${TARGETS.seekMs} ms`, verdict(page.seekMsP50, TARGETS.seekMs)],
+          ['seek p95', ms(base.seekMsP95), ms(page.seekMsP95), `≤ ${TARGETS.seekMs} ms`, verdict(page.seekMsP95, TARGETS.seekMs)],
+          ['long tasks per run, open + seeks (longest)', tasks(base.longTasksPerRun, base.longestTaskMs), tasks(page.longTasksPerRun, page.longestTaskMs), '', ''],
+          ['scroll: frame interval p50 / p95 / max', frames(base.scroll), frames(page.scroll), `${FRAME_MS.toFixed(1)} ms a frame`, ''],
+          ['scroll: dropped frames', percent(base.scroll.droppedShare), percent(page.scroll.droppedShare), '', ''],
           [
-            'long tasks per run (longest)',
-            `${figures.baseline.longTasksPerRun.toFixed(1)} (${ms(figures.baseline.longestTaskMs)})`,
-            `${figures.review.longTasksPerRun.toFixed(1)} (${ms(figures.review.longestTaskMs)})`,
+            'scroll: long tasks per run (longest)',
+            tasks(base.scroll.longTasksPerRun, base.scroll.longestTaskMs),
+            tasks(page.scroll.longTasksPerRun, page.scroll.longestTaskMs),
             '',
             '',
           ],
+          ['scroll: rows in the DOM (most)', rows(base.scroll), rows(page.scroll), `of ${SHAPE.violations}`, ''],
         ],
       ),
+      '  baseline: the same track in a bare <video preload=auto> page; for the scroll, the same number of plain rows (as tall) in a static list of the same size on it',
     ].join('\n'),
   );
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
+}
+
+function rows(scroll: { rowsInDom: number; reachedBottom: boolean }): string {
+  return `${scroll.rowsInDom}${scroll.reachedBottom ? '' : ' (bottom not reached)'}`;
 }
 
 runBench(budgetMs(values.budget), main);

@@ -1,14 +1,16 @@
 // The review page on a real server, database and Chromium: `createReviewLink` (host logins only,
 // ended interviews only, another org's interview not found), the recording served with HTTP Range,
 // the page playing it with one marker per flag, a marker click seeking to just before its flag,
-// every flag reviewed with the keyboard alone, the review completed (then read-only).
+// every flag reviewed with the keyboard alone, the review completed (then read-only); the video
+// playable before any flag has arrived, and hundreds of flags listed page by page, windowed.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
+import { seedLargeInterview } from '../bench/support/report-dataset.ts';
 import { parseByteRange } from '../server/http/byte-range.ts';
 import { RecordingStore } from '../server/media/recording-store.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
@@ -20,6 +22,16 @@ import { databaseAgnostic, describeDatabase, startTestPlatform, type TestPlatfor
 import { screenshotsDir } from './support/screenshots.ts';
 import { until } from './support/until.ts';
 
+interface FlagPage {
+  interview: {
+    candidates: {
+      edges: { node: { sessions: { violations: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; occurredAt: string } }[] } }[] } }[];
+    };
+  };
+}
+
+/** Set on the flag list's section once every page of flags is in. */
+const FLAGS_LOADED = '.review-side[aria-busy="false"]';
 const LINK = 'mutation($id: ID!, $candidateId: ID) { createReviewLink(interviewId: $id, candidateId: $candidateId) { url expiresAt candidateId } }';
 const RECORDING_SECONDS = 20;
 const EVENTS = [
@@ -46,13 +58,14 @@ describe('recording byte ranges', () => {
 describe(`review page (${describeDatabase()})`, () => {
   let server: TestPlatform;
   let host: GraphQLClient;
+  let hostId: string;
   let other: GraphQLClient;
   let browser: TestBrowser;
 
   before(async function () {
     databaseAgnostic(this); // the page in Chromium; its queries and mutations run on both databases in review.test.ts
     server = await startTestPlatform();
-    ({ client: host } = await signUp(new GraphQLClient(server.url)));
+    ({ client: host, hostId } = await signUp(new GraphQLClient(server.url)));
     ({ client: other } = await signUp(new GraphQLClient(server.url), 'Other org'));
     browser = await launchBrowser();
   });
@@ -136,6 +149,7 @@ describe(`review page (${describeDatabase()})`, () => {
     await page.goto(link.url);
     await page.waitForSelector('body[data-screen="review"]');
     await page.waitForFunction(() => (document.querySelector('#review-video') as HTMLVideoElement).readyState >= 2, undefined, { timeout: 20_000 });
+    await page.waitForSelector(FLAGS_LOADED);
     const flags: { id: string; type: string; occurredAt: string }[] = (
       await host.ok('query($id: ID!) { interview(id: $id) { startedAt candidates { edges { node { sessions { violations { edges { node { id type occurredAt } } } } } } } } }', {
         id: interviewId,
@@ -179,7 +193,7 @@ describe(`review page (${describeDatabase()})`, () => {
     await page.focus('#complete-review');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#decision');
-    assert.equal(await page.locator('.flag .confirm').count(), 0, 'read-only once complete');
+    assert.equal(await page.locator('.flag .confirm:visible').count(), 0, 'read-only once complete');
     if (screenshots) await page.screenshot({ path: `${screenshots}/review-complete.png` });
 
     const reviewed = (
@@ -196,6 +210,73 @@ describe(`review page (${describeDatabase()})`, () => {
     assert.equal(verdicts.filter((v: string) => v === 'DISMISSED').length, Math.floor(flags.length / 2));
     await page.close();
   });
+  it('plays the video before any flag has arrived, then lists hundreds of flags page by page, in time order, windowed', async () => {
+    // Three pages of flags (100 a page), a 10-minute interview, the candidate's camera recorded.
+    const total = 250;
+    const snapshot = join(server.env.PROCTOR_DATA_DIR!, 'review-snapshot.jpg');
+    await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=64x48', '-frames:v', '1', '-y', snapshot]);
+    const { interviewId } = await seedLargeInterview(server.platform.orm, server.env.PROCTOR_DATA_DIR!, hostId, { minutes: 10, violations: total, jpegs: [snapshot] });
+    const { interview } = await host.ok('query($id: ID!) { interview(id: $id) { startedAt candidates { edges { node { id } } } } }', { id: interviewId });
+    const candidateId = interview.candidates.edges[0].node.id as string;
+    await record(interviewId, candidateId);
+    const link = (await host.ok(LINK, { id: interviewId })).createReviewLink;
+
+    // The flags' queries are held until the video has its first frame: a page that waited for
+    // the flags before showing its video would never get there.
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    const held: Route[] = [];
+    let holding = true;
+    await page.route('**/graphql', (route) => {
+      if (holding && route.request().postData()?.includes('violations(')) held.push(route);
+      else void route.continue();
+    });
+    await page.goto(link.url);
+    await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('#review-video')?.readyState ?? 0) >= 2, undefined, { timeout: 20_000 });
+    await until('the first page of flags asked for', () => Promise.resolve(held.length > 0));
+    assert.equal(await page.locator('.flag').count(), 0, 'no flag yet');
+    assert.equal(await page.locator('.review-side').getAttribute('aria-busy'), 'true');
+    holding = false;
+    for (const route of held) await route.continue();
+    await page.waitForSelector(FLAGS_LOADED);
+
+    const flags: { id: string; occurredAt: string }[] = [];
+    let after: string | null = null;
+    do {
+      const flagPage: FlagPage = await host.ok<FlagPage>(
+        'query($id: ID!, $after: String) { interview(id: $id) { candidates { edges { node { sessions { violations(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id occurredAt } } } } } } } } }',
+        { id: interviewId, after },
+      );
+      const { violations } = flagPage.interview.candidates.edges[0]!.node.sessions[0]!;
+      flags.push(...violations.edges.map((e) => e.node));
+      after = violations.pageInfo.hasNextPage ? violations.pageInfo.endCursor : null;
+    } while (after);
+    flags.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    assert.equal(flags.length, total);
+    assert.equal(await page.locator('.timeline .marker').count(), total, 'one marker per flag, from every page');
+    assert.equal(await page.locator('.review-side h2').textContent(), `Flags (${total})`);
+    const rendered = await page.locator('.flag').count();
+    assert.ok(rendered > 0 && rendered < 30, `only the rows in view are in the DOM: ${rendered}`);
+
+    // In time order: the top rows are the first flags, j walks them, the list's bottom is the last.
+    assert.deepEqual(await page.locator('.flag[aria-posinset="1"], .flag[aria-posinset="2"]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.flag)), [
+      flags[0]!.id,
+      flags[1]!.id,
+    ]);
+    await page.focus('#timeline');
+    for (const flag of flags.slice(0, 3)) {
+      await page.keyboard.press('j');
+      assert.equal(await page.evaluate(() => document.body.dataset.selectedFlag), flag.id);
+    }
+    await page.locator('#flag-list').evaluate((list) => (list.scrollTop = list.scrollHeight));
+    const last = page.locator(`.flag[data-flag="${flags.at(-1)!.id}"]`);
+    await last.waitFor();
+    assert.equal(await last.getAttribute('aria-posinset'), String(total));
+    assert.equal(await last.getAttribute('aria-setsize'), String(total));
+    assert.ok((await page.locator('.flag').count()) < 30, 'still windowed at the bottom');
+    await page.close();
+  });
+
   it('plays what the SFU recorded of a real candidate page, seekably', async () => {
     const fixture = await liveInterview(server.url);
     const candidatePage = await joinAsCandidate(browser, fixture.link);
@@ -225,6 +306,7 @@ describe(`review page (${describeDatabase()})`, () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.goto(link.url);
     await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('#review-video')?.readyState ?? 0) >= 2, undefined, { timeout: 20_000 });
+    await page.waitForSelector(FLAGS_LOADED);
     const duration = await page.evaluate(() => (document.querySelector('#review-video') as HTMLVideoElement).duration);
     assert.ok(Number.isFinite(duration) && duration > 0, `the browser knows the duration: ${duration}`);
     const seekedTo = await page.evaluate(

@@ -99,6 +99,16 @@ export class ClockPlayer {
     return !this.#main.empty;
   }
 
+  /** Resolves once the candidate's camera shows its first frame, or cannot (an error, no recording). */
+  firstFrame(): Promise<void> {
+    const video = this.#main.video;
+    if (this.#main.empty || video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA || video.error) return Promise.resolve();
+    return new Promise((resolve) => {
+      video.addEventListener('loadeddata', () => resolve(), { once: true });
+      video.addEventListener('error', () => resolve(), { once: true });
+    });
+  }
+
   get clockMs(): number {
     return this.#main.clockMs;
   }

@@ -1,14 +1,18 @@
 // The review page (/r/<interviewId>#<review link token>): one candidate's recording on the
 // interview clock, every flag on a timeline and in a list beside it, verdicts, the score
 // explanation and the decision. The link's token is exchanged once for a review login kept in
-// this tab only. Keyboard: see KEYS (shown on the page).
+// this tab only. The video is on the page, loading, as soon as its tracks are known; the flags
+// (page by page, onto the timeline and the list) and the report fill in after it, so that a long
+// interview's thousands of flags never hold back its first frame. Keyboard: see KEYS (shown on
+// the page).
 import { REVIEW_DECISIONS, REVIEW_NOTE_MAX_LENGTH } from '../../../contract/review.ts';
 import { ApiError, graphql } from '../api.ts';
 import { showError } from '../candidate/error-page.ts';
 import { h, show, toast } from '../dom.ts';
 import { ClockPlayer, type Track } from './playback.ts';
 import { Timeline, type Span } from './timeline.ts';
-import { ViolationList, clock, type Flag, type Verdict } from './violation-list.ts';
+import { clock, type Flag, type Verdict } from './flag.ts';
+import { ViolationList } from './violation-list.ts';
 
 const ENTER = 'mutation($token: String!) { enterReview(token: $token) { token candidateId } }';
 const CANDIDATE = `query($id: ID!) { interview(id: $id) { id title status startedAt endedAt candidates(first: 100) { edges { node {
@@ -24,6 +28,8 @@ const REVIEW_VIOLATION =
 const COMPLETE = `mutation($interviewId: ID!, $candidateId: ID!, $decision: ReviewDecision!, $note: String) {
   completeReview(interviewId: $interviewId, candidateId: $candidateId, decision: $decision, note: $note) { id reviewStatus review { decision note reviewer { name } at } } }`;
 
+/** The flags and the report wait this long at most for the video's first frame. */
+const FIRST_FRAME_WAIT_MS = 3000;
 /** Playback starts this long before a flag, to see what led to it. */
 const LEAD_IN_MS = 3000;
 const SEEK_STEP_MS = 5000;
@@ -94,13 +100,18 @@ export async function runReview(interviewId: string): Promise<void> {
   history.replaceState(null, '', location.pathname);
   let login = JSON.parse(sessionStorage.getItem(storageKey) ?? 'null') as { token: string; candidateId: string } | null;
   let interview: ReviewInterview;
+  let recording: Recording | null;
   try {
     if (linkToken) {
       login = (await graphql<{ enterReview: { token: string; candidateId: string } }>(ENTER, { token: linkToken })).enterReview;
       sessionStorage.setItem(storageKey, JSON.stringify(login));
     }
     if (!login) throw new ApiError('Open the review page with a fresh link: run `proctor review <interview>` in your terminal.', 'UNAUTHENTICATED');
-    interview = (await graphql<{ interview: ReviewInterview }>(CANDIDATE, { id: interviewId }, login.token)).interview;
+    // Only what the video needs comes first; the flags and the report are asked for once it shows its first frame.
+    [interview, recording] = await Promise.all([
+      graphql<{ interview: ReviewInterview }>(CANDIDATE, { id: interviewId }, login.token).then((data) => data.interview),
+      loadRecording(interviewId, login.candidateId, login.token),
+    ]);
   } catch (error) {
     showError('The review cannot be opened', (error as Error).message, 'Review links are short-lived: run `proctor review <interview>` again for a new one.');
     return;
@@ -112,30 +123,37 @@ export async function runReview(interviewId: string): Promise<void> {
     return;
   }
   const clockStart = Date.parse(interview.startedAt ?? interview.endedAt ?? '') || 0;
-  // The recording starts loading now, while the flags and the report are fetched.
-  const video = h('video', { id: 'review-video', class: 'review-video', playsinline: true, preload: 'auto', 'aria-label': `${candidate.name}'s recording` });
-  const hostVideo = h('video', { id: 'host-video', class: 'host-video', playsinline: true, preload: 'auto', 'aria-label': "The host's camera" });
-  const tracks = await loadTracks(interviewId, candidate.id, token, clockStart);
-  const player = new ClockPlayer(video, hostVideo, tracks);
-  const [flags, report] = await Promise.all([loadFlags(interviewId, candidate.id, token, clockStart), loadReport(interviewId, candidate.id, token)]);
-  new ReviewPage({ interview, candidate, tracks, flags, report, token, clockStart, player, video, hostVideo });
+  const page = new ReviewPage({ interview, candidate, tracks: onClock(recording, clockStart), token, clockStart });
+  // Their queries would compete with the video's first requests on the server and in this tab.
+  await Promise.race([page.firstFrame(), new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS))]);
+  void loadReport(interviewId, candidateId, token).then((report) => page.showReport(report));
+  try {
+    await loadFlags(interviewId, candidateId, token, clockStart, (flags) => page.addFlags(flags));
+    page.flagsLoaded();
+  } catch (error) {
+    page.flagsFailed((error as Error).message);
+  }
 }
 
-/** The recorded tracks on the page's clock (ms after the interview started); none when nothing was recorded. */
-async function loadTracks(interviewId: string, candidateId: string, token: string, clockStart: number): Promise<Track[]> {
-  let recording: Recording;
+/** The candidate's recording; null when nothing was recorded. */
+async function loadRecording(interviewId: string, candidateId: string, token: string): Promise<Recording | null> {
   try {
-    recording = (await graphql<{ recording: Recording }>(RECORDING, { id: interviewId, candidateId }, token)).recording;
+    return (await graphql<{ recording: Recording }>(RECORDING, { id: interviewId, candidateId }, token)).recording;
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'NOT_FOUND') return [];
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') return null;
     throw error;
   }
+}
+
+/** The recorded tracks on the page's clock (ms after the interview started). */
+function onClock(recording: Recording | null, clockStart: number): Track[] {
+  if (!recording) return [];
   const recordingStart = Date.parse(recording.startedAt) - clockStart;
   return recording.tracks.map(({ participant, kind, startMs, url }) => ({ participant, kind, url, offsetMs: recordingStart + startMs }));
 }
 
-async function loadFlags(interviewId: string, candidateId: string, token: string, clockStart: number): Promise<Flag[]> {
-  const flags: Flag[] = [];
+/** Every flag of the candidate, handed to `onPage` a page at a time as the pages arrive. */
+async function loadFlags(interviewId: string, candidateId: string, token: string, clockStart: number, onPage: (flags: Flag[]) => void): Promise<void> {
   const sessions = new Map<string, string | null>();
   // Every session's pages: the cursor is per session, so each round asks for the sessions not done yet.
   for (let round = 0; ; round++) {
@@ -144,14 +162,15 @@ async function loadFlags(interviewId: string, candidateId: string, token: string
     for (const after of pending) {
       const page = await graphql<ViolationPage>(VIOLATIONS, { id: interviewId, after }, token);
       const node = page.interview.candidates.edges.find((e) => e.node.id === candidateId)?.node;
+      const flags: Flag[] = [];
       for (const session of node?.sessions ?? []) {
         if (round > 0 && sessions.get(session.id) !== after) continue;
         for (const { node: v } of session.violations.edges) flags.push({ ...v, atMs: Date.parse(v.occurredAt) - clockStart });
         sessions.set(session.id, session.violations.pageInfo.hasNextPage ? session.violations.pageInfo.endCursor : null);
       }
+      onPage(flags);
     }
   }
-  return flags.sort((a, b) => a.atMs - b.atMs);
 }
 
 async function loadReport(interviewId: string, candidateId: string, token: string): Promise<Report | null> {
@@ -166,54 +185,43 @@ interface PageData {
   interview: ReviewInterview;
   candidate: ReviewCandidate;
   tracks: Track[];
-  flags: Flag[];
-  report: Report | null;
   token: string;
   clockStart: number;
-  player: ClockPlayer;
-  video: HTMLVideoElement;
-  hostVideo: HTMLVideoElement;
 }
 
 class ReviewPage {
   readonly #interviewId: string;
   readonly #candidate: ReviewCandidate;
-  readonly #flags: Flag[];
   readonly #token: string;
   readonly #player: ClockPlayer;
   readonly #timeline: Timeline;
   readonly #list: ViolationList;
+  readonly #flagsBox: HTMLElement;
+  readonly #flagsHeading: HTMLElement;
+  #explanationBox: HTMLElement;
   readonly #rateButtons: HTMLButtonElement[];
   readonly #decisionBox: HTMLElement;
-  readonly #snapshots = new Map<string, Promise<string>>();
-  #selected = -1;
+  #selected: string | undefined;
   #done: boolean;
 
-  constructor({ interview, candidate, tracks, flags, report, token, clockStart, player, video, hostVideo }: PageData) {
+  /** Shows the page with its video loading; the flags and the report are added as they arrive. */
+  constructor({ interview, candidate, tracks, token, clockStart }: PageData) {
     this.#interviewId = interview.id;
     this.#candidate = candidate;
-    this.#flags = flags;
     this.#token = token;
     this.#done = candidate.reviewStatus === 'DONE';
-    const lengthMs = Math.max(
-      (Date.parse(interview.endedAt ?? '') || clockStart) - clockStart,
-      ...flags.map((f) => f.atMs + f.durationMs),
-      ...tracks.map((t) => t.offsetMs),
-      1000,
-    );
-    this.#player = player;
-    const dips = report?.timeline.find((row) => row.category === 'MEDIA_LOST')?.bars ?? [];
+    const lengthMs = Math.max((Date.parse(interview.endedAt ?? '') || clockStart) - clockStart, ...tracks.map((t) => t.offsetMs), 1000);
+    const video = h('video', { id: 'review-video', class: 'review-video', playsinline: true, preload: 'auto', 'aria-label': `${candidate.name}'s recording` });
+    const hostVideo = h('video', { id: 'host-video', class: 'host-video', playsinline: true, preload: 'auto', 'aria-label': "The host's camera" });
+    this.#player = new ClockPlayer(video, hostVideo, tracks);
     this.#timeline = new Timeline(
       lengthMs,
-      flags.map((f) => ({ id: f.id, atMs: f.atMs, severity: f.severity, label: `${clock(f.atMs)} ${f.type} (${f.severity})` })),
-      dips,
-      (id) => this.#selectFlag(flags.findIndex((f) => f.id === id)),
+      (id) => this.#selectFlag(id),
       (ms) => this.#player.seek(ms),
     );
     this.#list = new ViolationList(
-      flags,
       {
-        select: (id) => this.#selectFlag(flags.findIndex((f) => f.id === id)),
+        select: (id) => this.#selectFlag(id),
         verdict: (id, verdict, note) => void this.#giveVerdict(id, verdict, note),
         snapshot: (url) => this.#snapshot(url),
       },
@@ -222,7 +230,8 @@ class ReviewPage {
     const time = h('span', { id: 'clock', class: 'clock', 'aria-live': 'off' }, '00:00');
     video.addEventListener('timeupdate', () => {
       this.#timeline.clockMs = this.#player.clockMs;
-      time.textContent = `${clock(this.#player.clockMs)} / ${clock(lengthMs)}`;
+      const shown = `${clock(this.#player.clockMs)} / ${clock(lengthMs)}`;
+      if (time.textContent !== shown) time.textContent = shown;
     });
     const playButton = h('button', { type: 'button', id: 'play', 'aria-label': 'Play or pause (Space)', onclick: () => this.#togglePlay() }, 'Play');
     video.addEventListener('play', () => (playButton.textContent = 'Pause'));
@@ -241,8 +250,11 @@ class ReviewPage {
           { class: 'review-stage empty', id: 'no-recording' },
           h('p', {}, 'No recording: the candidate’s camera was not recorded for this interview. The flags and snapshots below are still reviewable.'),
         );
+    this.#explanationBox = h('section', { class: 'explanation' }, h('h2', {}, 'Score'), h('p', { class: 'hint' }, 'Loading the report…'));
     this.#decisionBox = h('section', { class: 'decision', 'aria-label': 'Decision' });
     this.#renderDecision();
+    this.#flagsHeading = h('h2', {}, 'Flags (loading…)');
+    this.#flagsBox = h('aside', { class: 'review-side', 'aria-label': 'Flags', 'aria-busy': 'true' }, this.#flagsHeading, this.#list.element);
     show(
       'review',
       h(
@@ -258,30 +270,58 @@ class ReviewPage {
             stage,
             this.#timeline.element,
             h('div', { class: 'transport', role: 'toolbar', 'aria-label': 'Playback' }, playButton, time, ...this.#rateButtons, legend()),
-            h('div', { class: 'review-lower' }, explanation(report), this.#decisionBox, keyHelp()),
+            h('div', { class: 'review-lower' }, this.#explanationBox, this.#decisionBox, keyHelp()),
           ),
-          h(
-            'aside',
-            { class: 'review-side', 'aria-label': 'Flags' },
-            h('h2', {}, `Flags (${flags.length})`),
-            flags.length ? this.#list.element : h('p', { id: 'no-flags', class: 'hint' }, 'No flags: nothing was raised during this interview. Complete the review below.'),
-          ),
+          this.#flagsBox,
         ),
       ),
     );
     document.addEventListener('keydown', (event) => this.#onKey(event));
   }
 
+  /** One page of flags: on the timeline and in the list (which keeps them in time order). */
+  addFlags(flags: Flag[]): void {
+    this.#timeline.add(flags.map((f) => ({ id: f.id, atMs: f.atMs, severity: f.severity, label: `${clock(f.atMs)} ${f.type} (${f.severity})` })));
+    this.#list.add(flags);
+    this.#flagsHeading.textContent = `Flags (loading… ${this.#list.length})`;
+  }
+
+  /** Every page is in: the list is complete (aria-busy false), or says there is nothing to review. */
+  flagsLoaded(): void {
+    this.#flagsHeading.textContent = `Flags (${this.#list.length})`;
+    if (this.#list.length === 0) {
+      this.#list.element.replaceWith(h('p', { id: 'no-flags', class: 'hint' }, 'No flags: nothing was raised during this interview. Complete the review below.'));
+    }
+    this.#flagsBox.setAttribute('aria-busy', 'false');
+  }
+
+  flagsFailed(message: string): void {
+    this.#flagsHeading.textContent = `Flags (${this.#list.length}, not all could be loaded)`;
+    this.#flagsBox.setAttribute('aria-busy', 'false');
+    toast(`The flags could not all be loaded: ${message} Reload the page to try again.`, 'warning');
+  }
+
+  firstFrame(): Promise<void> {
+    return this.#player.firstFrame();
+  }
+
+  /** The score and its explanation, and the stream-quality dips on the timeline. */
+  showReport(report: Report | null): void {
+    this.#explanationBox.replaceWith((this.#explanationBox = explanation(report)));
+    this.#timeline.addDips(report?.timeline.find((row) => row.category === 'MEDIA_LOST')?.bars ?? []);
+  }
+
   #onKey(event: KeyboardEvent): void {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target as HTMLElement;
     if (target.closest('input, textarea, select')) return;
-    const flag = this.#flags[this.#selected];
+    const selected = this.#selected;
+    const at = this.#list.indexOf(selected);
     const actions: Record<string, () => void> = {
-      j: () => this.#selectFlag(Math.min(this.#flags.length - 1, this.#selected + 1)),
-      k: () => this.#selectFlag(Math.max(0, this.#selected - 1)),
-      c: () => flag && !this.#done && void this.#giveVerdict(flag.id, 'CONFIRMED', this.#list.noteOf(flag.id)),
-      x: () => flag && !this.#done && void this.#giveVerdict(flag.id, 'DISMISSED', this.#list.noteOf(flag.id)),
+      j: () => this.#selectFlag(this.#list.flagAt(Math.min(this.#list.length - 1, at + 1))?.id),
+      k: () => this.#selectFlag(this.#list.flagAt(Math.max(0, at - 1))?.id),
+      c: () => selected && !this.#done && void this.#giveVerdict(selected, 'CONFIRMED', this.#list.noteOf(selected)),
+      x: () => selected && !this.#done && void this.#giveVerdict(selected, 'DISMISSED', this.#list.noteOf(selected)),
       ArrowLeft: () => this.#player.seek(this.#player.clockMs - SEEK_STEP_MS),
       ArrowRight: () => this.#player.seek(this.#player.clockMs + SEEK_STEP_MS),
       ...Object.fromEntries(RATES.map((rate) => [String(rate), () => this.#setRate(rate)])),
@@ -293,10 +333,10 @@ class ReviewPage {
     action();
   }
 
-  #selectFlag(index: number): void {
-    const flag = this.#flags[index];
+  #selectFlag(flagId: string | undefined): void {
+    const flag = this.#list.flagAt(this.#list.indexOf(flagId));
     if (!flag) return;
-    this.#selected = index;
+    this.#selected = flag.id;
     this.#timeline.select(flag.id);
     this.#list.select(flag.id);
     this.#player.seek(Math.max(0, flag.atMs - LEAD_IN_MS));
@@ -375,16 +415,10 @@ class ReviewPage {
     this.#rateButtons.forEach((button, i) => button.setAttribute('aria-pressed', String(RATES[i] === rate)));
   }
 
-  #snapshot(url: string): Promise<string> {
-    let image = this.#snapshots.get(url);
-    if (!image) {
-      image = fetch(url, { headers: { authorization: `Bearer ${this.#token}` } }).then(async (response) => {
-        if (!response.ok) throw new Error(`snapshot: ${response.status}`);
-        return URL.createObjectURL(await response.blob());
-      });
-      this.#snapshots.set(url, image);
-    }
-    return image;
+  async #snapshot(url: string): Promise<string> {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.#token}` } });
+    if (!response.ok) throw new Error(`snapshot: ${response.status}`);
+    return URL.createObjectURL(await response.blob());
   }
 }
 

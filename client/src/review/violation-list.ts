@@ -1,22 +1,13 @@
 // The flags beside the video, windowed: only the rows in view (and a few around) are in the DOM,
-// so 2,000 flags scroll as smoothly as 20. Rows have one fixed height; the selected flag (j/k or
-// a marker) scrolls into view. Snapshots are fetched with the review login as rows appear.
+// so 2,000 flags scroll as smoothly as 20. Rows have one fixed height and are recycled: a row
+// scrolled out is bound to a flag scrolling in (see FlagRow). The selected flag (j/k or a
+// marker) scrolls into view. Flags arrive page by page while the video is already playing, so
+// rows are placed by the flag's index in the time order, which a later page can shift.
+// Snapshots are fetched with the review login for the rows in view once the list stops
+// scrolling: a fling through 2,000 flags does not ask for 2,000 images it never shows.
 import { h } from '../dom.ts';
-
-export type Verdict = 'CONFIRMED' | 'DISMISSED';
-
-export interface Flag {
-  id: string;
-  atMs: number;
-  type: string;
-  severity: string;
-  durationMs: number;
-  count: number;
-  /** The most confident event's confidence, 0–1; null when no event carried one. */
-  confidence: number | null;
-  snapshotUrl: string | null;
-  review: { verdict: Verdict; note: string | null } | null;
-}
+import { type Flag, type Verdict } from './flag.ts';
+import { FlagRow } from './flag-row.ts';
 
 export interface ListActions {
   select(flagId: string): void;
@@ -28,46 +19,57 @@ export interface ListActions {
 const ROW_HEIGHT = 116;
 /** Rows rendered above and below the visible ones. */
 const OVERSCAN = 4;
-
-export function clock(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const hours = Math.floor(total / 3600);
-  return `${hours > 0 ? `${hours}:` : ''}${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
-}
-
-/** Severity, duration, count and (when the detector gave one) confidence, as one line. */
-function facts(flag: Flag): string {
-  const line = `${flag.severity} · ${(flag.durationMs / 1000).toFixed(1)} s · ×${flag.count}`;
-  return flag.confidence === null ? line : `${line} · ${Math.round(flag.confidence * 100)} % confidence`;
-}
+/** How long the list must rest before the rows in view fetch their snapshots. */
+const SNAPSHOT_SETTLE_MS = 150;
 
 export class ViolationList {
   readonly element: HTMLElement;
-  readonly #flags: Flag[];
+  /** Oldest first. */
+  #flags: Flag[] = [];
   readonly #index = new Map<string, number>();
-  readonly #rows = new Map<number, HTMLElement>();
+  /** The rows in the DOM, by the flag each shows. */
+  readonly #rows = new Map<string, FlagRow>();
   readonly #notes = new Map<string, string>();
+  /** Fetched snapshots, flag id → object URL. */
+  readonly #snapshots = new Map<string, string>();
+  /** Flags in view whose snapshot is still to fetch. */
+  readonly #unfetched = new Set<string>();
+  #snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #spacer: HTMLElement;
   readonly #actions: ListActions;
   #selected: string | undefined;
   #readOnly = false;
   #frame = 0;
 
-  constructor(flags: Flag[], actions: ListActions, readOnly: boolean) {
-    this.#flags = flags;
+  constructor(actions: ListActions, readOnly: boolean) {
     this.#actions = actions;
     this.#readOnly = readOnly;
-    flags.forEach((flag, i) => this.#index.set(flag.id, i));
-    this.#spacer = h('div', { class: 'flag-spacer', role: 'list', 'aria-label': `${flags.length} flags, oldest first` });
-    this.#spacer.style.height = `${flags.length * ROW_HEIGHT}px`;
+    this.#spacer = h('div', { class: 'flag-spacer', role: 'list' });
     this.element = h('div', { class: 'flag-list', id: 'flag-list' }, this.#spacer);
     this.element.addEventListener('scroll', () => this.#schedule());
     new ResizeObserver(() => this.#schedule()).observe(this.element);
+    this.#sized();
   }
 
-  get renderedRows(): number {
-    return this.#rows.size;
+  get length(): number {
+    return this.#flags.length;
+  }
+
+  flagAt(index: number): Flag | undefined {
+    return this.#flags[index];
+  }
+
+  indexOf(flagId: string | undefined): number {
+    return flagId === undefined ? -1 : (this.#index.get(flagId) ?? -1);
+  }
+
+  /** One more page of flags, in any order: merged into the time order, the rows in view moved to match. */
+  add(flags: Flag[]): void {
+    this.#flags = [...this.#flags, ...flags].sort((a, b) => a.atMs - b.atMs);
+    this.#index.clear();
+    this.#flags.forEach((flag, i) => this.#index.set(flag.id, i));
+    this.#sized();
+    this.#render();
   }
 
   select(flagId: string): void {
@@ -89,17 +91,26 @@ export class ViolationList {
   update(flagId: string, review: Flag['review']): void {
     const index = this.#index.get(flagId);
     if (index === undefined) return;
-    this.#flags[index]!.review = review;
-    this.#rows.get(index)?.remove();
-    this.#rows.delete(index);
-    this.#render();
+    const flag = this.#flags[index]!;
+    flag.review = review;
+    this.#rows.get(flagId)?.bind(flag, this.#stateOf(flag));
   }
 
   setReadOnly(): void {
     this.#readOnly = true;
-    for (const row of this.#rows.values()) row.remove();
-    this.#rows.clear();
-    this.#render();
+    for (const [flagId, row] of this.#rows) {
+      const flag = this.#flags[this.#index.get(flagId)!]!;
+      row.bind(flag, this.#stateOf(flag));
+    }
+  }
+
+  #sized(): void {
+    this.#spacer.style.height = `${this.#flags.length * ROW_HEIGHT}px`;
+    this.#spacer.setAttribute('aria-label', `${this.#flags.length} flags, oldest first`);
+  }
+
+  #stateOf(flag: Flag) {
+    return { note: this.#notes.get(flag.id), readOnly: this.#readOnly, snapshot: this.#snapshots.get(flag.id) };
   }
 
   #schedule(): void {
@@ -113,75 +124,57 @@ export class ViolationList {
   #render(): void {
     const first = Math.max(0, Math.floor(this.element.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(this.#flags.length - 1, Math.ceil((this.element.scrollTop + this.element.clientHeight) / ROW_HEIGHT) + OVERSCAN);
-    for (const [index, row] of this.#rows) {
-      if (index < first || index > last) {
-        // Never drop the row holding focus: the keyboard user would lose their place.
-        if (row.contains(document.activeElement)) continue;
-        row.remove();
-        this.#rows.delete(index);
+    const spare: FlagRow[] = [];
+    for (const [flagId, row] of this.#rows) {
+      const index = this.#index.get(flagId)!;
+      if (index >= first && index <= last) continue;
+      // Never reuse the row holding focus: the keyboard user would lose their place.
+      if (row.element.contains(document.activeElement)) {
+        row.place(index, this.#flags.length, ROW_HEIGHT);
+        continue;
       }
+      this.#rows.delete(flagId);
+      this.#unfetched.delete(flagId);
+      spare.push(row);
     }
     for (let index = first; index <= last; index++) {
-      let row = this.#rows.get(index);
+      const flag = this.#flags[index]!;
+      let row = this.#rows.get(flag.id);
       if (!row) {
-        row = this.#row(index);
-        this.#rows.set(index, row);
-        this.#spacer.append(row);
+        row = spare.pop() ?? this.#newRow();
+        row.bind(flag, this.#stateOf(flag));
+        this.#rows.set(flag.id, row);
+        if (flag.snapshotUrl && !this.#snapshots.has(flag.id)) this.#unfetched.add(flag.id);
       }
-      row.classList.toggle('selected', this.#flags[index]!.id === this.#selected);
+      row.place(index, this.#flags.length, ROW_HEIGHT);
+      row.element.classList.toggle('selected', flag.id === this.#selected);
     }
+    for (const row of spare) row.element.remove();
+    clearTimeout(this.#snapshotTimer);
+    if (this.#unfetched.size > 0) this.#snapshotTimer = setTimeout(() => this.#fetchSnapshots(), SNAPSHOT_SETTLE_MS);
   }
 
-  #row(index: number): HTMLElement {
-    const flag = this.#flags[index]!;
-    const what = `flag ${index + 1}, ${flag.type} at ${clock(flag.atMs)}`;
-    const thumb = h('div', { class: 'thumb' }, flag.snapshotUrl ? '' : h('span', { class: 'hint' }, 'No snapshot'));
-    if (flag.snapshotUrl) {
-      void this.#actions.snapshot(flag.snapshotUrl).then(
-        (src) => thumb.replaceChildren(h('img', { src, alt: `Evidence snapshot of ${what}` })),
-        () => thumb.replaceChildren(h('span', { class: 'hint' }, 'Snapshot unavailable')),
-      );
-    }
-    const verdict = flag.review
-      ? h('span', { class: `verdict ${flag.review.verdict}` }, flag.review.verdict === 'CONFIRMED' ? '✓ Confirmed' : '✕ Dismissed')
-      : h('span', { class: 'verdict' }, 'Not reviewed');
-    const controls: Node[] = [];
-    if (this.#readOnly) {
-      if (flag.review?.note) controls.push(h('span', { class: 'hint' }, flag.review.note));
-    } else {
-      const note = h('input', {
-        class: 'flag-note',
-        maxlength: '2000',
-        placeholder: 'Note (optional)',
-        'aria-label': `Note for ${what}`,
-        value: this.#notes.get(flag.id) ?? flag.review?.note ?? '',
-      });
-      note.addEventListener('input', () => this.#notes.set(flag.id, note.value));
-      const give = (value: Verdict) => () => this.#actions.verdict(flag.id, value, note.value);
-      controls.push(
-        h('button', { type: 'button', class: 'confirm', 'aria-label': `Confirm ${what}`, onclick: give('CONFIRMED') }, 'Confirm'),
-        h('button', { type: 'button', class: 'dismiss secondary', 'aria-label': `Dismiss ${what}`, onclick: give('DISMISSED') }, 'Dismiss'),
-        note,
-      );
-    }
-    const row = h(
-      'div',
-      { class: 'flag', role: 'listitem', 'data-flag': flag.id, 'aria-posinset': String(index + 1), 'aria-setsize': String(this.#flags.length) },
-      thumb,
-      h(
-        'div',
-        { class: 'flag-body' },
-        h(
-          'button',
-          { type: 'button', class: 'flag-time link', 'aria-label': `Play ${what}`, onclick: () => this.#actions.select(flag.id) },
-          h('span', { class: `shape sev-${flag.severity}`, 'aria-hidden': 'true' }),
-          `${clock(flag.atMs)} ${flag.type}`,
-        ),
-        h('div', { class: 'flag-facts' }, facts(flag)),
-        h('div', { class: 'flag-review' }, verdict, ...controls),
-      ),
-    );
-    row.style.top = `${index * ROW_HEIGHT}px`;
+  #newRow(): FlagRow {
+    const row = new FlagRow({
+      select: (flagId) => this.#actions.select(flagId),
+      verdict: (flagId, verdict, note) => this.#actions.verdict(flagId, verdict, note),
+      note: (flagId, note) => this.#notes.set(flagId, note),
+    });
+    this.#spacer.append(row.element);
     return row;
+  }
+
+  #fetchSnapshots(): void {
+    for (const flagId of this.#unfetched) {
+      const flag = this.#flags[this.#index.get(flagId)!]!;
+      void this.#actions.snapshot(flag.snapshotUrl!).then(
+        (src) => {
+          this.#snapshots.set(flagId, src);
+          this.#rows.get(flagId)?.showSnapshot(src);
+        },
+        () => this.#rows.get(flagId)?.showSnapshot(undefined),
+      );
+    }
+    this.#unfetched.clear();
   }
 }
