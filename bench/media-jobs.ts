@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { renderComposite } from '../server/media/composite.ts';
-import { decodeToWav, readWavSamples, SAMPLE_RATE } from '../server/speech/audio.ts';
+import { decodeToWav, readWavSamples, SAMPLE_RATE, wavBytes } from '../server/speech/audio.ts';
 import { PocketsphinxEngine } from '../server/speech/engines/pocketsphinx.ts';
 import { detectVoice } from '../server/speech/vad.ts';
-import { SCRIPT, synthesiseInterview, wavFile } from '../test/support/synthetic-interview.ts';
+import { SCRIPT, synthesiseInterview } from '../test/support/synthetic-interview.ts';
 import { writeFile } from 'node:fs/promises';
 
 const run = promisify(execFile);
@@ -96,7 +96,7 @@ try {
     for (const [i, track] of [hour.hostWav, hour.candidateWav].entries()) {
       const samples = (await readWavSamples(track)).subarray(0, transcribeMinutes * 60 * SAMPLE_RATE);
       const wav = join(dir, `sample-${i}.wav`);
-      await writeFile(wav, wavFile(samples));
+      await writeFile(wav, wavBytes(samples));
       await engine.transcribe(wav, await detectVoice(samples));
       transcribed += samples.length / SAMPLE_RATE;
     }

@@ -13,7 +13,7 @@ import { OpenAiTranscriptionEngine } from '../server/speech/engines/openai.ts';
 import { parseWords } from '../server/speech/engines/pocketsphinx.ts';
 import { chooseEngine } from '../server/speech/speech.ts';
 import { conversationFigures, questionsAndAnswers } from '../server/speech/conversation.ts';
-import { wavFile } from './support/synthetic-interview.ts';
+import { wavBytes } from '../server/speech/audio.ts';
 
 async function serve(handler: (request: IncomingMessage, body: Buffer) => { status?: number; json: unknown }): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
@@ -35,7 +35,7 @@ describe('speech engines and figures', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'proctor-engines-'));
     wav = join(dir, 'track.wav');
-    await writeFile(wav, wavFile(new Int16Array(16_000)));
+    await writeFile(wav, wavBytes(new Int16Array(16_000)));
   });
   after(async () => {
     for (const server of servers) server.close();
