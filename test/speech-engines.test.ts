@@ -15,13 +15,19 @@ import { chooseEngine } from '../server/speech/speech.ts';
 import { conversationFigures, questionsAndAnswers } from '../server/speech/conversation.ts';
 import { wavBytes } from '../server/speech/audio.ts';
 
-async function serve(handler: (request: IncomingMessage, body: Buffer) => { status?: number; json: unknown }): Promise<{ url: string; server: Server }> {
+type Answer = { status?: number; json: unknown };
+
+async function serve(handler: (request: IncomingMessage, body: Buffer) => Answer | Promise<Answer>): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const { status = 200, json } = handler(request, Buffer.concat(chunks));
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      Promise.resolve()
+        .then(() => handler(request, Buffer.concat(chunks)))
+        .then(
+          ({ status = 200, json }) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json)),
+          (error: Error) => response.writeHead(500).end(error.message),
+        );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -93,7 +99,20 @@ describe('speech engines and figures', () => {
   it('OpenAI-compatible: an error answer fails the transcription with its status', async () => {
     const { url, server } = await serve(() => ({ status: 401, json: { error: { message: 'bad key' } } }));
     servers.push(server);
-    await assert.rejects(new OpenAiTranscriptionEngine({ url, apiKey: 'x', model: 'm', timeoutMs: 10_000 }).transcribe(wav), /answered 401/);
+    const engine = new OpenAiTranscriptionEngine({ url, apiKey: 'x', model: 'm', timeoutMs: 10_000 });
+    await assert.rejects(engine.transcribe(wav), /transcription service 127\.0\.0\.1:\d+ \(\/v1\/audio\/transcriptions\) answered 401/);
+  });
+
+  it('a remote engine says which service failed and how: unreachable, or no answer in time', async () => {
+    const { url, server } = await serve(() => new Promise<Answer>(() => {}));
+    servers.push(server);
+    const voice = [{ startMs: 0, endMs: 1000 }];
+    const silent = new OpenAiTranscriptionEngine({ url, apiKey: undefined, model: 'm', timeoutMs: 200 });
+    await assert.rejects(silent.transcribe(wav), /^Error: transcription service 127\.0\.0\.1:\d+ \(\/v1\/audio\/transcriptions\) did not answer in time$/);
+    const closed = await serve(() => ({ json: {} }));
+    await new Promise((resolve) => closed.server.close(resolve));
+    const unreachable = new AssemblyAiEngine({ url: closed.url, apiKey: 'k', timeoutMs: 10_000, pollEveryMs: 1 });
+    await assert.rejects(unreachable.transcribe(wav, voice), /^Error: AssemblyAI \(\/v2\/upload\) could not be reached: connect ECONNREFUSED/);
   });
 
   it('AssemblyAI: uploads, requests the transcript, polls until completed and groups its words into the voice segments', async () => {

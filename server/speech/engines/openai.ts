@@ -2,6 +2,7 @@
 // segment timestamps): OpenAI's Whisper API, or a self-hosted server speaking the same protocol.
 import { readFile } from 'node:fs/promises';
 import type { TranscribedSegment, TranscriptionEngine } from './engine.ts';
+import { callService } from './service-call.ts';
 
 export interface OpenAiEngineOptions {
   /** The API base, with or without a trailing `/v1`. */
@@ -35,15 +36,13 @@ export class OpenAiTranscriptionEngine implements TranscriptionEngine {
     form.set('response_format', 'verbose_json');
     form.append('timestamp_granularities[]', 'segment');
     const base = this.#options.url.replace(/\/+$/, '').replace(/\/v1$/, '');
-    const response = await fetch(`${base}/v1/audio/transcriptions`, {
+    const body = await callService<{ segments?: VerboseSegment[] }>(`transcription service ${this.processor}`, new URL(`${base}/v1/audio/transcriptions`), {
       method: 'POST',
-      body: form,
       headers: this.#options.apiKey ? { authorization: `Bearer ${this.#options.apiKey}` } : {},
+      body: form,
       signal: AbortSignal.timeout(this.#options.timeoutMs),
     });
-    if (!response.ok) throw new Error(`transcription service answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    const body = (await response.json()) as { segments?: VerboseSegment[] };
-    if (!Array.isArray(body.segments)) throw new Error('transcription service answered without segments (verbose_json)');
+    if (!Array.isArray(body.segments)) throw new Error(`transcription service ${this.processor} answered without segments (verbose_json)`);
     return body.segments.flatMap((s) => {
       const text = String(s.text ?? '').trim();
       if (!text || !Number.isFinite(s.start) || !Number.isFinite(s.end)) return [];
