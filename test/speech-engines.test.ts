@@ -154,7 +154,10 @@ describe('speech engines and figures', () => {
     const segments = await engine.transcribe(long, voice);
 
     assert.ok(uploads.length > 1, `${uploads.length} request`);
-    for (const audio of uploads) assert.ok(WAV_HEADER_BYTES + audio.byteLength <= limit, `a ${WAV_HEADER_BYTES + audio.byteLength}-byte upload`);
+    for (const audio of uploads) {
+      assert.ok(WAV_HEADER_BYTES + audio.byteLength <= limit, `a ${WAV_HEADER_BYTES + audio.byteLength}-byte upload`);
+      for (const [from, to] of runs(audio.map((v) => (v === 0 ? 1 : 0)))) assert.ok(to - from <= 16_000, `a silenced pause of ${(to - from) / 16} ms (at most 1 s)`);
+    }
     const sentMs = uploads.map((audio) => new Set([...audio].filter((v) => v !== 0).map((v) => (v - 1) * 10)));
     const near = (ms: number) => voice.some((v) => ms >= v.startMs - SPEECH_MARGIN_MS - 10 && ms <= v.endMs + SPEECH_MARGIN_MS);
     for (const sent of sentMs) for (const ms of sent) assert.ok(near(ms), `the track at ${ms} ms holds no speech but was sent`);
