@@ -15,10 +15,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderComposite } from '../server/media/composite.ts';
-import { decodeToWav, readWavSamples, SAMPLE_RATE } from '../server/speech/audio.ts';
+import { decodeToWav, readWavSamples, SAMPLE_RATE, wavBytes } from '../server/speech/audio.ts';
 import { PocketsphinxEngine } from '../server/speech/engines/pocketsphinx.ts';
 import { detectVoice } from '../server/speech/vad.ts';
-import { CANDIDATE_VOICE, HOST_VOICE, SCRIPT, synthesiseInterview, wavFile } from '../test/support/synthetic-interview.ts';
+import { CANDIDATE_VOICE, HOST_VOICE, SCRIPT, synthesiseInterview } from '../test/support/synthetic-interview.ts';
 import { watchChildMemory } from './support/child-memory.ts';
 import { asLimit, Limit, seconds, within } from './support/limits.ts';
 import { MIB, progress } from './support/report.ts';
@@ -161,7 +161,7 @@ async function main(signal: AbortSignal): Promise<void> {
         for (const [i, track] of [hour.hostWav, hour.candidateWav].entries()) {
           const samples = (await readWavSamples(track)).subarray(0, transcribeMinutes * 60 * SAMPLE_RATE);
           const wav = join(dir, `sample-${i}.wav`);
-          await writeFile(wav, wavFile(samples));
+          await writeFile(wav, wavBytes(samples));
           await engine.transcribe(wav, await detectVoice(samples));
           transcribed += samples.length / SAMPLE_RATE;
         }

@@ -170,6 +170,8 @@ export interface Config {
   transcribeUrl: string | undefined;
   transcribeKey: string | undefined;
   transcribeModel: string;
+  /** The largest WAV file sent to PROCTOR_TRANSCRIBE_URL in one request: longer speech goes in several. */
+  transcribeMaxUploadBytes: number;
   /** AssemblyAI's API key: its service is used instead of pocketsphinx (the audio leaves this server). */
   assemblyAiKey: string | undefined;
   /** AssemblyAI's API base URL. */
@@ -219,14 +221,6 @@ export const duration: Parser<number> = (raw) => {
   return Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
 };
 
-function durationAtLeast(minMs: number): Parser<number> {
-  return (raw) => {
-    const value = duration(raw);
-    if (value < minMs) throw new Error(`expected at least ${minMs} ms, got ${value} ms`);
-    return value;
-  };
-}
-
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** "512kb", "1mb", "2gb" or plain bytes. */
@@ -235,6 +229,15 @@ const byteSize: Parser<number> = (raw) => {
   if (!match) throw new Error(`expected a size like 512kb or 1mb, got "${raw}"`);
   return Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()]!;
 };
+
+/** `parse`, refusing values below `min` (in `unit`). */
+function atLeast(parse: Parser<number>, min: number, unit: string): Parser<number> {
+  return (raw) => {
+    const value = parse(raw);
+    if (value < min) throw new Error(`expected at least ${min} ${unit}, got ${value} ${unit}`);
+    return value;
+  };
+}
 
 /** "500kbps", "3mbps" or plain bits per second. */
 const bitrate: Parser<number> = (raw) => {
@@ -399,7 +402,7 @@ export const SETTINGS = [
   setting('iceTcpPort', 'PROCTOR_ICE_TCP_PORT', integer(1, 65535), none, 'extra ICE-TCP port firewalls allow (e.g. 443 on its own address): worker i also takes TCP port + i'),
   setting('turnUrls', 'PROCTOR_TURN_URLS', turnUrls, none, 'TURN servers for the pages, comma-separated turn: / turns: URLs (needs PROCTOR_TURN_SECRET)'),
   setting('turnSecret', 'PROCTOR_TURN_SECRET', minLength(16), none, "coturn's static-auth-secret (use-auth-secret): signs the pages' short-lived TURN credentials"),
-  setting('turnTtlMs', 'PROCTOR_TURN_TTL', durationAtLeast(60_000), DURATION_UNITS.h!, "how long a page's TURN credential may open an allocation"),
+  setting('turnTtlMs', 'PROCTOR_TURN_TTL', atLeast(duration, 60_000, 'ms'), DURATION_UNITS.h!, "how long a page's TURN credential may open an allocation"),
   setting(
     'iceTransportPolicy',
     'PROCTOR_ICE_TRANSPORT_POLICY',
@@ -443,7 +446,7 @@ export const SETTINGS = [
   setting(
     'pendingSweepIntervalMs',
     'PROCTOR_PENDING_SWEEP_INTERVAL',
-    durationAtLeast(100),
+    atLeast(duration, 100, 'ms'),
     DURATION_UNITS.m!,
     'how often PENDING reports / webhook deliveries left without a job are enqueued again',
   ),
@@ -464,6 +467,13 @@ export const SETTINGS = [
   ),
   setting('transcribeKey', 'PROCTOR_TRANSCRIBE_KEY', text, none, 'bearer key for PROCTOR_TRANSCRIBE_URL'),
   setting('transcribeModel', 'PROCTOR_TRANSCRIBE_MODEL', text, 'whisper-1', 'model name sent to PROCTOR_TRANSCRIBE_URL'),
+  setting(
+    'transcribeMaxUploadBytes',
+    'PROCTOR_TRANSCRIBE_MAX_UPLOAD',
+    atLeast(byteSize, 64 * BYTE_UNITS.kb!, 'bytes'),
+    24 * BYTE_UNITS.mb!,
+    'largest WAV file sent to PROCTOR_TRANSCRIBE_URL in one request (OpenAI refuses more than 25mb): longer speech goes in several',
+  ),
   setting('assemblyAiKey', 'PROCTOR_ASSEMBLYAI_KEY', text, none, 'AssemblyAI API key: transcription by AssemblyAI instead of pocketsphinx (the audio is sent there)'),
   setting('assemblyAiUrl', 'PROCTOR_ASSEMBLYAI_URL', url('http:', 'https:'), 'https://api.assemblyai.com', "AssemblyAI's API base URL"),
   setting('transcriptMinConfidence', 'PROCTOR_TRANSCRIPT_MIN_CONFIDENCE', fraction, 0.6, 'transcript turns below this confidence (0-1) are not quoted in reports'),

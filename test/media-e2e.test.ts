@@ -142,15 +142,19 @@ describe(`media end to end: two Chromium pages speaking, composite, speech, repo
     await room.goto(link);
     await room.waitForSelector('body[data-publishing="yes"]', { timeout: 60_000 });
 
-    // Scenario time, not a wait for the server: the interview goes on until each microphone has
-    // played its whole file once since its track was recorded (about 15 s, ~25 s in all with the set-up).
+    // Scenario time, not a wait for the server: the interview goes on until each microphone's track
+    // holds every turn whole at least once. The file loops from an earlier start, so a turn cut
+    // by the track's start comes back one file length later: the file's length, plus the longest
+    // turn and the margins the comparison leaves at both ends (about 20 s, ~30 s with the set-up).
     const recordingSoFar = await until('both microphones recorded', async () => {
       const { recording } = await fixture.host.ok(RECORDING, ids).catch(() => ({ recording: null }));
       return recording?.tracks.filter((t: Track) => t.kind === 'MICROPHONE').length === 2 && recording;
     });
     const recordingClockAt = new Date(recordingSoFar.startedAt).getTime();
     const lastMicStart = Math.max(...recordingSoFar.tracks.filter((t: Track) => t.kind === 'MICROPHONE').map((t: Track) => t.startMs));
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, recordingClockAt + lastMicStart + audio.durationMs + 1000 - Date.now())));
+    const longestTurnMs = Math.max(...audio.turns.map((turn) => turn.endMs - turn.startMs));
+    const everyTurnWholeMs = audio.durationMs + longestTurnMs + 2 * TOLERANCE_MS + 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, recordingClockAt + lastMicStart + everyTurnWholeMs - Date.now())));
     const { interview } = await fixture.host.ok('query($id: ID!) { interview(id: $id) { startedAt } }', { id: fixture.interviewId });
     const interviewStartedAt = new Date(interview.startedAt).getTime();
     const captureOffset = { CANDIDATE: (await captureStartedAt(candidatePage)) - interviewStartedAt, HOST: (await captureStartedAt(room)) - interviewStartedAt };

@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
 export const SAMPLE_RATE = 16_000;
+/** The header of a plain PCM WAV file as wavBytes writes it. */
+export const WAV_HEADER_BYTES = 44;
 
 /** Writes the first audio stream of `input` as a 16 kHz mono WAV file at `output`. */
 export async function decodeToWav(ffmpegPath: string, input: string, output: string): Promise<void> {
@@ -59,4 +61,23 @@ export async function readWavSamples(path: string): Promise<Int16Array> {
     offset += 8 + size + (size & 1);
   }
   throw new Error(`${path} has no audio data`);
+}
+
+/** A 16 kHz mono 16-bit PCM WAV file of `samples`: what readWavSamples reads back. */
+export function wavBytes(samples: Int16Array): Buffer<ArrayBuffer> {
+  const bytes = Buffer.alloc(WAV_HEADER_BYTES + samples.byteLength);
+  bytes.write('RIFF', 0, 'ascii');
+  bytes.writeUInt32LE(WAV_HEADER_BYTES - 8 + samples.byteLength, 4);
+  bytes.write('WAVEfmt ', 8, 'ascii');
+  bytes.writeUInt32LE(16, 16);
+  bytes.writeUInt16LE(1, 20); // PCM
+  bytes.writeUInt16LE(1, 22); // mono
+  bytes.writeUInt32LE(SAMPLE_RATE, 24);
+  bytes.writeUInt32LE(SAMPLE_RATE * 2, 28);
+  bytes.writeUInt16LE(2, 32);
+  bytes.writeUInt16LE(16, 34);
+  bytes.write('data', 36, 'ascii');
+  bytes.writeUInt32LE(samples.byteLength, 40);
+  bytes.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), WAV_HEADER_BYTES);
+  return bytes;
 }

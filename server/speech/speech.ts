@@ -83,12 +83,16 @@ export function transcriptShown(status: TranscriptView['status'] | undefined): T
  * URL), else pocketsphinx when installed. Returns the engine, or why transcription is off.
  */
 export function chooseEngine(
-  config: Pick<Config, 'transcribe' | 'pocketsphinxPath' | 'transcribeUrl' | 'transcribeKey' | 'transcribeModel' | 'assemblyAiKey' | 'assemblyAiUrl'>,
+  config: Pick<
+    Config,
+    'transcribe' | 'pocketsphinxPath' | 'transcribeUrl' | 'transcribeKey' | 'transcribeModel' | 'transcribeMaxUploadBytes' | 'assemblyAiKey' | 'assemblyAiUrl'
+  >,
 ): { engine: TranscriptionEngine } | { off: string } {
   if (!config.transcribe) return { off: 'transcription is off (PROCTOR_TRANSCRIBE=false)' };
   if (config.assemblyAiKey) return { engine: new AssemblyAiEngine({ url: config.assemblyAiUrl, apiKey: config.assemblyAiKey, timeoutMs: 30 * 60_000, pollEveryMs: 3_000 }) };
   if (config.transcribeUrl) {
-    return { engine: new OpenAiTranscriptionEngine({ url: config.transcribeUrl, apiKey: config.transcribeKey, model: config.transcribeModel, timeoutMs: 10 * 60_000 }) };
+    const { transcribeUrl: url, transcribeKey: apiKey, transcribeModel: model, transcribeMaxUploadBytes: maxUploadBytes } = config;
+    return { engine: new OpenAiTranscriptionEngine({ url, apiKey, model, maxUploadBytes, timeoutMs: 10 * 60_000 }) };
   }
   const binary = PocketsphinxEngine.locate(config.pocketsphinxPath);
   if (!binary) {

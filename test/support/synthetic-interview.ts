@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { wavBytes } from '../../server/speech/audio.ts';
 
 export const SAMPLE_RATE = 16_000;
 
@@ -93,28 +94,11 @@ export async function synthesiseInterview(
   if (options.noise) for (const track of Object.values(tracks)) addNoise(track, options.noise);
   const hostWav = join(dir, 'host.wav');
   const candidateWav = join(dir, 'candidate.wav');
-  await writeFile(hostWav, wavFile(tracks.HOST));
-  await writeFile(candidateWav, wavFile(tracks.CANDIDATE));
+  await writeFile(hostWav, wavBytes(tracks.HOST));
+  await writeFile(candidateWav, wavBytes(tracks.CANDIDATE));
   return { turns, hostWav, candidateWav, durationMs };
 }
 
 function addNoise(track: Int16Array, amplitude: number): void {
   for (let i = 0; i < track.length; i++) track[i] = Math.max(-32768, Math.min(32767, track[i]! + Math.round((Math.random() * 2 - 1) * amplitude)));
-}
-
-export function wavFile(samples: Int16Array): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + samples.byteLength, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(SAMPLE_RATE, 24);
-  header.writeUInt32LE(SAMPLE_RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(samples.byteLength, 40);
-  return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]);
 }

@@ -1,9 +1,11 @@
 // AssemblyAI: upload the track, ask for its transcript, poll until it is done; its words (ms
-// timestamps, confidence) are grouped into the detector's voice segments.
+// timestamps, confidence) are grouped into the detector's voice segments. The whole track goes in
+// one upload: AssemblyAI takes files up to 2.2 GB and 10 hours, and a 16 kHz WAV of 10 hours is 1.15 GB.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VoiceSegment } from '../vad.ts';
 import { wordsIntoSegments, type TranscribedSegment, type TranscriptionEngine } from './engine.ts';
+import { callService } from './service-call.ts';
 
 export interface AssemblyAiEngineOptions {
   url: string;
@@ -52,14 +54,12 @@ export class AssemblyAiEngine implements TranscriptionEngine {
     return wordsIntoSegments(words, voice);
   }
 
-  async #call<T>(path: string, request: { method: string; body?: Blob | string; contentType?: string }, signal: AbortSignal): Promise<T> {
-    const response = await fetch(new URL(path, this.#options.url), {
+  #call<T>(path: string, request: { method: 'GET' | 'POST'; body?: Blob | string; contentType?: string }, signal: AbortSignal): Promise<T> {
+    return callService<T>('AssemblyAI', new URL(path, this.#options.url), {
       method: request.method,
-      ...(request.body !== undefined && { body: request.body }),
       headers: { authorization: this.#options.apiKey, ...(request.contentType && { 'content-type': request.contentType }) },
+      ...(request.body !== undefined && { body: request.body }),
       signal,
     });
-    if (!response.ok) throw new Error(`AssemblyAI answered ${response.status} to ${path}: ${(await response.text()).slice(0, 200)}`);
-    return (await response.json()) as T;
   }
 }
