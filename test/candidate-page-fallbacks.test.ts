@@ -25,7 +25,7 @@ describe(`candidate page without models or devices (${describeDatabase()})`, fun
   after(async () => {
     await browser?.close();
     await server?.stop();
-    await rm(emptyDir, { recursive: true, force: true });
+    if (emptyDir) await rm(emptyDir, { recursive: true, force: true });
   });
 
   it('runs without face checks when they are turned off (no models needed), and says so', async () => {

@@ -31,7 +31,7 @@ describe(`host room (${describeDatabase()})`, function () {
     await Promise.all(sockets.map((s) => s.dispose()));
     await browser?.close();
     await server?.stop();
-    await rm(configDir, { recursive: true, force: true });
+    if (configDir) await rm(configDir, { recursive: true, force: true });
   });
 
   const proctor = (args: string[], token: string) => runProctor(args, { PROCTOR_CONFIG_DIR: configDir, PROCTOR_SERVER: server.url, PROCTOR_TOKEN: token });
