@@ -362,38 +362,50 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     }
   });
 
+  /** The candidate's microphone files, oldest first. */
+  const micRows = (interviewId: string, candidateId: string) =>
+    server.platform.orm.em
+      .getConnection()
+      .execute<{ path: string; started_at: string; ended_at: string | null }[]>(
+        "select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ? and kind = 'MICROPHONE' order by started_at",
+        [interviewId, candidateId],
+      );
+
+  /** The pid of the ffmpeg writing `path`. */
+  async function recorderOf(path: string): Promise<number> {
+    const [pid] = (await run('pgrep', ['-f', '--', path])).stdout.split('\n').filter(Boolean).map(Number);
+    assert.ok(pid, `the ffmpeg writing ${path}`);
+    return pid;
+  }
+
   it("keeps a track's end when ffmpeg is seconds behind as the interview ends", async () => {
     const { interviewId, token, candidateId } = await liveInterview();
     const page = await openPage();
     try {
       await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);
-      const connection = server.platform.orm.em.getConnection();
-      const micRow = () =>
-        connection.execute<{ path: string; started_at: string; ended_at: string | null }[]>(
-          "select path, started_at, ended_at from recordings where interview_id = ? and candidate_id = ? and kind = 'MICROPHONE'",
-          [interviewId, candidateId],
-        );
       const { path } = await until('the mic being recorded', async () => {
-        const [row] = await micRow();
+        const [row] = await micRows(interviewId, candidateId);
         const size = row ? (await stat(row.path).catch(() => undefined))?.size : undefined;
         return size ? row : undefined;
       });
-      // As on a saturated machine: ffmpeg gets no CPU while the packets queue up in its socket,
-      // and the interview ends the moment it runs again.
-      const [pid] = (await run('pgrep', ['-f', '--', path])).stdout.split('\n').filter(Boolean).map(Number);
-      assert.ok(pid, `the ffmpeg writing ${path}`);
+      // As on a saturated machine: ffmpeg gets no CPU while the packets queue up in its socket
+      // (some 3 s of the page's opus, ~12 KB, counted on the SFU's side), and the interview ends
+      // the moment it runs again.
+      const pid = await recorderOf(path);
+      const audioBytes = async () => (await bytesOf(interviewId)).find((b) => b.kind === 'AUDIO')?.bytes ?? 0;
+      const before = await audioBytes();
       process.kill(pid, 'SIGSTOP');
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await until('3 s of audio queued for the stopped ffmpeg', async () => (await audioBytes()) >= before + 12_000);
       process.kill(pid, 'SIGCONT');
       await host.ok(END_INTERVIEW, { id: interviewId });
       const mic = await until('the mic track finalized', async () => {
-        const [row] = await micRow();
+        const [row] = await micRows(interviewId, candidateId);
         return row?.ended_at ? { ...row, ended_at: row.ended_at } : undefined;
       });
       const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', mic.path])).stdout);
       const trackSeconds = (parseTimestamp(mic.ended_at).getTime() - parseTimestamp(mic.started_at).getTime()) / 1000;
       const seconds = Number(probe.format.duration);
-      // Three seconds were waiting in the socket when the interview ended: none of them is lost.
+      // Seconds of packets were waiting in the socket when the interview ended: none of them is lost.
       assert.ok(seconds >= trackSeconds - 1, `recorded ${seconds} s of a ${trackSeconds} s track`);
     } finally {
       await page.close();
@@ -405,26 +417,18 @@ describe(`SFU: media rooms, signaling, quality, MEDIA_LOST, recording (${describ
     const page = await openPage();
     try {
       await page.evaluate(([url, t]) => (window as any).harness.publish(url, t), [server.url, token]);
-      const connection = server.platform.orm.em.getConnection();
-      const micRows = () =>
-        connection.execute<{ path: string; ended_at: string | null }[]>(
-          "select path, ended_at from recordings where interview_id = ? and candidate_id = ? and kind = 'MICROPHONE' order by started_at",
-          [interviewId, candidateId],
-        );
       const [first] = await until('the mic being recorded', async () => {
-        const rows = await micRows();
+        const rows = await micRows(interviewId, candidateId);
         return rows.length === 1 && (await streamsOf(rows[0]!.path).catch(() => [])).join() === 'audio/opus' ? rows : undefined;
       });
-      const [pid] = (await run('pgrep', ['-f', '--', first!.path])).stdout.split('\n').filter(Boolean).map(Number);
-      assert.ok(pid, `the ffmpeg writing ${first!.path}`);
-      process.kill(pid, 'SIGKILL');
+      process.kill(await recorderOf(first!.path), 'SIGKILL');
       await until('a second mic file, recording', async () => {
-        const rows = await micRows();
+        const rows = await micRows(interviewId, candidateId);
         return rows.length === 2 && rows[0]!.ended_at !== null && rows[1]!.ended_at === null && (await stat(rows[1]!.path).catch(() => undefined))?.size;
       });
       await host.ok(END_INTERVIEW, { id: interviewId });
       const rows = await until('both mic files finalized', async () => {
-        const rows = await micRows();
+        const rows = await micRows(interviewId, candidateId);
         return rows.every((row) => row.ended_at) && rows;
       });
       assert.equal(rows.length, 2);
