@@ -183,11 +183,17 @@ describe(`reports (${describeDatabase()})`, () => {
     assert.equal(again.generatedAt, first.generatedAt);
   });
 
-  it('keeps the error while retrying and marks the report FAILED once the attempts are spent', async () => {
+  it('keeps the error while retrying and marks the report FAILED once the attempts are spent, serving the last rendered PDF all along', async () => {
     const { interviewId } = await runInterview(server.url, host, {});
     const ready = await waitForReport(host, interviewId);
+    const renderedPdf = Buffer.from(await (await fetch(ready.downloadUrl)).arrayBuffer());
     const connection = server.platform.orm.em.getConnection();
+    // Due a new version, as a completed review or a finished transcript makes it (ReportStore.markForNewVersion).
     await connection.execute(`update reports set status = 'PENDING', attempts = 0 where id = ?`, [ready.id]);
+    const pending = (await host.ok(`query($id: ID!) { report(interviewId: $id) { ${REPORT_FIELDS} } }`, { id: interviewId })).report;
+    assert.equal(pending.status, 'PENDING');
+    assert.deepEqual(Buffer.from(await (await fetch(pending.downloadUrl)).arrayBuffer()), renderedPdf, 'the version being replaced is still served');
+    assert.deepEqual(Buffer.from(await (await fetch(ready.downloadUrl)).arrayBuffer()), renderedPdf, 'a link handed out earlier still works');
     // The same service over the same database, with evidence loading that fails (fault injection).
     const broken = new ReportService({
       orm: server.platform.orm,
@@ -211,7 +217,7 @@ describe(`reports (${describeDatabase()})`, () => {
     report = (await host.ok(`query($id: ID!) { report(interviewId: $id) { ${REPORT_FIELDS} } }`, { id: interviewId })).report;
     assert.equal(report.status, 'FAILED');
     assert.equal(report.error, 'attempt 2 of 2: snapshot store unreachable');
-    assert.equal(report.downloadUrl, null);
+    assert.deepEqual(Buffer.from(await (await fetch(report.downloadUrl)).arrayBuffer()), renderedPdf, 'a failed new version leaves the last rendered one');
   });
 
   it('retries a failing webhook with backoff and logs every attempt', async () => {

@@ -323,13 +323,13 @@ export class ReportService {
     const orgId = this.#downloads.allowedOrg(reportId, access, 'reports');
     const row = await this.#store.pdfOf(reportId, orgId);
     if (!row) throw new NotFoundError('Report', reportId);
-    if (row.status !== ReportStatus.READY || !row.pdf) throw new NotFoundError(`Report ${reportId} is ${row.status}: no PDF yet`);
+    // While a new version renders (PENDING) or after it failed, the link keeps serving the latest rendered one.
+    if (!row.pdf) throw new NotFoundError(`Report ${reportId} is ${row.status}: no PDF yet`);
     return { pdf: row.pdf, filename: `proctor-report-${slug(row.candidateName)}-${reportId.slice(0, 8)}.pdf` };
   }
 
   #view(row: ReportRow): ReportView {
-    const ready = row.status === ReportStatus.READY;
-    const link = ready ? this.#signedUrl(row.id) : {};
+    const link = row.pdfBytes === null ? {} : this.#signedUrl(row.id);
     return {
       id: row.id,
       interviewId: row.interviewId,
