@@ -129,7 +129,11 @@ export const ReportType = builder.objectRef<ReportView>('Report').implement({
     timeline: t.field({ type: [TimelineRowType], resolve: (report) => report.timeline }),
     violationLogSha256: t.exposeString('violationLogSha256', { nullable: true, description: 'SHA-256 of the violation log the report was built from (in the PDF footer)' }),
     pdfBytes: t.exposeInt('pdfBytes', { nullable: true }),
-    downloadUrl: t.exposeString('downloadUrl', { nullable: true, description: 'Signed link to the PDF of the latest rendered version (while a newer one is PENDING, the previous), valid until downloadUrlExpiresAt; null until a version is rendered' }),
+    downloadUrl: t.exposeString('downloadUrl', {
+      nullable: true,
+      description:
+        'Signed link to the PDF of the latest rendered version (while a newer one is PENDING, the previous), valid until downloadUrlExpiresAt; null until a version is rendered',
+    }),
     downloadUrlExpiresAt: t.expose('downloadUrlExpiresAt', { type: 'DateTime', nullable: true }),
     generatedAt: t.expose('generatedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
