@@ -3,6 +3,7 @@
 // statements, as for reports: two processes never both think they own a run.
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { parseTimestamp } from '../db/timestamps.ts';
+import { JobRows } from '../jobs/job-rows.ts';
 import type { CompositeStatus } from '../db/entities.ts';
 
 /** A composite as the API shows it, with the org it belongs to. */
@@ -66,8 +67,12 @@ function toRow(raw: RawCompositeRow): CompositeRow {
 export class CompositeStore {
   readonly #orm: MikroORM;
 
+  /** The pending-work sweep's query, claims (a run counted, RUNNING) and progress. */
+  readonly jobs: JobRows;
+
   constructor(orm: MikroORM) {
     this.#orm = orm;
+    this.jobs = new JobRows(orm, 'composite_recordings');
   }
 
   #connection() {
@@ -86,19 +91,9 @@ export class CompositeStore {
     return created.map((row) => row.id);
   }
 
-  /** Rows not yet done that were recorded more than `olderThanMs` ago (the pending-work sweep). */
-  async unfinishedOlderThan(olderThanMs: number): Promise<string[]> {
-    const rows = await this.#connection().execute<{ id: string }[]>(
-      `select id from composite_recordings where status in ('PENDING', 'RUNNING') and created_at < now() - make_interval(secs => ?)`,
-      [olderThanMs / 1000],
-    );
-    return rows.map((row) => row.id);
-  }
-
-  /** Counts a run and marks it RUNNING; the row, or undefined when it is gone or already READY. */
+  /** Claims the row for a run (see JobRows.claim); the row, or undefined when it is gone or settled. */
   async claim(id: string): Promise<CompositeRow | undefined> {
-    await this.#connection().execute(`update composite_recordings set attempts = attempts + 1, status = 'RUNNING', progress = 0 where id = ? and status <> 'READY'`, [id], 'run');
-    return this.byId(id, 'RUNNING');
+    return (await this.jobs.claim(id)) ? this.byId(id, 'RUNNING') : undefined;
   }
 
   async byId(id: string, status?: CompositeStatus): Promise<CompositeRow | undefined> {
@@ -109,10 +104,6 @@ export class CompositeStore {
   async ofCandidate(interviewId: string, candidateId: string): Promise<CompositeRow | undefined> {
     const [raw] = await this.#connection().execute<RawCompositeRow[]>(`${SELECT_ROW} where cr.interview_id = ? and cr.candidate_id = ?`, [interviewId, candidateId]);
     return raw && toRow(raw);
-  }
-
-  async progress(id: string, fraction: number): Promise<void> {
-    await this.#connection().execute(`update composite_recordings set progress = ? where id = ? and status = 'RUNNING'`, [fraction, id], 'run');
   }
 
   async markReady(tx: EntityManager, id: string, file: { path: string; bytes: number; durationMs: number }): Promise<void> {

@@ -111,7 +111,7 @@ export class CompositeService {
 
   /** The pending-work sweep: enqueues composites left unfinished for longer than `olderThanMs`. */
   async resumePending(olderThanMs: number): Promise<number> {
-    const ids = await this.#store.unfinishedOlderThan(olderThanMs);
+    const ids = await this.#store.jobs.unfinishedOlderThan(olderThanMs);
     for (const compositeId of ids) await this.#queue?.enqueueOnce('compose-recording', { compositeId });
     return ids.length;
   }
@@ -143,7 +143,7 @@ export class CompositeService {
         onProgress: (fraction) => {
           if (performance.now() - lastWrite < PROGRESS_EVERY_MS) return;
           lastWrite = performance.now();
-          void this.#store.progress(compositeId, fraction).catch(() => {});
+          void this.#store.jobs.progress(compositeId, fraction).catch(() => {});
         },
       });
       const deliveries = await this.#store.transaction(async (tx) => {

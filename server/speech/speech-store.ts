@@ -5,6 +5,7 @@
 // processes never both think they own a run.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { JobRows } from '../jobs/job-rows.ts';
 import { SpeakingSegment, SpeechAnalysis, Transcription, TranscriptSegment, TranscriptionStatus, type Speaker, type SpeechStatus } from '../db/entities.ts';
 
 export interface SpeakingRow {
@@ -80,8 +81,12 @@ export const MAX_QUERY_LENGTH = 200;
 export class SpeechStore {
   readonly #orm: MikroORM;
 
+  /** The transcription jobs' rows: the pending-work sweep's query, claims and progress. */
+  readonly transcriptions: JobRows;
+
   constructor(orm: MikroORM) {
     this.#orm = orm;
+    this.transcriptions = new JobRows(orm, 'transcriptions');
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -141,28 +146,11 @@ export class SpeechStore {
     return raw && toTranscriptionRow(raw);
   }
 
-  /** Transcriptions not yet done that were recorded more than `olderThanMs` ago (the pending-work sweep). */
-  async unfinishedTranscriptionsOlderThan(olderThanMs: number): Promise<string[]> {
-    const rows = await this.#connection().execute<{ id: string }[]>(
-      `select id from transcriptions where status in ('PENDING', 'RUNNING') and created_at < now() - make_interval(secs => ?)`,
-      [olderThanMs / 1000],
-    );
-    return rows.map((row) => row.id);
-  }
-
-  /** Counts a run and marks it RUNNING; the row, or undefined when it is gone or already settled. */
+  /** Claims the transcription for a run (see JobRows.claim); the row, or undefined when it is gone or settled. */
   async claimTranscription(id: string): Promise<TranscriptionRow | undefined> {
-    await this.#connection().execute(
-      `update transcriptions set attempts = attempts + 1, status = 'RUNNING', progress = 0 where id = ? and status in ('PENDING', 'RUNNING')`,
-      [id],
-      'run',
-    );
+    if (!(await this.transcriptions.claim(id))) return undefined;
     const [raw] = await this.#connection().execute<RawTranscriptionRow[]>(`${SELECT_TRANSCRIPTION} where t.id = ? and t.status = 'RUNNING'`, [id]);
     return raw && toTranscriptionRow(raw);
-  }
-
-  async transcriptionProgress(id: string, fraction: number): Promise<void> {
-    await this.#connection().execute(`update transcriptions set progress = ? where id = ? and status = 'RUNNING'`, [fraction, id], 'run');
   }
 
   /** DONE with its transcript (replacing any earlier one of the candidate). */

@@ -172,7 +172,7 @@ export class SpeechService {
 
   /** The pending-work sweep: enqueues transcriptions left unfinished for longer than `olderThanMs`. */
   async resumePending(olderThanMs: number): Promise<number> {
-    const ids = await this.#store.unfinishedTranscriptionsOlderThan(olderThanMs);
+    const ids = await this.#store.transcriptions.unfinishedOlderThan(olderThanMs);
     for (const transcriptionId of ids) await this.#queue?.enqueueOnce('transcribe-speech', { transcriptionId });
     return ids.length;
   }
@@ -191,7 +191,7 @@ export class SpeechService {
       const transcript: TranscriptRow[] = [];
       await this.#eachTrack(row.interviewId, row.candidateId, async (track, wav, voice, index, count) => {
         transcript.push(...(await engine.transcribe(wav, voice)).map((s) => place(track, s)));
-        await this.#store.transcriptionProgress(row.id, (index + 1) / count);
+        await this.#store.transcriptions.progress(row.id, (index + 1) / count);
       });
       const afterCommit = await this.#store.transaction(async (tx) => {
         await this.#store.markTranscribed(tx, row, engine.name, transcript.sort(byStart));
