@@ -164,8 +164,10 @@ export class Recording {
       const listeningAfterMs = await Recording.#untilListening(ffmpeg, [port], exited, logger, path);
       keepalive = new Keepalive(LOCAL_IP, port + 1);
       const { consumer } = output;
-      await consumer.resume();
+      // The file's t = 0 is the first packet after the resume: stamped before asking for it, as
+      // the answer can come back hundreds of ms after packets have started to flow on a busy machine.
       const startedAt = new Date();
+      await consumer.resume();
       const timers =
         consumer.kind === 'video'
           ? KEY_FRAME_DELAYS_MS.map((delay) =>
