@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { connect, SocketPool, subscribed, type WsClient } from './support/live.ts';
+import { SessionStore } from '../server/live/session-store.ts';
 import { until } from './support/until.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { DEVICE, REPORT_EVENTS } from './support/candidate-fixtures.ts';
@@ -295,6 +296,8 @@ describe(`heartbeats (${describeDatabase()})`, () => {
   // Roomy next to the candidate's 300 ms pace: a false alert needs one heartbeat to take 1.7 s,
   // which a busy machine with a PostgreSQL server did reach against a 0.8 s timeout.
   const HEARTBEAT_TIMEOUT_MS = 2000;
+  /** How often the server's watchdog looks: min(1 s, a quarter of the timeout). */
+  const WATCHDOG_INTERVAL_MS = HEARTBEAT_TIMEOUT_MS / 4;
   let server: TestPlatform;
   let host: GraphQLClient;
   let candidate: WsClient | undefined;
@@ -324,14 +327,31 @@ describe(`heartbeats (${describeDatabase()})`, () => {
       // judges, so this wait is part of the scenario rather than a wait for the server.
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    // 3 s of regular heartbeats, longer than the timeout: nothing raised. Now silence.
-    const lost = (await watcher.next()).data.interviewEvents;
-    assert.deepEqual([lost.__typename, lost.type, lost.severity], ['LiveAlert', 'HEARTBEAT_LOST', 'HIGH']);
-    // The alert goes out before the group commit; the row follows with the next flush.
-    const rows = await until('the event row', async () => {
-      const found = await server.platform.orm.em.getConnection().execute('select seq, type from events where session_id = ?', [sessionId]);
-      return found.length > 0 && found;
-    });
+    // 3 s of regular heartbeats, longer than the timeout: nothing raised. Now silence, judged by a
+    // database that answers the watchdog's status query only after several of its ticks (fault
+    // injection): a tick must not raise what the one before is still raising.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the store as `this`, then put back
+    const { interviewStatus } = SessionStore.prototype;
+    const queries = { started: 0, answered: 0 };
+    SessionStore.prototype.interviewStatus = async function (this: SessionStore, interviewId: string) {
+      queries.started++;
+      await new Promise((resolve) => setTimeout(resolve, 3 * WATCHDOG_INTERVAL_MS));
+      try {
+        return await interviewStatus.call(this, interviewId);
+      } finally {
+        queries.answered++;
+      }
+    };
+    try {
+      const lost = (await watcher.next()).data.interviewEvents;
+      assert.deepEqual([lost.__typename, lost.type, lost.severity], ['LiveAlert', 'HEARTBEAT_LOST', 'HIGH']);
+      // Every tick that judged the silence is done, and what it raised is committed.
+      await until('every status query of the watchdog to be answered', async () => queries.started === queries.answered);
+      await server.platform.services.events.drain();
+    } finally {
+      SessionStore.prototype.interviewStatus = interviewStatus;
+    }
+    const rows = await server.platform.orm.em.getConnection().execute('select seq, type from events where session_id = ?', [sessionId]);
     assert.deepEqual(rows, [{ seq: null, type: 'HEARTBEAT_LOST' }], 'stored as a server-detected event, exactly once');
     const telemetry = await server.platform.orm.em.getConnection().execute('select telemetry from sessions where id = ?', [sessionId]);
     assert.equal(telemetry[0]?.telemetry.faceCount, 1);

@@ -359,6 +359,9 @@ export class MonitoringService {
     for (const [sessionId, pending] of this.#sessions) {
       const state = await pending.catch(() => undefined);
       if (!state || state.heartbeatLost || now - state.lastSeenAt < this.#options.heartbeatTimeoutMs) continue;
+      // Claimed before the first await: the next tick comes while a slow database still answers
+      // this one, and must not raise the same silence again.
+      state.heartbeatLost = true;
       try {
         const status = state.ended ? undefined : await this.#store.interviewStatus(state.interviewId);
         if (state.ended || !status || ENDED_INTERVIEW_STATUSES.includes(status)) {
@@ -367,8 +370,10 @@ export class MonitoringService {
           this.#forget(sessionId);
           continue;
         }
-        if (status !== InterviewStatus.LIVE) continue;
-        state.heartbeatLost = true;
+        if (status !== InterviewStatus.LIVE) {
+          state.heartbeatLost = false;
+          continue;
+        }
         const silentMs = now - state.lastSeenAt;
         await this.#record(state, [{ seq: null, type: 'HEARTBEAT_LOST', occurredAt: new Date(now), durationMs: silentMs, metadata: { silentMs } }], new Date(now));
       } catch (error) {
