@@ -4,7 +4,8 @@
 //   seek latency (currentTime set → seeked, random seeks over the hour once the page has every
 //   flag; p50/p95),
 //   scrolling the whole flag list top to bottom (programmatic, over a few seconds): frame
-//   intervals (requestAnimationFrame), dropped frames, long tasks, rows in the DOM,
+//   intervals (requestAnimationFrame), dropped frames, long tasks, rows in the DOM and the main
+//   thread's CPU time per frame (thread time: the one figure a busy shared machine leaves alone),
 // on a synthesised 60-minute recording (320×240, 5 fps VP8: 60 s encoded, then looped with
 // -c copy; checked with ffprobe to last the hour; cached in the temp dir between runs),
 // registered as the candidate's camera track and finalized, so the server serves its seekable
@@ -20,7 +21,7 @@ import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { loadConfig } from '../server/config.ts';
 import { RecordingStore } from '../server/media/recording-store.ts';
 import { Platform } from '../server/platform.ts';
@@ -101,6 +102,8 @@ interface ScrollFigures {
   /** The most rows in the DOM in any frame. */
   rowsInDom: number;
   reachedBottom: boolean;
+  /** The page's main thread: CPU time per scrolled frame (ms), which a busy machine's waiting does not inflate. */
+  cpuMsPerFrame: number;
 }
 
 interface PageFigures {
@@ -191,33 +194,59 @@ async function seekLatencies(page: Page, selector: string, signal: AbortSignal):
   return latencies;
 }
 
+/** The baseline's static list of plain rows (as many as the flags, as tall, in a box as big), laid out and painted. */
+async function buildPlainList(page: Page, subject: Subject, signal: AbortSignal): Promise<void> {
+  await within(
+    page.evaluate(
+      ({ subject, rows, box }) =>
+        new Promise<void>((resolve) => {
+          const list = document.createElement('div');
+          list.id = subject.list.slice(1);
+          Object.assign(list.style, { position: 'fixed', top: '40px', right: '16px', width: `${box.width}px`, height: `${box.height}px`, overflowY: 'auto' });
+          for (let i = 0; i < rows; i++) {
+            const row = document.createElement('div');
+            row.className = subject.rowClass;
+            Object.assign(row.style, { height: `${box.rowHeight}px`, boxSizing: 'border-box', borderBottom: '1px solid #ddd', padding: '6px 8px' });
+            row.textContent = `flag ${i + 1} · TAB_SWITCH · HIGH · 1.0 s · ×1`;
+            list.append(row);
+          }
+          document.body.append(list);
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
+        }),
+      { subject, rows: SHAPE.violations, box: LIST_BOX },
+    ),
+    PAGE_TIMEOUT_MS,
+    'building the static list',
+    signal,
+  );
+}
+
+/** CPU time the page's main thread has spent in tasks (s), counted in thread time once `Performance.enable({ timeDomain: 'threadTicks' })`. */
+async function mainThreadCpuS(session: CDPSession): Promise<number> {
+  const { metrics } = await session.send('Performance.getMetrics');
+  const taskDuration = metrics.find((metric) => metric.name === 'TaskDuration');
+  if (!taskDuration) throw new Error('Chromium reported no TaskDuration metric');
+  return taskDuration.value;
+}
+
 /**
  * Scrolls the list from top to bottom in SCROLL_MS, one step a frame, as a fling would: the time
- * between animation frames, the long tasks meanwhile and the most rows in the DOM. The baseline's
- * static list of plain rows (as many as the flags, as tall, in a box as big) is built first.
+ * between animation frames, the long tasks meanwhile, the most rows in the DOM and the main
+ * thread's CPU time per frame. The baseline's static list is built (and painted) first.
  */
 async function scrollThrough(page: Page, subject: Subject, signal: AbortSignal): Promise<ScrollFigures> {
-  return within(
+  if (subject.plainRows) await buildPlainList(page, subject, signal);
+  const session = await page.context().newCDPSession(page);
+  await session.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const cpuBefore = await mainThreadCpuS(session);
+  const figures = await within(
     page.evaluate(
-      ({ subject, rows, box, durationMs }) =>
-        new Promise<ScrollFigures>((resolve) => {
-          if (subject.plainRows) {
-            const list = document.createElement('div');
-            list.id = subject.list.slice(1);
-            Object.assign(list.style, { position: 'fixed', top: '40px', right: '16px', width: `${box.width}px`, height: `${box.height}px`, overflowY: 'auto' });
-            for (let i = 0; i < rows; i++) {
-              const row = document.createElement('div');
-              row.className = subject.rowClass;
-              Object.assign(row.style, { height: `${box.rowHeight}px`, boxSizing: 'border-box', borderBottom: '1px solid #ddd', padding: '6px 8px' });
-              row.textContent = `flag ${i + 1} · TAB_SWITCH · HIGH · 1.0 s · ×1`;
-              list.append(row);
-            }
-            document.body.append(list);
-          }
+      ({ subject, durationMs }) =>
+        new Promise<Omit<ScrollFigures, 'cpuMsPerFrame'>>((resolve) => {
           const list = document.querySelector(subject.list) as HTMLElement;
           const rendered = list.getElementsByClassName(subject.rowClass);
           const bottom = list.scrollHeight - list.clientHeight;
-          const figures: ScrollFigures = { frameMs: [], longTasks: [], rowsInDom: 0, reachedBottom: false };
+          const figures: Omit<ScrollFigures, 'cpuMsPerFrame'> = { frameMs: [], longTasks: [], rowsInDom: 0, reachedBottom: false };
           const observer = new PerformanceObserver((entries) => {
             for (const entry of entries.getEntries()) figures.longTasks.push(entry.duration);
           });
@@ -242,15 +271,17 @@ async function scrollThrough(page: Page, subject: Subject, signal: AbortSignal):
               resolve(figures);
             });
           };
-          // Two frames first: the baseline's new list is laid out and painted before the clock starts.
-          requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(frame)));
+          requestAnimationFrame(frame);
         }),
-      { subject, rows: SHAPE.violations, box: LIST_BOX, durationMs: SCROLL_MS },
+      { subject, durationMs: SCROLL_MS },
     ),
     SCROLL_TIMEOUT_MS,
     `scrolling ${subject.list}`,
     signal,
   );
+  const cpuMsPerFrame = (((await mainThreadCpuS(session)) - cpuBefore) * 1000) / figures.frameMs.length;
+  await session.detach();
+  return { ...figures, cpuMsPerFrame };
 }
 
 async function measure(page: Page, subject: Subject, signal: AbortSignal): Promise<PageFigures> {
@@ -383,6 +414,7 @@ function report(machine: ReturnType<typeof machineFacts>, firstRequestMs: number
         longTasksPerRun: scrollTasks.length / runs.length,
         longestTaskMs: Math.max(0, ...scrollTasks),
         rowsInDom: Math.max(...runs.map((r) => r.scroll.rowsInDom)),
+        cpuMsPerFrameP50: median((r) => r.scroll.cpuMsPerFrame),
         reachedBottom: runs.every((r) => r.scroll.reachedBottom),
       },
     };
@@ -415,6 +447,7 @@ function report(machine: ReturnType<typeof machineFacts>, firstRequestMs: number
           ['long tasks per run, open + seeks (longest)', tasks(base.longTasksPerRun, base.longestTaskMs), tasks(page.longTasksPerRun, page.longestTaskMs), '', ''],
           ['scroll: frame interval p50 / p95 / max', frames(base.scroll), frames(page.scroll), `${FRAME_MS.toFixed(1)} ms a frame`, ''],
           ['scroll: dropped frames', percent(base.scroll.droppedShare), percent(page.scroll.droppedShare), '', ''],
+          ['scroll: main-thread CPU per frame (p50 of runs)', cpu(base.scroll.cpuMsPerFrameP50), cpu(page.scroll.cpuMsPerFrameP50), '', ''],
           [
             'scroll: long tasks per run (longest)',
             tasks(base.scroll.longTasksPerRun, base.scroll.longestTaskMs),
@@ -428,6 +461,10 @@ function report(machine: ReturnType<typeof machineFacts>, firstRequestMs: number
       '  baseline: the same track in a bare <video preload=auto> page; for the scroll, the same number of plain rows (as tall) in a static list of the same size on it',
     ].join('\n'),
   );
+}
+
+function cpu(msPerFrame: number): string {
+  return `${msPerFrame.toFixed(1)} ms`;
 }
 
 function percent(share: number): string {
