@@ -1,16 +1,18 @@
 // Speech on a real server and database: espeak-ng speaks a synthetic interview (one voice for the
 // host, another for the candidate) with known turns; the detector must find each speaker's turns
-// within 0.5 s and pocketsphinx must transcribe both. Ending the interview, the report job must put
+// within 0.5 s and pocketsphinx must transcribe both. Ending the interview while the recorders
+// still finalize their files, the report job must wait for them, then put
 // the speaking rows and conversation figures in a first version that does not wait for the
 // transcript (it says the transcript is in progress); the transcribe-speech job, even one whose
 // enqueue failed, must then make a later version with the questions and answers.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobRunner } from '../server/jobs/job-runner.ts';
 import { createLogger } from '../server/log.ts';
+import { RecordingStore } from '../server/media/recording-store.ts';
 import { PocketsphinxEngine } from '../server/speech/engines/pocketsphinx.ts';
 import { SpeechService } from '../server/speech/speech.ts';
 import { GraphQLClient, signUp } from './support/graphql.ts';
@@ -38,6 +40,32 @@ function failTranscriptionEnqueues(jobs: JobRunner): { tries: () => number; lift
     throw new Error('the job store is unreachable (injected)');
   };
   return { tries: () => tries, lift: () => void (jobs.enqueueOnce = enqueueOnce) };
+}
+
+/**
+ * Counts the reads of recorded tracks' timelines (RecordingStore.ofCandidateTimeline, by any job)
+ * since the speech analysis began: a job that waits for a recorder to finalize reads it again and again.
+ */
+function watchTimelineReads(speech: SpeechService): { readsSinceSpeech: () => number; restore: () => void } {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the store as `this`, then put back
+  const { ofCandidateTimeline } = RecordingStore.prototype;
+  const detectSpeaking = speech.detectSpeaking.bind(speech);
+  let reads: number | undefined;
+  speech.detectSpeaking = (interviewId, candidateId) => {
+    reads = 0;
+    return detectSpeaking(interviewId, candidateId);
+  };
+  RecordingStore.prototype.ofCandidateTimeline = function (this: RecordingStore, interviewId: string, candidateId: string) {
+    if (reads !== undefined) reads++;
+    return ofCandidateTimeline.call(this, interviewId, candidateId);
+  };
+  return {
+    readsSinceSpeech: () => reads ?? 0,
+    restore: () => {
+      speech.detectSpeaking = detectSpeaking;
+      RecordingStore.prototype.ofCandidateTimeline = ofCandidateTimeline;
+    },
+  };
 }
 
 describe(`speech (${describeDatabase()})`, function () {
@@ -127,27 +155,40 @@ describe(`speech (${describeDatabase()})`, function () {
     const startedAt = (await server.platform.orm.em.getConnection().execute<{ started_at: string }[]>('select started_at from interviews where id = ?', [interviewId]))[0]!
       .started_at;
     const offsetMs = 2_000;
-    await mkdir(join(server.env.PROCTOR_DATA_DIR!, 'recordings', interviewId), { recursive: true });
-    for (const [participant, path] of [
-      ['CANDIDATE', audio.candidateWav],
-      ['HOST', audio.hostWav],
-    ] as const) {
+    const recordings = join(server.env.PROCTOR_DATA_DIR!, 'recordings', interviewId);
+    await mkdir(recordings, { recursive: true });
+    // The recorders are still finalizing their files when the interview ends: the files are not
+    // there yet, nor the rows' ends. The report job must wait for them.
+    const tracks = (
+      [
+        ['CANDIDATE', audio.candidateWav],
+        ['HOST', audio.hostWav],
+      ] as const
+    ).map(([participant, wav]) => ({ id: randomUUID(), participant, wav, path: join(recordings, `${participant.toLowerCase()}-microphone.wav`) }));
+    for (const track of tracks) {
       await server.platform.orm.em
         .getConnection()
-        .execute(`insert into recordings (id, interview_id, candidate_id, participant, kind, path, started_at, ended_at) values (?, ?, ?, ?, 'MICROPHONE', ?, ?, ?)`, [
-          randomUUID(),
+        .execute(`insert into recordings (id, interview_id, candidate_id, participant, kind, path, started_at) values (?, ?, ?, ?, 'MICROPHONE', ?, ?)`, [
+          track.id,
           interviewId,
-          participant === 'HOST' ? null : candidateId,
-          participant,
-          path,
+          track.participant === 'HOST' ? null : candidateId,
+          track.participant,
+          track.path,
           new Date(new Date(startedAt).getTime() + offsetMs),
-          new Date(),
         ]);
     }
     const env = { PROCTOR_SERVER: server.url, PROCTOR_TOKEN: host.token!, PROCTOR_CONFIG_DIR: dir };
     const fault = failTranscriptionEnqueues(server.platform.jobs);
+    const timeline = watchTimelineReads(server.platform.services.speech);
     await host.ok(END_INTERVIEW, { id: interviewId });
     const REPORT = 'query($id: ID!) { report(interviewId: $id) { status error version transcriptStatus downloadUrl } }';
+    // Read three times since the analysis began: more than one poll apart, so it is waiting.
+    await until('the jobs to read the tracks three times since the speech analysis began', async () => timeline.readsSinceSpeech() >= 3);
+    timeline.restore();
+    for (const track of tracks) {
+      await copyFile(track.wav, track.path);
+      await server.platform.orm.em.getConnection().execute('update recordings set ended_at = now() where id = ?', [track.id]);
+    }
     const first = await until(
       'the first report version to be READY',
       async () => {

@@ -19,6 +19,7 @@ import type { WebhookService } from '../webhooks/webhooks.ts';
 import type { RecordingParticipant, TrackKind } from '../../contract/recording.ts';
 import { renderComposite, type CompositeRole, type CompositeTrack } from './composite.ts';
 import { CompositeStore, type CompositeRow } from './composite-store.ts';
+import { finalizedRecording } from './finalized-recording.ts';
 import { RecordingStore, type CandidateRecording } from './recording-store.ts';
 
 export interface CompositeServiceOptions {
@@ -57,8 +58,6 @@ export interface CompositeFile {
   filename: string;
 }
 
-const SETTLE_MS = 30_000;
-const SETTLE_POLL_MS = 500;
 /** Progress is written to the row at most this often. */
 const PROGRESS_EVERY_MS = 1_000;
 
@@ -129,7 +128,7 @@ export class CompositeService {
     const row = await this.#store.claim(compositeId);
     if (!row) return; // done already, or its interview's data is gone
     try {
-      const recording = await this.#finalizedRecording(row);
+      const recording = await finalizedRecording(this.#recordings, row.interviewId, row.candidateId, row.interviewEndedAt, this.#options.settleMs);
       if (!recording) throw new Error('the candidate has no recorded track');
       const { tracks, durationMs } = compositeTracks(recording, row.interviewEndedAt ?? new Date());
       const output = join(dirname(recording.tracks[0]!.path), `${row.candidateId}-composite.mp4`);
@@ -177,16 +176,6 @@ export class CompositeService {
    * The candidate's recording once every recorder has finalized its track, or once the settle time
    * after the interview's end has passed (a recorder that died leaves a file that is still readable).
    */
-  async #finalizedRecording(row: CompositeRow): Promise<CandidateRecording | undefined> {
-    const settleMs = this.#options.settleMs ?? SETTLE_MS;
-    const deadline = (row.interviewEndedAt?.getTime() ?? Date.now()) + settleMs;
-    for (;;) {
-      const recording = await this.#recordings.ofCandidateTimeline(row.interviewId, row.candidateId);
-      if (!recording || recording.tracks.every((track) => track.endMs !== null) || Date.now() >= deadline) return recording;
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
-    }
-  }
-
   /** The candidate's composite, or null when the candidate was never recorded (or the interview has not ended). */
   async ofCandidate(actor: OrgActor, interviewId: string, candidateId: string): Promise<CompositeView | null> {
     if (!validate.isUuid(interviewId) || !validate.isUuid(candidateId) || !reachesInterview(actor, interviewId)) throw new NotFoundError('Interview', interviewId);

@@ -3,6 +3,7 @@
 // the recordings table.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Interview, type Speaker } from '../db/entities.ts';
+import { finalizedRecording } from '../media/finalized-recording.ts';
 import { RecordingStore } from '../media/recording-store.ts';
 
 export interface SpeechTrack {
@@ -17,13 +18,13 @@ export type TrackSource = (interviewId: string, candidateId: string) => Promise<
 
 /**
  * The candidate's and the hosts' microphone tracks of the candidate's recording (RecordingStore's
- * timeline), placed after the interview's start.
+ * timeline) once finalized (see finalizedRecording), placed after the interview's start.
  */
 export function recordedTracks(orm: MikroORM): TrackSource {
   return async (interviewId, candidateId) => {
-    const recording = await new RecordingStore(orm).ofCandidateTimeline(interviewId, candidateId);
+    const interview = await orm.em.fork().findOne(Interview, { id: interviewId }, { fields: ['startedAt', 'endedAt'] });
+    const recording = await finalizedRecording(new RecordingStore(orm), interviewId, candidateId, interview?.endedAt ?? null);
     if (!recording) return [];
-    const interview = await orm.em.fork().findOne(Interview, { id: interviewId }, { fields: ['startedAt'] });
     const clockOffsetMs = recording.startedAt.getTime() - (interview?.startedAt ?? recording.startedAt).getTime();
     return recording.tracks
       .filter((track) => track.kind === 'MICROPHONE')
