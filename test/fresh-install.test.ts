@@ -82,7 +82,9 @@ describe('fresh install: a clean clone, npm ci, its own proctor up (embedded dat
     await run('git', ['clone', '--quiet', '--no-checkout', REPO, clone]);
     await run('git', ['-C', clone, 'checkout', '--quiet', '--detach', commit]);
     const installStarted = performance.now();
-    await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: clone, env: userEnv() });
+    // As on a server, where NODE_ENV=production makes npm leave the devDependencies out: the
+    // install (its client build included) and the platform must not need them.
+    await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: clone, env: userEnv({ NODE_ENV: 'production' }) });
     console.log(`      npm ci (and its client build) took ${((performance.now() - installStarted) / 1000).toFixed(0)} s`);
 
     const env = { PROCTOR_DATA_DIR: join(workDir, 'data'), PROCTOR_SFU_WORKERS: '1', PROCTOR_RTC_PORT: '0' };
