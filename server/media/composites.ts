@@ -33,8 +33,6 @@ export interface CompositeServiceOptions {
   downloadUrlTtlMs: number;
   /** Base URL of download links; undefined where no server listens (a worker without PROCTOR_PUBLIC_URL). */
   publicUrl: () => string | undefined;
-  /** How long after the interview's end a recorder may still be finalizing its file. */
-  settleMs?: number;
 }
 
 /** A composite as the API serves it. */
@@ -128,7 +126,7 @@ export class CompositeService {
     const row = await this.#store.claim(compositeId);
     if (!row) return; // done already, or its interview's data is gone
     try {
-      const recording = await finalizedRecording(this.#recordings, row.interviewId, row.candidateId, row.interviewEndedAt, this.#options.settleMs);
+      const recording = await finalizedRecording(this.#recordings, row.interviewId, row.candidateId, row.interviewEndedAt);
       if (!recording) throw new Error('the candidate has no recorded track');
       const { tracks, durationMs } = compositeTracks(recording, row.interviewEndedAt ?? new Date());
       const output = join(dirname(recording.tracks[0]!.path), `${row.candidateId}-composite.mp4`);
@@ -172,10 +170,6 @@ export class CompositeService {
     }
   }
 
-  /**
-   * The candidate's recording once every recorder has finalized its track, or once the settle time
-   * after the interview's end has passed (a recorder that died leaves a file that is still readable).
-   */
   /** The candidate's composite, or null when the candidate was never recorded (or the interview has not ended). */
   async ofCandidate(actor: OrgActor, interviewId: string, candidateId: string): Promise<CompositeView | null> {
     if (!validate.isUuid(interviewId) || !validate.isUuid(candidateId) || !reachesInterview(actor, interviewId)) throw new NotFoundError('Interview', interviewId);

@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { CandidateRecording, RecordingStore } from './recording-store.ts';
 
 /** How long after the interview's end a recorder may still be finalizing its file. */
-export const SETTLE_MS = 30_000;
+const SETTLE_MS = 30_000;
 const SETTLE_POLL_MS = 500;
 
 export async function finalizedRecording(
@@ -15,9 +15,8 @@ export async function finalizedRecording(
   interviewId: string,
   candidateId: string,
   interviewEndedAt: Date | null,
-  settleMs = SETTLE_MS,
 ): Promise<CandidateRecording | undefined> {
-  const deadline = (interviewEndedAt?.getTime() ?? Date.now()) + settleMs;
+  const deadline = (interviewEndedAt?.getTime() ?? Date.now()) + SETTLE_MS;
   for (;;) {
     const recording = await store.ofCandidateTimeline(interviewId, candidateId);
     if (!recording || recording.tracks.every((track) => track.endMs !== null) || Date.now() >= deadline) return recording;
