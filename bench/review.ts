@@ -6,6 +6,7 @@
 //   scrolling the whole flag list top to bottom (programmatic, over a few seconds): frame
 //   intervals (requestAnimationFrame), dropped frames, long tasks, rows in the DOM and the main
 //   thread's CPU time per frame (thread time: the one figure a busy shared machine leaves alone),
+//   and with `--trace` where that time goes (a Chromium trace's self time by event, per frame),
 // on a synthesised 60-minute recording (320×240, 5 fps VP8: 60 s encoded, then looped with
 // -c copy; checked with ffprobe to last the hour; cached in the temp dir between runs),
 // registered as the candidate's camera track and finalized, so the server serves its seekable
@@ -31,11 +32,12 @@ import { GraphQLClient, signUp } from '../test/support/graphql.ts';
 import { freshStorage } from '../test/support/platform.ts';
 import { CALL_TIMEOUT_MS, Limit, within } from './support/limits.ts';
 import { machineFacts, machineLines } from './support/machine.ts';
+import { traceMainThread, type MainThreadTime } from './support/main-thread-trace.ts';
 import { seedLargeInterview } from './support/report-dataset.ts';
 import { progress, table, verdict } from './support/report.ts';
 import { budgetMs, ownChild, runBench } from './support/run.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, budget: { type: 'string', default: '600' } } });
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, budget: { type: 'string', default: '600' } } });
 const SHAPE = { minutes: 60, violations: 2000 };
 const SEEKS = 40;
 const RUNS = 3;
@@ -49,8 +51,12 @@ const SCROLL_MS = 3000;
 const SCROLL_TIMEOUT_MS = SCROLL_MS + 20_000;
 /** One frame at 60 Hz, what headless Chromium paces requestAnimationFrame at. */
 const FRAME_MS = 1000 / 60;
-/** The review page's flag list as laid out at 1280×720, and its row height: the baseline's static list matches them. */
-const LIST_BOX = { width: 420, height: 630, rowHeight: 116 };
+/** A list's box and its rows' height (px). */
+interface ListBox {
+  width: number;
+  height: number;
+  rowHeight: number;
+}
 
 /** Where the synthesised hour is kept between runs (about 28 MB): making it is the slow part of a cold run. */
 const CACHE_DIR = join(tmpdir(), 'proctor-bench-review');
@@ -65,8 +71,8 @@ interface Subject {
   /** The list scrolled through, and the class its rows carry. */
   list: string;
   rowClass: string;
-  /** The baseline: a static list of plain rows is put on the page before the scroll. */
-  plainRows: boolean;
+  /** The baseline: a static list of plain rows, in this box (the review page's list as laid out), is put on the page before the scroll. */
+  plainList?: ListBox;
 }
 
 /**
@@ -104,6 +110,10 @@ interface ScrollFigures {
   reachedBottom: boolean;
   /** The page's main thread: CPU time per scrolled frame (ms), which a busy machine's waiting does not inflate. */
   cpuMsPerFrame: number;
+  /** The list as laid out: the baseline's static list is given the review page's. */
+  box: ListBox;
+  /** With `--trace`: the main thread's time during the scroll by trace event. */
+  trace?: MainThreadTime;
 }
 
 interface PageFigures {
@@ -195,7 +205,7 @@ async function seekLatencies(page: Page, selector: string, signal: AbortSignal):
 }
 
 /** The baseline's static list of plain rows (as many as the flags, as tall, in a box as big), laid out and painted. */
-async function buildPlainList(page: Page, subject: Subject, signal: AbortSignal): Promise<void> {
+async function buildPlainList(page: Page, subject: Subject, box: ListBox, signal: AbortSignal): Promise<void> {
   await within(
     page.evaluate(
       ({ subject, rows, box }) =>
@@ -213,7 +223,7 @@ async function buildPlainList(page: Page, subject: Subject, signal: AbortSignal)
           document.body.append(list);
           requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
         }),
-      { subject, rows: SHAPE.violations, box: LIST_BOX },
+      { subject, rows: SHAPE.violations, box },
     ),
     PAGE_TIMEOUT_MS,
     'building the static list',
@@ -235,53 +245,59 @@ async function mainThreadCpuS(session: CDPSession): Promise<number> {
  * thread's CPU time per frame. The baseline's static list is built (and painted) first.
  */
 async function scrollThrough(page: Page, subject: Subject, signal: AbortSignal): Promise<ScrollFigures> {
-  if (subject.plainRows) await buildPlainList(page, subject, signal);
+  if (subject.plainList) await buildPlainList(page, subject, subject.plainList, signal);
+  const box = await page.evaluate(({ list, rowClass }) => {
+    const element = document.querySelector(list) as HTMLElement;
+    return { width: element.clientWidth, height: element.clientHeight, rowHeight: (element.getElementsByClassName(rowClass)[0] as HTMLElement).offsetHeight };
+  }, subject);
   const session = await page.context().newCDPSession(page);
   await session.send('Performance.enable', { timeDomain: 'threadTicks' });
   const cpuBefore = await mainThreadCpuS(session);
-  const figures = await within(
-    page.evaluate(
-      ({ subject, durationMs }) =>
-        new Promise<Omit<ScrollFigures, 'cpuMsPerFrame'>>((resolve) => {
-          const list = document.querySelector(subject.list) as HTMLElement;
-          const rendered = list.getElementsByClassName(subject.rowClass);
-          const bottom = list.scrollHeight - list.clientHeight;
-          const figures: Omit<ScrollFigures, 'cpuMsPerFrame'> = { frameMs: [], longTasks: [], rowsInDom: 0, reachedBottom: false };
-          const observer = new PerformanceObserver((entries) => {
-            for (const entry of entries.getEntries()) figures.longTasks.push(entry.duration);
-          });
-          let start: number | undefined;
-          let last = 0;
-          const frame = (now: number) => {
-            if (start === undefined) {
-              start = now;
-              observer.observe({ type: 'longtask' });
-            } else figures.frameMs.push(now - last);
-            last = now;
-            figures.rowsInDom = Math.max(figures.rowsInDom, rendered.length);
-            const progress = Math.min(1, (now - start) / durationMs);
-            list.scrollTop = progress * bottom;
-            if (progress < 1) return requestAnimationFrame(frame);
-            // One more frame, so the last step's work is counted too.
-            requestAnimationFrame((end) => {
-              figures.frameMs.push(end - last);
-              figures.rowsInDom = Math.max(figures.rowsInDom, rendered.length);
-              figures.reachedBottom = list.scrollTop >= bottom - 1;
-              observer.disconnect();
-              resolve(figures);
+  const scroll = () =>
+    within(
+      page.evaluate(
+        ({ subject, durationMs }) =>
+          new Promise<Omit<ScrollFigures, 'cpuMsPerFrame' | 'box' | 'trace'>>((resolve) => {
+            const list = document.querySelector(subject.list) as HTMLElement;
+            const rendered = list.getElementsByClassName(subject.rowClass);
+            const bottom = list.scrollHeight - list.clientHeight;
+            const figures: Omit<ScrollFigures, 'cpuMsPerFrame' | 'box' | 'trace'> = { frameMs: [], longTasks: [], rowsInDom: 0, reachedBottom: false };
+            const observer = new PerformanceObserver((entries) => {
+              for (const entry of entries.getEntries()) figures.longTasks.push(entry.duration);
             });
-          };
-          requestAnimationFrame(frame);
-        }),
-      { subject, durationMs: SCROLL_MS },
-    ),
-    SCROLL_TIMEOUT_MS,
-    `scrolling ${subject.list}`,
-    signal,
-  );
+            let start: number | undefined;
+            let last = 0;
+            const frame = (now: number) => {
+              if (start === undefined) {
+                start = now;
+                observer.observe({ type: 'longtask' });
+              } else figures.frameMs.push(now - last);
+              last = now;
+              figures.rowsInDom = Math.max(figures.rowsInDom, rendered.length);
+              const progress = Math.min(1, (now - start) / durationMs);
+              list.scrollTop = progress * bottom;
+              if (progress < 1) return requestAnimationFrame(frame);
+              // One more frame, so the last step's work is counted too.
+              requestAnimationFrame((end) => {
+                figures.frameMs.push(end - last);
+                figures.rowsInDom = Math.max(figures.rowsInDom, rendered.length);
+                figures.reachedBottom = list.scrollTop >= bottom - 1;
+                observer.disconnect();
+                resolve(figures);
+              });
+            };
+            requestAnimationFrame(frame);
+          }),
+        { subject, durationMs: SCROLL_MS },
+      ),
+      SCROLL_TIMEOUT_MS,
+      `scrolling ${subject.list}`,
+      signal,
+    );
+  const { result: figures, time: trace } = values.trace ? await traceMainThread(session, scroll) : { result: await scroll(), time: undefined };
   const cpuMsPerFrame = (((await mainThreadCpuS(session)) - cpuBefore) * 1000) / figures.frameMs.length;
   await session.detach();
-  return { ...figures, cpuMsPerFrame };
+  return { ...figures, cpuMsPerFrame, box, trace };
 }
 
 async function measure(page: Page, subject: Subject, signal: AbortSignal): Promise<PageFigures> {
@@ -355,6 +371,13 @@ async function main(signal: AbortSignal): Promise<void> {
     const baseline: PageFigures[] = [];
     const review: PageFigures[] = [];
     for (let run = 0; run < RUNS; run++) {
+      progress(`run ${run + 1}/${RUNS}: the review page`);
+      const page = await browser.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 720 });
+      const link = (await host.ok('mutation($id: ID!) { createReviewLink(interviewId: $id) { url } }', { id: interviewId })).createReviewLink.url as string;
+      const subject = { url: link, video: '#review-video', settled: '.review-side[aria-busy="false"]', list: '#flag-list', rowClass: 'flag' };
+      review.push(await measure(page, subject, signal));
+      await page.close();
       progress(`run ${run + 1}/${RUNS}: baseline (a bare <video>)`);
       const bare = await browser.context.newPage();
       await bare.setViewportSize({ width: 1280, height: 720 });
@@ -362,15 +385,9 @@ async function main(signal: AbortSignal): Promise<void> {
       // page never loaded the video: the first run stopped there), answered by the browser itself.
       const bareUrl = `${platform.url}/bench-bare-video`;
       await bare.route(bareUrl, (route) => route.fulfill({ contentType: 'text/html', body: `<video id="bare" preload="auto" src="${trackUrl}"></video>` }));
-      baseline.push(await measure(bare, { url: bareUrl, video: '#bare', settled: '#bare', list: '#plain-list', rowClass: 'plain-row', plainRows: true }, signal));
+      const plainList = review.at(-1)!.scroll.box;
+      baseline.push(await measure(bare, { url: bareUrl, video: '#bare', settled: '#bare', list: '#plain-list', rowClass: 'plain-row', plainList }, signal));
       await bare.close();
-      progress(`run ${run + 1}/${RUNS}: the review page`);
-      const page = await browser.context.newPage();
-      await page.setViewportSize({ width: 1280, height: 720 });
-      const link = (await host.ok('mutation($id: ID!) { createReviewLink(interviewId: $id) { url } }', { id: interviewId })).createReviewLink.url as string;
-      const subject = { url: link, video: '#review-video', settled: '.review-side[aria-busy="false"]', list: '#flag-list', rowClass: 'flag', plainRows: false };
-      review.push(await measure(page, subject, signal));
-      await page.close();
     }
     report(machine, firstRequestMs, baseline, review);
     await rm(dir, { recursive: true, force: true });
@@ -419,7 +436,17 @@ function report(machine: ReturnType<typeof machineFacts>, firstRequestMs: number
       },
     };
   };
-  const figures = { machine, shape: SHAPE, seeksPerRun: SEEKS, scrollMs: SCROLL_MS, runs: RUNS, firstRequestMs, baseline: summary(baseline), review: summary(review) };
+  const figures = {
+    machine,
+    shape: SHAPE,
+    seeksPerRun: SEEKS,
+    scrollMs: SCROLL_MS,
+    runs: RUNS,
+    firstRequestMs,
+    baseline: summary(baseline),
+    review: summary(review),
+    ...(values.trace ? { baselineTrace: perFrame(baseline), reviewTrace: perFrame(review) } : {}),
+  };
   if (values.json) {
     console.log(JSON.stringify(figures, null, 2));
     return;
@@ -459,8 +486,29 @@ function report(machine: ReturnType<typeof machineFacts>, firstRequestMs: number
         ],
       ),
       '  baseline: the same track in a bare <video preload=auto> page; for the scroll, the same number of plain rows (as tall) in a static list of the same size on it',
+      ...(values.trace ? ['', ...traceLines('baseline', figures.baselineTrace), ...traceLines('review page', figures.reviewTrace)] : []),
     ].join('\n'),
   );
+}
+
+/** The scrolls' main-thread self time by trace event, in ms per scrolled frame over every run, largest first. */
+function perFrame(runs: PageFigures[]): [string, number][] {
+  const frames = runs.reduce((sum, run) => sum + run.scroll.frameMs.length, 0);
+  const total = new Map<string, number>();
+  for (const run of runs) for (const [name, ms] of run.scroll.trace?.selfMs ?? []) total.set(name, (total.get(name) ?? 0) + ms);
+  return [...total].map(([name, ms]) => [name, ms / frames] as [string, number]).sort((a, b) => b[1] - a[1]);
+}
+
+const TRACE_LINES = 12;
+
+function traceLines(subject: string, events: [string, number][] | undefined): string[] {
+  const shown = (events ?? []).slice(0, TRACE_LINES);
+  const rest = (events ?? []).slice(TRACE_LINES).reduce((sum, [, ms]) => sum + ms, 0);
+  return [
+    `  ${subject}, scroll: main-thread self time per frame by trace event`,
+    ...shown.map(([name, ms]) => `    ${ms.toFixed(2).padStart(6)} ms  ${name}`),
+    `    ${rest.toFixed(2).padStart(6)} ms  (the rest)`,
+  ];
 }
 
 function cpu(msPerFrame: number): string {

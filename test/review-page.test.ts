@@ -1,8 +1,10 @@
 // The review page on a real server, database and Chromium: `createReviewLink` (host logins only,
 // ended interviews only, another org's interview not found), the recording served with HTTP Range,
 // the page playing it with one marker per flag, a marker click seeking to just before its flag,
-// every flag reviewed with the keyboard alone, the review completed (then read-only); the video
-// playable before any flag has arrived, and hundreds of flags listed page by page, windowed.
+// a flag reviewed with the mouse (row, then the selected flag's panel) and every flag with the
+// keyboard alone, the review completed (then read-only); the video playable before any flag has
+// arrived, hundreds of flags listed page by page in time order (windowed), and snapshots fetched only for
+// the rows in view.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -124,7 +126,7 @@ describe(`review page (${describeDatabase()})`, () => {
     assert.equal((await host.withToken(createApiToken.token).error(LINK, { id: ended.interviewId })).code, 'FORBIDDEN');
   });
 
-  it('plays the recording with every flag on the timeline, reviewed with the keyboard alone', async () => {
+  it('plays the recording with every flag on the timeline, one flag reviewed with the mouse and every flag with the keyboard alone', async () => {
     const { interviewId, candidateId } = await runInterview(server.url, host, { events: EVENTS });
     await record(interviewId, candidateId);
     const { tracks } = (
@@ -175,6 +177,15 @@ describe(`review page (${describeDatabase()})`, () => {
     const screenshots = screenshotsDir();
     if (screenshots) await page.screenshot({ path: `${screenshots}/review-page.png` });
 
+    // With the mouse: a row selects its flag into the panel, whose Dismiss takes the note typed there.
+    const first = flags.reduce((a, b) => (Date.parse(a.occurredAt) <= Date.parse(b.occurredAt) ? a : b));
+    await page.locator(`.flag[data-flag="${first.id}"]`).click();
+    await page.waitForSelector(`#flag-detail[data-flag="${first.id}"]`);
+    await page.locator('#flag-detail .flag-note').fill('Reading the question aloud');
+    await page.locator('#flag-detail .dismiss').click();
+    await page.waitForSelector(`.flag[data-flag="${first.id}"] .verdict.DISMISSED`);
+    assert.equal(await page.locator('#flag-detail .verdict').textContent(), '✕ Dismissed');
+
     // Keyboard only: k back to the first flag, then j through every one, confirming and dismissing in turn.
     await page.keyboard.press('Escape');
     await page.focus('#timeline');
@@ -193,12 +204,12 @@ describe(`review page (${describeDatabase()})`, () => {
     await page.focus('#complete-review');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#decision');
-    assert.equal(await page.locator('.flag .confirm:visible').count(), 0, 'read-only once complete');
+    assert.equal(await page.locator('#flag-detail .confirm:visible, #flag-detail .flag-note:visible').count(), 0, 'read-only once complete');
     if (screenshots) await page.screenshot({ path: `${screenshots}/review-complete.png` });
 
     const reviewed = (
       await host.ok(
-        'query($id: ID!) { interview(id: $id) { candidates { edges { node { reviewStatus review { decision } sessions { violations { edges { node { review { verdict } } } } } } } } } }',
+        'query($id: ID!) { interview(id: $id) { candidates { edges { node { reviewStatus review { decision } sessions { violations { edges { node { id review { verdict note } } } } } } } } } }',
         {
           id: interviewId,
         },
@@ -208,14 +219,21 @@ describe(`review page (${describeDatabase()})`, () => {
     const verdicts = reviewed.sessions.flatMap((s: any) => s.violations.edges.map((e: any) => e.node.review?.verdict));
     assert.equal(verdicts.filter((v: string) => v === 'CONFIRMED').length, Math.ceil(flags.length / 2));
     assert.equal(verdicts.filter((v: string) => v === 'DISMISSED').length, Math.floor(flags.length / 2));
+    // The note typed in the panel stayed with its flag: c gave the verdict with it.
+    const firstReview = reviewed.sessions.flatMap((s: any) => s.violations.edges.map((e: any) => e.node)).find((v: any) => v.id === first.id).review;
+    assert.deepEqual(firstReview, { verdict: 'CONFIRMED', note: 'Reading the question aloud' });
     await page.close();
   });
-  it('plays the video before any flag has arrived, then lists hundreds of flags page by page, in time order, windowed', async () => {
+  it('plays the video before any flag has arrived, then lists hundreds of flags page by page, in time order, with snapshots for the rows in view', async () => {
     // Three pages of flags (100 a page), a 10-minute interview, the candidate's camera recorded.
     const total = 250;
     const snapshot = join(server.env.PROCTOR_DATA_DIR!, 'review-snapshot.jpg');
     await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=64x48', '-frames:v', '1', '-y', snapshot]);
-    const { interviewId } = await seedLargeInterview(server.platform.orm, server.env.PROCTOR_DATA_DIR!, hostId, { minutes: 10, violations: total, jpegs: [snapshot] });
+    const { interviewId } = await seedLargeInterview(server.platform.orm, server.platform.config.dataDir, hostId, {
+      minutes: 10,
+      violations: total,
+      jpegs: Array.from({ length: total }, () => snapshot),
+    });
     const { interview } = await host.ok('query($id: ID!) { interview(id: $id) { startedAt candidates { edges { node { id } } } } }', { id: interviewId });
     const candidateId = interview.candidates.edges[0].node.id as string;
     await record(interviewId, candidateId);
@@ -257,23 +275,39 @@ describe(`review page (${describeDatabase()})`, () => {
     assert.equal(await page.locator('.review-side h2').textContent(), `Flags (${total})`);
     const rendered = await page.locator('.flag').count();
     assert.ok(rendered > 0 && rendered < 30, `only the rows in view are in the DOM: ${rendered}`);
-
-    // In time order: the top rows are the first flags, j walks them, the list's bottom is the last.
+    // In time order, although the pages came in any order: the top rows are the first flags.
     assert.deepEqual(await page.locator('.flag[aria-posinset="1"], .flag[aria-posinset="2"]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.flag)), [
       flags[0]!.id,
       flags[1]!.id,
     ]);
+
+    // Snapshots are fetched for the rows in the DOM once the list rests, none for the rows a scroll passes.
+    const withThumbnail = () => page.locator('#flag-list .flag:has(img[src])').count();
+    const snapshotRequests = () => page.evaluate(() => performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/api/snapshots/')).length);
+    await until('a thumbnail on every row at the top', async () => (await withThumbnail()) === (await page.locator('.flag').count()));
+    await page.locator('#flag-list').evaluate((list) => (list.scrollTop = list.scrollHeight));
+    const last = page.locator(`.flag[data-flag="${flags.at(-1)!.id}"]`);
+    await last.locator('img[src]').waitFor();
+    assert.equal(await last.getAttribute('aria-posinset'), String(total));
+    assert.equal(await last.getAttribute('aria-setsize'), String(total));
+    assert.ok((await page.locator('.flag').count()) < 30, 'still windowed at the bottom');
+    assert.ok((await snapshotRequests()) < 60, `snapshots fetched for the top and the bottom rows only: ${await snapshotRequests()} of ${total}`);
+
+    // The list is one tab stop: j from the timeline, and the arrow keys in the list, walk the flags in order.
     await page.focus('#timeline');
     for (const flag of flags.slice(0, 3)) {
       await page.keyboard.press('j');
       assert.equal(await page.evaluate(() => document.body.dataset.selectedFlag), flag.id);
     }
-    await page.locator('#flag-list').evaluate((list) => (list.scrollTop = list.scrollHeight));
-    const last = page.locator(`.flag[data-flag="${flags.at(-1)!.id}"]`);
-    await last.waitFor();
-    assert.equal(await last.getAttribute('aria-posinset'), String(total));
-    assert.equal(await last.getAttribute('aria-setsize'), String(total));
-    assert.ok((await page.locator('.flag').count()) < 30, 'still windowed at the bottom');
+    await page.focus('#flag-list');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.body.dataset.selectedFlag), flags[3]!.id);
+    assert.equal(await page.locator('#flag-list').getAttribute('aria-activedescendant'), `flag-${flags[3]!.id}`);
+    await page.keyboard.press('End');
+    assert.equal(await page.evaluate(() => document.body.dataset.selectedFlag), flags.at(-1)!.id);
+    assert.equal(await page.locator(`.flag[data-flag="${flags.at(-1)!.id}"]`).getAttribute('aria-selected'), 'true');
+    const screenshots = screenshotsDir();
+    if (screenshots) await page.screenshot({ path: `${screenshots}/review-list.png` });
     await page.close();
   });
 

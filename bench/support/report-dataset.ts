@@ -1,6 +1,7 @@
 // A large ended interview for the report bench, inserted in a few INSERT … SELECT statements:
 // one candidate, one session, `violations` violations (one event each) spread over the
 // interview, and `snapshots` JPEG snapshots linked to violations as the candidate page links them.
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -49,14 +50,16 @@ export async function seedLargeInterview(orm: MikroORM, dataDir: string, hostId:
   );
   const dir = join(dataDir, 'snapshots', interviewId);
   await mkdir(dir, { recursive: true });
-  await Promise.all(shape.jpegs.map((jpeg, i) => copyFile(jpeg, join(dir, `snap-${i}.jpg`))));
-  // Every step-th violation gets a snapshot: snap-0.jpg … snap-<n-1>.jpg.
+  // Named and linked as the candidate page's uploads are (<uuid>.jpg under /api/snapshots/), so the host's GET serves them.
+  const names = shape.jpegs.map(() => `${randomUUID()}.jpg`);
+  await Promise.all(shape.jpegs.map((jpeg, i) => copyFile(jpeg, join(dir, names[i]!))));
+  // Every step-th violation gets a snapshot: the first name, the second, …
   const step = Math.max(1, Math.floor(shape.violations / shape.jpegs.length));
   await connection.execute(
-    `update violations v set snapshot_url = '/snapshots/' || v.interview_id || '/snap-' || (n.rank / ? - 1) || '.jpg'
+    `update violations v set snapshot_url = '/api/snapshots/' || v.interview_id || '/' || (?::text[])[n.rank / ?]
      from (select id, row_number() over (order by timestamp, id) as rank from violations where interview_id = ?) n
      where v.id = n.id and n.rank % ? = 0 and n.rank / ? <= ?`,
-    [step, interviewId, step, step, shape.jpegs.length],
+    [`{${names.join(',')}}`, step, interviewId, step, step, shape.jpegs.length],
   );
   const [report] = await connection.execute<{ id: string }[]>(
     `insert into reports (id, interview_id, candidate_id, status, attempts, created_at) values (gen_random_uuid(), ?, ?, 'PENDING', 0, now()) returning id`,

@@ -21,3 +21,13 @@ export function clock(ms: number): string {
   const hours = Math.floor(total / 3600);
   return `${hours > 0 ? `${hours}:` : ''}${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
 }
+
+/** Severity, duration, count and (when the detector gave one) confidence, as one line. */
+export function facts(flag: Flag): string {
+  const line = `${flag.severity} · ${(flag.durationMs / 1000).toFixed(1)} s · ×${flag.count}`;
+  return flag.confidence === null ? line : `${line} · ${Math.round(flag.confidence * 100)} % confidence`;
+}
+
+export function verdictText(review: Flag['review']): string {
+  return !review ? 'Not reviewed' : review.verdict === 'CONFIRMED' ? '✓ Confirmed' : '✕ Dismissed';
+}

@@ -12,6 +12,8 @@ import { h, show, toast } from '../dom.ts';
 import { ClockPlayer, type Track } from './playback.ts';
 import { Timeline, type Span } from './timeline.ts';
 import { clock, type Flag, type Verdict } from './flag.ts';
+import { FlagDetail } from './flag-detail.ts';
+import { Snapshots } from './snapshots.ts';
 import { ViolationList } from './violation-list.ts';
 
 const ENTER = 'mutation($token: String!) { enterReview(token: $token) { token candidateId } }';
@@ -35,7 +37,7 @@ const LEAD_IN_MS = 3000;
 const SEEK_STEP_MS = 5000;
 const RATES = [1, 2, 3, 4];
 const KEYS: [string, string][] = [
-  ['j / k', 'next / previous flag (plays from 3 s before it)'],
+  ['j / k', 'next / previous flag (plays from 3 s before it); ↑ / ↓ in the list'],
   ['c / x', 'confirm / dismiss the selected flag (with its note)'],
   ['Space', 'play / pause'],
   ['← / →', 'back / forward 5 s'],
@@ -196,6 +198,7 @@ class ReviewPage {
   readonly #player: ClockPlayer;
   readonly #timeline: Timeline;
   readonly #list: ViolationList;
+  readonly #detail: FlagDetail;
   readonly #flagsBox: HTMLElement;
   readonly #flagsHeading: HTMLElement;
   #explanationBox: HTMLElement;
@@ -219,14 +222,9 @@ class ReviewPage {
       (id) => this.#selectFlag(id),
       (ms) => this.#player.seek(ms),
     );
-    this.#list = new ViolationList(
-      {
-        select: (id) => this.#selectFlag(id),
-        verdict: (id, verdict, note) => void this.#giveVerdict(id, verdict, note),
-        snapshot: (url) => this.#snapshot(url),
-      },
-      this.#done,
-    );
+    const snapshots = new Snapshots(token);
+    this.#list = new ViolationList({ select: (id) => this.#selectFlag(id), snapshot: (url) => snapshots.get(url) });
+    this.#detail = new FlagDetail({ verdict: (id, verdict, note) => void this.#giveVerdict(id, verdict, note), snapshot: (url) => snapshots.get(url) }, this.#done);
     const time = h('span', { id: 'clock', class: 'clock', 'aria-live': 'off' }, '00:00');
     video.addEventListener('timeupdate', () => {
       this.#timeline.clockMs = this.#player.clockMs;
@@ -254,7 +252,7 @@ class ReviewPage {
     this.#decisionBox = h('section', { class: 'decision', 'aria-label': 'Decision' });
     this.#renderDecision();
     this.#flagsHeading = h('h2', {}, 'Flags (loading…)');
-    this.#flagsBox = h('aside', { class: 'review-side', 'aria-label': 'Flags', 'aria-busy': 'true' }, this.#flagsHeading, this.#list.element);
+    this.#flagsBox = h('aside', { class: 'review-side', 'aria-label': 'Flags', 'aria-busy': 'true' }, this.#flagsHeading, this.#detail.element, this.#list.element);
     show(
       'review',
       h(
@@ -290,6 +288,7 @@ class ReviewPage {
   flagsLoaded(): void {
     this.#flagsHeading.textContent = `Flags (${this.#list.length})`;
     if (this.#list.length === 0) {
+      this.#detail.element.remove();
       this.#list.element.replaceWith(h('p', { id: 'no-flags', class: 'hint' }, 'No flags: nothing was raised during this interview. Complete the review below.'));
     }
     this.#flagsBox.setAttribute('aria-busy', 'false');
@@ -320,8 +319,8 @@ class ReviewPage {
     const actions: Record<string, () => void> = {
       j: () => this.#selectFlag(this.#list.flagAt(Math.min(this.#list.length - 1, at + 1))?.id),
       k: () => this.#selectFlag(this.#list.flagAt(Math.max(0, at - 1))?.id),
-      c: () => selected && !this.#done && void this.#giveVerdict(selected, 'CONFIRMED', this.#list.noteOf(selected)),
-      x: () => selected && !this.#done && void this.#giveVerdict(selected, 'DISMISSED', this.#list.noteOf(selected)),
+      c: () => selected && !this.#done && void this.#giveVerdict(selected, 'CONFIRMED', this.#detail.noteOf(selected)),
+      x: () => selected && !this.#done && void this.#giveVerdict(selected, 'DISMISSED', this.#detail.noteOf(selected)),
       ArrowLeft: () => this.#player.seek(this.#player.clockMs - SEEK_STEP_MS),
       ArrowRight: () => this.#player.seek(this.#player.clockMs + SEEK_STEP_MS),
       ...Object.fromEntries(RATES.map((rate) => [String(rate), () => this.#setRate(rate)])),
@@ -339,6 +338,7 @@ class ReviewPage {
     this.#selected = flag.id;
     this.#timeline.select(flag.id);
     this.#list.select(flag.id);
+    this.#detail.show(flag);
     this.#player.seek(Math.max(0, flag.atMs - LEAD_IN_MS));
     document.body.dataset.selectedFlag = flag.id;
   }
@@ -351,6 +351,7 @@ class ReviewPage {
         this.#token,
       );
       this.#list.update(flagId, reviewViolation.review);
+      this.#detail.refresh(flagId);
       document.getElementById('review-status')!.textContent = 'IN_REVIEW';
       toast(`${verdict === 'CONFIRMED' ? 'Confirmed' : 'Dismissed'}`);
     } catch (error) {
@@ -386,7 +387,7 @@ class ReviewPage {
         this.#candidate.review = completeReview.review;
         this.#done = true;
         document.getElementById('review-status')!.textContent = completeReview.reviewStatus;
-        this.#list.setReadOnly();
+        this.#detail.setReadOnly();
         this.#renderDecision();
       } catch (error) {
         toast((error as Error).message, 'warning');
@@ -413,12 +414,6 @@ class ReviewPage {
   #setRate(rate: number): void {
     this.#player.setRate(rate);
     this.#rateButtons.forEach((button, i) => button.setAttribute('aria-pressed', String(RATES[i] === rate)));
-  }
-
-  async #snapshot(url: string): Promise<string> {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${this.#token}` } });
-    if (!response.ok) throw new Error(`snapshot: ${response.status}`);
-    return URL.createObjectURL(await response.blob());
   }
 }
 
