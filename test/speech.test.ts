@@ -6,10 +6,12 @@
 // transcript (it says the transcript is in progress); the transcribe-speech job, even one whose
 // enqueue failed, must then make a later version with the questions and answers.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { JobRunner } from '../server/jobs/job-runner.ts';
 import { createLogger } from '../server/log.ts';
 import { RecordingStore } from '../server/media/recording-store.ts';
@@ -118,10 +120,13 @@ describe(`speech (${describeDatabase()})`, function () {
       webhooks: server.platform.services.webhooks,
       ffmpegPath: 'ffmpeg',
       engine: new PocketsphinxEngine(binary),
-      tracks: async () => [
-        { speaker: 'HOST', path: audio.hostWav, offsetMs: 0 },
-        { speaker: 'CANDIDATE', path: audio.candidateWav, offsetMs: 0 },
-      ],
+      tracks: async () => ({
+        tracks: [
+          { speaker: 'HOST', path: audio.hostWav, offsetMs: 0 },
+          { speaker: 'CANDIDATE', path: audio.candidateWav, offsetMs: 0 },
+        ],
+        empty: 0,
+      }),
       minConfidence: 0,
       attempts: 1,
       // The interview runs on: it has no report to make again.
@@ -177,6 +182,34 @@ describe(`speech (${describeDatabase()})`, function () {
           new Date(new Date(startedAt).getTime() + offsetMs),
         ]);
     }
+    // A reconnect whose recorder received nothing: a WebM header and no audio, which ffmpeg refuses
+    // as an input. The analysis leaves it out (and says so) instead of failing on it.
+    const emptyFragment = join(recordings, 'candidate-microphone-reconnect.webm');
+    await promisify(execFile)('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=r=48000:cl=mono',
+      '-t',
+      '0',
+      '-c:a',
+      'libopus',
+      emptyFragment,
+    ]);
+    await server.platform.orm.em
+      .getConnection()
+      .execute(`insert into recordings (id, interview_id, candidate_id, participant, kind, path, started_at, ended_at) values (?, ?, ?, 'CANDIDATE', 'MICROPHONE', ?, ?, ?)`, [
+        randomUUID(),
+        interviewId,
+        candidateId,
+        emptyFragment,
+        new Date(new Date(startedAt).getTime() + offsetMs + 1_000),
+        new Date(new Date(startedAt).getTime() + offsetMs + 1_100),
+      ]);
     const env = { PROCTOR_SERVER: server.url, PROCTOR_TOKEN: host.token!, PROCTOR_CONFIG_DIR: dir };
     const fault = failTranscriptionEnqueues(server.platform.jobs);
     const timeline = watchTimelineReads(server.platform.services.speech);
@@ -205,11 +238,21 @@ describe(`speech (${describeDatabase()})`, function () {
     const TRANSCRIPT_STATUS = 'query($id: ID!) { transcript(interviewId: $id) { status progress segments { text } } }';
     assert.deepEqual((await host.ok(TRANSCRIPT_STATUS, { id: interviewId })).transcript, { status: 'PENDING', progress: 0, segments: [] });
     const firstText = await pdfText(new Uint8Array(await (await fetch(first.downloadUrl)).arrayBuffer()));
-    for (const shown of [/Candidate speaking/, /Host speaking/, /Conversation/, /Talk ratio/, /Questions and answers/, /Transcript in progress/]) assert.match(firstText, shown);
+    for (const shown of [
+      /Candidate speaking/,
+      /Host speaking/,
+      /Conversation/,
+      /Talk ratio/,
+      /Questions and answers/,
+      /Transcript in progress/,
+      /1 microphone track holds no audio/,
+    ])
+      assert.match(firstText, shown);
     assert.doesNotMatch(firstText, /approximate, machine-generated/);
-    const { speaking } = await server.platform.services.speech.section(candidateId);
+    const { speaking, transcript: pending } = await server.platform.services.speech.section(candidateId);
     assertTurnsFound(speaking, 'CANDIDATE', offsetMs);
     assertTurnsFound(speaking, 'HOST', offsetMs);
+    assert.equal(pending.note, '1 microphone track holds no audio (the recorder received nothing) and is left out');
     // The CLI: the report (--wait does not wait for the transcript) and the transcription's status.
     const waited = await runProctor(['report', interviewId, '--wait'], env);
     assert.equal(waited.code, 0, waited.stderr);

@@ -126,8 +126,13 @@ export class CompositeService {
     const row = await this.#store.claim(compositeId);
     if (!row) return; // done already, or its interview's data is gone
     try {
-      const recording = await finalizedRecording(this.#recordings, row.interviewId, row.candidateId, row.interviewEndedAt);
+      const recording = await finalizedRecording(this.#recordings, this.#options.ffmpegPath, row.interviewId, row.candidateId, row.interviewEndedAt);
       if (!recording) throw new Error('the candidate has no recorded track');
+      if (recording.empty.length > 0) {
+        const paths = recording.empty.map((track) => track.path);
+        this.#options.logger.warn({ compositeId, paths }, 'recorded tracks without media (their recorders received nothing) are left out of the composite');
+      }
+      if (recording.tracks.length === 0) throw new Error('no recorded track of the candidate holds media');
       const { tracks, durationMs } = compositeTracks(recording, row.interviewEndedAt ?? new Date());
       const output = join(dirname(recording.tracks[0]!.path), `${row.candidateId}-composite.mp4`);
       let lastWrite = 0;

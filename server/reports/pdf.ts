@@ -257,6 +257,8 @@ function conversation({ speaking, transcript }: SpeechSection): Content {
         },
       },
       { text: "Measured by voice activity detection on each participant's audio track.", style: 'small', margin: [0, 2, 0, 0] },
+      // What the analysis left out (a track without audio); a failed transcription says so in its own section.
+      ...(transcript.status !== 'FAILED' && transcript.note ? [{ text: `Note: ${transcript.note}.`, style: 'small' } as Content] : []),
     ],
   };
 }

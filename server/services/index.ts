@@ -94,7 +94,7 @@ export class Services {
       webhooks: this.webhooks,
       ffmpegPath: config.ffmpegPath,
       engine: 'engine' in transcription ? transcription.engine : undefined,
-      tracks: recordedTracks(orm),
+      tracks: recordedTracks(orm, config.ffmpegPath),
       minConfidence: config.transcriptMinConfidence,
       attempts: config.jobAttempts,
       // The report service is made next: it renders the transcript the speech service stores.

@@ -31,6 +31,12 @@ import { detectVoice, type VoiceSegment } from './vad.ts';
 /** The note of an analysis that found no recorded audio to analyse. */
 export const NO_AUDIO_NOTE = 'no recorded audio';
 
+/** The note of an analysis that left tracks out (null: none left out). */
+function emptyTracksNote(empty: number): string | null {
+  if (empty === 0) return null;
+  return `${empty} microphone ${empty === 1 ? 'track holds' : 'tracks hold'} no audio (the recorder received nothing) and ${empty === 1 ? 'is' : 'are'} left out`;
+}
+
 export interface SpeechServiceOptions {
   orm: MikroORM;
   logger: Logger;
@@ -143,10 +149,11 @@ export class SpeechService {
     const engine = this.#options.engine;
     try {
       const speaking: SpeakingRow[] = [];
-      const tracks = await this.#eachTrack(interviewId, candidateId, async (track, _wav, voice) => void speaking.push(...voice.map((s) => place(track, s))));
+      const { read, empty } = await this.#eachTrack(interviewId, candidateId, async (track, _wav, voice) => void speaking.push(...voice.map((s) => place(track, s))));
+      if (empty > 0) this.#options.logger.warn({ interviewId, candidateId, empty }, 'microphone tracks without audio (their recorders received nothing) are left out');
       await this.#store.save(interviewId, candidateId, {
         status: SpeechStatus.DONE,
-        note: tracks === 0 ? NO_AUDIO_NOTE : null,
+        note: read === 0 ? NO_AUDIO_NOTE : emptyTracksNote(empty),
         speaking: speaking.sort(byStart),
         transcription: engine
           ? { status: speaking.length > 0 ? TranscriptionStatus.PENDING : TranscriptionStatus.DONE, engine: engine.name }
@@ -258,13 +265,13 @@ export class SpeechService {
     return this.#store.deleteExpired(now);
   }
 
-  /** Decodes each of the candidate's tracks in turn and hands it, with its voice segments, to `visit`; returns how many there were. */
+  /** Decodes each of the candidate's tracks in turn and hands it, with its voice segments, to `visit`; returns how many were read, and how many left out for holding no audio. */
   async #eachTrack(
     interviewId: string,
     candidateId: string,
     visit: (track: SpeechTrack, wav: string, voice: VoiceSegment[], index: number, count: number) => Promise<void>,
-  ): Promise<number> {
-    const tracks = await this.#options.tracks(interviewId, candidateId);
+  ): Promise<{ read: number; empty: number }> {
+    const { tracks, empty } = await this.#options.tracks(interviewId, candidateId);
     const dir = await mkdtemp(join(tmpdir(), 'proctor-speech-'));
     try {
       for (const [i, track] of tracks.entries()) {
@@ -276,7 +283,7 @@ export class SpeechService {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    return tracks.length;
+    return { read: tracks.length, empty };
   }
 
   async #view(candidateId: string, query?: string, withSegments = true): Promise<TranscriptView> {

@@ -14,20 +14,29 @@ export interface SpeechTrack {
   offsetMs: number;
 }
 
-export type TrackSource = (interviewId: string, candidateId: string) => Promise<SpeechTrack[]>;
+export interface TrackList {
+  tracks: SpeechTrack[];
+  /** Microphone tracks left out: their file held no audio (a recorder that received nothing). */
+  empty: number;
+}
+
+export type TrackSource = (interviewId: string, candidateId: string) => Promise<TrackList>;
 
 /**
  * The candidate's and the hosts' microphone tracks of the candidate's recording (RecordingStore's
  * timeline) once finalized (see finalizedRecording), placed after the interview's start.
  */
-export function recordedTracks(orm: MikroORM): TrackSource {
+export function recordedTracks(orm: MikroORM, ffmpegPath: string): TrackSource {
   return async (interviewId, candidateId) => {
     const interview = await orm.em.fork().findOne(Interview, { id: interviewId }, { fields: ['startedAt', 'endedAt'] });
-    const recording = await finalizedRecording(new RecordingStore(orm), interviewId, candidateId, interview?.endedAt ?? null);
-    if (!recording) return [];
+    const recording = await finalizedRecording(new RecordingStore(orm), ffmpegPath, interviewId, candidateId, interview?.endedAt ?? null);
+    if (!recording) return { tracks: [], empty: 0 };
     const clockOffsetMs = recording.startedAt.getTime() - (interview?.startedAt ?? recording.startedAt).getTime();
-    return recording.tracks
-      .filter((track) => track.kind === 'MICROPHONE')
-      .map((track) => ({ speaker: track.participant, path: track.path, offsetMs: Math.max(0, clockOffsetMs + track.startMs) }));
+    return {
+      tracks: recording.tracks
+        .filter((track) => track.kind === 'MICROPHONE')
+        .map((track) => ({ speaker: track.participant, path: track.path, offsetMs: Math.max(0, clockOffsetMs + track.startMs) })),
+      empty: recording.empty.filter((track) => track.kind === 'MICROPHONE').length,
+    };
   };
 }
