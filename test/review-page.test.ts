@@ -76,8 +76,8 @@ describe(`review page (${describeDatabase()})`, () => {
     await server?.stop();
   });
 
-  /** A recording of the candidate as ffmpeg writes one (VP8 WebM, finalized: duration and cues), from the interview's start. */
-  async function record(interviewId: string, candidateId: string): Promise<void> {
+  /** A recording of the candidate as ffmpeg writes one (VP8 WebM, finalized: duration and cues), from `offsetMs` after the interview's start. */
+  async function record(interviewId: string, candidateId: string, offsetMs = 0): Promise<void> {
     const directory = join(server.env.PROCTOR_DATA_DIR!, 'recordings', interviewId);
     await mkdir(directory, { recursive: true });
     const path = join(directory, `${candidateId}-${Date.now()}.webm`);
@@ -93,7 +93,7 @@ describe(`review page (${describeDatabase()})`, () => {
       participant: 'CANDIDATE',
       kind: 'CAMERA',
       path,
-      startedAt: new Date(interview.startedAt),
+      startedAt: new Date(Date.parse(interview.startedAt) + offsetMs),
     });
   }
 
@@ -308,6 +308,37 @@ describe(`review page (${describeDatabase()})`, () => {
     assert.equal(await page.locator(`.flag[data-flag="${flags.at(-1)!.id}"]`).getAttribute('aria-selected'), 'true');
     const screenshots = screenshotsDir();
     if (screenshots) await page.screenshot({ path: `${screenshots}/review-list.png` });
+    await page.close();
+  });
+
+  it('goes on with the next file when one cannot be played (a reconnect whose recorder received nothing)', async () => {
+    const { interviewId, candidateId } = await runInterview(server.url, host);
+    const { interview } = await host.ok('query($id: ID!) { interview(id: $id) { startedAt } }', { id: interviewId });
+    const directory = join(server.env.PROCTOR_DATA_DIR!, 'recordings', interviewId);
+    await mkdir(directory, { recursive: true });
+    // The first file: a WebM header and no frame, as a recorder that got no packet leaves it.
+    const empty = join(directory, 'camera-empty.webm');
+    await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '0', '-c:v', 'libvpx', '-y', empty]);
+    const recordings = new RecordingStore(server.platform.orm);
+    const emptyId = randomUUID();
+    const startedAt = new Date(interview.startedAt);
+    await recordings.started({ id: emptyId, interviewId, candidateId, participant: 'CANDIDATE', kind: 'CAMERA', path: empty, startedAt });
+    await recordings.ended(emptyId, new Date(startedAt.getTime() + 100), (await stat(empty)).size);
+    await record(interviewId, candidateId, 2_000);
+
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto((await host.ok(LINK, { id: interviewId })).createReviewLink.url);
+    await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('#review-video')?.readyState ?? 0) >= 2, undefined, { timeout: 20_000 });
+    const video = await page.evaluate(() => {
+      const element = document.querySelector('#review-video') as HTMLVideoElement;
+      return { duration: element.duration, error: element.error?.code ?? null };
+    });
+    assert.equal(video.error, null);
+    assert.ok(Math.abs(video.duration - RECORDING_SECONDS) < 1, `the second file plays: ${video.duration} s`);
+    // Played from the clock, the second file starts 2 s in.
+    await page.click('#play');
+    await until('the clock to run', async () => /^00:0[2-9]/.test((await page.locator('#clock').textContent()) ?? ''));
     await page.close();
   });
 

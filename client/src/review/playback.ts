@@ -71,6 +71,8 @@ export class ClockPlayer {
   /** The host's camera, then the microphones: each follows the candidate's camera. */
   readonly #followers: TrackPlayer[];
   #rate = 1;
+  /** Whether the reviewer asked for playback (and has not paused since). */
+  #playing = false;
 
   constructor(main: HTMLVideoElement, host: HTMLVideoElement, tracks: Track[]) {
     const of = (participant: RecordingParticipant, kind: TrackKind) => tracks.filter((t) => t.participant === participant && t.kind === kind);
@@ -82,6 +84,11 @@ export class ClockPlayer {
     this.#followers = [hostCamera, ...microphones].filter((player) => !player.empty);
     main.addEventListener('ended', () => {
       if (this.#main.advance()) void this.play();
+    });
+    // A file the browser cannot play (a reconnect whose recorder received nothing leaves a header
+    // and no media): the recording goes on with the next file, as after one that ended.
+    main.addEventListener('error', () => {
+      if (this.#main.advance() && this.#playing) void this.play();
     });
     main.addEventListener('timeupdate', () => this.#follow());
     main.addEventListener('play', () => this.#follow());
@@ -99,13 +106,19 @@ export class ClockPlayer {
     return !this.#main.empty;
   }
 
-  /** Resolves once the candidate's camera shows its first frame, or cannot (an error, no recording). */
+  /** Resolves once the candidate's camera shows its first frame, or cannot (no file plays, no recording). */
   firstFrame(): Promise<void> {
     const video = this.#main.video;
     if (this.#main.empty || video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA || video.error) return Promise.resolve();
     return new Promise((resolve) => {
       video.addEventListener('loadeddata', () => resolve(), { once: true });
-      video.addEventListener('error', () => resolve(), { once: true });
+      // After an unplayable file the next one is already loading (its load cleared the error): wait for it.
+      const failed = () => {
+        if (!video.error) return;
+        video.removeEventListener('error', failed);
+        resolve();
+      };
+      video.addEventListener('error', failed);
     });
   }
 
@@ -127,10 +140,12 @@ export class ClockPlayer {
   }
 
   play(): Promise<void> {
+    this.#playing = true;
     return this.#main.video.play().catch(() => {});
   }
 
   pause(): void {
+    this.#playing = false;
     this.#main.video.pause();
   }
 
