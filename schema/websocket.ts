@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import type { ExecutionResult } from 'graphql-ws';
+import { CloseCode, type ExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Credential } from '../server/auth/revocations.ts';
 import type { Logger } from '../server/log.ts';
 import { clientAddress, forwardedOrigin } from '../server/http/client-address.ts';
@@ -174,6 +174,21 @@ export function attachWebSockets(
   // Counted here (not in onConnect) so sockets that never send connection_init are waited for too;
   // the TCP connection itself is already in proctor_open_sockets.
   wss.on('connection', () => open++);
+  // ws reports a client breaking the protocol (a message over maxPayload, a bad frame) as an
+  // 'error' on the socket, which it closes itself (1009, 1002, …). graphql-ws's listener, added
+  // just before this one, would print each to stderr as an internal error with its stack, for any
+  // client that cares to send such frames. This one logs it as what it is.
+  wss.on('connection', (socket: WebSocket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code?.startsWith('WS_ERR_')) {
+        logger.info({ code: error.code, reason: error.message }, 'websocket closed: the client broke the protocol');
+        return;
+      }
+      logger.error({ err: error }, 'websocket error');
+      socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+  });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {

@@ -1,6 +1,7 @@
 // HTTP-level behaviour: health, metrics, request ids and hostile input (malformed JSON,
 // oversized bodies, deep queries, bad values), each answered clearly while the server keeps serving.
 import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
 import { GraphQLClient, signUp } from './support/graphql.ts';
 import { describeDatabase, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
@@ -44,6 +45,22 @@ describe(`HTTP server (${describeDatabase()})`, () => {
     assert.equal(given.headers.get('x-request-id'), 'ats-req-42');
     const made = await post('{"query":"{ __typename }"}');
     assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('closes a WebSocket that sends a message over 1 MB (1009), quietly: no stack trace on stderr', async () => {
+    const errors: unknown[][] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+      socket.send('x'.repeat(1024 * 1024 + 1));
+      assert.equal(await closed, 1009);
+    } finally {
+      console.error = consoleError;
+    }
+    assert.deepEqual(errors, []);
   });
 
   it('rejects a malformed JSON body with 400 and a message', async () => {
