@@ -135,6 +135,47 @@ describe(`GraphQL API (${describeDatabase()})`, () => {
       assert.ok(shown.interview.startedAt && shown.interview.endedAt && shown.interview.archivedAt);
     });
 
+    it('changes a scheduled interview (given fields only, rules merged, audited) and refuses once it has started', async () => {
+      const UPDATE = `mutation($id: ID!, $input: UpdateInterviewInput!) { updateInterview(id: $id, input: $input) { id title scheduledAt config ${INTERVIEW_RULES_SELECTION} } }`;
+      const id = await createInterview(host, { scheduledAt: '2026-12-01T14:00:00Z', config: { strictMode: true, lookAwayDegrees: 30 } });
+      const renamed = (await host.ok(UPDATE, { id, input: { title: '  Final round  ' } })).updateInterview;
+      assert.equal(renamed.title, 'Final round');
+      assert.equal(renamed.scheduledAt, '2026-12-01T14:00:00.000Z', 'left out: unchanged');
+      const moved = (await host.ok(UPDATE, { id, input: { scheduledAt: '2026-12-02T09:30:00Z', config: { lookAwayDegrees: 25, screenShare: 'REQUIRED' } } })).updateInterview;
+      assert.equal(moved.scheduledAt, '2026-12-02T09:30:00.000Z');
+      assert.deepEqual(moved.config, {
+        strictMode: true,
+        requireFullscreen: false,
+        allowCopyPaste: false,
+        audioPolicy: 'FLAG',
+        lookAwayDegrees: 25,
+        retentionDays: 90,
+        screenShare: 'REQUIRED',
+      });
+      // Bad input changes nothing.
+      for (const input of [{ title: '' }, { title: 'x'.repeat(201) }, { config: { lookAwayDegrees: 91 } }, { config: { screenShare: 'SOMETIMES' } }]) {
+        const error = await host.error(UPDATE, { id, input });
+        assert.ok(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED'].includes(String(error.code)), `${JSON.stringify(input)}: ${error.code}`);
+      }
+      assert.equal((await host.ok(UPDATE, { id, input: {} })).updateInterview.title, 'Final round', 'an empty change is no change');
+      const entries = await server.platform.orm.em
+        .getConnection()
+        .execute<{ metadata: { before: Record<string, unknown>; after: Record<string, unknown> } }[]>(
+          `select metadata from audit_log where action = 'interview.update' and target_id = ?`,
+          [id],
+        );
+      assert.equal(entries.length, 2, 'one entry a change; none for bad input or an empty change');
+      const entry = entries.find((e) => 'config' in e.metadata.after);
+      assert.equal((entry!.metadata.before.config as { lookAwayDegrees: number }).lookAwayDegrees, 30);
+      assert.equal((entry!.metadata.after.config as { lookAwayDegrees: number }).lookAwayDegrees, 25);
+      assert.equal(entry!.metadata.before.scheduledAt, '2026-12-01T14:00:00.000Z');
+
+      await host.ok(MOVE('startInterview'), { id });
+      const [started] = (await host.request(UPDATE, { id, input: { title: 'Too late' } })).errors ?? [];
+      assert.deepEqual(started?.extensions, { code: 'CONFLICT', status: 'LIVE', reason: 'INTERVIEW_STARTED' });
+      assert.equal((await host.ok('query($id: ID!) { interview(id: $id) { title } }', { id })).interview.title, 'Final round');
+    });
+
     it('lets exactly one of two racing starts win', async () => {
       const id = await createInterview(host);
       const results = await Promise.all([host.request(MOVE('startInterview'), { id }), host.request(MOVE('startInterview'), { id })]);
@@ -277,6 +318,7 @@ describe(`GraphQL API (${describeDatabase()})`, () => {
         [MOVE('startInterview'), { id }],
         [MOVE('endInterview'), { id }],
         [MOVE('archiveInterview'), { id }],
+        ['mutation($id: ID!) { updateInterview(id: $id, input: { title: "Mine now" }) { id } }', { id }],
         [INVITE, { id, name: 'Mallory', email: 'mallory@example.com' }],
         ['mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: apiToken.id }],
       ];

@@ -240,8 +240,19 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
       assert.match(list.stdout, /^ID +STATUS +SCHEDULED +TITLE$/m);
       assert.match(list.stdout, new RegExp(`^${id} +SCHEDULED +2026-12-01T14:00:00Z +Senior TypeScript engineer$`, 'm'));
 
+      // Changed before it starts: only the rules given, the others kept.
+      const updated = await ada.json(['interviews', 'update', id, '--no-strict', '--look-away-degrees', '30', '--scheduled-at', '2026-12-01T15:00:00Z']);
+      assert.equal(new Date(updated.scheduledAt).toISOString(), '2026-12-01T15:00:00.000Z');
+      assert.deepEqual(updated.config, { ...created.config, strictMode: false, lookAwayDegrees: 30 });
+      const updatedText = await ada.run(['interviews', 'update', id, '--require-fullscreen']);
+      assert.equal(updatedText.code, 0, updatedText.stderr);
+      assert.match(updatedText.stdout, /^Rules: strict mode off, fullscreen required, .*looking away beyond 30°/m);
+
       const start = await ada.run(['interviews', 'start', id]);
       assert.equal(start.code, 0, start.stderr);
+      const late = await ada.run(['interviews', 'update', id, '--title', 'Too late']);
+      assert.equal(late.code, 5, 'a started interview is not changed');
+      assert.match(squash(late.stderr), /Cannot change an interview that is LIVE: only a SCHEDULED one Code: CONFLICT/);
       assert.equal(start.stdout.trim(), `Interview ${id} "Senior TypeScript engineer" is now LIVE`);
 
       const invitation = await ada.json(['candidates', 'invite', '--interview', id, '--name', 'Grace Hopper', '--email', 'grace@example.com']);
@@ -251,7 +262,7 @@ describe(`proctor CLI (${describeDatabase()})`, () => {
       const show = await ada.run(['interviews', 'show', id]);
       assert.equal(show.code, 0, show.stderr);
       assert.match(show.stdout, /^Senior TypeScript engineer \(LIVE\)$/m);
-      assert.match(show.stdout, /^Rules +strict mode on, fullscreen required, copy\/paste flagged, audio ignored, looking away beyond 25°/m);
+      assert.match(show.stdout, /^Rules +strict mode off, fullscreen required, copy\/paste flagged, audio ignored, looking away beyond 30°/m);
       assert.match(show.stdout, new RegExp(`^${invitation.candidate.id} +Grace Hopper +grace@example.com `, 'm'));
       const shown = await ada.json(['interviews', 'show', id]);
       assert.deepEqual(

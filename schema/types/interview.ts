@@ -66,6 +66,24 @@ builder.mutationField('createInterview', (t) =>
   }),
 );
 
+const UpdateInterviewInput = builder.inputType('UpdateInterviewInput', {
+  description: "Only the fields given change; config fields are merged over the interview's own",
+  fields: (t) => ({
+    title: t.string({ description: `1–${INTERVIEW_LIMITS.titleLength} characters` }),
+    scheduledAt: t.field({ type: 'DateTime' }),
+    config: t.field({ type: InterviewConfigInput }),
+  }),
+});
+
+builder.mutationField('updateInterview', (t) =>
+  t.field({
+    type: InterviewType,
+    description: 'Change a SCHEDULED interview (title, time, rules); CONFLICT (reason INTERVIEW_STARTED) once it has started. Audited.',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateInterviewInput, required: true }) },
+    resolve: (_root, { id, input }, ctx) => ctx.services.interviews.update(orgActor(ctx, Scope.INTERVIEWS_WRITE), id, input),
+  }),
+);
+
 const TRANSITION_FIELDS: Record<string, { move: Transition; description: string }> = {
   startInterview: { move: 'start', description: 'SCHEDULED → LIVE' },
   endInterview: { move: 'end', description: 'LIVE → COMPLETED; revokes every join link' },

@@ -40,6 +40,13 @@ export interface CreateInterviewInput {
   config?: InterviewConfigPatch | null | undefined;
 }
 
+/** What a host may change before the interview starts; anything left out (or null) stays as it is. */
+export interface UpdateInterviewInput {
+  title?: string | null | undefined;
+  scheduledAt?: Date | null | undefined;
+  config?: InterviewConfigPatch | null | undefined;
+}
+
 export interface ListInterviewsArgs extends PageArgs {
   status?: InterviewStatus | null | undefined;
 }
@@ -52,8 +59,9 @@ const TRANSITIONS = {
 } as const;
 export type Transition = keyof typeof TRANSITIONS;
 
-export function validateInterviewConfig(input: InterviewConfigPatch | null | undefined): InterviewConfig {
-  const config = { ...DEFAULT_INTERVIEW_CONFIG, ...stripNullish(input ?? {}) };
+/** `input` over `base` (the defaults, or the interview's config when updating it), checked. */
+export function validateInterviewConfig(input: InterviewConfigPatch | null | undefined, base: InterviewConfig = DEFAULT_INTERVIEW_CONFIG): InterviewConfig {
+  const config = { ...base, ...stripNullish(input ?? {}) };
   for (const flag of ['strictMode', 'requireFullscreen', 'allowCopyPaste'] as const) {
     if (typeof config[flag] !== 'boolean') throw new ValidationError(`config.${flag}`, 'must be true or false');
   }
@@ -106,6 +114,34 @@ export class InterviewService {
     audit(em, actor, 'interview.create', { type: 'Interview', id: interview.id });
     await em.flush();
     return interview;
+  }
+
+  /**
+   * Changes a SCHEDULED interview's title, time or rules (given fields only; the rules merged over
+   * its own). Once it has started the candidates have consented to its rules and the evidence is
+   * judged by them, so a started interview is a CONFLICT. Audited with what changed, before → after.
+   */
+  async update(actor: OrgActor, id: string, input: UpdateInterviewInput): Promise<Interview> {
+    const current = await this.get(actor, id);
+    const changes: { title?: string; scheduledAt?: Date; config?: InterviewConfig } = {};
+    if (input.title !== null && input.title !== undefined) changes.title = validate.text('title', input.title, { max: INTERVIEW_LIMITS.titleLength });
+    if (input.scheduledAt !== null && input.scheduledAt !== undefined) {
+      if (Number.isNaN(input.scheduledAt.getTime())) throw new ValidationError('scheduledAt', 'is not a valid date');
+      changes.scheduledAt = input.scheduledAt;
+    }
+    if (input.config) changes.config = validateInterviewConfig(input.config, current.config);
+    const started = (status: InterviewStatus) => new ConflictError(`Cannot change an interview that is ${status}: only a SCHEDULED one`, { status, reason: 'INTERVIEW_STARTED' });
+    if (current.status !== InterviewStatus.SCHEDULED) throw started(current.status);
+    if (Object.keys(changes).length === 0) return current;
+    const updated = await this.#orm.em.fork().transactional(async (tx) => {
+      // The status is checked in the UPDATE itself: a racing startInterview comes either before it (CONFLICT) or after.
+      if ((await tx.nativeUpdate(Interview, { id, org: actor.orgId, status: InterviewStatus.SCHEDULED }, changes)) === 0) return false;
+      const before = Object.fromEntries(Object.keys(changes).map((field) => [field, current[field as keyof typeof changes]]));
+      audit(tx, actor, 'interview.update', { type: 'Interview', id }, { before, after: changes });
+      return true;
+    });
+    if (!updated) throw started((await this.get(actor, id)).status);
+    return this.get(actor, id);
   }
 
   /** The dashboard list: served by the read replica when one is configured, as plain rows (see InterviewStore). */
